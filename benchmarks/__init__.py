@@ -1,0 +1,1 @@
+"""Benchmarks for edukoppel: every result is a ratio against a baseline measured in the same run."""

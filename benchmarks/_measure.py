@@ -1,0 +1,62 @@
+"""Shared measuring helpers: wall time and peak traced memory of one call."""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Measurement:
+    """Best wall time over the repeats, and the peak memory the call allocated (tracemalloc)."""
+
+    seconds: float
+    peak_bytes: int
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+
+def measure(call: Callable[[], T], *, repeat: int = 3) -> tuple[Measurement, T]:
+    """Time ``call`` ``repeat`` times (best of), then trace its peak memory once."""
+    best = float("inf")
+    result: T
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = call()
+        best = min(best, time.perf_counter() - start)
+        del result
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return Measurement(seconds=best, peak_bytes=peak), result
+
+
+def ratio_line(label: str, subject: Measurement, baseline: Measurement, *, targets: tuple[float, float] | None = None) -> str:
+    """One printable line: times, peaks and the two ratios (subject / baseline)."""
+    time_ratio = subject.seconds / baseline.seconds if baseline.seconds else float("inf")
+    memory_ratio = subject.peak_bytes / baseline.peak_bytes if baseline.peak_bytes else float("inf")
+    line = (
+        f"{label}: {subject.seconds:.3f}s vs baseline {baseline.seconds:.3f}s "
+        f"-> time ratio {time_ratio:.2f}x; peak {subject.peak_mib:.1f} MiB vs "
+        f"{baseline.peak_mib:.1f} MiB -> memory ratio {memory_ratio:.2f}x"
+    )
+    if targets is not None:
+        time_target, memory_target = targets
+        ok_time = "met" if time_ratio <= time_target else "MISSED"
+        ok_mem = "met" if memory_ratio <= memory_target else "MISSED"
+        line += f" (targets {time_target}x time: {ok_time}, {memory_target}x memory: {ok_mem})"
+    return line

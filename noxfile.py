@@ -1,0 +1,48 @@
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``.
+
+Every session installs what it needs from ``pyproject.toml``'s dependency groups, so a fresh
+machine with Python 3.11 and ``pip install nox`` is enough.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (unit, property-based, doctests, docs examples)."""
+    session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and formatting check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """Mypy in strict mode over the package."""
+    session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: ratios against a baseline measured in the same run (not a test).
+
+    ``nox -s bench`` runs all of them at full size; ``nox -s bench -- --quick`` runs small sizes.
+    """
+    session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "-m", "benchmarks", *session.posargs)
