@@ -1,10 +1,97 @@
-"""edukoppel: bring a Dutch school's people into your application."""
+"""edukoppel: bring a Dutch school's people into your application.
+
+Read a school's export, understand its columns, turn it into one canonical roster, compare it
+with what your application holds, and apply an explainable changeset through a storage adapter.
+
+Example:
+    >>> import edukoppel as ek
+    >>> store = ek.MemoryStore()
+    >>> incoming = ek.Roster(
+    ...     students=[ek.Student(key="00123", first_name="Daan", infix="van der", last_name="Berg")],
+    ...     source="leerlingen.csv",
+    ... )
+    >>> changeset = ek.plan(store.snapshot(), incoming)
+    >>> changeset.summary()["student"]
+    {'add': 1, 'update': 0, 'restore': 0, 'archive': 0}
+"""
 
 from __future__ import annotations
 
-from edukoppel.exceptions import EdukoppelError
+from edukoppel.adapters import MemoryStore, Store
+from edukoppel.exceptions import (
+    BlockedPlanError,
+    EdukoppelError,
+    InvalidValueError,
+    MissingDependencyError,
+    PlanError,
+    ReaderError,
+    StalePlanError,
+    StoreError,
+)
+from edukoppel.model import (
+    Group,
+    GroupRole,
+    Guardian,
+    GuardianLink,
+    Location,
+    Roster,
+    School,
+    Scope,
+    Staff,
+    Student,
+)
 from edukoppel.report import Issue, Report
+from edukoppel.sync import (
+    Add,
+    Archive,
+    BlockReason,
+    Changeset,
+    FieldChange,
+    Outcome,
+    Restore,
+    SyncPolicy,
+    SyncRun,
+    Update,
+    apply,
+    plan,
+)
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["EdukoppelError", "Issue", "Report", "__version__"]
+__all__ = [
+    "Add",
+    "Archive",
+    "BlockReason",
+    "BlockedPlanError",
+    "Changeset",
+    "EdukoppelError",
+    "FieldChange",
+    "Group",
+    "GroupRole",
+    "Guardian",
+    "GuardianLink",
+    "InvalidValueError",
+    "Issue",
+    "Location",
+    "MemoryStore",
+    "MissingDependencyError",
+    "Outcome",
+    "PlanError",
+    "ReaderError",
+    "Report",
+    "Restore",
+    "Roster",
+    "School",
+    "Scope",
+    "Staff",
+    "StalePlanError",
+    "Store",
+    "StoreError",
+    "Student",
+    "SyncPolicy",
+    "SyncRun",
+    "Update",
+    "__version__",
+    "apply",
+    "plan",
+]

@@ -1,1 +1,6 @@
-"""edukoppel.adapters."""
+"""Storage adapters: where a host application's records live. ``Store`` is the protocol."""
+
+from edukoppel.adapters._memory import MemoryStore
+from edukoppel.sync import Store, SyncRun
+
+__all__ = ["MemoryStore", "Store", "SyncRun"]

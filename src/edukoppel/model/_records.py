@@ -1,0 +1,415 @@
+"""The canonical records: School, Location, Group, Student, Staff, Guardian, and their links.
+
+Records are frozen, slotted attrs classes: cheap enough to hold a million pupils, hashable,
+comparable, and validated on construction. Every field but ``key`` is optional; ``None`` (or an
+empty tuple for sets of links) means *no value*. Whether a source *provides* a field at all is
+said by the :class:`~edukoppel.Roster`, not by the record: an absent column is not an empty value.
+
+Two fields are bookkeeping, not data, and are never compared: ``origin`` (the source that
+created the record in a store; ``None`` in an incoming roster means "the roster's source") and
+``archived``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, ClassVar, Literal, TypeVar, get_args
+
+import attrs
+
+from edukoppel.exceptions import InvalidValueError
+from edukoppel.model import _values as v
+
+__all__ = [
+    "ENTITY_KINDS",
+    "EntityKind",
+    "Group",
+    "Guardian",
+    "GroupRole",
+    "GuardianLink",
+    "Location",
+    "Record",
+    "School",
+    "Staff",
+    "Student",
+    "data_fields",
+    "record_class",
+]
+
+EntityKind = Literal["location", "group", "student", "staff", "guardian"]
+#: The entity kinds in the order a store applies additions (referenced before referencing).
+ENTITY_KINDS: tuple[EntityKind, ...] = get_args(EntityKind)
+
+C = TypeVar("C", bound=type)
+
+_GROUP_KINDS: dict[str, v.GroupKind] = {
+    "homeroom": "homeroom", "stamgroep": "homeroom", "klas": "homeroom", "basisgroep": "homeroom",
+    "teaching": "teaching", "lesgroep": "teaching", "cluster": "teaching",
+    "clustergroep": "teaching",
+    "composite": "composite", "samengestelde groep": "composite", "samengesteld": "composite",
+}  # fmt: skip
+
+
+def _message_key(raw: object) -> str | None:
+    return raw.strip() or None if isinstance(raw, str) else None
+
+
+def _guarded(entity: str) -> Any:
+    """Turn a converter's internal signal into an InvalidValueError naming entity, key, field."""
+
+    def decorate(cls: C) -> C:
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def __init__(self: object, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+            try:
+                init(self, *args, **kwargs)
+            except v._Invalid as error:
+                raise InvalidValueError(
+                    entity=entity,
+                    key=_message_key(kwargs.get("key")),
+                    field=error.field,
+                    expected=error.expected,
+                    detail=error.detail,
+                ) from None
+
+        cls.__init__ = __init__  # type: ignore[misc]
+        return cls
+
+    return decorate
+
+
+def _text(field: str) -> Any:
+    return attrs.field(default=None, converter=v.text_converter(field))
+
+
+def _id(field: str) -> Any:
+    return attrs.field(default=None, converter=v.identifier_converter(field))
+
+
+def _date(field: str) -> Any:
+    return attrs.field(default=None, converter=v.date_converter(field))
+
+
+def _ids(field: str) -> Any:
+    return attrs.field(default=(), converter=v.identifiers_converter(field))
+
+
+def _bookkeeping() -> tuple[Any, Any]:
+    origin = attrs.field(
+        default=None, converter=v.text_converter("origin"), metadata={"bookkeeping": True}
+    )
+    archived = attrs.field(default=False, metadata={"bookkeeping": True})
+    return origin, archived
+
+
+# ---------------------------------------------------------------------------------------------
+# Links
+# ---------------------------------------------------------------------------------------------
+
+
+@_guarded("group role")
+@attrs.frozen(order=True)
+class GroupRole:
+    """A staff member's place in a group: ``GroupRole("1HA", "mentor")``.
+
+    Example:
+        >>> GroupRole("1HA", "Mentor")
+        GroupRole(group='1HA', role='mentor')
+    """
+
+    group: str = attrs.field(converter=v.key_converter("group"))
+    role: str = attrs.field(
+        default="docent",
+        converter=lambda value: (v.text_converter("role")(value) or "docent").lower(),
+    )
+
+
+@_guarded("guardian link")
+@attrs.frozen(order=True)
+class GuardianLink:
+    """A guardian's relation to one student.
+
+    Attributes:
+        student: The student's key.
+        relation: How they are related, as the source says it ("moeder", "vader", "voogd").
+        legal_authority: Has parental authority (gezag).
+        receives_mail: Receives the school's post (post ontvangen).
+
+    Example:
+        >>> GuardianLink("00123", relation="moeder", receives_mail="ja")
+        GuardianLink(student='00123', relation='moeder', legal_authority=None, receives_mail=True)
+    """
+
+    student: str = attrs.field(converter=v.key_converter("student"))
+    relation: str | None = _text("relation")
+    legal_authority: bool | None = attrs.field(
+        default=None, converter=v.bool_converter("legal_authority")
+    )
+    receives_mail: bool | None = attrs.field(
+        default=None, converter=v.bool_converter("receives_mail")
+    )
+
+
+def _links_converter(field: str, link: type[Any], first: str) -> Any:
+    def one(item: object) -> Any:
+        if isinstance(item, link):
+            return item
+        if isinstance(item, str):
+            return link(item)
+        if isinstance(item, dict):
+            return link(**item)
+        if isinstance(item, tuple | list):
+            return link(*item)
+        raise v._Invalid(field, f"a list of {link.__name__} (or {first} keys)")
+
+    def convert(value: object) -> tuple[Any, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            raise v._Invalid(field, f"a list of {link.__name__} (or {first} keys)")
+        try:
+            return tuple(sorted(set(map(one, value))))
+        except InvalidValueError as error:
+            raise v._Invalid(field, error.expected, f"in {error.field!r}") from None
+
+    return convert
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities
+# ---------------------------------------------------------------------------------------------
+
+
+@_guarded("school")
+@attrs.frozen(kw_only=True)
+class School:
+    """The school (bestuur-level BRIN4) a roster belongs to, and for which school year.
+
+    Example:
+        >>> School(brin="99zx", name="Het Voorbeeld College", school_year="2025/2026")
+        School(brin='99ZX', name='Het Voorbeeld College', school_year='2025-2026', reference_date=None)
+    """
+
+    brin: str | None = attrs.field(
+        default=None, converter=v.converter_for(v.normalise_brin4, "brin")
+    )
+    name: str | None = _text("name")
+    school_year: str | None = attrs.field(
+        default=None, converter=v.converter_for(v.normalise_school_year, "school_year")
+    )
+    reference_date: dt.date | None = _date("reference_date")
+
+
+@_guarded("location")
+@attrs.frozen(kw_only=True)
+class Location:
+    """A vestiging: often a BRIN6 (BRIN4 + two digits, e.g. ``99ZX10``)."""
+
+    entity: ClassVar[EntityKind] = "location"
+
+    key: str = attrs.field(converter=v.key_converter())
+    name: str | None = _text("name")
+    brin6: str | None = attrs.field(
+        default=None, converter=v.converter_for(v.normalise_brin6, "brin6")
+    )
+    origin: str | None
+    archived: bool
+    origin, archived = _bookkeeping()
+
+
+@_guarded("group")
+@attrs.frozen(kw_only=True)
+class Group:
+    """A klas / stamgroep (``homeroom``), lesgroep / cluster (``teaching``) or composite group.
+
+    Example:
+        >>> Group(key="1HA", kind="stamgroep", year="1", location="99ZX10")
+        Group(key='1HA', name=None, kind='homeroom', year='1', location='99ZX10', subject=None, school_year=None, origin=None, archived=False)
+    """
+
+    entity: ClassVar[EntityKind] = "group"
+
+    key: str = attrs.field(converter=v.key_converter())
+    name: str | None = _text("name")
+    kind: v.GroupKind | None = attrs.field(
+        default=None, converter=v.choice_converter("kind", _GROUP_KINDS)
+    )
+    year: str | None = _text("year")
+    location: str | None = _id("location")
+    subject: str | None = _text("subject")
+    school_year: str | None = attrs.field(
+        default=None, converter=v.converter_for(v.normalise_school_year, "school_year")
+    )
+    origin: str | None
+    archived: bool
+    origin, archived = _bookkeeping()
+
+
+class _Person:
+    """Name handling shared by students, staff and guardians."""
+
+    first_name: str | None
+    initials: str | None
+    infix: str | None
+    last_name: str | None
+
+    @property
+    def display_name(self) -> str:
+        """Roepnaam (or initials), infix and last name: ``Daan van der Berg``."""
+        parts = (self.first_name or self.initials, self.infix, self.last_name)
+        return " ".join(part for part in parts if part)
+
+    @property
+    def sort_name(self) -> str:
+        """How Dutch lists sort people: ``Berg, Daan van der``."""
+        given = " ".join(part for part in (self.first_name or self.initials, self.infix) if part)
+        return f"{self.last_name}, {given}" if self.last_name and given else self.display_name
+
+
+@_guarded("student")
+@attrs.frozen(kw_only=True)
+class Student(_Person):
+    """A leerling.
+
+    Example:
+        >>> s = Student(key="00123", first_name="Daan", infix="van der", last_name="Berg",
+        ...             gender="M", birth_date="2011-03-04", homeroom="1HA", groups=["1HA.wi", "1HA.en"])
+        >>> s.display_name, s.gender, s.birth_date, s.groups
+        ('Daan van der Berg', 'male', datetime.date(2011, 3, 4), ('1HA.en', '1HA.wi'))
+    """
+
+    entity: ClassVar[EntityKind] = "student"
+
+    key: str = attrs.field(converter=v.key_converter())
+    student_number: str | None = _id("student_number")
+    eckid: str | None = _id("eckid")
+    username: str | None = _text("username")
+    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    first_name: str | None = _text("first_name")
+    given_names: str | None = _text("given_names")
+    initials: str | None = _text("initials")
+    infix: str | None = _text("infix")
+    last_name: str | None = _text("last_name")
+    birth_date: dt.date | None = _date("birth_date")
+    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
+    year: str | None = _text("year")
+    program: str | None = _text("program")
+    location: str | None = _id("location")
+    homeroom: str | None = _id("homeroom")
+    groups: tuple[str, ...] = _ids("groups")
+    start_date: dt.date | None = _date("start_date")
+    end_date: dt.date | None = _date("end_date")
+    origin: str | None
+    archived: bool
+    origin, archived = _bookkeeping()
+
+
+@_guarded("staff")
+@attrs.frozen(kw_only=True)
+class Staff(_Person):
+    """A medewerker: docent, mentor, zorgcoördinator...
+
+    Attributes:
+        groups: The groups they teach or mentor, each with a role.
+        mentees: Students they mentor directly, not through a group (Somtoday does this).
+        roles: Functions at the school ("docent", "zorgmanager"), lower-cased.
+        locations: The locations (vestigingen) they work at.
+
+    Example:
+        >>> Staff(key="m42", abbreviation="JNS", groups=[("1HA", "mentor"), "2HA"]).groups
+        (GroupRole(group='1HA', role='mentor'), GroupRole(group='2HA', role='docent'))
+    """
+
+    entity: ClassVar[EntityKind] = "staff"
+
+    key: str = attrs.field(converter=v.key_converter())
+    abbreviation: str | None = _text("abbreviation")
+    eckid: str | None = _id("eckid")
+    username: str | None = _text("username")
+    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    first_name: str | None = _text("first_name")
+    initials: str | None = _text("initials")
+    infix: str | None = _text("infix")
+    last_name: str | None = _text("last_name")
+    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
+    roles: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=lambda value: tuple(r.lower() for r in v.identifiers_converter("roles")(value)),
+    )
+    groups: tuple[GroupRole, ...] = attrs.field(
+        default=(), converter=_links_converter("groups", GroupRole, "group")
+    )
+    mentees: tuple[str, ...] = _ids("mentees")
+    locations: tuple[str, ...] = _ids("locations")
+    start_date: dt.date | None = _date("start_date")
+    end_date: dt.date | None = _date("end_date")
+    origin: str | None
+    archived: bool
+    origin, archived = _bookkeeping()
+
+
+@_guarded("guardian")
+@attrs.frozen(kw_only=True)
+class Guardian(_Person):
+    """An ouder / verzorger and their relations to students.
+
+    Example:
+        >>> g = Guardian(key="v7", initials="A.", last_name="Jansen",
+        ...              students=[GuardianLink("00123", relation="moeder"), "00124"])
+        >>> [link.student for link in g.students]
+        ['00123', '00124']
+    """
+
+    entity: ClassVar[EntityKind] = "guardian"
+
+    key: str = attrs.field(converter=v.key_converter())
+    first_name: str | None = _text("first_name")
+    initials: str | None = _text("initials")
+    infix: str | None = _text("infix")
+    last_name: str | None = _text("last_name")
+    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    phone: str | None = _text("phone")
+    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
+    students: tuple[GuardianLink, ...] = attrs.field(
+        default=(), converter=_links_converter("students", GuardianLink, "student")
+    )
+    origin: str | None
+    archived: bool
+    origin, archived = _bookkeeping()
+
+
+Record = Location | Group | Student | Staff | Guardian
+
+_CLASSES: dict[EntityKind, type[Record]] = {
+    "location": Location,
+    "group": Group,
+    "student": Student,
+    "staff": Staff,
+    "guardian": Guardian,
+}
+_DATA_FIELDS: dict[EntityKind, tuple[str, ...]] = {
+    kind: tuple(a.name for a in attrs.fields(cls) if not a.metadata.get("bookkeeping"))
+    for kind, cls in _CLASSES.items()
+}
+
+
+def record_class(kind: EntityKind) -> type[Record]:
+    """The record class of an entity kind.
+
+    Example:
+        >>> record_class("student").__name__
+        'Student'
+    """
+    return _CLASSES[kind]
+
+
+def data_fields(kind: EntityKind) -> tuple[str, ...]:
+    """The data fields of an entity kind, ``key`` first, bookkeeping fields left out.
+
+    Example:
+        >>> data_fields("location")
+        ('key', 'name', 'brin6')
+    """
+    return _DATA_FIELDS[kind]

@@ -1,0 +1,328 @@
+"""The Roster: the records of one source (or one store) and what they are authoritative for."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from edukoppel.exceptions import InvalidValueError
+from edukoppel.model._records import (
+    ENTITY_KINDS,
+    EntityKind,
+    Group,
+    Guardian,
+    Location,
+    Record,
+    School,
+    Staff,
+    Student,
+    data_fields,
+    record_class,
+)
+from edukoppel.model._values import normalise_school_year
+
+__all__ = ["Collection", "Roster", "Scope"]
+
+R = TypeVar("R", Location, Group, Student, Staff, Guardian)
+
+
+class Collection(Generic[R]):
+    """The records of one entity kind, in source order, with an index by key.
+
+    Duplicate keys are kept (nothing is lost); :attr:`duplicate_keys` names them, and
+    :meth:`get` returns the first record with a key.
+    """
+
+    __slots__ = ("_by_key", "_records", "duplicate_keys", "kind")
+
+    def __init__(self, kind: EntityKind, records: Iterable[R]) -> None:
+        cls = record_class(kind)
+        self.kind = kind
+        self._records: tuple[R, ...] = tuple(records)
+        for record in self._records:
+            if type(record) is not cls:
+                raise InvalidValueError(
+                    entity="roster",
+                    key=None,
+                    field=f"{kind}s",
+                    expected=f"{cls.__name__} records",
+                    detail=f"got {type(record).__name__}",
+                )
+        by_key: dict[str, R] = {}
+        for record in self._records:
+            by_key.setdefault(record.key, record)
+        self._by_key = by_key
+        if len(by_key) == len(self._records):
+            self.duplicate_keys: tuple[str, ...] = ()
+        else:
+            counts = Counter(record.key for record in self._records)
+            self.duplicate_keys = tuple(sorted(key for key, n in counts.items() if n > 1))
+
+    def get(self, key: str) -> R | None:
+        """The record with this key (the first one, if the key is duplicated)."""
+        return self._by_key.get(key)
+
+    def __getitem__(self, key: str) -> R:
+        return self._by_key[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def keys(self) -> Iterable[str]:
+        """The distinct keys."""
+        return self._by_key.keys()
+
+    def by_key(self) -> Mapping[str, R]:
+        """A read-only view of the index by key."""
+        return self._by_key
+
+    def active(self) -> Iterator[R]:
+        """The records that are not archived."""
+        return (record for record in self._records if not record.archived)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Collection):
+            return NotImplemented
+        return self.kind == other.kind and sorted(self._records, key=_sort_key) == sorted(
+            other._records, key=_sort_key
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{self.kind}s: {len(self._records)}>"
+
+
+def _sort_key(record: Record) -> tuple[str, bool, str]:
+    return (record.key, record.archived, record.origin or "")
+
+
+@attrs.frozen(kw_only=True)
+class Scope:
+    """What an incoming roster is authoritative for: only inside it may a sync archive.
+
+    Attributes:
+        locations: The location keys the source covers; ``None`` means every location
+            of the school. A file for 99ZX10 never archives the pupils of 99ZX11.
+        school_year: The school year the source covers; groups of another school year are
+            out of scope.
+    """
+
+    locations: frozenset[str] | None = attrs.field(
+        default=None,
+        converter=lambda value: None if value is None else frozenset(value),
+    )
+    school_year: str | None = attrs.field(
+        default=None, converter=lambda value: normalise_school_year(value)
+    )
+
+
+def _normalise_provides(
+    given: Mapping[EntityKind, Iterable[str] | None] | None, present: Iterable[EntityKind]
+) -> dict[EntityKind, frozenset[str]]:
+    if given is None:
+        return {kind: frozenset(data_fields(kind)) for kind in present}
+    provides: dict[EntityKind, frozenset[str]] = {}
+    for kind, fields in given.items():
+        if kind not in ENTITY_KINDS:
+            raise InvalidValueError(
+                entity="roster",
+                key=None,
+                field="provides",
+                expected=f"entity kinds from {', '.join(ENTITY_KINDS)}",
+                detail=f"got {kind!r}",
+            )
+        known = data_fields(kind)
+        chosen = frozenset(known) if fields is None else frozenset(fields) | {"key"}
+        unknown = sorted(chosen - set(known))
+        if unknown:
+            raise InvalidValueError(
+                entity="roster",
+                key=None,
+                field="provides",
+                expected=f"fields of {kind} ({', '.join(known)})",
+                detail=f"unknown: {', '.join(unknown)}",
+            )
+        provides[kind] = chosen
+    return provides
+
+
+class Roster:
+    """The people and groups of one source, and what that source provides.
+
+    A roster says which entity kinds and which fields it *provides*, and its *scope*
+    (locations, school year). A CSV without an e-mail column provides no e-mail, so a sync
+    never clears e-mail addresses because of it.
+
+    Args:
+        school: The school and school year, when the source says so.
+        locations, groups, students, staff, guardians: The records. A kind that is not
+            passed (``None``) is not provided; an empty list is "provided, and there are
+            none".
+        provides: Per entity kind, the fields the source provides (``None`` for all
+            fields). By default: every field of every kind passed.
+        scope: What the source is authoritative for; default: everything it provides.
+        source: A short, stable name of where the records come from (``"somtoday"``,
+            ``"leerlingen.csv"``). Records a sync adds are owned by this source.
+        revision: A store's revision token for this snapshot; when set, it is the roster's
+            fingerprint (so plans against a store need not hash every record).
+
+    Example:
+        >>> import edukoppel as ek
+        >>> roster = ek.Roster(
+        ...     students=[ek.Student(key="00123", first_name="Daan", last_name="Berg")],
+        ...     provides={"student": ["first_name", "last_name"]},
+        ...     source="leerlingen.csv",
+        ... )
+        >>> roster
+        <Roster source='leerlingen.csv': 1 student>
+        >>> sorted(roster.provides["student"])
+        ['first_name', 'key', 'last_name']
+    """
+
+    __slots__ = (
+        "_collections",
+        "_fingerprint",
+        "provides",
+        "revision",
+        "school",
+        "scope",
+        "source",
+    )
+
+    def __init__(
+        self,
+        *,
+        school: School | None = None,
+        locations: Iterable[Location] | None = None,
+        groups: Iterable[Group] | None = None,
+        students: Iterable[Student] | None = None,
+        staff: Iterable[Staff] | None = None,
+        guardians: Iterable[Guardian] | None = None,
+        provides: Mapping[EntityKind, Iterable[str] | None] | None = None,
+        scope: Scope | None = None,
+        source: str = "unnamed",
+        revision: str | None = None,
+    ) -> None:
+        given: dict[EntityKind, Iterable[Any] | None] = {
+            "location": locations,
+            "group": groups,
+            "student": students,
+            "staff": staff,
+            "guardian": guardians,
+        }
+        present = [kind for kind, records in given.items() if records is not None]
+        self.provides: Mapping[EntityKind, frozenset[str]] = _normalise_provides(provides, present)
+        self._collections: dict[EntityKind, Collection[Any]] = {
+            kind: Collection(kind, given[kind] or ()) for kind in ENTITY_KINDS
+        }
+        self.school = school
+        self.scope = (
+            scope
+            if scope is not None
+            else Scope(school_year=school.school_year if school is not None else None)
+        )
+        self.source = source
+        self.revision = revision
+        self._fingerprint: str | None = revision
+
+    @classmethod
+    def empty(cls, *, source: str = "empty") -> Roster:
+        """A roster with no records that provides nothing (a new, empty store).
+
+        Example:
+            >>> Roster.empty().is_empty()
+            True
+        """
+        return cls(source=source)
+
+    @property
+    def locations(self) -> Collection[Location]:
+        """The locations (vestigingen)."""
+        return self._collections["location"]
+
+    @property
+    def groups(self) -> Collection[Group]:
+        """The groups (klassen, lesgroepen)."""
+        return self._collections["group"]
+
+    @property
+    def students(self) -> Collection[Student]:
+        """The students (leerlingen)."""
+        return self._collections["student"]
+
+    @property
+    def staff(self) -> Collection[Staff]:
+        """The staff (medewerkers)."""
+        return self._collections["staff"]
+
+    @property
+    def guardians(self) -> Collection[Guardian]:
+        """The guardians (ouders/verzorgers)."""
+        return self._collections["guardian"]
+
+    def records(self, kind: EntityKind) -> Collection[Any]:
+        """The records of one entity kind."""
+        return self._collections[kind]
+
+    def counts(self) -> dict[EntityKind, int]:
+        """How many records of each kind, archived ones included."""
+        return {kind: len(self._collections[kind]) for kind in ENTITY_KINDS}
+
+    def is_empty(self) -> bool:
+        """True when there are no records at all."""
+        return not any(self._collections.values())
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable digest of the roster's content (or the store's revision, when set).
+
+        Two rosters with the same records, in any order, have the same fingerprint.
+        """
+        if self._fingerprint is None:
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(repr(self.school).encode())
+            for kind in ENTITY_KINDS:
+                names = (*data_fields(kind), "origin", "archived")
+                ordered = sorted(self._collections[kind], key=_sort_key)
+                digest.update(kind.encode())
+                for start in range(0, len(ordered), 10_000):
+                    chunk = [
+                        tuple(getattr(record, name) for name in names)
+                        for record in ordered[start : start + 10_000]
+                    ]
+                    digest.update(pickle.dumps(chunk, protocol=5))
+            self._fingerprint = "content:" + digest.hexdigest()
+        return self._fingerprint
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Roster):
+            return NotImplemented
+        return (
+            self.school == other.school
+            and self._collections == other._collections
+            and dict(self.provides) == dict(other.provides)
+            and self.scope == other.scope
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = []
+        for kind in ENTITY_KINDS:
+            count = len(self._collections[kind])
+            if count or kind in self.provides:
+                noun = kind if count == 1 or kind == "staff" else f"{kind}s"
+                parts.append(f"{count} {noun}")
+        return f"<Roster source={self.source!r}: {', '.join(parts) or 'empty'}>"

@@ -1,0 +1,302 @@
+"""Validation and normalisation of untrusted values at the model boundary.
+
+Each ``*_converter(field)`` returns a converter for one field. A converter returns the clean
+value or raises :class:`_Invalid`; the record class turns that into an
+:class:`~edukoppel.InvalidValueError` naming the entity, the record's key and the field.
+Nothing is coerced silently: an identifier given as a number is refused (its leading zeros
+are already gone), a date that does not exist is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, TypeVar
+
+__all__ = [
+    "Gender",
+    "GroupKind",
+    "normalise_brin4",
+    "normalise_brin6",
+    "normalise_school_year",
+]
+
+Gender = Literal["male", "female", "other", "unknown"]
+GroupKind = Literal["homeroom", "teaching", "composite"]
+
+T = TypeVar("T")
+
+
+class _Invalid(Exception):  # noqa: N818 - internal signal, never escapes the model
+    def __init__(self, field: str, expected: str, detail: str = "") -> None:
+        self.field = field
+        self.expected = expected
+        self.detail = detail
+        super().__init__(field, expected, detail)
+
+
+_DAMAGED_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?[eE][+-]?\d+$|^\d+[.,]0+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BRIN4 = re.compile(r"^[0-9]{2}[A-Z0-9]{2}$")
+_BRIN6 = re.compile(r"^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$")
+_SCHOOL_YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{4})\s*$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+_GENDERS: dict[str, Gender] = {
+    # M/V/X as in Dutch registrations, man/vrouw, jongen/meisje, English words,
+    # EDEXML 0/1/2/9 and Somtoday MAN/VROUW/ONBEKEND.
+    "m": "male", "man": "male", "jongen": "male", "male": "male", "1": "male",
+    "v": "female", "vrouw": "female", "meisje": "female", "female": "female", "f": "female",
+    "2": "female",
+    "x": "other", "anders": "other", "other": "other", "o": "other", "divers": "other",
+    "onbekend": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown", "u": "unknown",
+    "niet gespecificeerd": "unknown", "onbepaald": "unknown",
+}  # fmt: skip
+
+
+def _clean_text(value: object, field: str, *, what: str = "text") -> str | None:
+    if value is None:
+        return None
+    if type(value) is not str:
+        if isinstance(value, str):
+            value = str(value)
+        else:
+            raise _Invalid(field, f"{what} as a string", f"got {type(value).__name__}")
+    text = value.strip()
+    return text or None
+
+
+def text_converter(field: str) -> Callable[[object], str | None]:
+    """Optional free text: stripped, empty becomes None."""
+
+    def convert(value: object) -> str | None:
+        if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+            return value
+        return _clean_text(value, field)
+
+    return convert
+
+
+def _check_identifier(text: str, field: str) -> str:
+    if ("e" in text or "E" in text or "." in text or "," in text) and _DAMAGED_NUMBER.match(text):
+        raise _Invalid(
+            field,
+            "an identifier as text",
+            "it looks like a number a spreadsheet reformatted (scientific notation or a "
+            "trailing .0); the original digits are lost - export the column as text",
+        )
+    return text
+
+
+def identifier_converter(field: str) -> Callable[[object], str | None]:
+    """Optional identifier: a string, stripped, leading zeros kept, never a number."""
+
+    def convert(value: object) -> str | None:
+        if isinstance(value, bool | int | float):
+            raise _Invalid(
+                field,
+                "an identifier as a string (leading zeros are data: '00123')",
+                f"got {type(value).__name__}",
+            )
+        text = _clean_text(value, field, what="an identifier")
+        return None if text is None else _check_identifier(text, field)
+
+    return convert
+
+
+def key_converter(field: str = "key") -> Callable[[object], str]:
+    """A required identifier."""
+    optional = identifier_converter(field)
+
+    def convert(value: object) -> str:
+        text = optional(value)
+        if text is None:
+            raise _Invalid(field, "a non-empty identifier")
+        return text
+
+    return convert
+
+
+def identifiers_converter(field: str) -> Callable[[object], tuple[str, ...]]:
+    """A set of identifiers, stored as a sorted tuple without duplicates."""
+    one = identifier_converter(field)
+
+    def convert(value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str | bytes):
+            raise _Invalid(field, "a list of identifiers, not a single string")
+        if not isinstance(value, Iterable):
+            raise _Invalid(field, "a list of identifiers", f"got {type(value).__name__}")
+        return tuple(sorted({text for text in map(one, value) if text is not None}))
+
+    return convert
+
+
+def email_converter(field: str) -> Callable[[object], str | None]:
+    """An e-mail address, lower-cased so that comparisons ignore case."""
+
+    def convert(value: object) -> str | None:
+        text = _clean_text(value, field)
+        if text is None:
+            return None
+        if not _EMAIL.match(text):
+            raise _Invalid(field, "an e-mail address like name@school.nl")
+        return text.lower()
+
+    return convert
+
+
+def gender_converter(field: str) -> Callable[[object], Gender | None]:
+    """A gender code from any source (M/V/X, man/vrouw, EDEXML 0/1/2/9, Somtoday MAN/VROUW)."""
+    accepted = ", ".join(sorted({code.upper() for code in _GENDERS if len(code) <= 2}))
+
+    def convert(value: object) -> Gender | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = _clean_text(value, field)
+        if text is None:
+            return None
+        gender = _GENDERS.get(text.lower())
+        if gender is None:
+            raise _Invalid(
+                field,
+                f"a gender code ({accepted}, man/vrouw, jongen/meisje, male/female/other/unknown)",
+            )
+        return gender
+
+    return convert
+
+
+def parse_date(value: object, field: str) -> dt.date | None:
+    """A date from a date, a datetime, or text as YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _clean_text(value, field, what="a date")
+    if text is None:
+        return None
+    expected = "a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)"
+    if match := _DATE_ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DATE_DMY.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise _Invalid(field, expected)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _Invalid(field, expected, "that day does not exist") from None
+
+
+def date_converter(field: str) -> Callable[[object], dt.date | None]:
+    """An optional date (see :func:`parse_date`)."""
+
+    def convert(value: object) -> dt.date | None:
+        return parse_date(value, field)
+
+    return convert
+
+
+def bool_converter(field: str) -> Callable[[object], bool | None]:
+    """An optional yes/no: True/False, ja/nee, yes/no, 1/0, waar/onwaar."""
+    truthy = {"ja", "j", "yes", "y", "true", "waar", "1"}
+    falsy = {"nee", "n", "no", "false", "onwaar", "0"}
+
+    def convert(value: object) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        text = _clean_text(value, field)
+        if text is None:
+            return None
+        lowered = text.lower()
+        if lowered in truthy:
+            return True
+        if lowered in falsy:
+            return False
+        raise _Invalid(field, "yes or no (ja/nee, true/false, 1/0)")
+
+    return convert
+
+
+def choice_converter(field: str, choices: dict[str, T]) -> Callable[[object], T | None]:
+    """One of a fixed set of values, given in any case."""
+    accepted = ", ".join(sorted(set(map(str, choices.values()))))
+
+    def convert(value: object) -> T | None:
+        text = _clean_text(value, field)
+        if text is None:
+            return None
+        try:
+            return choices[text.lower()]
+        except KeyError:
+            raise _Invalid(field, f"one of {accepted}") from None
+
+    return convert
+
+
+def normalise_brin4(value: object, field: str = "brin") -> str | None:
+    """A BRIN4 school code: two digits and two letters or digits, upper-cased ('99ZX').
+
+    Example:
+        >>> normalise_brin4(" 99zx ")
+        '99ZX'
+    """
+    text = _clean_text(value, field)
+    if text is None:
+        return None
+    upper = text.upper()
+    if not _BRIN4.match(upper):
+        hint = (
+            " (that is a BRIN6 with a location number; the school is its first 4)"
+            if (_BRIN6.match(upper))
+            else ""
+        )
+        raise _Invalid(field, "a BRIN4 code like 99ZX" + hint)
+    return upper
+
+
+def normalise_brin6(value: object, field: str = "brin6") -> str | None:
+    """A BRIN6 location code: a BRIN4 and a two-digit location number ('99ZX10').
+
+    Example:
+        >>> normalise_brin6("99zx10")
+        '99ZX10'
+    """
+    text = _clean_text(value, field)
+    if text is None:
+        return None
+    upper = text.upper()
+    if not _BRIN6.match(upper):
+        raise _Invalid(field, "a BRIN6 code like 99ZX10 (BRIN4 plus a two-digit location)")
+    return upper
+
+
+def normalise_school_year(value: object, field: str = "school_year") -> str | None:
+    """A school year as 'YYYY-YYYY' (accepts 'YYYY/YYYY'); the years must follow each other.
+
+    Example:
+        >>> normalise_school_year("2025/2026")
+        '2025-2026'
+    """
+    text = _clean_text(value, field)
+    if text is None:
+        return None
+    match = _SCHOOL_YEAR.match(text)
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise _Invalid(field, "a school year like 2025-2026")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def converter_for(function: Callable[[Any, str], T], field: str) -> Callable[[object], T]:
+    """Bind a ``(value, field)`` normaliser to one field."""
+
+    def convert(value: object) -> T:
+        return function(value, field)
+
+    return convert

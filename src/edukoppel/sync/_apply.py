@@ -1,0 +1,133 @@
+"""apply(): the imperative shell that hands a changeset to a store and logs the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from edukoppel.exceptions import BlockedPlanError, EdukoppelError, StalePlanError, StoreError
+from edukoppel.model import EntityKind
+from edukoppel.sync._changeset import BlockReason, ChangeAction, Changeset
+from edukoppel.sync._store import RunOutcome, RunProblem, Store, SyncRun
+
+__all__ = ["Outcome", "apply"]
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What :func:`apply` did: the run as logged, and its counts."""
+
+    run: SyncRun
+
+    @property
+    def counts(self) -> dict[EntityKind, dict[ChangeAction, int]]:
+        """Changes applied per entity kind and action."""
+        return self.run.counts
+
+    @property
+    def total(self) -> int:
+        """How many changes were applied."""
+        return self.run.total
+
+    def __str__(self) -> str:
+        return str(self.run)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def apply(
+    changeset: Changeset,
+    store: Store,
+    *,
+    acknowledge: Iterable[str | BlockReason] = (),
+    description: str | None = None,
+    clock: Callable[[], dt.datetime] = _utc_now,
+) -> Outcome:
+    """Apply a planned changeset to a store, all or nothing, and log the run.
+
+    Args:
+        changeset: From :func:`edukoppel.plan`, against ``store.snapshot()``.
+        store: Where to apply it (:class:`~edukoppel.MemoryStore`, ``SqlStore``, your own).
+        acknowledge: Codes of blocking reasons (or the reasons themselves) the caller has
+            checked and accepts. A blocked plan is refused unless every reason is
+            acknowledged.
+        description: What to write in the run log about this run (no personal data).
+        clock: Where the time comes from (for tests).
+
+    Returns:
+        The outcome, with the logged run and its counts.
+
+    Raises:
+        BlockedPlanError: The plan is blocked and not every reason was acknowledged.
+        StalePlanError: The store changed since the plan was made; plan again.
+        StoreError: The store failed; nothing was changed.
+
+    Example:
+        >>> import edukoppel as ek
+        >>> store = ek.MemoryStore()
+        >>> incoming = ek.Roster(students=[ek.Student(key="00123")], source="las")
+        >>> outcome = ek.apply(ek.plan(store.snapshot(), incoming), store)
+        >>> outcome.counts["student"]["add"], len(store.runs())
+        (1, 1)
+    """
+    started = clock()
+    acknowledged = {item.code if isinstance(item, BlockReason) else item for item in acknowledge}
+    missing = [reason.code for reason in changeset.blocked if reason.code not in acknowledged]
+    problems = tuple(
+        RunProblem(code=issue.code, message=issue.message, entity=issue.entity, key=issue.key)
+        for issue in changeset.issues
+        if issue.severity != "info" or issue.key is not None
+    )
+
+    def log(outcome: RunOutcome, extra: tuple[RunProblem, ...] = ()) -> SyncRun:
+        counts = {
+            kind: {action: n for action, n in actions.items() if n}
+            for kind, actions in changeset.summary().items()
+            if any(actions.values())
+        }
+        return store.record_run(
+            SyncRun(
+                number=0,
+                source=changeset.source,
+                description=description,
+                started_at=started,
+                finished_at=clock(),
+                outcome=outcome,
+                counts=counts if outcome == "applied" else {},
+                blocked=tuple(reason.code for reason in changeset.blocked),
+                acknowledged=tuple(sorted(acknowledged)),
+                problems=problems + extra,
+            )
+        )
+
+    if missing:
+        log("refused-blocked")
+        reasons = "; ".join(str(r) for r in changeset.blocked if r.code in missing)
+        raise BlockedPlanError(
+            f"the plan is blocked and not acknowledged: {reasons}", reasons=missing
+        )
+    if changeset.is_empty():
+        if store.revision() != changeset.base:
+            log("refused-stale")
+            raise StalePlanError(
+                "the store changed since this plan was made; plan again",
+                expected=changeset.base,
+                actual=store.revision(),
+            )
+        return Outcome(run=log("nothing-to-do"))
+    try:
+        store.apply_changes(changeset)
+    except StalePlanError:
+        log("refused-stale")
+        raise
+    except Exception as error:
+        message = str(error) if isinstance(error, EdukoppelError) else type(error).__name__
+        log("failed", (RunProblem(code="store-error", message=message),))
+        if isinstance(error, StoreError):
+            raise
+        raise StoreError(f"the store failed, nothing was changed: {message}") from error
+    return Outcome(run=log("applied"))

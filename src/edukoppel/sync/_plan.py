@@ -1,0 +1,552 @@
+"""plan(): the pure reconcile core. No I/O, no clock, deterministic.
+
+The rules (ARCHITECTURE.md section 4) in the order this module applies them:
+
+1. The policy's filters leave records out of the incoming roster (inactive registrations,
+   disabled locations, unlinked staff); what is left out counts as absent.
+2. Records are matched per entity kind by the policy's identity; ambiguity is a conflict,
+   and a conflicted record is neither added, changed nor archived.
+3. Unmatched incoming records are added; matched ones are updated on the fields the source
+   provides and owns; archived ones that come back are restored.
+4. Stored records of this source (or claimed origins) that are absent are archived, only
+   inside the incoming scope and only where the policy allows it.
+5. Safeguards turn suspicious plans into blocked ones, with reasons.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from operator import attrgetter
+from typing import Any
+
+from edukoppel.model import (
+    ENTITY_KINDS,
+    EntityKind,
+    Guardian,
+    Record,
+    Roster,
+    Student,
+)
+from edukoppel.report import Issue
+from edukoppel.sync._changeset import (
+    Add,
+    Archive,
+    BlockReason,
+    Change,
+    Changeset,
+    FieldChange,
+    Restore,
+    Update,
+)
+from edukoppel.sync._policy import SyncPolicy
+
+__all__ = ["plan"]
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(ENTITY_KINDS)}
+_EMPTY: tuple[Any, ...] = (None, ())
+_MAX_KEYS_IN_MESSAGE = 10
+
+
+def _plural(kind: EntityKind, count: int = 2) -> str:
+    return kind if kind == "staff" or count == 1 else f"{kind}s"
+
+
+def _some_keys(keys: Iterable[str]) -> str:
+    ordered = sorted(keys)
+    shown = ", ".join(ordered[:_MAX_KEYS_IN_MESSAGE])
+    more = len(ordered) - _MAX_KEYS_IN_MESSAGE
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def plan(current: Roster, incoming: Roster, *, policy: SyncPolicy | None = None) -> Changeset:
+    """Compare what the store holds with what the source says, and plan the changes.
+
+    ``plan`` is pure: it reads its arguments and returns a :class:`Changeset`; applying it is
+    :func:`edukoppel.apply`'s job. Planning twice gives the same result, and planning again
+    after applying gives an empty changeset.
+
+    Args:
+        current: What the store holds now (``store.snapshot()``), archived records included.
+        incoming: What the source provides (from a reader, or built in code).
+        policy: Matching, allowed actions, field ownership, filters and safeguards;
+            :class:`SyncPolicy()` by default.
+
+    Returns:
+        The changeset, possibly blocked by safeguards (see ``Changeset.blocked``).
+
+    Example:
+        >>> import edukoppel as ek
+        >>> current = ek.Roster(
+        ...     students=[ek.Student(key="1", last_name="Jansen", origin="las"),
+        ...               ek.Student(key="2", last_name="Bakker", origin="las")],
+        ...     source="store",
+        ... )
+        >>> incoming = ek.Roster(
+        ...     students=[ek.Student(key="1", last_name="Jansen-de Vries"), ek.Student(key="3")],
+        ...     provides={"student": ["last_name"]},
+        ...     source="las",
+        ... )
+        >>> changeset = ek.plan(current, incoming)
+        >>> changeset.as_tuples()
+        [('update', 'student', '1'), ('add', 'student', '3'), ('archive', 'student', '2')]
+        >>> changeset.of("student", "update")[0].changes
+        (FieldChange(field='last_name', old='Jansen', new='Jansen-de Vries'),)
+    """
+    policy = policy if policy is not None else SyncPolicy()
+    planner = _Planner(current, incoming, policy)
+    return planner.run()
+
+
+class _Planner:
+    def __init__(self, current: Roster, incoming: Roster, policy: SyncPolicy) -> None:
+        self.current = current
+        self.incoming = incoming
+        self.policy = policy
+        self.source = incoming.source
+        self.issues: list[Issue] = []
+        self.blocked: list[BlockReason] = []
+        self.changes: list[Change] = []
+        self.scope_locations = _intersect(incoming.scope.locations, policy.locations)
+        self.scope_year = incoming.scope.school_year
+
+    # -- the whole plan ---------------------------------------------------------------------
+
+    def run(self) -> Changeset:
+        self._check_school()
+        kept = self._filtered_incoming()
+        archives: list[Archive] = []
+        for kind in ENTITY_KINDS:
+            if kind in self.incoming.provides:
+                archives.extend(self._plan_kind(kind, kept[kind]))
+        archives.sort(key=lambda change: (-_KIND_ORDER[change.entity], change.key))
+        self.changes.sort(key=lambda change: (_KIND_ORDER[change.entity], change.key))
+        school = self.incoming.school
+        if school is None or school == self.current.school:
+            school = None
+        self.issues.sort(key=lambda i: (i.entity or "", i.code, i.key or "", i.field or ""))
+        return Changeset(
+            source=self.source,
+            base=self.current.fingerprint,
+            changes=(*self.changes, *archives),
+            blocked=tuple(self.blocked),
+            issues=tuple(self.issues),
+            school=school,
+        )
+
+    def _check_school(self) -> None:
+        stored, coming = self.current.school, self.incoming.school
+        if stored is None or coming is None:
+            return
+        if stored.brin and coming.brin and stored.brin != coming.brin:
+            self.blocked.append(
+                BlockReason(
+                    code="school-mismatch",
+                    message=(
+                        f"The source is for school {coming.brin}, but the store holds school "
+                        f"{stored.brin}. Check that this is the right school's export."
+                    ),
+                )
+            )
+        if stored.school_year and coming.school_year and stored.school_year != coming.school_year:
+            self.blocked.append(
+                BlockReason(
+                    code="school-year-mismatch",
+                    message=(
+                        f"The source is for school year {coming.school_year}, but the store "
+                        f"holds {stored.school_year}. Confirm the change of school year."
+                    ),
+                )
+            )
+
+    # -- filters ----------------------------------------------------------------------------
+
+    def _filtered_incoming(self) -> dict[EntityKind, Mapping[str, Record] | list[Record]]:
+        """Apply the policy's filters; return per kind the kept records."""
+        policy, incoming = self.policy, self.incoming
+        kept: dict[EntityKind, Mapping[str, Record] | list[Record]] = {}
+        for kind in ENTITY_KINDS:
+            collection = incoming.records(kind)
+            provided = incoming.provides.get(kind, frozenset())
+            tests: list[tuple[str, Callable[[Any], bool]]] = []
+            if (
+                policy.active_on is not None
+                and kind in ("student", "staff")
+                and ("start_date" in provided or "end_date" in provided)
+            ):
+                day = policy.active_on
+                tests.append(
+                    (
+                        f"not active on {day.isoformat()}",
+                        lambda r, day=day: (
+                            (r.start_date is None or r.start_date <= day)
+                            and (r.end_date is None or r.end_date >= day)
+                        ),
+                    )
+                )
+            enabled = policy.locations
+            if enabled is not None:
+                if kind in ("student", "group") and "location" in provided:
+                    tests.append(
+                        ("at a location that is not enabled", lambda r: r.location in enabled)
+                    )
+                elif kind == "staff" and "locations" in provided:
+                    tests.append(
+                        (
+                            "at no enabled location",
+                            lambda r: any(loc in enabled for loc in r.locations),
+                        )
+                    )
+                elif kind == "location":
+                    tests.append(("not enabled", lambda r: r.key in enabled))
+            if kind == "staff" and policy.staff_requires_link:
+                tests.append(
+                    ("not linked to a group or a student", lambda r: bool(r.groups or r.mentees))
+                )
+            if (
+                kind == "guardian"
+                and "students" in provided
+                and (isinstance(kept.get("student"), list))
+            ):
+                students = {record.key for record in kept["student"]}
+                tests.append(
+                    (
+                        "linked to no synced student",
+                        lambda r: any(link.student in students for link in r.students),
+                    )
+                )
+            if not tests:
+                kept[kind] = (
+                    collection.by_key() if not collection.duplicate_keys else list(collection)
+                )
+                continue
+            records: list[Record] = []
+            left_out: dict[str, int] = defaultdict(int)
+            for record in collection:
+                for reason, test in tests:
+                    if not test(record):
+                        left_out[reason] += 1
+                        break
+                else:
+                    records.append(record)
+            for reason, count in sorted(left_out.items()):
+                self.issues.append(
+                    Issue(
+                        code="left-out-by-policy",
+                        severity="info",
+                        entity=kind,
+                        message=f"{count} {_plural(kind, count)} left out: {reason}",
+                    )
+                )
+            kept[kind] = records
+        return kept
+
+    # -- one entity kind --------------------------------------------------------------------
+
+    def _plan_kind(
+        self, kind: EntityKind, kept: Mapping[str, Record] | list[Record]
+    ) -> list[Archive]:
+        policy, current = self.policy, self.current.records(kind)
+        identity = policy.identity_of(kind)
+        provided = self.incoming.provides[kind]
+        owned = sorted(f for f in provided if f != "key" and policy.ownership(kind, f) == "source")
+        fill = sorted(
+            f for f in provided if f != "key" and policy.ownership(kind, f) == "fill-if-empty"
+        )
+        if identity != "key":
+            owned.append("key")
+        project = attrgetter(*owned) if owned else (lambda _record: ())
+
+        incoming_records: Iterable[Record] = kept.values() if isinstance(kept, Mapping) else kept
+        duplicates = self._duplicates(kind, kept)
+        skip: set[str] = set(duplicates)  # incoming keys not to act on
+        protected: set[str] = set()  # stored keys never to archive in this plan
+
+        pairs = self._match(kind, identity, incoming_records, skip, protected)
+        updates = 0
+        own = self.source
+        for incoming_record, stored in pairs:
+            if stored is None:
+                if policy.allows(kind, "add"):
+                    self.changes.append(
+                        Add(entity=kind, key=incoming_record.key, record=incoming_record)
+                    )
+                continue
+            protected.add(stored.key)
+            if not policy.claims_origin(stored.origin, own):
+                self.issues.append(
+                    Issue(
+                        code="owned-by-other-source",
+                        severity="warning",
+                        entity=kind,
+                        key=stored.key,
+                        message=(
+                            f"this {kind} was created by {stored.origin or 'the host'!r}, not by "
+                            f"{own!r}: left unchanged (claim that origin in the policy to take it over)"
+                        ),
+                    )
+                )
+                continue
+            if not stored.archived and project(stored) == project(incoming_record) and not fill:
+                continue
+            field_changes = [
+                FieldChange(name, getattr(stored, name), getattr(incoming_record, name))
+                for name in owned
+                if getattr(stored, name) != getattr(incoming_record, name)
+            ]
+            for name in fill:
+                old, new = getattr(stored, name), getattr(incoming_record, name)
+                if old in _EMPTY and new not in _EMPTY:
+                    field_changes.append(FieldChange(name, old, new))
+            field_changes.sort(key=lambda fc: (fc.field != "key", fc.field))
+            if stored.archived:
+                if policy.allows(kind, "restore"):
+                    self.changes.append(
+                        Restore(entity=kind, key=stored.key, changes=tuple(field_changes))
+                    )
+            elif field_changes and policy.allows(kind, "update"):
+                updates += 1
+                self.changes.append(
+                    Update(entity=kind, key=stored.key, changes=tuple(field_changes))
+                )
+
+        archives = self._archives(kind, kept, skip, protected)
+        self._safeguards(kind, kept, archives, updates)
+        return archives
+
+    def _duplicates(self, kind: EntityKind, kept: Mapping[str, Record] | list[Record]) -> list[str]:
+        if isinstance(kept, Mapping):
+            return []
+        seen: set[str] = set()
+        duplicates: set[str] = set()
+        for record in kept:
+            (duplicates if record.key in seen else seen).add(record.key)
+        if duplicates:
+            self.blocked.append(
+                BlockReason(
+                    code="duplicate-key",
+                    entity=kind,
+                    keys=tuple(sorted(duplicates)),
+                    message=(
+                        f"The source has {len(duplicates)} {_plural(kind)} key(s) more than once: "
+                        f"{_some_keys(duplicates)}. Those records are left alone; fix the source "
+                        f"so that every key is unique."
+                    ),
+                )
+            )
+        return sorted(duplicates)
+
+    def _match(
+        self,
+        kind: EntityKind,
+        identity: str,
+        incoming_records: Iterable[Record],
+        skip: set[str],
+        protected: set[str],
+    ) -> list[tuple[Record, Record | None]]:
+        """Pair every incoming record with its stored record (or None); conflicts are skipped."""
+        current = self.current.records(kind)
+        if identity == "key":
+            for key in current.duplicate_keys:
+                protected.add(key)
+                skip.add(key)
+                self._conflict(kind, key, "the store holds this key more than once")
+            by_key = current.by_key()
+            return [
+                (record, by_key.get(record.key))
+                for record in incoming_records
+                if record.key not in skip
+            ]
+
+        def value_of(record: Record) -> str | None:
+            value: str | None = getattr(record, identity)
+            return value.casefold() if value is not None and identity != "eckid" else value
+
+        stored_by_value: dict[str, list[Record]] = defaultdict(list)
+        for record in current:
+            value = value_of(record)
+            if value is None:
+                protected.add(record.key)  # cannot be matched, so we are not sure it left
+            else:
+                stored_by_value[value].append(record)
+        incoming_by_value: dict[str, list[Record]] = defaultdict(list)
+        pairs: list[tuple[Record, Record | None]] = []
+        for record in incoming_records:
+            if record.key in skip:
+                continue
+            value = value_of(record)
+            if value is None:
+                self._conflict(kind, record.key, f"it has no {identity} to match on")
+                continue
+            incoming_by_value[value].append(record)
+        for value, records in incoming_by_value.items():
+            stored = stored_by_value.get(value, [])
+            if len(records) > 1 or len(stored) > 1:
+                for record in (*records, *stored):
+                    protected.add(record.key)
+                self._conflict(
+                    kind,
+                    sorted(r.key for r in records)[0],
+                    f"{len(records)} incoming and {len(stored)} stored {_plural(kind)} share "
+                    f"this {identity}; match them by hand",
+                )
+                continue
+            record = records[0]
+            match = stored[0] if stored else None
+            other = current.get(record.key)
+            if other is not None and (match is None or other.key != match.key):
+                protected.add(other.key)
+                if match is not None:
+                    protected.add(match.key)
+                self._conflict(
+                    kind,
+                    record.key,
+                    f"its key belongs to another stored {kind} than its {identity} does",
+                )
+                continue
+            pairs.append((record, match))
+        return pairs
+
+    def _conflict(self, kind: EntityKind, key: str, why: str) -> None:
+        self.issues.append(
+            Issue(
+                code="ambiguous-match",
+                severity="error",
+                entity=kind,
+                key=key,
+                message=f"not synced: {why}",
+            )
+        )
+
+    # -- archives and scope -----------------------------------------------------------------
+
+    def _archives(
+        self,
+        kind: EntityKind,
+        kept: Mapping[str, Record] | list[Record],
+        skip: set[str],
+        protected: set[str],
+    ) -> list[Archive]:
+        if not self.policy.allows(kind, "archive"):
+            return []
+        present = kept if isinstance(kept, Mapping) else {record.key for record in kept}
+        claims, own = self.policy.claims_origin, self.source
+        in_scope = self._scope_test(kind)
+        archives = []
+        for record in self.current.records(kind):
+            key = record.key
+            if (
+                record.archived
+                or key in present
+                or key in protected
+                or key in skip
+                or not claims(record.origin, own)
+                or not in_scope(record)
+            ):
+                continue
+            archives.append(Archive(entity=kind, key=key))
+        return archives
+
+    def _scope_test(self, kind: EntityKind) -> Callable[[Any], bool]:
+        locations, year = self.scope_locations, self.scope_year
+        tests: list[Callable[[Any], bool]] = []
+        if locations is not None:
+            if kind in ("student", "group"):
+                tests.append(lambda r: r.location in locations)
+            elif kind == "location":
+                tests.append(lambda r: r.key in locations)
+            elif kind == "staff":
+                tests.append(lambda r: bool(r.locations) and set(r.locations) <= locations)
+            else:
+                students = self.current.students
+                tests.append(lambda r: _guardian_in_scope(r, students.by_key(), locations))
+        if year is not None and kind == "group":
+            tests.append(lambda r: r.school_year is None or r.school_year == year)
+        if not tests:
+            return lambda _record: True
+        if len(tests) == 1:
+            return tests[0]
+        return lambda record: all(test(record) for test in tests)
+
+    def _active_in_scope(self, kind: EntityKind) -> int:
+        in_scope, claims, own = self._scope_test(kind), self.policy.claims_origin, self.source
+        return sum(
+            1
+            for record in self.current.records(kind)
+            if not record.archived and claims(record.origin, own) and in_scope(record)
+        )
+
+    # -- safeguards -------------------------------------------------------------------------
+
+    def _safeguards(
+        self,
+        kind: EntityKind,
+        kept: Mapping[str, Record] | list[Record],
+        archives: list[Archive],
+        updates: int,
+    ) -> None:
+        policy = self.policy
+        if not archives and not (policy.max_update_share is not None and updates) and len(kept):
+            return
+        active = self._active_in_scope(kind)
+        if not len(kept) and active:
+            self.blocked.append(
+                BlockReason(
+                    code="empty-source",
+                    entity=kind,
+                    message=(
+                        f"The source provides {_plural(kind)} but has none (after the policy's "
+                        f"filters), while the store holds {active} active {_plural(kind, active)} "
+                        f"in scope. Check that the right file or export was used."
+                    ),
+                )
+            )
+            return
+        count = len(archives)
+        if count > policy.archive_floor and count > policy.max_archive_share * active:
+            share = count / active if active else 1.0
+            self.blocked.append(
+                BlockReason(
+                    code="archive-share",
+                    entity=kind,
+                    message=(
+                        f"This sync would archive {count} of {active} active {_plural(kind)} in "
+                        f"scope ({share:.0%}), more than the limit of "
+                        f"{policy.max_archive_share:.0%}. Check that the source is complete (all "
+                        f"locations, classes and registrations) before you acknowledge it."
+                    ),
+                )
+            )
+        limit = policy.max_update_share
+        if limit is not None and updates > policy.archive_floor and updates > limit * active:
+            self.blocked.append(
+                BlockReason(
+                    code="update-share",
+                    entity=kind,
+                    message=(
+                        f"This sync would update {updates} of {active} active {_plural(kind)} in "
+                        f"scope, more than the limit of {limit:.0%}. Check that the columns are "
+                        f"mapped to the right fields."
+                    ),
+                )
+            )
+
+
+def _guardian_in_scope(
+    guardian: Guardian, students: Mapping[str, Student], locations: frozenset[str]
+) -> bool:
+    if not guardian.students:
+        return False
+    for link in guardian.students:
+        student = students.get(link.student)
+        if student is None or student.location not in locations:
+            return False
+    return True
+
+
+def _intersect(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b

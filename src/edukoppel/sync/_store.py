@@ -1,0 +1,101 @@
+"""The Store protocol that storage adapters implement, and the sync run log's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Protocol, runtime_checkable
+
+import attrs
+
+from edukoppel.model import EntityKind, Roster
+from edukoppel.sync._changeset import ChangeAction, Changeset
+
+__all__ = ["RunOutcome", "RunProblem", "Store", "SyncRun"]
+
+RunOutcome = Literal["applied", "nothing-to-do", "refused-blocked", "refused-stale", "failed"]
+
+
+@attrs.frozen(kw_only=True)
+class RunProblem:
+    """A problem with one record in a sync run, by key (no personal data), as Zien!'s log shows."""
+
+    code: str
+    message: str
+    entity: str | None = None
+    key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SyncRun:
+    """One entry of a store's sync log: what ran, when, what it changed, how it ended.
+
+    Attributes:
+        number: The run's number in this store's log, from 1.
+        source: The source that was synced.
+        description: What the caller said about the run (a file name, "weekly sync").
+        started_at, finished_at: When (UTC).
+        outcome: ``applied``, ``nothing-to-do``, ``refused-blocked``, ``refused-stale`` or
+            ``failed``.
+        counts: Changes per entity kind and action (zero counts left out).
+        blocked: Codes of the safeguards that blocked the plan.
+        acknowledged: Codes the caller acknowledged.
+        problems: Problems per record (conflicts, records left unchanged), and the error
+            for a failed run.
+    """
+
+    number: int
+    source: str
+    description: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    outcome: RunOutcome
+    counts: dict[EntityKind, dict[ChangeAction, int]] = attrs.field(factory=dict)
+    blocked: tuple[str, ...] = ()
+    acknowledged: tuple[str, ...] = ()
+    problems: tuple[RunProblem, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """The number of changes."""
+        return sum(n for actions in self.counts.values() for n in actions.values())
+
+    def __str__(self) -> str:
+        when = self.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        return f"#{self.number} {when} {self.source!r}: {self.outcome}, {self.total} changes" + (
+            f", {len(self.problems)} problems" if self.problems else ""
+        )
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What :func:`edukoppel.apply` needs from a storage adapter.
+
+    A store keeps records with their origin and archived flag, a school record, a revision
+    token that changes with every change, and a run log. Third-party stores can check
+    themselves with :class:`edukoppel.testing.StoreConformance`.
+    """
+
+    def snapshot(self) -> Roster:
+        """Everything the store holds, archived records included, with ``revision`` set."""
+        ...
+
+    def revision(self) -> str:
+        """A token that changes whenever the stored records change."""
+        ...
+
+    def apply_changes(self, changeset: Changeset) -> None:
+        """Apply every change or none.
+
+        Raises:
+            StalePlanError: The store's revision is not ``changeset.base``.
+            StoreError: A change cannot be applied; nothing was changed.
+        """
+        ...
+
+    def record_run(self, run: SyncRun) -> SyncRun:
+        """Append a run to the log, numbering it; return the numbered run."""
+        ...
+
+    def runs(self) -> list[SyncRun]:
+        """The run log, oldest first."""
+        ...
