@@ -17,7 +17,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("names", nargs="*", help="which benchmarks (e.g. plan readers); all by default")
+    parser.add_argument(
+        "names", nargs="*", help="which benchmarks (e.g. plan readers); default all"
+    )
     args = parser.parse_args(argv)
     here = Path(__file__).parent
     found = sorted(

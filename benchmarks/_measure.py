@@ -45,7 +45,13 @@ def measure(call: Callable[[], T], *, repeat: int = 3) -> tuple[Measurement, T]:
     return Measurement(seconds=best, peak_bytes=peak), result
 
 
-def ratio_line(label: str, subject: Measurement, baseline: Measurement, *, targets: tuple[float, float] | None = None) -> str:
+def ratio_line(
+    label: str,
+    subject: Measurement,
+    baseline: Measurement,
+    *,
+    targets: tuple[float, float] | None = None,
+) -> str:
     """One printable line: times, peaks and the two ratios (subject / baseline)."""
     time_ratio = subject.seconds / baseline.seconds if baseline.seconds else float("inf")
     memory_ratio = subject.peak_bytes / baseline.peak_bytes if baseline.peak_bytes else float("inf")

@@ -7,7 +7,7 @@ Example:
     >>> import edukoppel as ek
     >>> store = ek.MemoryStore()
     >>> incoming = ek.Roster(
-    ...     students=[ek.Student(key="00123", first_name="Daan", infix="van der", last_name="Berg")],
+    ...     students=[ek.Student(key="00123", first_name="Daan", last_name="Berg")],
     ...     source="leerlingen.csv",
     ... )
     >>> changeset = ek.plan(store.snapshot(), incoming)

@@ -17,14 +17,13 @@ def import_optional(module: str, *, extra: str, purpose: str) -> ModuleType:
         >>> import_optional("no_such_module_xyz", extra="spreadsheets", purpose="reading XLSX")
         Traceback (most recent call last):
         ...
-        edukoppel.exceptions.MissingDependencyError: reading XLSX needs the optional package 'no_such_module_xyz': pip install 'edukoppel[spreadsheets]'
+        edukoppel.exceptions.MissingDependencyError: reading XLSX needs ...
     """
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as error:
-        if error.name != module.split(".")[0] and error.name != module:
+        if error.name != module.split(".", maxsplit=1)[0] and error.name != module:
             raise
         raise MissingDependencyError(
-            f"{purpose} needs the optional package {module!r}: "
-            f"pip install 'edukoppel[{extra}]'"
+            f"{purpose} needs the optional package {module!r}: pip install 'edukoppel[{extra}]'"
         ) from None

@@ -20,7 +20,7 @@ Example:
     >>> report.detected["encoding"] = "utf-8"
     >>> print(report)
     1 issue (1 error, 0 warnings)
-      leerlingen.csv, row 12, column 'stamnummer': identifier in scientific notation (1,23E+11): Excel damaged it [damaged-identifier]
+      leerlingen.csv, row 12, column 'stamnummer': identifier in scientific notation ...
     >>> report.valid
     False
 """
@@ -155,9 +155,8 @@ class Report:
         """The issues as a polars DataFrame, one row per issue."""
         import polars as pl
 
-        schema = {name: pl.String for name in ("code", "message", "severity", "file", "sheet")}
-        schema |= {"row": pl.Int64}
-        schema |= {name: pl.String for name in ("column", "entity", "key", "field")}
+        schema: dict[str, type[pl.DataType]] = dict.fromkeys(attrs.fields_dict(Issue), pl.String)
+        schema["row"] = pl.Int64
         return pl.DataFrame(self.to_dicts(), schema=schema, orient="row")
 
     def __iter__(self) -> Iterator[Issue]:
@@ -174,7 +173,8 @@ class Report:
         count = len(self.issues)
         noun = "issue" if count == 1 else "issues"
         errors, warnings = len(self.errors), len(self.warnings)
-        lines = [f"{count} {noun} ({errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)})"]
+        error_s, warning_s = "s" * (errors != 1), "s" * (warnings != 1)
+        lines = [f"{count} {noun} ({errors} error{error_s}, {warnings} warning{warning_s})"]
         ordered = sorted(self.issues, key=lambda issue: _SEVERITY_ORDER[issue.severity])
         lines.extend(f"  {issue}" for issue in ordered)
         return "\n".join(lines)

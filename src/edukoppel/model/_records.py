@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 import attrs
@@ -25,8 +26,8 @@ __all__ = [
     "ENTITY_KINDS",
     "EntityKind",
     "Group",
-    "Guardian",
     "GroupRole",
+    "Guardian",
     "GuardianLink",
     "Location",
     "Record",
@@ -59,10 +60,10 @@ def _guarded(entity: str) -> Any:
     """Turn a converter's internal signal into an InvalidValueError naming entity, key, field."""
 
     def decorate(cls: C) -> C:
-        init = cls.__init__
+        init: Callable[..., None] = vars(cls)["__init__"]
 
         @functools.wraps(init)
-        def __init__(self: object, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        def __init__(self: object, *args: Any, **kwargs: Any) -> None:
             try:
                 init(self, *args, **kwargs)
             except v._Invalid as error:
@@ -81,27 +82,49 @@ def _guarded(entity: str) -> Any:
 
 
 def _text(field: str) -> Any:
-    return attrs.field(default=None, converter=v.text_converter(field))
+    return _converted(v.text_converter(field))
 
 
 def _id(field: str) -> Any:
-    return attrs.field(default=None, converter=v.identifier_converter(field))
+    return _converted(v.identifier_converter(field))
 
 
 def _date(field: str) -> Any:
-    return attrs.field(default=None, converter=v.date_converter(field))
+    return _converted(v.date_converter(field))
 
 
 def _ids(field: str) -> Any:
     return attrs.field(default=(), converter=v.identifiers_converter(field))
 
 
-def _bookkeeping() -> tuple[Any, Any]:
-    origin = attrs.field(
+def _converted(converter: Any, default: Any = None) -> Any:
+    return attrs.field(default=default, converter=converter)
+
+
+def _required(converter: Any) -> Any:
+    return attrs.field(converter=converter)
+
+
+def _lower_texts(value: object) -> tuple[str, ...]:
+    return tuple(text.lower() for text in _ROLES(value))
+
+
+def _role(value: object) -> str:
+    return (_ROLE(value) or "docent").lower()
+
+
+_ROLES = v.identifiers_converter("roles")
+_ROLE = v.text_converter("role")
+
+
+def _origin() -> Any:
+    return attrs.field(
         default=None, converter=v.text_converter("origin"), metadata={"bookkeeping": True}
     )
-    archived = attrs.field(default=False, metadata={"bookkeeping": True})
-    return origin, archived
+
+
+def _archived() -> Any:
+    return attrs.field(default=False, metadata={"bookkeeping": True})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,11 +142,8 @@ class GroupRole:
         GroupRole(group='1HA', role='mentor')
     """
 
-    group: str = attrs.field(converter=v.key_converter("group"))
-    role: str = attrs.field(
-        default="docent",
-        converter=lambda value: (v.text_converter("role")(value) or "docent").lower(),
-    )
+    group: str = _required(v.key_converter("group"))
+    role: str = _converted(_role, default="docent")
 
 
 @_guarded("guardian link")
@@ -142,14 +162,10 @@ class GuardianLink:
         GuardianLink(student='00123', relation='moeder', legal_authority=None, receives_mail=True)
     """
 
-    student: str = attrs.field(converter=v.key_converter("student"))
+    student: str = _required(v.key_converter("student"))
     relation: str | None = _text("relation")
-    legal_authority: bool | None = attrs.field(
-        default=None, converter=v.bool_converter("legal_authority")
-    )
-    receives_mail: bool | None = attrs.field(
-        default=None, converter=v.bool_converter("receives_mail")
-    )
+    legal_authority: bool | None = _converted(v.bool_converter("legal_authority"))
+    receives_mail: bool | None = _converted(v.bool_converter("receives_mail"))
 
 
 def _links_converter(field: str, link: type[Any], first: str) -> Any:
@@ -188,17 +204,14 @@ class School:
     """The school (bestuur-level BRIN4) a roster belongs to, and for which school year.
 
     Example:
-        >>> School(brin="99zx", name="Het Voorbeeld College", school_year="2025/2026")
-        School(brin='99ZX', name='Het Voorbeeld College', school_year='2025-2026', reference_date=None)
+        >>> school = School(brin="99zx", name="Het Voorbeeld College", school_year="2025/2026")
+        >>> school.brin, school.school_year
+        ('99ZX', '2025-2026')
     """
 
-    brin: str | None = attrs.field(
-        default=None, converter=v.converter_for(v.normalise_brin4, "brin")
-    )
+    brin: str | None = _converted(v.converter_for(v.normalise_brin4, "brin"))
     name: str | None = _text("name")
-    school_year: str | None = attrs.field(
-        default=None, converter=v.converter_for(v.normalise_school_year, "school_year")
-    )
+    school_year: str | None = _converted(v.converter_for(v.normalise_school_year, "school_year"))
     reference_date: dt.date | None = _date("reference_date")
 
 
@@ -209,14 +222,11 @@ class Location:
 
     entity: ClassVar[EntityKind] = "location"
 
-    key: str = attrs.field(converter=v.key_converter())
+    key: str = _required(v.key_converter())
     name: str | None = _text("name")
-    brin6: str | None = attrs.field(
-        default=None, converter=v.converter_for(v.normalise_brin6, "brin6")
-    )
-    origin: str | None
-    archived: bool
-    origin, archived = _bookkeeping()
+    brin6: str | None = _converted(v.converter_for(v.normalise_brin6, "brin6"))
+    origin: str | None = _origin()
+    archived: bool = _archived()
 
 
 @_guarded("group")
@@ -225,26 +235,22 @@ class Group:
     """A klas / stamgroep (``homeroom``), lesgroep / cluster (``teaching``) or composite group.
 
     Example:
-        >>> Group(key="1HA", kind="stamgroep", year="1", location="99ZX10")
-        Group(key='1HA', name=None, kind='homeroom', year='1', location='99ZX10', subject=None, school_year=None, origin=None, archived=False)
+        >>> group = Group(key="1HA", kind="stamgroep", year="1", location="99ZX10")
+        >>> group.kind
+        'homeroom'
     """
 
     entity: ClassVar[EntityKind] = "group"
 
-    key: str = attrs.field(converter=v.key_converter())
+    key: str = _required(v.key_converter())
     name: str | None = _text("name")
-    kind: v.GroupKind | None = attrs.field(
-        default=None, converter=v.choice_converter("kind", _GROUP_KINDS)
-    )
+    kind: v.GroupKind | None = _converted(v.choice_converter("kind", _GROUP_KINDS))
     year: str | None = _text("year")
     location: str | None = _id("location")
     subject: str | None = _text("subject")
-    school_year: str | None = attrs.field(
-        default=None, converter=v.converter_for(v.normalise_school_year, "school_year")
-    )
-    origin: str | None
-    archived: bool
-    origin, archived = _bookkeeping()
+    school_year: str | None = _converted(v.converter_for(v.normalise_school_year, "school_year"))
+    origin: str | None = _origin()
+    archived: bool = _archived()
 
 
 class _Person:
@@ -275,25 +281,25 @@ class Student(_Person):
 
     Example:
         >>> s = Student(key="00123", first_name="Daan", infix="van der", last_name="Berg",
-        ...             gender="M", birth_date="2011-03-04", homeroom="1HA", groups=["1HA.wi", "1HA.en"])
+        ...             gender="M", birth_date="2011-03-04", groups=["1HA.wi", "1HA.en"])
         >>> s.display_name, s.gender, s.birth_date, s.groups
         ('Daan van der Berg', 'male', datetime.date(2011, 3, 4), ('1HA.en', '1HA.wi'))
     """
 
     entity: ClassVar[EntityKind] = "student"
 
-    key: str = attrs.field(converter=v.key_converter())
+    key: str = _required(v.key_converter())
     student_number: str | None = _id("student_number")
     eckid: str | None = _id("eckid")
     username: str | None = _text("username")
-    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    email: str | None = _converted(v.email_converter("email"))
     first_name: str | None = _text("first_name")
     given_names: str | None = _text("given_names")
     initials: str | None = _text("initials")
     infix: str | None = _text("infix")
     last_name: str | None = _text("last_name")
     birth_date: dt.date | None = _date("birth_date")
-    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
+    gender: v.Gender | None = _converted(v.gender_converter("gender"))
     year: str | None = _text("year")
     program: str | None = _text("program")
     location: str | None = _id("location")
@@ -301,9 +307,8 @@ class Student(_Person):
     groups: tuple[str, ...] = _ids("groups")
     start_date: dt.date | None = _date("start_date")
     end_date: dt.date | None = _date("end_date")
-    origin: str | None
-    archived: bool
-    origin, archived = _bookkeeping()
+    origin: str | None = _origin()
+    archived: bool = _archived()
 
 
 @_guarded("staff")
@@ -324,30 +329,26 @@ class Staff(_Person):
 
     entity: ClassVar[EntityKind] = "staff"
 
-    key: str = attrs.field(converter=v.key_converter())
+    key: str = _required(v.key_converter())
     abbreviation: str | None = _text("abbreviation")
     eckid: str | None = _id("eckid")
     username: str | None = _text("username")
-    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    email: str | None = _converted(v.email_converter("email"))
     first_name: str | None = _text("first_name")
     initials: str | None = _text("initials")
     infix: str | None = _text("infix")
     last_name: str | None = _text("last_name")
-    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
-    roles: tuple[str, ...] = attrs.field(
-        default=(),
-        converter=lambda value: tuple(r.lower() for r in v.identifiers_converter("roles")(value)),
-    )
-    groups: tuple[GroupRole, ...] = attrs.field(
-        default=(), converter=_links_converter("groups", GroupRole, "group")
+    gender: v.Gender | None = _converted(v.gender_converter("gender"))
+    roles: tuple[str, ...] = _converted(_lower_texts, default=())
+    groups: tuple[GroupRole, ...] = _converted(
+        _links_converter("groups", GroupRole, "group"), default=()
     )
     mentees: tuple[str, ...] = _ids("mentees")
     locations: tuple[str, ...] = _ids("locations")
     start_date: dt.date | None = _date("start_date")
     end_date: dt.date | None = _date("end_date")
-    origin: str | None
-    archived: bool
-    origin, archived = _bookkeeping()
+    origin: str | None = _origin()
+    archived: bool = _archived()
 
 
 @_guarded("guardian")
@@ -364,20 +365,19 @@ class Guardian(_Person):
 
     entity: ClassVar[EntityKind] = "guardian"
 
-    key: str = attrs.field(converter=v.key_converter())
+    key: str = _required(v.key_converter())
     first_name: str | None = _text("first_name")
     initials: str | None = _text("initials")
     infix: str | None = _text("infix")
     last_name: str | None = _text("last_name")
-    email: str | None = attrs.field(default=None, converter=v.email_converter("email"))
+    email: str | None = _converted(v.email_converter("email"))
     phone: str | None = _text("phone")
-    gender: v.Gender | None = attrs.field(default=None, converter=v.gender_converter("gender"))
-    students: tuple[GuardianLink, ...] = attrs.field(
-        default=(), converter=_links_converter("students", GuardianLink, "student")
+    gender: v.Gender | None = _converted(v.gender_converter("gender"))
+    students: tuple[GuardianLink, ...] = _converted(
+        _links_converter("students", GuardianLink, "student"), default=()
     )
-    origin: str | None
-    archived: bool
-    origin, archived = _bookkeeping()
+    origin: str | None = _origin()
+    archived: bool = _archived()
 
 
 Record = Location | Group | Student | Staff | Guardian

@@ -21,6 +21,7 @@ from edukoppel.model._records import (
     School,
     Staff,
     Student,
+    _guarded,
     data_fields,
     record_class,
 )
@@ -28,7 +29,7 @@ from edukoppel.model._values import normalise_school_year
 
 __all__ = ["Collection", "Roster", "Scope"]
 
-R = TypeVar("R", Location, Group, Student, Staff, Guardian)
+R = TypeVar("R", bound=Record)
 
 
 class Collection(Generic[R]):
@@ -56,7 +57,7 @@ class Collection(Generic[R]):
         by_key: dict[str, R] = {}
         for record in self._records:
             by_key.setdefault(record.key, record)
-        self._by_key = by_key
+        self._by_key: dict[str, R] = by_key
         if len(by_key) == len(self._records):
             self.duplicate_keys: tuple[str, ...] = ()
         else:
@@ -108,6 +109,15 @@ def _sort_key(record: Record) -> tuple[str, bool, str]:
     return (record.key, record.archived, record.origin or "")
 
 
+def _optional_frozenset(value: Iterable[str] | None) -> frozenset[str] | None:
+    if isinstance(value, str):
+        raise InvalidValueError(
+            entity="scope", key=None, field="locations", expected="a set of location keys"
+        )
+    return None if value is None else frozenset(value)
+
+
+@_guarded("scope")
 @attrs.frozen(kw_only=True)
 class Scope:
     """What an incoming roster is authoritative for: only inside it may a sync archive.
@@ -119,13 +129,8 @@ class Scope:
             out of scope.
     """
 
-    locations: frozenset[str] | None = attrs.field(
-        default=None,
-        converter=lambda value: None if value is None else frozenset(value),
-    )
-    school_year: str | None = attrs.field(
-        default=None, converter=lambda value: normalise_school_year(value)
-    )
+    locations: frozenset[str] | None = attrs.field(default=None, converter=_optional_frozenset)
+    school_year: str | None = attrs.field(default=None, converter=normalise_school_year)
 
 
 def _normalise_provides(

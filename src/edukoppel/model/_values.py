@@ -28,7 +28,7 @@ GroupKind = Literal["homeroom", "teaching", "composite"]
 T = TypeVar("T")
 
 
-class _Invalid(Exception):  # noqa: N818 - internal signal, never escapes the model
+class _Invalid(Exception):
     def __init__(self, field: str, expected: str, detail: str = "") -> None:
         self.field = field
         self.expected = expected

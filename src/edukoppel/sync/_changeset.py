@@ -316,8 +316,8 @@ def _encode(value: Any) -> Any:
 
 
 def _decode_value(entity: EntityKind, field: str, value: Any) -> Any:
-    converter = attrs.fields_dict(record_class(entity))[field].converter
-    return converter(value) if callable(converter) else value
+    converter: Any = attrs.fields_dict(record_class(entity))[field].converter
+    return value if converter is None else converter(value)
 
 
 def _encode_change(change: Change) -> dict[str, Any]:

@@ -163,58 +163,10 @@ class _Planner:
 
     def _filtered_incoming(self) -> dict[EntityKind, Mapping[str, Record] | list[Record]]:
         """Apply the policy's filters; return per kind the kept records."""
-        policy, incoming = self.policy, self.incoming
         kept: dict[EntityKind, Mapping[str, Record] | list[Record]] = {}
         for kind in ENTITY_KINDS:
-            collection = incoming.records(kind)
-            provided = incoming.provides.get(kind, frozenset())
-            tests: list[tuple[str, Callable[[Any], bool]]] = []
-            if (
-                policy.active_on is not None
-                and kind in ("student", "staff")
-                and ("start_date" in provided or "end_date" in provided)
-            ):
-                day = policy.active_on
-                tests.append(
-                    (
-                        f"not active on {day.isoformat()}",
-                        lambda r, day=day: (
-                            (r.start_date is None or r.start_date <= day)
-                            and (r.end_date is None or r.end_date >= day)
-                        ),
-                    )
-                )
-            enabled = policy.locations
-            if enabled is not None:
-                if kind in ("student", "group") and "location" in provided:
-                    tests.append(
-                        ("at a location that is not enabled", lambda r: r.location in enabled)
-                    )
-                elif kind == "staff" and "locations" in provided:
-                    tests.append(
-                        (
-                            "at no enabled location",
-                            lambda r: any(loc in enabled for loc in r.locations),
-                        )
-                    )
-                elif kind == "location":
-                    tests.append(("not enabled", lambda r: r.key in enabled))
-            if kind == "staff" and policy.staff_requires_link:
-                tests.append(
-                    ("not linked to a group or a student", lambda r: bool(r.groups or r.mentees))
-                )
-            if (
-                kind == "guardian"
-                and "students" in provided
-                and (isinstance(kept.get("student"), list))
-            ):
-                students = {record.key for record in kept["student"]}
-                tests.append(
-                    (
-                        "linked to no synced student",
-                        lambda r: any(link.student in students for link in r.students),
-                    )
-                )
+            collection = self.incoming.records(kind)
+            tests = self._filters(kind, kept)
             if not tests:
                 kept[kind] = (
                     collection.by_key() if not collection.duplicate_keys else list(collection)
@@ -241,12 +193,60 @@ class _Planner:
             kept[kind] = records
         return kept
 
+    def _filters(
+        self, kind: EntityKind, kept: Mapping[EntityKind, Mapping[str, Record] | list[Record]]
+    ) -> list[tuple[str, Callable[[Any], bool]]]:
+        """The policy's filters for one kind, as (reason left out, test to keep) pairs."""
+        policy = self.policy
+        provided = self.incoming.provides.get(kind, frozenset())
+        tests: list[tuple[str, Callable[[Any], bool]]] = []
+        day = policy.active_on
+        if (
+            day is not None
+            and kind in ("student", "staff")
+            and ("start_date" in provided or "end_date" in provided)
+        ):
+
+            def active(record: Any) -> bool:
+                return (record.start_date is None or record.start_date <= day) and (
+                    record.end_date is None or record.end_date >= day
+                )
+
+            tests.append((f"not active on {day.isoformat()}", active))
+        enabled = policy.locations
+        if enabled is not None:
+            if kind in ("student", "group") and "location" in provided:
+                tests.append(("at a location that is not enabled", lambda r: r.location in enabled))
+            elif kind == "staff" and "locations" in provided:
+                tests.append(
+                    (
+                        "at no enabled location",
+                        lambda r: any(location in enabled for location in r.locations),
+                    )
+                )
+            elif kind == "location":
+                tests.append(("not enabled", lambda r: r.key in enabled))
+        if kind == "staff" and policy.staff_requires_link:
+            tests.append(
+                ("not linked to a group or a student", lambda r: bool(r.groups or r.mentees))
+            )
+        kept_students = kept.get("student")
+        if kind == "guardian" and "students" in provided and isinstance(kept_students, list):
+            synced = {record.key for record in kept_students}
+            tests.append(
+                (
+                    "linked to no synced student",
+                    lambda r: any(link.student in synced for link in r.students),
+                )
+            )
+        return tests
+
     # -- one entity kind --------------------------------------------------------------------
 
     def _plan_kind(
         self, kind: EntityKind, kept: Mapping[str, Record] | list[Record]
     ) -> list[Archive]:
-        policy, current = self.policy, self.current.records(kind)
+        policy = self.policy
         identity = policy.identity_of(kind)
         provided = self.incoming.provides[kind]
         owned = sorted(f for f in provided if f != "key" and policy.ownership(kind, f) == "source")
@@ -281,8 +281,9 @@ class _Planner:
                         entity=kind,
                         key=stored.key,
                         message=(
-                            f"this {kind} was created by {stored.origin or 'the host'!r}, not by "
-                            f"{own!r}: left unchanged (claim that origin in the policy to take it over)"
+                            f"this {kind} was created by {stored.origin or 'the host'!r}, "
+                            f"not by {own!r}: left unchanged (claim its origin in the policy "
+                            "to take it over)"
                         ),
                     )
                 )

@@ -17,9 +17,8 @@ Identity = Literal["key", "username", "email", "eckid"]
 FieldOwnership = Literal["source", "fill-if-empty", "host"]
 
 _ALL_ACTIONS: frozenset[Action] = frozenset({"add", "update", "archive", "restore"})
-_DEFAULT_ACTIONS: dict[EntityKind, frozenset[Action]] = {
-    kind: _ALL_ACTIONS for kind in ENTITY_KINDS
-} | {"staff": frozenset({"add", "update", "restore"})}
+_DEFAULT_ACTIONS: dict[EntityKind, frozenset[Action]] = dict.fromkeys(ENTITY_KINDS, _ALL_ACTIONS)
+_DEFAULT_ACTIONS["staff"] = frozenset({"add", "update", "restore"})
 _PEOPLE: frozenset[EntityKind] = frozenset({"student", "staff", "guardian"})
 _IDENTITY_FIELDS: dict[Identity, frozenset[EntityKind]] = {
     "key": frozenset(ENTITY_KINDS),
