@@ -28,7 +28,7 @@ class MemoryStore:
         ...                      source="las")
         >>> changeset = ek.plan(store.snapshot(), incoming)
         >>> print(ek.apply(changeset, store, description="first import"))  # doctest: +ELLIPSIS
-        #1 ... 'las': applied, 1 changes
+        #1 ... 'las': applied, 1 change
         >>> store.snapshot().students["00123"].origin
         'las'
     """

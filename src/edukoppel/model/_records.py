@@ -106,7 +106,7 @@ def _required(converter: Any) -> Any:
 
 
 def _lower_texts(value: object) -> tuple[str, ...]:
-    return tuple(text.lower() for text in _ROLES(value))
+    return tuple(sorted({text.lower() for text in _ROLES(value)}))
 
 
 def _role(value: object) -> str:

@@ -6,6 +6,7 @@ import hashlib
 import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -177,7 +178,8 @@ class Roster:
             none".
         provides: Per entity kind, the fields the source provides (``None`` for all
             fields). By default: every field of every kind passed.
-        scope: What the source is authoritative for; default: everything it provides.
+        scope: What the source is authoritative for; default: everything it provides. A
+            scope without a school year takes the school's.
         source: A short, stable name of where the records come from (``"somtoday"``,
             ``"leerlingen.csv"``). Records a sync adds are owned by this source.
         revision: A store's revision token for this snapshot; when set, it is the roster's
@@ -233,11 +235,10 @@ class Roster:
             kind: Collection(kind, given[kind] or ()) for kind in ENTITY_KINDS
         }
         self.school = school
-        self.scope = (
-            scope
-            if scope is not None
-            else Scope(school_year=school.school_year if school is not None else None)
-        )
+        scope = scope if scope is not None else Scope()
+        if scope.school_year is None and school is not None and school.school_year is not None:
+            scope = attrs.evolve(scope, school_year=school.school_year)
+        self.scope = scope
         self.source = source
         self.revision = revision
         self._fingerprint: str | None = revision
@@ -299,14 +300,11 @@ class Roster:
             digest = hashlib.blake2b(digest_size=16)
             digest.update(repr(self.school).encode())
             for kind in ENTITY_KINDS:
-                names = (*data_fields(kind), "origin", "archived")
+                values = attrgetter(*data_fields(kind), "origin", "archived")
                 ordered = sorted(self._collections[kind], key=_sort_key)
                 digest.update(kind.encode())
                 for start in range(0, len(ordered), 10_000):
-                    chunk = [
-                        tuple(getattr(record, name) for name in names)
-                        for record in ordered[start : start + 10_000]
-                    ]
+                    chunk = list(map(values, ordered[start : start + 10_000]))
                     digest.update(pickle.dumps(chunk, protocol=5))
             self._fingerprint = "content:" + digest.hexdigest()
         return self._fingerprint

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 import attrs
 
 from edukoppel.exceptions import EdukoppelError
-from edukoppel.model import ENTITY_KINDS, EntityKind, Record, School, record_class
+from edukoppel.model import (
+    ENTITY_KINDS,
+    EntityKind,
+    GroupRole,
+    GuardianLink,
+    Record,
+    School,
+    record_class,
+)
 from edukoppel.report import Issue
 
 if TYPE_CHECKING:
@@ -192,7 +200,8 @@ class Changeset:
         return _summary_counts(self.changes)
 
     def __str__(self) -> str:
-        lines = [f"Changeset from {self.source!r}: {len(self.changes)} changes"]
+        count = len(self.changes)
+        lines = [f"Changeset from {self.source!r}: {count} change{'s' * (count != 1)}"]
         for kind, counts in self.summary().items():
             if any(counts.values()):
                 numbers = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
@@ -226,11 +235,9 @@ class Changeset:
                 for field in attrs.fields(type(record)):
                     if field.metadata.get("bookkeeping"):
                         continue
-                    value = getattr(record, field.name)
-                    if value is not None and value != ():
-                        rows.append(
-                            ("add", change.entity, change.key, field.name, None, _text(value))
-                        )
+                    value = _text(getattr(record, field.name))
+                    if value is not None:
+                        rows.append(("add", change.entity, change.key, field.name, None, value))
             elif isinstance(change, Archive):
                 rows.append(("archive", change.entity, change.key, None, None, None))
             else:
@@ -271,6 +278,8 @@ class Changeset:
         """Read a changeset written by :meth:`to_json`."""
         try:
             document = json.loads(text)
+            if not isinstance(document, dict):
+                raise ValueError("not an edukoppel changeset document")
             if document.get("format") != "edukoppel.changeset":
                 raise ValueError("not an edukoppel changeset document")
             if document.get("version") != _FORMAT_VERSION:
@@ -292,14 +301,28 @@ class Changeset:
             raise EdukoppelError(f"cannot read changeset JSON: {error}") from None
 
 
-def _text(value: Any) -> str:
+def _text(value: Any) -> str | None:
+    """A value as preview text; no value (None or an empty set) is null, not a word."""
+    if value is None or value == ():
+        return None
     if isinstance(value, tuple):
-        return ", ".join(_text(item) for item in value)
-    if attrs.has(type(value)):
-        parts = [str(v) for v in attrs.astuple(value) if v is not None]
-        return ":".join(parts)
+        return ", ".join(_link_text(item) for item in value)
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
     if isinstance(value, dt.date):
         return value.isoformat()
+    return str(value)
+
+
+def _link_text(value: Any) -> str:
+    if isinstance(value, GroupRole):
+        return f"{value.group} ({value.role})"
+    if isinstance(value, GuardianLink):
+        details = [
+            f"{label}: {'?' if flag is None else ('ja' if flag else 'nee')}"
+            for label, flag in (("gezag", value.legal_authority), ("post", value.receives_mail))
+        ]
+        return f"{value.student} ({value.relation or '?'}, {', '.join(details)})"
     return str(value)
 
 

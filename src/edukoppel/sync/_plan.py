@@ -262,58 +262,94 @@ class _Planner:
         skip: set[str] = set(duplicates)  # incoming keys not to act on
         protected: set[str] = set()  # stored keys never to archive in this plan
 
-        pairs = self._match(kind, identity, incoming_records, skip, protected)
+        own, claims = self.source, policy.claims
+        claim_all = "*" in claims
+        may_add = policy.allows(kind, "add")
         updates = 0
-        own = self.source
-        for incoming_record, stored in pairs:
-            if stored is None:
-                if policy.allows(kind, "add"):
-                    self.changes.append(
-                        Add(entity=kind, key=incoming_record.key, record=incoming_record)
-                    )
-                continue
-            protected.add(stored.key)
-            if not policy.claims_origin(stored.origin, own):
-                self.issues.append(
-                    Issue(
-                        code="owned-by-other-source",
-                        severity="warning",
-                        entity=kind,
-                        key=stored.key,
-                        message=(
-                            f"this {kind} was created by {stored.origin or 'the host'!r}, "
-                            f"not by {own!r}: left unchanged (claim its origin in the policy "
-                            "to take it over)"
-                        ),
-                    )
-                )
-                continue
-            if not stored.archived and project(stored) == project(incoming_record) and not fill:
-                continue
-            field_changes = [
-                FieldChange(name, getattr(stored, name), getattr(incoming_record, name))
-                for name in owned
-                if getattr(stored, name) != getattr(incoming_record, name)
-            ]
-            for name in fill:
-                old, new = getattr(stored, name), getattr(incoming_record, name)
-                if old in _EMPTY and new not in _EMPTY:
-                    field_changes.append(FieldChange(name, old, new))
-            field_changes.sort(key=lambda fc: (fc.field != "key", fc.field))
-            if stored.archived:
-                if policy.allows(kind, "restore"):
-                    self.changes.append(
-                        Restore(entity=kind, key=stored.key, changes=tuple(field_changes))
-                    )
-            elif field_changes and policy.allows(kind, "update"):
-                updates += 1
-                self.changes.append(
-                    Update(entity=kind, key=stored.key, changes=tuple(field_changes))
-                )
+        if identity == "key":
+            # The hot path: one pass, no intermediate pairs, the full diff only where needed.
+            current = self.current.records(kind)
+            for key in current.duplicate_keys:
+                protected.add(key)
+                skip.add(key)
+                self._conflict(kind, key, "the store holds this key more than once")
+            by_key = current.by_key()
+            for record in incoming_records:
+                key = record.key
+                if skip and key in skip:
+                    continue
+                stored = by_key.get(key)
+                if stored is None:
+                    if may_add:
+                        self.changes.append(Add(entity=kind, key=key, record=record))
+                    continue
+                origin = stored.origin
+                if (
+                    not fill
+                    and not stored.archived
+                    and (origin == own or claim_all or (origin or "") in claims)
+                    and project(stored) == project(record)
+                ):
+                    continue
+                updates += self._reconcile(kind, record, stored, owned, fill)
+        else:
+            for record, match in self._match(kind, identity, incoming_records, skip, protected):
+                if match is None:
+                    if may_add:
+                        self.changes.append(Add(entity=kind, key=record.key, record=record))
+                    continue
+                protected.add(match.key)
+                updates += self._reconcile(kind, record, match, owned, fill)
 
         archives = self._archives(kind, kept, skip, protected)
         self._safeguards(kind, kept, archives, updates)
         return archives
+
+    def _reconcile(
+        self,
+        kind: EntityKind,
+        record: Record,
+        stored: Record,
+        owned: list[str],
+        fill: list[str],
+    ) -> int:
+        """Plan the update or restore of one matched record; return 1 if it is an update."""
+        policy, own = self.policy, self.source
+        if not policy.claims_origin(stored.origin, own):
+            self.issues.append(
+                Issue(
+                    code="owned-by-other-source",
+                    severity="warning",
+                    entity=kind,
+                    key=stored.key,
+                    message=(
+                        f"this {kind} was created by {stored.origin or 'the host'!r}, "
+                        f"not by {own!r}: left unchanged (claim its origin in the policy "
+                        "to take it over)"
+                    ),
+                )
+            )
+            return 0
+        field_changes = [
+            FieldChange(name, getattr(stored, name), getattr(record, name))
+            for name in owned
+            if getattr(stored, name) != getattr(record, name)
+        ]
+        for name in fill:
+            old, new = getattr(stored, name), getattr(record, name)
+            if old in _EMPTY and new not in _EMPTY:
+                field_changes.append(FieldChange(name, old, new))
+        field_changes.sort(key=lambda fc: (fc.field != "key", fc.field))
+        if stored.archived:
+            if policy.allows(kind, "restore"):
+                self.changes.append(
+                    Restore(entity=kind, key=stored.key, changes=tuple(field_changes))
+                )
+            return 0
+        if field_changes and policy.allows(kind, "update"):
+            self.changes.append(Update(entity=kind, key=stored.key, changes=tuple(field_changes)))
+            return 1
+        return 0
 
     def _duplicates(self, kind: EntityKind, kept: Mapping[str, Record] | list[Record]) -> list[str]:
         if isinstance(kept, Mapping):
@@ -347,17 +383,6 @@ class _Planner:
     ) -> list[tuple[Record, Record | None]]:
         """Pair every incoming record with its stored record (or None); conflicts are skipped."""
         current = self.current.records(kind)
-        if identity == "key":
-            for key in current.duplicate_keys:
-                protected.add(key)
-                skip.add(key)
-                self._conflict(kind, key, "the store holds this key more than once")
-            by_key = current.by_key()
-            return [
-                (record, by_key.get(record.key))
-                for record in incoming_records
-                if record.key not in skip
-            ]
 
         def value_of(record: Record) -> str | None:
             value: str | None = getattr(record, identity)

@@ -42,7 +42,8 @@ class SyncPolicy(BaseModel):
             ``"fill-if-empty"`` (set only where the store has no value) or ``"host"`` (the
             host application owns it; the sync sets it on add and never changes it).
         claims: Origins of stored records this sync may overwrite and archive besides its
-            own (``"*"`` for all). By default a sync touches only what its source created:
+            own (``"*"`` for all; ``"host"`` for records without an origin, which the host
+            application made itself). By default a sync touches only what its source created:
             a class or care manager added by hand survives every sync.
         active_on: Only registrations active on this date are synced (start date on or
             before it, end date on or after it); others are left out of the incoming roster,
@@ -57,8 +58,9 @@ class SyncPolicy(BaseModel):
         archive_floor: ...unless it archives no more than this many (so two leavers at a tiny
             school do not block it).
         max_update_share: Optionally block a plan that updates more than this share of a
-            kind's active records in scope (Clever offers 75%). Off by default: a new school
-            year updates nearly every pupil.
+            kind's active records in scope (Clever offers 75%), and more than
+            ``archive_floor`` records. Off by default: a new school year updates nearly every
+            pupil.
 
     Example:
         >>> import edukoppel as ek
@@ -123,4 +125,4 @@ class SyncPolicy(BaseModel):
 
     def claims_origin(self, origin: str | None, own: str) -> bool:
         """Whether a stored record of ``origin`` may be changed by a sync from ``own``."""
-        return origin == own or "*" in self.claims or (origin or "") in self.claims
+        return origin == own or "*" in self.claims or (origin or "host") in self.claims

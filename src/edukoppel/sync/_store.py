@@ -61,9 +61,9 @@ class SyncRun:
 
     def __str__(self) -> str:
         when = self.started_at.strftime("%Y-%m-%d %H:%M:%S")
-        return f"#{self.number} {when} {self.source!r}: {self.outcome}, {self.total} changes" + (
-            f", {len(self.problems)} problems" if self.problems else ""
-        )
+        changes = f"{self.total} change{'s' * (self.total != 1)}"
+        problems = f", {len(self.problems)} problems" if self.problems else ""
+        return f"#{self.number} {when} {self.source!r}: {self.outcome}, {changes}{problems}"
 
 
 @runtime_checkable

@@ -1,0 +1,296 @@
+"""The canonical records: group kinds, links, names, and their bookkeeping fields."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+import edukoppel as ek
+from edukoppel.model import data_fields, record_class
+
+# -- group kinds ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("stamgroep", "homeroom"),
+        ("klas", "homeroom"),
+        ("Klas", "homeroom"),
+        ("basisgroep", "homeroom"),
+        ("homeroom", "homeroom"),
+        ("lesgroep", "teaching"),
+        ("cluster", "teaching"),
+        ("clustergroep", "teaching"),
+        ("teaching", "teaching"),
+        ("samengestelde groep", "composite"),
+        ("Samengesteld", "composite"),
+        ("composite", "composite"),
+        (None, None),
+    ],
+)
+def test_group_kind_from_dutch_words(value: str | None, expected: str | None) -> None:
+    """Dutch group words map to homeroom, teaching or composite, in any case."""
+    assert expected == ek.Group(key="1HA", kind=value).kind
+
+
+def test_unknown_group_kind_is_refused() -> None:
+    """A kind that is not known is refused, listing the canonical kinds."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Group(key="1HA", kind="werkgroep")
+
+    assert ("group", "1HA", "kind") == (caught.value.entity, caught.value.key, caught.value.field)
+    assert "one of composite, homeroom, teaching" == caught.value.expected
+
+
+# -- links ------------------------------------------------------------------------------------
+
+
+def test_group_roles_from_tuples_dicts_strings_and_records() -> None:
+    """Staff groups accept GroupRole, (group, role), {"group", "role"} and a bare group key."""
+    staff = ek.Staff(
+        key="m42",
+        groups=[
+            ("2HA", "Mentor"),
+            {"group": "1HA", "role": "docent"},
+            "3HA",
+            ek.GroupRole("1HB"),
+        ],
+    )
+
+    expected = (
+        ek.GroupRole("1HA", "docent"),
+        ek.GroupRole("1HB", "docent"),
+        ek.GroupRole("2HA", "mentor"),
+        ek.GroupRole("3HA", "docent"),
+    )
+    assert expected == staff.groups
+
+
+def test_group_roles_are_de_duplicated_and_sorted() -> None:
+    """The same group role given twice is kept once; roles are sorted by group, then role."""
+    staff = ek.Staff(key="m1", groups=["2HA", ("1HA", "mentor"), ("2HA", "docent"), "1HA"])
+
+    expected = (
+        ek.GroupRole("1HA", "docent"),
+        ek.GroupRole("1HA", "mentor"),
+        ek.GroupRole("2HA", "docent"),
+    )
+    assert expected == staff.groups
+
+
+def test_group_role_defaults_to_docent_and_is_lower_cased() -> None:
+    """A role that is not given or blank is 'docent'; roles are lower-cased."""
+    assert (
+        ek.GroupRole("1HA", "docent"),
+        ek.GroupRole("1HA", "docent"),
+        ek.GroupRole("1HA", "mentor"),
+    ) == (ek.GroupRole("1HA"), ek.GroupRole("1HA", " "), ek.GroupRole("1HA", "MENTOR"))
+
+
+def test_guardian_links_from_tuples_dicts_strings_and_records() -> None:
+    """Guardian students accept GuardianLink, tuples, dicts and bare student keys."""
+    guardian = ek.Guardian(
+        key="v7",
+        students=[
+            "00124",
+            ("00123", "moeder", "ja", "nee"),
+            {"student": "00125", "relation": "voogd", "legal_authority": True},
+            ek.GuardianLink("00126", relation="vader"),
+        ],
+    )
+
+    expected = (
+        ek.GuardianLink("00123", relation="moeder", legal_authority=True, receives_mail=False),
+        ek.GuardianLink("00124"),
+        ek.GuardianLink("00125", relation="voogd", legal_authority=True),
+        ek.GuardianLink("00126", relation="vader"),
+    )
+    assert expected == guardian.students
+
+
+def test_guardian_links_are_de_duplicated() -> None:
+    """The same link given twice is kept once."""
+    guardian = ek.Guardian(key="v7", students=["00123", ek.GuardianLink("00123"), ("00123",)])
+
+    assert (ek.GuardianLink("00123"),) == guardian.students
+
+
+def test_links_given_as_a_single_string_are_refused() -> None:
+    """A single string is not a list of links (it would be read letter by letter)."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Staff(key="m1", groups="1HA")
+
+    assert ("staff", "m1", "groups") == (caught.value.entity, caught.value.key, caught.value.field)
+    assert "GroupRole" in caught.value.expected
+
+
+def test_link_with_a_bad_value_names_the_record_and_the_link_field() -> None:
+    """A numeric student key in a guardian link is refused, naming guardian, field and part."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Guardian(key="v7", students=[123])
+
+    assert ("guardian", "v7", "students") == (
+        caught.value.entity,
+        caught.value.key,
+        caught.value.field,
+    )
+
+
+def test_link_part_with_a_bad_value_is_refused() -> None:
+    """A numeric key inside a link tuple is refused as an identifier given as a number."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Guardian(key="v7", students=[(123, "moeder")])
+
+    assert ("guardian", "v7", "students") == (
+        caught.value.entity,
+        caught.value.key,
+        caught.value.field,
+    )
+    assert "'student'" in caught.value.detail
+
+
+def test_identifier_sets_are_sorted_and_de_duplicated() -> None:
+    """Student groups, staff mentees and locations are sorted tuples without duplicates."""
+    student = ek.Student(key="1", groups=["1HA.wi", "1HA.en", " 1HA.wi "])
+    staff = ek.Staff(key="m1", mentees=["002", "001", "002"], locations={"99ZX11", "99ZX10"})
+
+    assert ("1HA.en", "1HA.wi") == student.groups
+    assert (("001", "002"), ("99ZX10", "99ZX11")) == (staff.mentees, staff.locations)
+
+
+def test_identifier_set_given_as_a_string_is_refused() -> None:
+    """A single string is not a list of group keys."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Student(key="1", groups="1HA")
+
+    assert ("groups", "a list of identifiers, not a single string") == (
+        caught.value.field,
+        caught.value.expected,
+    )
+
+
+def test_staff_roles_are_lower_cased_sorted_and_unique() -> None:
+    """Staff functions are compared without case."""
+    assert ("docent", "zorgmanager") == ek.Staff(
+        key="m1", roles=["Zorgmanager", "docent", "DOCENT"]
+    ).roles
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("names", "display", "sort"),
+    [
+        (
+            {"first_name": "Daan", "infix": "van der", "last_name": "Berg"},
+            "Daan van der Berg",
+            "Berg, Daan van der",
+        ),
+        ({"first_name": "Daan", "last_name": "Berg"}, "Daan Berg", "Berg, Daan"),
+        (
+            {"initials": "D.J.", "infix": "de", "last_name": "Vries"},
+            "D.J. de Vries",
+            "Vries, D.J. de",
+        ),
+        (
+            {"first_name": "Daan", "initials": "D.J.", "last_name": "Berg"},
+            "Daan Berg",
+            "Berg, Daan",
+        ),
+        ({"last_name": "Berg"}, "Berg", "Berg"),
+        ({"first_name": "Daan"}, "Daan", "Daan"),
+        ({}, "", ""),
+    ],
+)
+def test_display_and_sort_name(names: dict[str, str], display: str, sort: str) -> None:
+    """Names are composed from roepnaam (or initials), infix and last name, never split."""
+    for cls in (ek.Student, ek.Staff, ek.Guardian):
+        person = cls(key="1", **names)
+        assert (display, sort) == (person.display_name, person.sort_name)
+
+
+# -- records as values ------------------------------------------------------------------------
+
+
+def test_records_are_frozen() -> None:
+    """A record cannot be changed in place; use attrs.evolve for a changed copy."""
+    student = ek.Student(key="1", last_name="Berg")
+
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        student.last_name = "Jansen"  # type: ignore[misc]
+    assert "Jansen" == attrs.evolve(student, last_name="Jansen").last_name
+
+
+def test_evolve_validates_again() -> None:
+    """A changed copy is validated like a new record."""
+    with pytest.raises(ek.InvalidValueError):
+        attrs.evolve(ek.Student(key="1"), birth_date="30-02-2011")
+
+
+def test_records_are_equal_by_value_and_hashable() -> None:
+    """Two records with the same values are equal and hash alike."""
+    a = ek.Student(key="1", groups=["b", "a"], gender="M")
+    b = ek.Student(key="1", groups=("a", "b"), gender="man")
+
+    assert a == b
+    assert 1 == len({a, b})
+
+
+def test_records_take_keywords_only() -> None:
+    """Entity records are built with keyword arguments, so columns cannot be swapped."""
+    with pytest.raises(TypeError):
+        ek.Student("1")  # type: ignore[misc]
+
+
+def test_bookkeeping_defaults() -> None:
+    """A new record has no origin and is not archived."""
+    record = ek.Location(key="99ZX10")
+
+    assert (None, False) == (record.origin, record.archived)
+
+
+def test_unknown_field_is_refused() -> None:
+    """A field the model does not have is a TypeError (a programming mistake)."""
+    with pytest.raises(TypeError):
+        ek.Student(key="1", bsn="123456782")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("kind", "cls"),
+    [
+        ("location", ek.Location),
+        ("group", ek.Group),
+        ("student", ek.Student),
+        ("staff", ek.Staff),
+        ("guardian", ek.Guardian),
+    ],
+)
+def test_record_class_and_entity(kind: str, cls: type) -> None:
+    """Every entity kind has its record class, which knows its kind."""
+    assert (cls, kind) == (record_class(kind), cls.entity)  # type: ignore[arg-type]
+
+
+def test_data_fields_start_with_key_and_leave_out_bookkeeping() -> None:
+    """data_fields lists the comparable fields, key first, without origin and archived."""
+    fields = data_fields("student")
+
+    assert "key" == fields[0]
+    assert {"origin", "archived"}.isdisjoint(fields)
+    assert {"email", "birth_date", "groups", "end_date"} <= set(fields)
+
+
+def test_error_names_the_entity_of_every_record_type() -> None:
+    """Each record class names its own entity kind in errors."""
+    cases = [
+        (ek.Location, "location"),
+        (ek.Group, "group"),
+        (ek.Student, "student"),
+        (ek.Staff, "staff"),
+        (ek.Guardian, "guardian"),
+    ]
+    for cls, entity in cases:
+        with pytest.raises(ek.InvalidValueError) as caught:
+            cls(key=5)
+        assert (entity, "key") == (caught.value.entity, caught.value.field)
