@@ -705,7 +705,7 @@ def test_guardians_of_left_out_pupils_are_left_out() -> None:
         ("add", "guardian", "v3"),
     ]
     assert expected == changeset.as_tuples()
-    assert ["1 guardian left out: linked to no synced student"] == [
+    assert ["1 guardian left out: all their children were left out"] == [
         issue.message for issue in changeset.issues if issue.entity == "guardian"
     ]
 

@@ -40,7 +40,7 @@ class Collection(Generic[R]):
     :meth:`get` returns the first record with a key.
     """
 
-    __slots__ = ("_by_key", "_records", "duplicate_keys", "kind")
+    __slots__ = ("_by_key", "_records", "archived_count", "duplicate_keys", "kind")
 
     def __init__(self, kind: EntityKind, records: Iterable[R]) -> None:
         cls = record_class(kind)
@@ -56,8 +56,11 @@ class Collection(Generic[R]):
                     detail=f"got {type(record).__name__}",
                 )
         by_key: dict[str, R] = {}
+        archived = 0
         for record in self._records:
             by_key.setdefault(record.key, record)
+            archived += record.archived
+        self.archived_count: int = archived
         self._by_key: dict[str, R] = by_key
         if len(by_key) == len(self._records):
             self.duplicate_keys: tuple[str, ...] = ()

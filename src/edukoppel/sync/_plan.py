@@ -2,8 +2,8 @@
 
 The rules (ARCHITECTURE.md section 4) in the order this module applies them:
 
-1. The policy's filters leave records out of the incoming roster (inactive registrations,
-   disabled locations, unlinked staff); what is left out counts as absent.
+1. Records the incoming roster marks archived, and records the policy's filters leave out
+   (inactive registrations, disabled locations, unlinked staff), count as absent.
 2. Records are matched per entity kind by the policy's identity; ambiguity is a conflict,
    and a conflicted record is neither added, changed nor archived.
 3. Unmatched incoming records are added; matched ones are updated on the fields the source
@@ -46,6 +46,7 @@ __all__ = ["plan"]
 _KIND_ORDER = {kind: index for index, kind in enumerate(ENTITY_KINDS)}
 _EMPTY: tuple[Any, ...] = (None, ())
 _MAX_KEYS_IN_MESSAGE = 10
+_ARCHIVED_IN_SOURCE = "archived in the source"
 
 
 def _plural(kind: EntityKind, count: int = 2) -> str:
@@ -109,6 +110,7 @@ class _Planner:
         self.changes: list[Change] = []
         self.scope_locations = _intersect(incoming.scope.locations, policy.locations)
         self.scope_year = incoming.scope.school_year
+        self.left_out_by_policy: dict[EntityKind, set[str]] = defaultdict(set)
 
     # -- the whole plan ---------------------------------------------------------------------
 
@@ -166,40 +168,43 @@ class _Planner:
         kept: dict[EntityKind, Mapping[str, Record] | list[Record]] = {}
         for kind in ENTITY_KINDS:
             collection = self.incoming.records(kind)
-            tests = self._filters(kind, kept)
+            tests = self._filters(kind)
             if not tests:
                 kept[kind] = (
                     collection.by_key() if not collection.duplicate_keys else list(collection)
                 )
                 continue
             records: list[Record] = []
-            left_out: dict[str, int] = defaultdict(int)
+            left_out: dict[str, list[str]] = defaultdict(list)
             for record in collection:
                 for reason, test in tests:
                     if not test(record):
-                        left_out[reason] += 1
+                        left_out[reason].append(record.key)
                         break
                 else:
                     records.append(record)
-            for reason, count in sorted(left_out.items()):
-                self.issues.append(
-                    Issue(
-                        code="left-out-by-policy",
-                        severity="info",
-                        entity=kind,
-                        message=f"{count} {_plural(kind, count)} left out: {reason}",
+            for reason, keys in sorted(left_out.items()):
+                if reason != _ARCHIVED_IN_SOURCE:
+                    self.left_out_by_policy[kind].update(keys)
+                    count = len(keys)
+                    self.issues.append(
+                        Issue(
+                            code="left-out-by-policy",
+                            severity="info",
+                            entity=kind,
+                            message=f"{count} {_plural(kind, count)} left out: {reason}",
+                        )
                     )
-                )
             kept[kind] = records
         return kept
 
-    def _filters(
-        self, kind: EntityKind, kept: Mapping[EntityKind, Mapping[str, Record] | list[Record]]
-    ) -> list[tuple[str, Callable[[Any], bool]]]:
+    def _filters(self, kind: EntityKind) -> list[tuple[str, Callable[[Any], bool]]]:
         """The policy's filters for one kind, as (reason left out, test to keep) pairs."""
         policy = self.policy
         provided = self.incoming.provides.get(kind, frozenset())
         tests: list[tuple[str, Callable[[Any], bool]]] = []
+        if self.incoming.records(kind).archived_count:
+            tests.append((_ARCHIVED_IN_SOURCE, lambda r: not r.archived))
         day = policy.active_on
         if (
             day is not None
@@ -230,13 +235,17 @@ class _Planner:
             tests.append(
                 ("not linked to a group or a student", lambda r: bool(r.groups or r.mentees))
             )
-        kept_students = kept.get("student")
-        if kind == "guardian" and "students" in provided and isinstance(kept_students, list):
-            synced = {record.key for record in kept_students}
+        left_out_students = self.left_out_by_policy["student"]
+        if kind == "guardian" and "students" in provided and left_out_students:
+            # Guardians follow their children: a guardian all of whose children the policy
+            # left out is left out too (Zien! links guardians to their child's vestiging).
             tests.append(
                 (
-                    "linked to no synced student",
-                    lambda r: any(link.student in synced for link in r.students),
+                    "all their children were left out",
+                    lambda r: (
+                        not r.students
+                        or not all(link.student in left_out_students for link in r.students)
+                    ),
                 )
             )
         return tests
