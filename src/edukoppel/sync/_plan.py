@@ -15,6 +15,7 @@ The rules (ARCHITECTURE.md section 4) in the order this module applies them:
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
@@ -26,7 +27,6 @@ from edukoppel.model import (
     Guardian,
     Record,
     Roster,
-    Student,
 )
 from edukoppel.report import Issue
 from edukoppel.sync._changeset import (
@@ -493,8 +493,8 @@ class _Planner:
             elif kind == "staff":
                 tests.append(lambda r: bool(r.locations) and set(r.locations) <= locations)
             else:
-                students = self.current.students
-                tests.append(lambda r: _guardian_in_scope(r, students.by_key(), locations))
+                where = self._student_locations
+                tests.append(lambda r: _guardian_in_scope(r, where, locations))
         if year is not None and kind == "group":
             tests.append(lambda r: r.school_year is None or r.school_year == year)
         if not tests:
@@ -502,6 +502,20 @@ class _Planner:
         if len(tests) == 1:
             return tests[0]
         return lambda record: all(test(record) for test in tests)
+
+    @functools.cached_property
+    def _student_locations(self) -> Mapping[str, str | None]:
+        """Where each child is after this sync: the source's location where it provides one."""
+        where: dict[str, str | None] = {
+            student.key: student.location for student in self.current.students
+        }
+        if "location" in self.incoming.provides.get("student", frozenset()):
+            where.update(
+                (student.key, student.location)
+                for student in self.incoming.students
+                if not student.archived
+            )
+        return where
 
     def _active_in_scope(self, kind: EntityKind) -> int:
         in_scope, claims, own = self._scope_test(kind), self.policy.claims_origin, self.source
@@ -568,15 +582,12 @@ class _Planner:
 
 
 def _guardian_in_scope(
-    guardian: Guardian, students: Mapping[str, Student], locations: frozenset[str]
+    guardian: Guardian, where: Mapping[str, str | None], locations: frozenset[str]
 ) -> bool:
+    """A guardian is in a location scope only when all their children are (and they have any)."""
     if not guardian.students:
         return False
-    for link in guardian.students:
-        student = students.get(link.student)
-        if student is None or student.location not in locations:
-            return False
-    return True
+    return all(where.get(link.student) in locations for link in guardian.students)
 
 
 def _intersect(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
