@@ -21,12 +21,16 @@ from edukoppel.adapters import MemoryStore, Store
 from edukoppel.exceptions import (
     BlockedPlanError,
     EdukoppelError,
+    EncryptedFileError,
+    FileTooLargeError,
     InvalidValueError,
+    MalformedFileError,
     MissingDependencyError,
     PlanError,
     ReaderError,
     StalePlanError,
     StoreError,
+    UnsupportedFormatError,
 )
 from edukoppel.model import (
     Group,
@@ -40,6 +44,7 @@ from edukoppel.model import (
     Staff,
     Student,
 )
+from edukoppel.readers import Table, read_table
 from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Add,
@@ -65,7 +70,9 @@ __all__ = [
     "BlockedPlanError",
     "Changeset",
     "EdukoppelError",
+    "EncryptedFileError",
     "FieldChange",
+    "FileTooLargeError",
     "Group",
     "GroupRole",
     "Guardian",
@@ -73,6 +80,7 @@ __all__ = [
     "InvalidValueError",
     "Issue",
     "Location",
+    "MalformedFileError",
     "MemoryStore",
     "MissingDependencyError",
     "Outcome",
@@ -90,8 +98,11 @@ __all__ = [
     "Student",
     "SyncPolicy",
     "SyncRun",
+    "Table",
+    "UnsupportedFormatError",
     "Update",
     "__version__",
     "apply",
     "plan",
+    "read_table",
 ]

@@ -15,6 +15,8 @@ PUBLIC = [
     "BlockedPlanError",
     "Changeset",
     "EdukoppelError",
+    "EncryptedFileError",
+    "FileTooLargeError",
     "FieldChange",
     "Group",
     "GroupRole",
@@ -23,6 +25,7 @@ PUBLIC = [
     "InvalidValueError",
     "Issue",
     "Location",
+    "MalformedFileError",
     "MemoryStore",
     "MissingDependencyError",
     "Outcome",
@@ -40,10 +43,13 @@ PUBLIC = [
     "Student",
     "SyncPolicy",
     "SyncRun",
+    "Table",
+    "UnsupportedFormatError",
     "Update",
     "__version__",
     "apply",
     "plan",
+    "read_table",
 ]
 
 SUBPACKAGES = [
@@ -71,7 +77,7 @@ def test_every_public_name_resolves() -> None:
 
 def test_contract_names_exist() -> None:
     """The names that ARCHITECTURE.md section 5 promises and that exist so far keep existing."""
-    for name in ["plan", "apply", "SyncPolicy", "MemoryStore", "Roster", "Changeset"]:
+    for name in ["read_table", "plan", "apply", "SyncPolicy", "MemoryStore", "Roster", "Changeset"]:
         assert name in edukoppel.__all__
 
 

@@ -1,1 +1,30 @@
-"""edukoppel.readers."""
+"""Reading school exports: CSV files and workbooks into a :class:`Table` of strings.
+
+:func:`read_table` takes a path, bytes or a binary file object, detects the format, encoding,
+delimiter, sheet and header row, and returns a :class:`Table` whose :attr:`Table.report` says
+what was detected and what looked wrong (see ``docs/reading.md``).
+
+Importing this package imports neither polars nor python-calamine; they load on first use.
+"""
+
+from __future__ import annotations
+
+from edukoppel.readers._read import read_table
+from edukoppel.readers._table import (
+    DEFAULT_MAX_BYTES,
+    Provenance,
+    Row,
+    Table,
+    TableFormat,
+    unique_names,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Provenance",
+    "Row",
+    "Table",
+    "TableFormat",
+    "read_table",
+    "unique_names",
+]

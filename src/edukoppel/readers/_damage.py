@@ -1,0 +1,376 @@
+"""Damage that Excel and encodings do to roster data, found in the cells.
+
+Each check has a cheap trigger so that a clean file pays almost nothing: for a CSV file the
+byte that the damage cannot do without (``+`` for ``1,23E+11``, ``?`` for lost characters,
+the second byte of ``Ã`` for mojibake...) must occur in the data before the cells are
+searched. Leading zeros and date formats are judged per column, from a sample first.
+
+Messages say which row and column and what kind of damage, never the value itself (it may be
+personal data), except for the pattern of a damaged identifier or a mojibake sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from edukoppel.readers._issues import Collector
+from edukoppel.readers._table import ROW_KEY, internal_name
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["TRIGGERS", "check_damage", "scan_bytes"]
+
+# The characters Windows-1252 gives to the bytes 0x80-0xBF: what follows 'Ã', 'Â'... when UTF-8
+# is decoded once more as Windows-1252.
+_CONTINUATION = "".join(
+    sorted({bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0xC0)} - {""})
+)
+_MOJIBAKE_PY = re.compile(f"[ÂÃÅ][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}")
+_MOJIBAKE_RS = f"[ÂÃÅ][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}"
+_LOST_PY = re.compile(r"\ufffd|[^\W\d_]\?[^\W\d_]")
+_LOST_RS = r"\x{FFFD}|\p{L}\?\p{L}"
+_SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE]\+\d+\s*$"
+_FORMULA = r"""^=\s*(?:[A-Za-z_][A-Za-z0-9_.]*\(|\$?[A-Z]{1,3}\$?\d+|"|'?[A-Za-z][\w ]*'?!|\d)"""
+_ERROR = (
+    r"^(?:#(?:N/A|NB|REF!|VERW!|VALUE!|WAARDE!|NAME\?|NAAM\?|DIV/0!|DEEL/0!|NUM!|GETAL!|NULL!"
+    r"|LEEG!|SPILL!|OVERLOOP!|CALC!)|Err:\d{3})$"
+)
+
+_DIGITS = r"^\d+$"
+_DATE_FORMATS: dict[str, str] = {
+    "yyyy-mm-dd": r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$",
+    "dd-mm-yyyy": r"^\d{1,2}-\d{1,2}-\d{4}$",
+    "dd/mm/yyyy": r"^\d{1,2}/\d{1,2}/\d{4}$",
+    "dd.mm.yyyy": r"^\d{1,2}\.\d{1,2}\.\d{4}$",
+    "dd-mm-yyyy hh:mm": r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}[ T]\d{1,2}:\d{2}(?::\d{2})?$",
+    "dd-mm-yy": r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$",
+}
+_ANY_DATE = "|".join(f"(?:{pattern})" for pattern in _DATE_FORMATS.values())
+_SAMPLE = 500
+_MIN_ZERO_WIDTH = 4
+
+Present = Callable[[bytes], bool]
+
+TRIGGERS = (b"\x82", b"\x83", b"\x85", b"\xef", b"?", b"+", b"=", b"#")
+"""The bytes whose presence in a CSV file's text makes a check search the cells.
+
+The second bytes of ``Â``, ``Ã``, ``Å`` in UTF-8 and of ``€`` (in ``â€™``) for mojibake, the
+first byte of U+FFFD and ``?`` for lost characters, ``+`` for ``1,23E+11``, ``=`` for
+formulas, ``#`` for error values.
+"""
+_SCAN_CHUNK = 1 << 18
+
+
+def scan_bytes(data: bytes, needles: Sequence[bytes] = TRIGGERS) -> frozenset[bytes]:
+    """Which of ``needles`` (single bytes) occur in ``data``, in one cache-friendly pass."""
+    missing = list(needles)
+    found: set[bytes] = set()
+    for offset in range(0, len(data), _SCAN_CHUNK):
+        chunk = data[offset : offset + _SCAN_CHUNK]
+        for needle in [needle for needle in missing if needle in chunk]:
+            found.add(needle)
+            missing.remove(needle)
+        if not missing:
+            break
+    return frozenset(found)
+
+
+def _always(_: bytes) -> bool:
+    return True
+
+
+def check_damage(
+    frame: pl.DataFrame,
+    names: Sequence[str],
+    collector: Collector,
+    *,
+    present: Present | None = None,
+    skip: set[tuple[int, int]] | None = None,
+) -> None:
+    """Report damaged identifiers, lost zeros, re-formatted dates, mojibake and formulas.
+
+    Args:
+        frame: The table's frame (columns ``c0``... and the row numbers).
+        names: The unique column names, for the issues.
+        collector: Where the issues go.
+        present: Whether a byte occurs in the source (a CSV file's data); ``None`` for
+            workbooks, whose cells are always searched.
+        skip: ``(row, column index)`` cells already reported from the workbook itself.
+    """
+    if frame.height == 0 or not names:
+        return
+    present = present or _always
+    _pattern_checks(frame, names, collector, present, skip or set())
+    profiles = _profiles(frame.head(_SAMPLE), len(names))
+    zero_columns, date_columns, stats = _cheap_stats(frame, profiles)
+    _leading_zeros(frame, names, collector, zero_columns, stats)
+    _dates(frame, names, collector, date_columns, stats)
+
+
+def _hits(frame: pl.DataFrame, pattern: str, columns: Sequence[int]) -> dict[int, pl.DataFrame]:
+    """For each column with a match: the matching rows' numbers and values."""
+    import polars as pl
+
+    if not columns:
+        return {}
+    flags = frame.select(
+        [
+            pl.col(internal_name(index)).str.contains(pattern).any().alias(str(index))
+            for index in columns
+        ]
+    ).row(0)
+    found: dict[int, pl.DataFrame] = {}
+    for index, flag in zip(columns, flags, strict=True):
+        if flag:
+            name = internal_name(index)
+            found[index] = frame.filter(pl.col(name).str.contains(pattern)).select(
+                pl.col(ROW_KEY), pl.col(name).alias("value")
+            )
+    return found
+
+
+def _pattern_checks(
+    frame: pl.DataFrame,
+    names: Sequence[str],
+    collector: Collector,
+    present: Present,
+    skip: set[tuple[int, int]],
+) -> None:
+    columns = list(range(len(names)))
+    checks: list[tuple[str, str]] = []
+    if any(present(byte) for byte in (b"\x82", b"\x83", b"\x85", b"\xef", b"?")):
+        checks.append(("text", f"{_MOJIBAKE_RS}|{_LOST_RS}"))
+    if present(b"+"):
+        checks.append(("scientific", _SCIENTIFIC))
+    if present(b"="):
+        checks.append(("formula", _FORMULA))
+    if present(b"#"):
+        checks.append(("error", _ERROR))
+    for kind, pattern in checks:
+        for index, hits in _hits(frame, pattern, columns).items():
+            column = names[index]
+            for row, value in hits.iter_rows():
+                if (row, index) in skip:
+                    continue
+                _report(kind, value, row, column, collector)
+
+
+def _report(kind: str, value: str, row: int, column: str, collector: Collector) -> None:
+    if kind == "text":
+        mojibake = _MOJIBAKE_PY.search(value)
+        if mojibake:
+            sequence = mojibake.group(0)
+            try:
+                meant = f" (meant: {sequence.encode('cp1252').decode('utf-8')!r})"
+            except UnicodeError:
+                meant = ""
+            collector.add(
+                "mojibake",
+                f"{sequence!r}{meant} is how an accented letter looks when UTF-8 text is read as "
+                "Windows-1252 ('ANSI'): the text was damaged before it reached this file. Fix "
+                "it in the source system or export again as UTF-8",
+                row=row,
+                column=column,
+            )
+        elif _LOST_PY.search(value):
+            collector.add(
+                "lost-characters",
+                "a '?' or '\ufffd' stands where a letter should be: the file was once saved in "
+                "an encoding that could not hold the letter ('ANSI' from a UTF-8 source?). The "
+                "letter is gone from this file: fix it in the source system or export again as "
+                "UTF-8",
+                row=row,
+                column=column,
+            )
+    elif kind == "scientific":
+        collector.add(
+            "damaged-identifier",
+            f"a number in scientific notation ({value.strip()}): Excel turned a long number, "
+            "probably an identifier, into this and its digits are lost. Export again with the "
+            "column formatted as Text, or from the source system directly",
+            severity="error",
+            row=row,
+            column=column,
+        )
+    elif kind == "formula":
+        collector.add(
+            "formula-value",
+            "the cell holds a formula ('=...'), not its value: the file was exported showing "
+            "formulas. Export the values instead",
+            row=row,
+            column=column,
+        )
+    elif kind == "error":
+        collector.add(
+            "error-value",
+            f"the cell holds the spreadsheet error {value.strip()}, not a value: fix the "
+            "formula or the data it refers to, and export again",
+            row=row,
+            column=column,
+        )
+
+
+def _profiles(sample: pl.DataFrame, count: int) -> list[dict[str, int]]:
+    """Per column of the sample: filled cells, digit strings, leading zeros, dates per format."""
+    import polars as pl
+
+    names = [internal_name(index) for index in range(count)]
+    long = sample.select(names).unpivot(variable_name="column", value_name="value")
+    value = pl.col("value")
+    stats = long.group_by("column").agg(
+        (value.str.len_bytes() > 0).sum().alias("filled"),
+        value.str.contains(_DIGITS).sum().alias("digits"),
+        value.str.starts_with("0").sum().alias("zeros"),
+        *(
+            value.str.contains(pattern).sum().alias(label)
+            for label, pattern in _DATE_FORMATS.items()
+        ),
+    )
+    by_name = {row["column"]: row for row in stats.iter_rows(named=True)}
+    return [by_name[name] for name in names]
+
+
+def _cheap_stats(
+    frame: pl.DataFrame, profiles: list[dict[str, int]]
+) -> tuple[list[int], dict[int, str], dict[str, int]]:
+    """Which columns may have lost zeros or mix date formats; one parallel pass over them."""
+    import polars as pl
+
+    zero_columns = [
+        index
+        for index, profile in enumerate(profiles)
+        if profile["filled"]
+        and profile["digits"] * 10 >= profile["filled"] * 9
+        and profile["zeros"]
+    ]
+    date_columns: dict[int, str] = {}
+    for index, profile in enumerate(profiles):
+        dates = sum(profile[label] for label in _DATE_FORMATS)
+        if profile["filled"] and dates * 10 >= profile["filled"] * 8:
+            date_columns[index] = max(_DATE_FORMATS, key=lambda label: profile[label])
+    expressions: list[pl.Expr] = []
+    for index in zero_columns:
+        width = pl.col(internal_name(index)).str.len_bytes()
+        expressions += [width.min().alias(f"min{index}"), width.max().alias(f"max{index}")]
+    for index, label in date_columns.items():
+        column = pl.col(internal_name(index))
+        expressions += [
+            column.str.contains(_DATE_FORMATS[label]).sum().alias(f"fit{index}"),
+            (column.str.len_bytes() > 0).sum().alias(f"filled{index}"),
+        ]
+    stats = frame.select(expressions).row(0, named=True) if expressions else {}
+    return zero_columns, date_columns, stats
+
+
+def _leading_zeros(
+    frame: pl.DataFrame,
+    names: Sequence[str],
+    collector: Collector,
+    columns: list[int],
+    stats: dict[str, int],
+) -> None:
+    import polars as pl
+
+    for index in columns:
+        if stats[f"min{index}"] == stats[f"max{index}"]:
+            continue  # every value as wide as the others: no zeros lost
+        name = internal_name(index)
+        values = frame.select(
+            pl.col(ROW_KEY),
+            pl.col(name).str.len_bytes().alias("width"),
+            pl.col(name).str.contains(_DIGITS).alias("digits"),
+            pl.col(name).str.starts_with("0").alias("zero"),
+        ).filter(pl.col("digits"))
+        zero_widths = values.filter(pl.col("zero")).get_column("width")
+        if zero_widths.is_empty():
+            continue
+        width = int(zero_widths.mode().sort()[-1])
+        if width < _MIN_ZERO_WIDTH:
+            continue
+        at_width = int((values.get_column("width") == width).sum())
+        if at_width * 10 < values.height * 3:
+            continue
+        short = values.filter(pl.col("width") < width).get_column(ROW_KEY)
+        for row in short:
+            collector.add(
+                "leading-zeros-lost",
+                f"this value has fewer digits than the column's {width}-digit identifiers, "
+                "several of which start with 0: Excel probably dropped its leading zeros. "
+                "Export again with the column formatted as Text",
+                row=row,
+                column=names[index],
+            )
+
+
+def _dates(
+    frame: pl.DataFrame,
+    names: Sequence[str],
+    collector: Collector,
+    columns: dict[int, str],
+    stats: dict[str, int],
+) -> None:
+    import polars as pl
+
+    for index, dominant in columns.items():
+        consistent = stats[f"fit{index}"] == stats[f"filled{index}"]
+        if consistent and dominant not in ("dd-mm-yy", "dd/mm/yyyy"):
+            continue
+        name = internal_name(index)
+        formats = pl.lit("")
+        for label, pattern in reversed(_DATE_FORMATS.items()):
+            formats = (
+                pl.when(pl.col(name).str.contains(pattern)).then(pl.lit(label)).otherwise(formats)
+            )
+        classified = frame.select(
+            pl.col(ROW_KEY), pl.col(name).alias("value"), formats.alias("format")
+        )
+        counts = Counter(label for label in classified.get_column("format").to_list() if label)
+        common = counts.most_common(1)[0][0] if counts else dominant
+        _swapped(classified, names[index], collector)
+        for row, _value, label in classified.iter_rows():
+            if not label or (label == common and label != "dd-mm-yy"):
+                continue
+            if label == "dd-mm-yy":
+                message = (
+                    "this date has a two-digit year: the century is lost (Excel's short date "
+                    "format). Export again with four-digit years"
+                )
+            else:
+                message = (
+                    f"this date is written {label}, while the column mostly uses {common}: "
+                    "the dates were re-formatted (by Excel?). Check day and month, and export "
+                    "again without opening the file in Excel"
+                )
+            collector.add("date-reformatted", message, row=row, column=names[index])
+
+
+def _swapped(classified: pl.DataFrame, column: str, collector: Collector) -> None:
+    """Slash dates where some rows are day-first and others month-first (a US re-format)."""
+    import polars as pl
+
+    slash = classified.filter(pl.col("format") == "dd/mm/yyyy")
+    if slash.height < 2:
+        return
+    parts = slash.select(
+        pl.col(ROW_KEY),
+        pl.col("value").str.extract(r"^(\d+)/", 1).cast(pl.Int64).alias("first"),
+        pl.col("value").str.extract(r"^\d+/(\d+)/", 1).cast(pl.Int64).alias("second"),
+    )
+    day_first = parts.filter(pl.col("first") > 12)
+    month_first = parts.filter(pl.col("second") > 12)
+    if day_first.is_empty() or month_first.is_empty():
+        return
+    minority = month_first if month_first.height <= day_first.height else day_first
+    order = "month/day/year" if minority is month_first else "day/month/year"
+    for row in minority.get_column(ROW_KEY):
+        collector.add(
+            "date-reformatted",
+            f"this date is written {order}, unlike the rest of the column: day and month were "
+            "swapped in part of the column (an American date format?). Check these dates",
+            row=row,
+            column=column,
+        )

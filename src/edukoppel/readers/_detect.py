@@ -1,0 +1,339 @@
+"""Loading a source into bytes, and telling what a file really is before anything parses it.
+
+Every refusal (a PDF renamed ``.csv``, an EDEXML file, an encrypted workbook, a zip bomb) is
+raised here, from the first bytes and the zip directory, so that no dependency ever sees a
+file it would choke on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from pathlib import PurePath
+from typing import BinaryIO, Literal
+
+from edukoppel.exceptions import (
+    EncryptedFileError,
+    FileTooLargeError,
+    MalformedFileError,
+    UnsupportedFormatError,
+)
+from edukoppel.readers._issues import Collector
+from edukoppel.readers._table import TableFormat
+
+__all__ = ["Source", "load_source", "sniff"]
+
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+_SUFFIX_FORMATS: dict[str, TableFormat] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".tab": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsm",
+    ".xls": "xls",
+    ".ods": "ods",
+}
+_WORKBOOKS = frozenset({"xlsx", "xlsm", "xls", "ods"})
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_READ_CHUNK = 1 << 24
+_SAVE_AS = "open it in Excel or LibreOffice and save it as .xlsx or as CSV (UTF-8)"
+
+# Magic numbers of files people attach by mistake.
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+]
+_EDEXML = re.compile(r"<(?:[\w.-]+:)?EDEX[\s>/]|edustandaard\.nl/edex|EDEXML", re.IGNORECASE)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
+
+
+def load_source(
+    source: Source, *, name: str | None, max_bytes: int
+) -> tuple[bytes, str, TableFormat | None]:
+    """Read ``source`` into bytes (at most ``max_bytes``) and say what to call it.
+
+    Returns:
+        The bytes, the file name for messages, and the format its name suggests.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        display = name or PurePath(path).name
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            raise FileTooLargeError(
+                f"the file is {_mib(size)}, over the limit of {_mib(max_bytes)} "
+                "(raise max_bytes= if it is really this large)",
+                file=display,
+            )
+        with open(path, "rb") as handle:
+            data = _read_limited(handle, max_bytes)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        display = name or "<bytes>"
+    elif hasattr(source, "read"):
+        display = name or PurePath(str(getattr(source, "name", "<stream>"))).name
+        data = _read_limited(source, max_bytes)
+    else:
+        msg = f"read_table reads a path, bytes or a binary file object, not {type(source).__name__}"
+        raise TypeError(msg)
+    if len(data) > max_bytes:
+        raise FileTooLargeError(
+            f"the file is larger than the limit of {_mib(max_bytes)} "
+            "(raise max_bytes= if it is really this large)",
+            file=display,
+        )
+    suffix = PurePath(display).suffix.lower()
+    return data, display, _SUFFIX_FORMATS.get(suffix)
+
+
+def _read_limited(handle: BinaryIO, max_bytes: int) -> bytes:
+    """Read a binary stream to its end, but never more than ``max_bytes + 1`` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk: object = handle.read(min(_READ_CHUNK, max_bytes + 1 - total))
+        if isinstance(chunk, str):
+            msg = "read_table needs a binary file object: open the file with open(path, 'rb')"
+            raise TypeError(msg)
+        if not isinstance(chunk, (bytes, bytearray, memoryview)):
+            msg = f"the file object's read() returned {type(chunk).__name__}, not bytes"
+            raise TypeError(msg)
+        if not chunk:
+            break
+        chunks.append(bytes(chunk))
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _blank(data: bytes) -> bool:
+    """Nothing but byte order marks, white space and NUL bytes."""
+    stripped = data.strip(b" \t\r\n\x00\x1a").removeprefix(b"\xef\xbb\xbf")
+    for bom in (b"\xff\xfe", b"\xfe\xff"):
+        stripped = stripped.removeprefix(bom)
+    return not stripped.strip(b" \t\r\n\x00")
+
+
+def _describe(kind: TableFormat) -> str:
+    return "a CSV (text) file" if kind == "csv" else f"an {kind.upper()} workbook"
+
+
+def sniff(
+    data: bytes,
+    *,
+    file: str,
+    declared: TableFormat | None,
+    suffix: TableFormat | None,
+    max_bytes: int,
+    collector: Collector,
+) -> TableFormat:
+    """Tell what ``data`` really is, refusing what we do not read.
+
+    Args:
+        data: The whole file.
+        file: Its name, for messages.
+        declared: The ``format=`` the caller gave, if any.
+        suffix: The format the file name suggests, if any.
+        max_bytes: The limit on what a zip archive may decompress to.
+        collector: Where a ``format-mismatch`` warning goes.
+
+    Returns:
+        The format to read it as.
+    """
+    if _blank(data[:4096]) and _blank(data):
+        raise MalformedFileError(
+            "the file is empty: export the list again and check that it has rows", file=file
+        )
+    kind = _content_kind(data, file=file, max_bytes=max_bytes)
+    if declared is not None:
+        if (declared == "csv") != (kind == "csv"):
+            raise UnsupportedFormatError(
+                f"format={declared!r} was given, but the file is {_describe(kind)}", file=file
+            )
+        if declared != kind:
+            collector.add(
+                "format-mismatch",
+                f"format={declared!r} was given, but the file is {_describe(kind)}; "
+                f"it was read as {kind.upper()}",
+            )
+    elif suffix is not None and suffix != kind:
+        collector.add(
+            "format-mismatch",
+            f"the name says {suffix.upper()}, but the file is {_describe(kind)}; "
+            f"it was read as {kind.upper()}",
+        )
+    return kind
+
+
+def _content_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise UnsupportedFormatError(
+                f"this is {what}, not a CSV file or a spreadsheet: ask for the list as "
+                "CSV or Excel (.xlsx)",
+                file=file,
+            )
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_kind(data, file=file, max_bytes=max_bytes)
+    if data.startswith(_OLE_MAGIC):
+        return _ole_kind(data, file=file)
+    _refuse_markup(data, file=file)
+    return "csv"
+
+
+def _head_text(data: bytes) -> str:
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0:
+        return head.decode("utf-16-le", errors="replace")
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0:
+        return head.decode("utf-16-be", errors="replace")
+    return head.decode("latin-1").removeprefix("ï»¿")
+
+
+def _refuse_markup(data: bytes, *, file: str) -> None:
+    text = _head_text(data).lstrip("\ufeff \t\r\n").lower()
+    if not text.startswith("<"):
+        return
+    original = _head_text(data)
+    if _EDEXML.search(original):
+        raise UnsupportedFormatError(
+            "this is an EDEXML file, not a table: use ek.read(...) for EDEXML "
+            "(the EDEXML reader is coming), not read_table",
+            file=file,
+        )
+    if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+        raise UnsupportedFormatError(
+            f"this is an Excel 2003 XML spreadsheet, which we do not read: {_SAVE_AS}",
+            file=file,
+        )
+    if text.startswith(("<!doctype html", "<html")) or "<table" in text or "<html" in text:
+        raise UnsupportedFormatError(
+            "this is a web page (HTML) with a spreadsheet's name, as some systems export "
+            f"'Excel' lists: {_SAVE_AS}",
+            file=file,
+        )
+    if text.startswith("<?xml"):
+        raise UnsupportedFormatError(
+            "this is an XML file, not a CSV file or a spreadsheet", file=file
+        )
+
+
+def _zip_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise MalformedFileError(
+            "the file is a damaged zip archive (a workbook that was not saved or downloaded "
+            f"completely?): {_SAVE_AS} again",
+            file=file,
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > max_bytes:
+            raise FileTooLargeError(
+                f"the archive decompresses to {_mib(total)}, over the limit of "
+                f"{_mib(max_bytes)} (raise max_bytes= if the workbook is really this large)",
+                file=file,
+            )
+        names = {info.filename for info in infos}
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise EncryptedFileError(
+                "the zip archive is protected with a password: unpack it first", file=file
+            )
+        if "mimetype" in names:
+            mimetype = _read_small(archive, "mimetype", file=file).strip()
+            if mimetype == _ODS_MIMETYPE:
+                manifest = (
+                    _read_small(archive, "META-INF/manifest.xml", file=file)
+                    if "META-INF/manifest.xml" in names
+                    else b""
+                )
+                if b"encryption-data" in manifest:
+                    raise EncryptedFileError(
+                        "the spreadsheet is saved with a password: open it in LibreOffice, "
+                        "save it without a password (File > Properties > Security), and read "
+                        "it again",
+                        file=file,
+                    )
+                return "ods"
+            if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                raise UnsupportedFormatError(
+                    "this is an OpenDocument file that is not a spreadsheet (a text document "
+                    "or a presentation?)",
+                    file=file,
+                )
+        if "[Content_Types].xml" in names:
+            if "xl/workbook.xml" in names:
+                types = _read_small(archive, "[Content_Types].xml", file=file)
+                return "xlsm" if b"macroEnabled" in types else "xlsx"
+            if "xl/workbook.bin" in names:
+                raise UnsupportedFormatError(
+                    f"this is a binary Excel workbook (.xlsb), which we do not read: {_SAVE_AS}",
+                    file=file,
+                )
+            if any(name.startswith("word/") for name in names):
+                what = "a Word document"
+            elif any(name.startswith("ppt/") for name in names):
+                what = "a PowerPoint presentation"
+            else:
+                what = "an Office file that is not a workbook"
+            raise UnsupportedFormatError(
+                f"this is {what}, not a spreadsheet: ask for the list as CSV or Excel (.xlsx)",
+                file=file,
+            )
+    raise UnsupportedFormatError(
+        f"this is a zip archive with {len(names)} file(s), not a workbook: unpack it and read "
+        "the CSV or Excel file inside",
+        file=file,
+    )
+
+
+def _read_small(archive: zipfile.ZipFile, member: str, *, file: str) -> bytes:
+    """Read a small zip member whole (the sizes were checked against the limit already)."""
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        raise MalformedFileError(
+            f"the workbook is damaged (part {member!r} cannot be unpacked): {_SAVE_AS} again",
+            file=file,
+        ) from None
+
+
+def _ole_kind(data: bytes, *, file: str) -> Literal["xls"]:
+    def has(stream: str) -> bool:
+        return stream.encode("utf-16-le") in data
+
+    if has("EncryptionInfo") or has("EncryptedPackage"):
+        raise EncryptedFileError(
+            "the workbook is protected with a password to open it: in Excel choose File > Info "
+            "> Protect Workbook > Encrypt with Password, clear the password, save, and read "
+            "it again",
+            file=file,
+        )
+    if has("Workbook") or has("Book"):
+        return "xls"
+    if has("WordDocument"):
+        raise UnsupportedFormatError(
+            "this is a Word document (.doc), not a spreadsheet: ask for the list as CSV or "
+            "Excel (.xlsx)",
+            file=file,
+        )
+    raise UnsupportedFormatError(
+        "this is an old-style Office file that is not an Excel workbook", file=file
+    )

@@ -1,0 +1,256 @@
+"""Finding a text file's encoding and turning it into UTF-8 bytes for the CSV parser.
+
+The order: a byte order mark (UTF-8, UTF-16 LE/BE, UTF-32); UTF-16 without a mark, told by
+its NUL bytes; plain ASCII; strict UTF-8; otherwise Windows-1252, which is what Excel and
+Notepad call "ANSI" on a Dutch or English Windows. Five byte values have no character in
+Windows-1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D); they are read as the Latin-1 control characters
+that Windows itself maps them to, and reported as ``unknown-encoding``.
+
+UTF-8 files are not decoded in Python at all: the head is checked here, and the parser
+(polars) validates the rest, raising :class:`NotUtf8` so that the caller can fall back.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+import attrs
+
+from edukoppel.report import Severity
+
+__all__ = ["Decoded", "NotUtf8", "decode_head", "detect", "fallback", "line_of"]
+
+_CHUNK = 1 << 20  # decoding a chunk that stays in the cache is twice as fast
+_HEAD = 1 << 15
+# Windows-1252's characters for 0x80-0x9F where they differ from Latin-1.
+_CP1252_C1 = {
+    byte: bytes([byte]).decode("cp1252")
+    for byte in range(0x80, 0xA0)
+    if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_CP1252_TABLE = str.maketrans({chr(byte): char for byte, char in _CP1252_C1.items()})
+
+ANSI = "windows-1252"
+
+
+class NotUtf8(Exception):
+    """The data is not valid UTF-8 at ``position`` (a byte offset)."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
+@attrs.frozen
+class Note:
+    """An issue found while decoding: code, severity, message, line."""
+
+    code: str
+    severity: Severity
+    message: str
+    line: int | None = None
+
+
+@attrs.frozen
+class Decoded:
+    """Text as UTF-8 bytes, starting at ``start`` (after a byte order mark).
+
+    Attributes:
+        data: UTF-8 bytes (the original bytes when the file is UTF-8 already).
+        start: Where the text starts in ``data``.
+        encoding: The encoding's name for people and the report.
+        reason: Why this encoding (for the ``encoding-detected`` issue).
+        verified: ``data`` is known to be valid UTF-8; otherwise the parser must check.
+        given: The caller named the encoding (so do not fall back to another one).
+        notes: Problems found while decoding (``unknown-encoding``).
+    """
+
+    data: bytes
+    start: int
+    encoding: str
+    reason: str
+    verified: bool
+    given: bool = False
+    notes: tuple[Note, ...] = ()
+
+
+def line_of(data: bytes, position: int, start: int = 0) -> int:
+    """The 1-based line number of byte ``position``."""
+    return data.count(b"\n", start, position) + 1
+
+
+def _transcode(data: bytes, start: int, encoding: str) -> bytes:
+    """Decode ``data[start:]`` strictly and encode it as UTF-8, a chunk at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    view = memoryview(data)
+    parts = [
+        decoder.decode(view[offset : offset + _CHUNK]).encode("utf-8")
+        for offset in range(start, len(data), _CHUNK)
+    ]
+    parts.append(decoder.decode(b"", True).encode("utf-8"))
+    return b"".join(parts)
+
+
+def _transcode_lenient(
+    data: bytes, start: int, encoding: str, label: str, *, reason: str, given: bool
+) -> Decoded:
+    """Decode with replacement characters, and report where the first bad byte was."""
+    try:
+        return Decoded(
+            _transcode(data, start, encoding), 0, label, reason, verified=True, given=given
+        )
+    except UnicodeDecodeError as error:
+        line = line_of(data, start + error.start, start)
+        text = data[start:].decode(encoding, errors="replace")
+        note = Note(
+            "unknown-encoding",
+            "warning",
+            f"the file has bytes that are not text in {label} (the first on this line); "
+            "they were replaced by '\ufffd': the file may be in another encoding, or damaged",
+            line,
+        )
+        return Decoded(
+            text.encode("utf-8"), 0, label, reason, verified=True, given=given, notes=(note,)
+        )
+
+
+def _ansi(data: bytes, start: int, reason: str) -> Decoded:
+    try:
+        converted = _transcode(data, start, "cp1252")
+    except UnicodeDecodeError as error:
+        line = line_of(data, start + error.start, start)
+        byte = data[start + error.start]
+        text = data[start:].decode("latin-1").translate(_CP1252_TABLE)
+        note = Note(
+            "unknown-encoding",
+            "warning",
+            f"byte 0x{byte:02X} (first on this line) is not a character in Windows-1252: the "
+            "file may be in another encoding (a DOS or Mac code page?); such bytes were read "
+            "as control characters. Export the file again as CSV UTF-8",
+            line,
+        )
+        return Decoded(text.encode("utf-8"), 0, ANSI, reason, verified=True, notes=(note,))
+    return Decoded(converted, 0, ANSI, reason, verified=True)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even = head[0 : pairs * 2 : 2].count(0)
+    odd = head[1 : pairs * 2 : 2].count(0)
+    if odd * 10 >= pairs * 3 and even * 20 < pairs:
+        return "utf-16-le"
+    if even * 10 >= pairs * 3 and odd * 20 < pairs:
+        return "utf-16-be"
+    return None
+
+
+def detect(data: bytes, given: str | None) -> Decoded:
+    """Choose the encoding of ``data`` (or use ``given``) and start decoding it."""
+    if given is not None:
+        name = codecs.lookup(given).name
+        if name in ("utf-8", "utf-8-sig"):
+            start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+            return Decoded(data, start, "utf-8", "given", verified=False, given=True)
+        label = ANSI if name == "cp1252" else name
+        start = 0
+        if name.startswith("utf-16") and data.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
+            start = 2 if name != "utf-16" else 0
+        return _transcode_lenient(data, start, name, label, reason="given", given=True)
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8-sig", ""),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
+    )
+    for bom, label, codec in boms:
+        if data.startswith(bom):
+            if not codec:
+                return Decoded(
+                    data, len(bom), label, "UTF-8 byte order mark", verified=data.isascii()
+                )
+            reason = "byte order mark"
+            if label == "utf-16-le":
+                reason += " (Excel's 'Unicode text')"
+            return _transcode_lenient(data, len(bom), codec, label, reason=reason, given=False)
+    wide = _utf16_without_bom(data[:4096])
+    if wide is not None:
+        return _transcode_lenient(
+            data,
+            0,
+            wide,
+            wide,
+            reason="NUL bytes between the characters, no byte order mark",
+            given=False,
+        )
+    if data.isascii():
+        return Decoded(data, 0, "utf-8", "plain ASCII, the same in every encoding", True)
+    head = data[:_HEAD]
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=len(head) == len(data))
+    except UnicodeDecodeError as error:
+        return _ansi(data, 0, _not_utf8_reason(data, error.start))
+    return Decoded(data, 0, "utf-8", "valid UTF-8, no byte order mark", verified=False)
+
+
+def _not_utf8_reason(data: bytes, position: int) -> str:
+    return (
+        f"not valid UTF-8 (line {line_of(data, position)} has a byte that is not UTF-8), so "
+        "Windows-1252: what Excel and Notepad save as 'ANSI'"
+    )
+
+
+def fallback(decoded: Decoded, position: int) -> Decoded:
+    """After the parser found invalid UTF-8 at ``position``: Windows-1252, or replacement."""
+    data = decoded.data
+    if decoded.given or decoded.encoding == "utf-8-sig":
+        label = "utf-8-sig" if decoded.encoding == "utf-8-sig" else "utf-8"
+        return _transcode_lenient(
+            data, decoded.start, "utf-8", label, reason=decoded.reason, given=decoded.given
+        )
+    return _ansi(data, decoded.start, _not_utf8_reason(data, position))
+
+
+def decode_head(data: bytes, start: int) -> tuple[str, int]:
+    """Decode about 32 KiB of UTF-8 text from ``start``, ending on a line break.
+
+    Returns:
+        The text and the byte offset where it ends.
+
+    Raises:
+        NotUtf8: The head is not valid UTF-8.
+    """
+    end = min(len(data), start + _HEAD)
+    if end < len(data):
+        cut = data.rfind(b"\n", start, end)
+        if cut >= start:
+            end = cut + 1
+        else:
+            following = data.find(b"\n", end)
+            end = len(data) if following == -1 else following + 1
+    try:
+        return data[start:end].decode("utf-8"), end
+    except UnicodeDecodeError as error:
+        raise NotUtf8(start + error.start) from None
+
+
+def locate_invalid_utf8(data: bytes, start: int) -> int | None:
+    """The offset of the first byte that is not UTF-8, or ``None`` if all of it is."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(data)
+    for offset in range(start, len(data), _CHUNK):
+        chunk = view[offset : offset + _CHUNK]
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            # The decoder put the bytes it held back from the last chunk in front.
+            return offset + error.start - (len(error.object) - len(chunk))
+    try:
+        decoder.decode(b"", True)
+    except UnicodeDecodeError as error:
+        return len(data) - len(error.object) + error.start
+    return None

@@ -1,0 +1,456 @@
+"""From a format reader's :class:`Grid` to a :class:`Table`: the same judgement for every format.
+
+Columns: empty ones without a header are left out, unnamed ones with values are kept (as
+``column_N``), values right of the header on a few rows are ragged rows. Rows: blank ones are
+left out, short and long ones reported, a template's example rows under the header and totals
+rows at the bottom are left out. Then the header names and the cells are checked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from edukoppel.readers._damage import check_damage
+from edukoppel.readers._grid import Grid, MergedRange
+from edukoppel.readers._header import example_reason, is_totals_row
+from edukoppel.readers._issues import Collector
+from edukoppel.readers._table import ROW_KEY, Table, TableFormat, internal_name, unique_names
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["column_letter", "finish"]
+
+_EXAMPLE_ROWS = 2
+_TOTALS_ROWS = 3
+
+
+def column_letter(index: int) -> str:
+    """Excel's letters for a 0-based column index.
+
+    Example:
+        >>> [column_letter(i) for i in (0, 25, 26, 701, 702)]
+        ['A', 'Z', 'AA', 'ZZ', 'AAA']
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+@attrs.define
+class _Columns:
+    """Which grid columns become table columns, and which are left out and why."""
+
+    keep: list[int]
+    dropped: list[int]
+    overflow: list[int]
+    last_named: int
+    may_be_blank: bool
+
+
+def _judge_columns(grid: Grid, header: list[str]) -> _Columns:
+    import polars as pl
+
+    frame, width, count = grid.frame, len(header), grid.frame.height
+    unnamed = [index for index in range(width) if not header[index]]
+    counts = (
+        frame.select(
+            [(pl.col(internal_name(index)).str.len_bytes() > 0).sum() for index in unnamed]
+        ).row(0)
+        if count and unnamed
+        else (0,) * len(unnamed)
+    )
+    filled = dict(zip(unnamed, counts, strict=True))
+    # A row can only be blank when no column is filled on every row (usually the first is).
+    may_be_blank = bool(width and count) and not any(
+        frame.get_column(internal_name(index)).str.len_bytes().min() != 0 for index in range(width)
+    )
+    named = [index for index in range(width) if header[index]]
+    last_named = named[-1] + 1 if named else 0
+    keep: list[int] = []
+    dropped: list[int] = []
+    overflow: list[int] = []
+    for index in range(width):
+        if header[index]:
+            keep.append(index)
+        elif filled[index] == 0:
+            dropped.append(index)
+        elif index < last_named or filled[index] * 2 > count:
+            keep.append(index)
+        else:
+            overflow.append(index)
+    if not keep and overflow:
+        keep, overflow = overflow, []
+    return _Columns(keep, dropped, overflow, last_named, may_be_blank)
+
+
+class _Place:
+    """How to name a column's place to the user: a letter in a workbook, a number in a CSV."""
+
+    def __init__(self, *, workbook: bool) -> None:
+        self.workbook = workbook
+
+    def __call__(self, index: int) -> str:
+        return column_letter(index) if self.workbook else str(index + 1)
+
+
+def finish(
+    grid: Grid,
+    *,
+    collector: Collector,
+    file: str,
+    sheet: str | None,
+    format: TableFormat,
+    skip_example_rows: bool,
+    present: Callable[[bytes], bool] | None,
+) -> Table:
+    """Judge the grid's columns and rows, check the cells, and build the table."""
+    import polars as pl
+
+    place = _Place(workbook=format != "csv")
+    header = [cell.strip() for cell in grid.header]
+    merged_header = _fill_merged_header(header, grid.merged, grid.header_row)
+    judged = _judge_columns(grid, header)
+    blank = _judge_rows(grid, judged, collector, place)
+    frame = grid.frame.filter(~blank) if judged.may_be_blank else grid.frame
+    if judged.keep != list(range(len(header))):
+        frame = frame.select(
+            [pl.col(internal_name(j)).alias(internal_name(k)) for k, j in enumerate(judged.keep)]
+            + [pl.col(ROW_KEY)]
+        )
+    columns = [header[j] for j in judged.keep]
+    unique = unique_names(columns)
+    frame = _drop_examples_and_totals(frame, columns, collector, skip_example_rows)
+    _report_header(
+        grid,
+        judged=judged,
+        columns=columns,
+        unique=unique,
+        merged_header=merged_header,
+        collector=collector,
+        place=place,
+    )
+    if frame.height == 0:
+        collector.add("no-rows", "the file has a header but no rows under it", row=grid.header_row)
+    skip = _report_notes(grid, frame, judged.keep, unique, collector)
+    check_damage(frame, unique, collector, present=present, skip=skip)
+    if grid.multiline and grid.delimiter:
+        _unclosed_quotes(frame, unique, grid.delimiter, collector)
+    return Table(
+        columns=tuple(columns),
+        file=file,
+        sheet=sheet,
+        format=format,
+        header_row=grid.header_row,
+        report=collector.report,
+        frame=frame,
+    )
+
+
+def _judge_rows(grid: Grid, judged: _Columns, collector: Collector, place: _Place) -> pl.Expr:
+    """Report blank, too long and too short rows; returns the expression that marks blank ones."""
+    import polars as pl
+
+    frame = grid.frame
+    names = [internal_name(index) for index in range(len(grid.header))]
+    may_be_blank = judged.may_be_blank
+    blank = (
+        pl.all_horizontal([pl.col(name).str.len_bytes() == 0 for name in names])
+        if may_be_blank
+        else pl.lit(value=False)
+    )
+    if may_be_blank:
+        rows = frame.filter(blank).get_column(ROW_KEY).to_list()
+        for first, last in _ranges(rows):
+            text = f"row {first} is blank" if first == last else f"rows {first}-{last} are blank"
+            collector.add("blank-row", f"{text} and left out", severity="info", row=first)
+    fields = (
+        grid.field_counts.alias("fields")
+        if grid.field_counts is not None
+        else pl.lit(None, dtype=pl.Int64).alias("fields")
+    )
+    if judged.overflow:
+        long_rows = frame.select(
+            pl.col(ROW_KEY),
+            fields,
+            pl.any_horizontal(
+                [pl.col(internal_name(j)).str.len_bytes() > 0 for j in judged.overflow]
+            ).alias("long"),
+        ).filter(pl.col("long"))
+        for row, values, _ in long_rows.iter_rows():
+            if place.workbook:
+                message = (
+                    "the row has values right of the last header column "
+                    f"(column {place(judged.last_named - 1)}): they were left out. Is a column "
+                    "header missing, or is the row shifted?"
+                )
+            else:
+                many = f" ({values} values)" if values else ""
+                message = (
+                    f"the row has values beyond the header's {judged.last_named} columns{many}: "
+                    f"a value probably contains the delimiter {grid.delimiter!r} without quotes, "
+                    "so the row is shifted. The extra values were left out: check the row in "
+                    "the source"
+                )
+            collector.add("ragged-row", message, severity="error", row=row)
+    if grid.field_counts is not None and judged.keep:
+        needed = max(judged.keep) + 1
+        short = frame.select(pl.col(ROW_KEY), fields, blank.alias("blank")).filter(
+            (pl.col("fields") < needed) & ~pl.col("blank")
+        )
+        for row, values, _ in short.iter_rows():
+            collector.add(
+                "ragged-row",
+                f"the row has {values} value{'s' * (values != 1)} where the header has "
+                f"{needed}: the missing cells are read as empty",
+                row=row,
+            )
+    return blank
+
+
+def _report_header(
+    grid: Grid,
+    *,
+    judged: _Columns,
+    columns: list[str],
+    unique: Sequence[str],
+    merged_header: list[MergedRange],
+    collector: Collector,
+    place: _Place,
+) -> None:
+    keep = judged.keep
+    if judged.dropped:
+        places = ", ".join(place(j) for j in judged.dropped)
+        noun = "column" if len(judged.dropped) == 1 else "columns"
+        collector.add(
+            "empty-column",
+            f"{len(judged.dropped)} empty {noun} without a header left out ({noun} {places})",
+            severity="info",
+        )
+    for position, j in enumerate(keep):
+        if not columns[position]:
+            collector.add(
+                "empty-header",
+                f"column {place(j)} has no header but holds values; it is called "
+                f"{unique[position]!r}. Give it a header in the file",
+                column=unique[position],
+            )
+    merged_columns = {
+        j for span in merged_header for j in range(span.first_column, span.last_column + 1)
+    }
+    for name, times in Counter(name for name in columns if name).items():
+        positions = [position for position, value in enumerate(columns) if value == name]
+        if times < 2 or all(keep[position] in merged_columns for position in positions):
+            continue
+        called = ", ".join(repr(unique[position]) for position in positions)
+        at = ", ".join(place(keep[position]) for position in positions)
+        collector.add(
+            "duplicate-header",
+            f"the header {name!r} appears {times} times (columns {at}); the columns are "
+            f"called {called}. Rename them in the file if they mean different things",
+            column=name,
+        )
+    by_index = {j: unique[position] for position, j in enumerate(keep)}
+    for span in merged_header:
+        called = ", ".join(
+            repr(by_index[j])
+            for j in range(span.first_column, span.last_column + 1)
+            if j in by_index
+        )
+        collector.add(
+            "merged-header",
+            f"header cells {_a1(span)} are merged; the columns under them are called {called}. "
+            "Unmerge them and give each column its own header",
+            column=by_index.get(span.first_column),
+            row=span.first_row,
+            capped=False,
+        )
+    for span in grid.merged:
+        if span.first_row > grid.header_row:
+            collector.add(
+                "merged-cells",
+                f"cells {_a1(span)} are merged: the value is only in the first cell, the others "
+                "read as empty. Unmerge them and fill in every row",
+                row=span.first_row,
+                column=by_index.get(span.first_column),
+            )
+    collector.detect("header_row", str(grid.header_row))
+    if grid.header_reason == "detected" and grid.header_row > grid.first_row:
+        above = len(grid.preamble)
+        skipped = (
+            f"the {above} non-empty row{'s' * (above != 1)} above it (title or instructions) "
+            f"{'were' if above != 1 else 'was'} skipped"
+            if above
+            else "the blank rows above it were skipped"
+        )
+        collector.add(
+            "header-row-detected",
+            f"the header is on row {grid.header_row}; {skipped}. Pass header_row= to choose "
+            "another row",
+            severity="info",
+            row=grid.header_row,
+        )
+
+
+def _fill_merged_header(
+    header: list[str], merged: Sequence[MergedRange], header_row: int
+) -> list[MergedRange]:
+    spans = []
+    for span in merged:
+        if span.first_row <= header_row <= span.last_row and span.last_column > span.first_column:
+            if span.first_column >= len(header):
+                continue
+            name = header[span.first_column]
+            for j in range(span.first_column + 1, min(span.last_column + 1, len(header))):
+                if not header[j]:
+                    header[j] = name
+            spans.append(span)
+    return spans
+
+
+def _a1(span: MergedRange) -> str:
+    first = f"{column_letter(span.first_column)}{span.first_row}"
+    last = f"{column_letter(span.last_column)}{span.last_row}"
+    return first if first == last else f"{first}:{last}"
+
+
+def _drop_examples_and_totals(
+    frame: pl.DataFrame, columns: list[str], collector: Collector, skip_example_rows: bool
+) -> pl.DataFrame:
+    import polars as pl
+
+    names = [internal_name(index) for index in range(len(columns))]
+    drop: list[int] = []
+    if skip_example_rows:
+        for cells_and_row in frame.head(_EXAMPLE_ROWS).select([*names, ROW_KEY]).iter_rows():
+            *cells, row = cells_and_row
+            reason = example_reason(cells, columns)
+            if reason is None:
+                break
+            drop.append(row)
+            collector.add(
+                "example-row",
+                f"the row looks like the template's example ({reason}) and was left out. Delete "
+                "it from the file, or pass skip_example_rows=False to keep it",
+                row=row,
+                capped=False,
+            )
+    tail = list(frame.tail(_TOTALS_ROWS).select([*names, ROW_KEY]).iter_rows())
+    for position, cells_and_row in enumerate(reversed(tail)):
+        *cells, row = cells_and_row
+        if row in drop or not is_totals_row(cells, is_last=position == 0):
+            break
+        drop.append(row)
+        collector.add(
+            "totals-row",
+            "the row is a totals or count row, not a record, and was left out",
+            row=row,
+            capped=False,
+        )
+    if not drop:
+        return frame
+    return frame.filter(~pl.col(ROW_KEY).is_in(drop))
+
+
+def _report_notes(
+    grid: Grid,
+    frame: pl.DataFrame,
+    keep: list[int],
+    unique: Sequence[str],
+    collector: Collector,
+) -> set[tuple[int, int]]:
+    """Issues for what the workbook showed in its cells; returns the cells already reported."""
+    if not grid.notes:
+        return set()
+    position = {j: k for k, j in enumerate(keep)}
+    rows = set(frame.get_column(ROW_KEY).to_list())
+    reported: set[tuple[int, int]] = set()
+    computed: set[int] = set()
+    for note in grid.notes:
+        if note.row not in rows or note.column not in position:
+            continue
+        k = position[note.column]
+        column = unique[k]
+        if note.kind == "formula":
+            if k not in computed:
+                computed.add(k)
+                collector.add(
+                    "formula-value",
+                    "values in this column are computed by formulas; their saved results were "
+                    "read (from this row on)",
+                    severity="info",
+                    row=note.row,
+                    column=column,
+                    capped=False,
+                )
+        elif note.kind == "formula-no-value":
+            collector.add(
+                "formula-value",
+                "the cell holds a formula without a saved result, so it reads as empty: open "
+                "the file in Excel or LibreOffice, save it, and read it again",
+                row=note.row,
+                column=column,
+            )
+        elif note.kind == "error":
+            reported.add((note.row, k))
+            code = f" {note.detail}" if note.detail else ""
+            collector.add(
+                "error-value",
+                f"the cell holds the spreadsheet error{code}, not a value; it reads as empty. "
+                "Fix the formula or the data it refers to",
+                row=note.row,
+                column=column,
+            )
+        elif note.kind == "big-number":
+            collector.add(
+                "damaged-identifier",
+                f"a number stored as {note.detail}: Excel rounded what is probably an "
+                "identifier, and its digits are lost. Export again with the column formatted "
+                "as Text",
+                severity="error",
+                row=note.row,
+                column=column,
+            )
+    return reported
+
+
+def _unclosed_quotes(
+    frame: pl.DataFrame, unique: Sequence[str], delimiter: str, collector: Collector
+) -> None:
+    """Cells spanning several lines that also hold the delimiter: a lost closing quote."""
+    import polars as pl
+
+    known = {issue.row for issue in collector.report.by_code("unclosed-quote")}
+    for k, name in enumerate(unique):
+        column = internal_name(k)
+        suspicious = frame.filter(
+            (pl.col(column).str.count_matches("\n", literal=True) >= 2)
+            & pl.col(column).str.contains(delimiter, literal=True)
+        ).get_column(ROW_KEY)
+        for row in suspicious:
+            if row in known:
+                continue
+            collector.add(
+                "unclosed-quote",
+                'the cell spans several lines and holds the delimiter: probably a quote (") '
+                "that was never closed swallowed the rows after it. Check the quotes on this row",
+                row=row,
+                column=name,
+            )

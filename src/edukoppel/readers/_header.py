@@ -1,0 +1,194 @@
+"""Finding the header row, and recognising template example rows and totals rows.
+
+These are heuristics on the first and last rows of a table. Each one is documented in
+``docs/reading.md`` with what it looks at, so that a surprising choice can be understood and
+overridden (``header_row=``, ``skip_example_rows=False``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "example_reason",
+    "find_header",
+    "is_totals_row",
+    "keyword_score",
+]
+
+HEADER_SEARCH_ROWS = 30
+"""The header is looked for among the first this many non-empty rows."""
+
+# Words that appear in the headers of Dutch (and some English) roster exports. A row that
+# contains several of them is almost surely the header.
+_KEYWORDS = frozenset(
+    """
+    leerling leerlingnummer leerlingnr llnr stamnummer stamnr nummer id bsn pgn onderwijsnummer
+    naam achternaam voornaam voornamen roepnaam voorletters tussenvoegsel tussenvoegsels
+    voorvoegsel geslacht geboortedatum gebdatum geboorteplaats klas klassen groep groepen
+    jaarlaag leerjaar stamgroep lesgroep mentor email e-mail emailadres e-mailadres mail
+    telefoon telefoonnummer mobiel adres straat huisnummer postcode woonplaats plaats
+    ouder ouders verzorger medewerker medewerkers docent afkorting code functie rol
+    school brin locatie vestiging schooljaar startdatum einddatum opleiding profiel
+    student firstname lastname surname name gender birthdate class grade teacher username
+    gebruikersnaam wachtwoord
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_WORD = re.compile(r"[a-z0-9@-]+")
+_NUMBER_LIKE = re.compile(r"^[\s+-]*[\d.,/:\s-]+(?:[eE][+-]?\d+)?$")
+_TOTALS = re.compile(
+    r"^\s*(?:(?:eind|sub)?(?:totaal|totalen|total|totals)\b|(?:aantal|som|sum|count)\b[^\d:]*[:\d])",
+    re.IGNORECASE,
+)
+_EXAMPLE_WORD = re.compile(r"\b(?:voorbeeld|bijvoorbeeld|example|sample)\b", re.IGNORECASE)
+_INSTRUCTION_TOKENS = frozenset(
+    {
+        "verplicht",
+        "(verplicht)",
+        "optioneel",
+        "(optioneel)",
+        "niet verplicht",
+        "facultatief",
+        "required",
+        "optional",
+        "dd-mm-jjjj",
+        "dd-mm-yyyy",
+        "jjjj-mm-dd",
+        "yyyy-mm-dd",
+        "dd/mm/jjjj",
+        "dd/mm/yyyy",
+        "tekst",
+        "getal",
+        "datum",
+        "ja/nee",
+        "j/n",
+        "m/v",
+        "m/v/x",
+        "v/m",
+    }
+)
+_PLACEHOLDER_NAMES = frozenset({"jan", "jansen", "piet", "puk", "pietje", "jantje", "test"})
+_MAX_HEADER_CELL = 80
+
+
+def keyword_score(cells: Sequence[str]) -> int:
+    """How many cells name a roster column (``leerlingnummer``, ``roepnaam``, ``klas``...)."""
+    score = 0
+    for cell in cells:
+        words = set(_WORD.findall(cell.lower().replace("_", " ")))
+        if words & _KEYWORDS or cell.strip().lower().replace(" ", "") in _KEYWORDS:
+            score += 1
+    return score
+
+
+def _label_like(cell: str) -> bool:
+    text = cell.strip()
+    return bool(text) and len(text) <= _MAX_HEADER_CELL and not _NUMBER_LIKE.match(text)
+
+
+def _filled(cells: Sequence[str]) -> list[str]:
+    return [cell for cell in cells if cell.strip()]
+
+
+def find_header(rows: Sequence[Sequence[str]]) -> int:
+    """The index in ``rows`` of the header row.
+
+    The header is the first row with at least two non-empty cells that all look like labels
+    (not numbers or dates), which fills at least half as many cells as the rows under it, and
+    which is not followed closely by a row naming clearly more roster columns. Title and
+    instruction rows above it (one long cell, or a few cells) are skipped. A file with a single
+    column uses its first non-empty row.
+
+    Example:
+        >>> find_header([["Leerlingen 2024"], [], ["id", "naam"], ["001", "Anna"]])
+        2
+    """
+    limit = min(len(rows), HEADER_SEARCH_ROWS)
+    filled = [len(_filled(row)) for row in rows]
+    first_nonempty = next((i for i in range(len(rows)) if filled[i]), 0)
+    if max(filled[:limit], default=0) <= 1:
+        return first_nonempty
+    candidates: list[int] = []
+    for index in range(limit):
+        cells = _filled(rows[index])
+        if len(cells) < 2 or not all(_label_like(cell) for cell in cells):
+            continue
+        below = [count for count in filled[index + 1 : index + 11] if count]
+        typical = Counter(below).most_common(1)[0][0] if below else len(cells)
+        if len(cells) * 2 >= typical:
+            candidates.append(index)
+    if not candidates:
+        return first_nonempty
+    best = candidates[0]
+    best_score = keyword_score(rows[best])
+    for index in candidates[1:]:
+        if index - candidates[0] > 5:
+            break
+        score = keyword_score(rows[index])
+        if score >= best_score + 2:
+            best, best_score = index, score
+    return best
+
+
+def example_reason(cells: Sequence[str], header: Sequence[str]) -> str | None:
+    """Why a row right under the header looks like a template's example row, or ``None``.
+
+    Example:
+        >>> example_reason(["Voorbeeld", "Jan", "01-01-2010"], ["", "roepnaam", "geboren"])
+        "a cell says 'voorbeeld' (example)"
+        >>> example_reason(["1234", "Anna", "01-01-2010"], ["id", "roepnaam", "geboren"]) is None
+        True
+    """
+    filled = [cell.strip().lower() for cell in cells if cell.strip()]
+    if not filled:
+        return None
+    if any(_EXAMPLE_WORD.search(cell) for cell in filled):
+        return "a cell says 'voorbeeld' (example)"
+    instructions = sum(cell in _INSTRUCTION_TOKENS for cell in filled)
+    if instructions >= 2 and instructions * 2 >= len(filled):
+        return "its cells are instructions ('verplicht', 'dd-mm-jjjj'...), not data"
+    echoes = sum(
+        1
+        for cell, name in zip(cells, header, strict=False)
+        if cell.strip() and cell.strip().lower() == name.strip().lower()
+    )
+    if echoes >= 2:
+        return "its cells repeat the column names"
+    placeholders = {cell for cell in filled if cell in _PLACEHOLDER_NAMES}
+    if len(placeholders) >= 2:
+        return "it holds placeholder names such as 'Jan Jansen'"
+    return None
+
+
+def is_totals_row(cells: Sequence[str], *, is_last: bool) -> bool:
+    """Whether a row at the bottom of a table is a totals row, not a person.
+
+    A row whose first filled cell starts with ``Totaal`` or ``Total``, or with ``Aantal``,
+    ``Som``, ``Sum`` or ``Count`` followed by a colon or a number; or, as the very last row,
+    one lone number (not in the first column) under a table of three or more columns.
+
+    Example:
+        >>> is_totals_row(["Totaal: 523 leerlingen", "", ""], is_last=True)
+        True
+        >>> is_totals_row(["", "", "523"], is_last=True)
+        True
+        >>> is_totals_row(["001", "Anna", "1a"], is_last=True)
+        False
+        >>> is_totals_row(["Som", "Anna", "1a"], is_last=True)
+        False
+    """
+    filled = _filled(cells)
+    if not filled:
+        return False
+    if _TOTALS.match(filled[0]):
+        return True
+    return (
+        is_last
+        and len(filled) == 1
+        and len(cells) >= 3
+        and not cells[0].strip()
+        and bool(re.fullmatch(r"\s*\d+(?:[.,]\d+)?\s*", filled[0]))
+    )

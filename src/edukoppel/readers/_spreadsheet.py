@@ -1,0 +1,511 @@
+"""Workbooks (XLSX, XLSM, XLS, ODS) into a :class:`Grid`, through python-calamine.
+
+Cells become strings the way a person reads them: integral numbers without ``.0`` (``12345``),
+dates as ISO dates (``2010-05-03``), date-times as ISO date-times, booleans as ``TRUE`` and
+``FALSE``. What the values alone cannot show is looked up in the file itself, only after the
+size check of :func:`~edukoppel.readers._detect.sniff`: formulas and error cells in the XLSX
+sheet XML, formulas and merged cells in the ODS ``content.xml`` (calamine gives merged cells
+for XLSX and XLS). XLS files are not scanned: their formulas are read as their saved results
+without a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import IO, TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from edukoppel._optional import import_optional
+from edukoppel.exceptions import EncryptedFileError, MalformedFileError, ReaderError
+from edukoppel.readers._grid import CellNote, Grid, MergedRange
+from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
+from edukoppel.readers._issues import Collector
+from edukoppel.readers._table import ROW_KEY, TableFormat, internal_name
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = ["cell_text", "read_workbook_grid"]
+
+_SAVE_AS = "open it in Excel or LibreOffice, save it again as .xlsx, and read that file"
+_PEEK_ROWS = 40
+_HEAD_ROWS = 200
+_BATCH_ROWS = 10_000
+_MAX_NOTES = 10_000
+_CHUNK = 1 << 20
+_SHEET_WORDS = re.compile(
+    r"leerling|student|medewerker|personeel|docent|ouder|verzorger|klas|groep|rooster",
+    re.IGNORECASE,
+)
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell's value as the string a person would type.
+
+    Example:
+        >>> import datetime
+        >>> [cell_text(v) for v in (12345.0, 0.5, True, datetime.date(2010, 5, 3), None)]
+        ['12345', '0.5', 'TRUE', '2010-05-03', '']
+        >>> cell_text(datetime.datetime(2010, 5, 3, 10, 30))
+        '2010-05-03T10:30:00'
+    """
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is dt.datetime:
+        if value.time() == dt.time() and value.tzinfo is None:
+            return value.date().isoformat()  # type: ignore[no-any-return]
+        spec = "microseconds" if value.microsecond else "seconds"
+        return value.isoformat(timespec=spec)  # type: ignore[no-any-return]
+    if kind is dt.date:
+        return value.isoformat()  # type: ignore[no-any-return]
+    if kind is dt.time:
+        return value.isoformat(timespec="seconds")  # type: ignore[no-any-return]
+    if kind is dt.timedelta:
+        seconds = int(value.total_seconds())
+        sign = "-" if seconds < 0 else ""
+        hours, rest = divmod(abs(seconds), 3600)
+        return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _rounded_identifier(value: float) -> str | None:
+    """Excel's scientific form of a large integral number that looks like a rounded id."""
+    digits = str(int(abs(value)))
+    significant = digits.rstrip("0")
+    if len(digits) < 12:
+        return None
+    if len(digits) <= 15 and len(significant) > len(digits) - 4:
+        return None
+    shown = min(len(significant), 15)
+    return f"{value:.{max(shown - 1, 0)}E}".replace("E+0", "E+")
+
+
+def _columns(
+    rows: Sequence[Sequence[Any]], *, first_row: int, width: int | None = None, notes: bool = True
+) -> tuple[list[list[str]], list[CellNote]]:
+    """Rows of calamine values into string columns, noting large rounded numbers."""
+    if width is None:
+        width = max((len(row) for row in rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [[*row[:width], *([""] * (width - len(row)))] for row in rows]
+    columns: list[list[str]] = []
+    found: list[CellNote] = []
+    for index, values in enumerate(zip(*rows, strict=True)):
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            columns.append(list(values))
+            continue
+        columns.append([value if type(value) is str else cell_text(value) for value in values])
+        if notes and float in kinds:
+            for position, value in enumerate(values):
+                if type(value) is float and abs(value) >= 1e11 and value.is_integer():
+                    shown = _rounded_identifier(value)
+                    if shown is not None:
+                        found.append(CellNote(first_row + position, index, "big-number", shown))
+    if not columns:
+        columns = [[] for _ in range(width)]
+    return columns, found
+
+
+def _rows(worksheet: Any) -> Iterator[list[Any]]:
+    """The sheet's rows from row 1 and column A (calamine starts at the first used column)."""
+    start = worksheet.start
+    pad = [""] * start[1] if start else []
+    for row in worksheet.iter_rows():
+        yield [*pad, *row] if pad else row
+
+
+def _open(calamine: ModuleType, data: bytes, file: str) -> Any:
+    try:
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        raise EncryptedFileError(
+            "the workbook is protected with a password: save it without one and read it again",
+            file=file,
+        ) from None
+    except Exception as error:  # any calamine failure: the workbook is damaged
+        raise MalformedFileError(
+            f"the workbook cannot be read ({type(error).__name__}: {str(error)[:120]}); {_SAVE_AS}",
+            file=file,
+        ) from None
+
+
+def _peek(workbook: Any, name: str) -> list[list[str]]:
+    try:
+        values = workbook.get_sheet_by_name(name).to_python(nrows=_PEEK_ROWS)
+    except Exception:  # an unreadable extra sheet is simply not a candidate
+        return []
+    columns, _ = _columns(values, first_row=1)
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _choose_sheet(
+    workbook: Any, sheet: str | int | None, file: str, collector: Collector, calamine: ModuleType
+) -> str:
+    names: list[str] = list(workbook.sheet_names)
+    listing = ", ".join(repr(name) for name in names)
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not -len(names) <= sheet < len(names):
+            raise ReaderError(
+                f"sheet={sheet}: the workbook has {len(names)} sheet(s), numbered from 0: "
+                f"{listing}",
+                file=file,
+            )
+        return names[sheet]
+    if isinstance(sheet, str):
+        if sheet in names:
+            return sheet
+        matches = [name for name in names if name.strip().casefold() == sheet.strip().casefold()]
+        if len(matches) == 1:
+            return matches[0]
+        raise ReaderError(f"there is no sheet {sheet!r}; the sheets are {listing}", file=file)
+    metadata = list(workbook.sheets_metadata)
+    worksheets = [m.name for m in metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+    visible = [m.name for m in metadata if m.name in worksheets and _is_visible(m, calamine)]
+    hidden = [name for name in worksheets if name not in visible]
+    if not visible:
+        visible = worksheets or names
+    if len(names) > 1:
+        extra = f" (hidden: {', '.join(repr(n) for n in hidden)})" if hidden else ""
+        collector.detect("sheets", ", ".join(names))
+        collector.add(
+            "several-sheets",
+            f"the workbook has {len(names)} sheets: {listing}{extra}",
+            severity="info",
+        )
+    if len(visible) == 1:
+        if len(names) > 1:
+            collector.add(
+                "sheet-chosen",
+                f"sheet {visible[0]!r} was read: the only visible worksheet",
+                severity="info",
+            )
+        return visible[0]
+    peeks = {name: _peek(workbook, name) for name in visible}
+    with_table = [
+        name
+        for name, rows in peeks.items()
+        if sum(1 for row in rows if sum(1 for cell in row if cell.strip()) >= 2) >= 2
+    ]
+    if len(with_table) == 1:
+        collector.add(
+            "sheet-chosen",
+            f"sheet {with_table[0]!r} was read: the only sheet with a table",
+            severity="info",
+        )
+        return with_table[0]
+    if not with_table:
+        return visible[0]
+    scores = {}
+    for name in with_table:
+        rows = peeks[name]
+        header = rows[find_header(rows)] if rows else []
+        scores[name] = keyword_score(header) + (1 if _SHEET_WORDS.search(name) else 0)
+    ranked = sorted(with_table, key=lambda name: scores[name], reverse=True)
+    best, second = ranked[0], ranked[1]
+    if scores[best] >= 2 and scores[best] >= scores[second] + 2:
+        collector.add(
+            "sheet-chosen",
+            f"sheet {best!r} was read: its header (and name) point to a roster clearly more "
+            "than the other sheets' do",
+            severity="info",
+        )
+        return best
+    tables = ", ".join(repr(name) for name in with_table)
+    raise ReaderError(
+        f"the workbook has several sheets with a table ({tables}) and it is not clear which "
+        "one holds the list: choose one with sheet='...'",
+        file=file,
+    )
+
+
+def _is_visible(metadata: Any, calamine: ModuleType) -> bool:
+    return bool(metadata.visible == calamine.SheetVisibleEnum.Visible)
+
+
+def read_workbook_grid(
+    data: bytes,
+    *,
+    kind: TableFormat,
+    file: str,
+    sheet: str | int | None,
+    header_row: int | None,
+    collector: Collector,
+) -> tuple[Grid, str]:
+    """Read one sheet of a workbook into a grid; returns the grid and the sheet's name.
+
+    The sheet is converted in batches of rows straight into polars, so that Python never holds
+    the whole sheet as objects.
+    """
+    calamine = import_optional(
+        "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
+    )
+    workbook = _open(calamine, data, file)
+    try:
+        name = _choose_sheet(workbook, sheet, file, collector, calamine)
+        try:
+            worksheet = workbook.get_sheet_by_name(name)
+            merged_ranges = worksheet.merged_cell_ranges
+            grid = _read_sheet(_rows(worksheet), header_row, file=file, sheet=name)
+        except ReaderError:
+            raise
+        except Exception as error:  # calamine failed on this sheet
+            raise MalformedFileError(
+                f"the sheet cannot be read ({type(error).__name__}: {str(error)[:120]}); "
+                f"{_SAVE_AS}",
+                file=file,
+                sheet=name,
+            ) from None
+    finally:
+        workbook.close()
+    collector.detect("sheet", name)
+    grid.merged = [
+        MergedRange(first[0] + 1, first[1], last[0] + 1, last[1])
+        for first, last in (merged_ranges or [])
+    ]
+    if kind in ("xlsx", "xlsm"):
+        grid.notes.extend(_scan_xlsx(data, name))
+    elif kind == "ods":
+        ods_notes, ods_merged = _scan_ods(data, name)
+        grid.notes.extend(ods_notes)
+        grid.merged.extend(ods_merged)
+    return grid, name
+
+
+def _read_sheet(
+    rows: Iterator[list[Any]], header_row: int | None, *, file: str, sheet: str
+) -> Grid:
+    import polars as pl
+
+    head_values = list(islice(rows, max(_HEAD_ROWS, header_row or 0)))
+    head_columns, _ = _columns(head_values, first_row=1, notes=False)
+    width = len(head_columns)
+    head = [list(row) for row in zip(*head_columns, strict=True)]
+    if not any(any(cell.strip() for cell in row) for row in head):
+        raise MalformedFileError(
+            "the sheet is empty: choose the sheet with the list (sheet=...), or export again",
+            file=file,
+            sheet=sheet,
+        )
+    if header_row is not None:
+        if header_row > len(head):
+            raise ReaderError(
+                f"header_row={header_row} is below the last row ({len(head)}) of the sheet",
+                file=file,
+                sheet=sheet,
+            )
+        index, why = header_row - 1, "given"
+    else:
+        index, why = find_header(head[: HEADER_SEARCH_ROWS * 2]), "detected"
+    schema = {internal_name(position): pl.String() for position in range(width)}
+    parts: list[pl.DataFrame] = []
+    notes: list[CellNote] = []
+    number = index + 2
+    batch: list[list[Any]] = head_values[index + 1 :]
+    while batch:
+        columns, found = _columns(batch, first_row=number, width=width)
+        notes.extend(found)
+        parts.append(
+            pl.DataFrame(
+                {internal_name(position): column for position, column in enumerate(columns)},
+                schema=schema,
+            )
+        )
+        number += len(batch)
+        batch = list(islice(rows, _BATCH_ROWS))
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    frame = frame.with_columns(
+        pl.int_range(index + 2, number, dtype=pl.Int64).alias(ROW_KEY)
+        if frame.height
+        else pl.lit(None, dtype=pl.Int64).alias(ROW_KEY)
+    )
+    return Grid(
+        frame=frame,
+        header=head[index],
+        header_row=index + 1,
+        header_reason=why,
+        preamble=[(position + 1, row) for position, row in enumerate(head[:index]) if any(row)],
+        notes=notes,
+    )
+
+
+# -- XLSX and ODS scans ------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _contains_any(handle: IO[bytes], needles: Sequence[bytes]) -> bool:
+    """Whether a zip member holds any of ``needles``, read a chunk at a time."""
+    overlap = max(len(needle) for needle in needles) - 1
+    tail = b""
+    while chunk := handle.read(_CHUNK):
+        window = tail + chunk
+        if any(needle in window for needle in needles):
+            return True
+        tail = window[-overlap:]
+    return False
+
+
+def _xlsx_sheet_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    try:
+        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+        relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
+        return None
+    relation_id = None
+    for element in workbook.iter():
+        if _local(element.tag) == "sheet" and element.get("name") == sheet:
+            relation_id = next(
+                (value for key, value in element.attrib.items() if _local(key) == "id"), None
+            )
+    for element in relations.iter():
+        if _local(element.tag) == "Relationship" and element.get("Id") == relation_id:
+            target = element.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+_CELL_REFERENCE = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _scan_xlsx(data: bytes, sheet: str) -> list[CellNote]:
+    """Formulas and error values in an XLSX sheet's XML (only when it has any)."""
+    notes: list[CellNote] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = _xlsx_sheet_path(archive, sheet)
+            if path is None:
+                return notes
+            with archive.open(path) as handle:
+                if not _contains_any(handle, (b"<f", b":f>", b":f ", b't="e"')):
+                    return notes
+            with archive.open(path) as handle:
+                notes.extend(_xlsx_cells(handle))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return notes
+    return notes
+
+
+def _xlsx_cells(handle: IO[bytes]) -> Iterator[CellNote]:
+    row, column, count = 0, -1, 0
+    for event, element in ET.iterparse(handle, events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "row":
+                row = int(element.get("r") or row + 1)
+                column = -1
+            continue
+        if tag == "c":
+            reference = _CELL_REFERENCE.fullmatch(element.get("r") or "")
+            if reference:
+                column = _column_index(reference.group(1))
+                row = int(reference.group(2))
+            else:
+                column += 1
+            formula = value = None
+            for child in element:
+                name = _local(child.tag)
+                if name == "f":
+                    formula = child
+                elif name == "v":
+                    value = child.text
+            if formula is not None:
+                kind = "formula" if value not in (None, "") else "formula-no-value"
+                yield CellNote(row, column, kind)
+                count += 1
+            if element.get("t") == "e":
+                yield CellNote(row, column, "error", value or "")
+                count += 1
+            element.clear()
+            if count >= _MAX_NOTES:
+                return
+        elif tag == "row":
+            element.clear()
+
+
+def _scan_ods(data: bytes, sheet: str) -> tuple[list[CellNote], list[MergedRange]]:
+    """Formulas and merged cells in an ODS sheet (only when the file has any)."""
+    notes: list[CellNote] = []
+    merged: list[MergedRange] = []
+    needles = (b"table:formula", b"-spanned")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open("content.xml") as handle:
+                if not _contains_any(handle, needles):
+                    return notes, merged
+            with archive.open("content.xml") as handle:
+                _ods_cells(handle, sheet, notes, merged)
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        pass
+    return notes, merged
+
+
+def _ods_cells(
+    handle: IO[bytes], sheet: str, notes: list[CellNote], merged: list[MergedRange]
+) -> None:
+    table_ns = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    office_ns = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    inside = False
+    row = column = 0
+    repeat_rows = 1
+    for event, element in ET.iterparse(handle, events=("start", "end")):
+        tag = _local(element.tag)
+        if tag == "table":
+            if event == "start":
+                inside = element.get(f"{table_ns}name") == sheet
+                row = 0
+            elif inside:
+                return
+            continue
+        if not inside:
+            if event == "end":
+                element.clear()
+            continue
+        if tag == "table-row":
+            if event == "start":
+                repeat_rows = int(element.get(f"{table_ns}number-rows-repeated") or 1)
+                column = 0
+            else:
+                row += repeat_rows
+                element.clear()
+        elif tag in ("table-cell", "covered-table-cell") and event == "start":
+            repeat = int(element.get(f"{table_ns}number-columns-repeated") or 1)
+            if element.get(f"{table_ns}formula") is not None and len(notes) < _MAX_NOTES:
+                has_value = element.get(f"{office_ns}value-type") is not None
+                kind = "formula" if has_value else "formula-no-value"
+                for extra_row in range(min(repeat_rows, 100)):
+                    for extra_column in range(min(repeat, 100)):
+                        notes.append(CellNote(row + 1 + extra_row, column + extra_column, kind))
+            spanned_columns = int(element.get(f"{table_ns}number-columns-spanned") or 1)
+            spanned_rows = int(element.get(f"{table_ns}number-rows-spanned") or 1)
+            if spanned_columns > 1 or spanned_rows > 1:
+                merged.append(
+                    MergedRange(row + 1, column, row + spanned_rows, column + spanned_columns - 1)
+                )
+            column += repeat

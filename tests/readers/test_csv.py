@@ -1,0 +1,385 @@
+"""CSV files: encodings, delimiters, quoting, structure, and the fast path against the exact one."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from edukoppel.readers import Table, read_table
+from edukoppel.readers._csv import read_csv_grid
+from edukoppel.readers._finish import finish
+from edukoppel.readers._issues import Collector
+from edukoppel.report import Report
+
+
+def to_csv(rows: list[list[str]], *, delimiter: str = ";", newline: str = "\r\n") -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return buffer.getvalue()
+
+
+def read_exact(data: bytes, **options: object) -> Table:
+    """Read through the standard-library path only (to compare with the fast path)."""
+    report = Report()
+    collector = Collector(report, file="exact.csv")
+    grid = read_csv_grid(
+        data,
+        file="exact.csv",
+        encoding=options.get("encoding"),  # type: ignore[arg-type]
+        delimiter=options.get("delimiter"),  # type: ignore[arg-type]
+        header_row=options.get("header_row"),  # type: ignore[arg-type]
+        collector=collector,
+        force_slow=True,
+    )
+    table = finish(
+        grid,
+        collector=collector,
+        file="exact.csv",
+        sheet=None,
+        format="csv",
+        skip_example_rows=True,
+        present=lambda needle: True,
+    )
+    collector.finish()
+    return table
+
+
+def same(fast: Table, exact: Table) -> None:
+    assert fast.columns == exact.columns
+    assert fast.rows == exact.rows
+    assert fast.row_numbers == exact.row_numbers
+    issues = sorted((i.code, i.row, i.column or "") for i in fast.report if i.code != "blank-row")
+    expected = sorted(
+        (i.code, i.row, i.column or "") for i in exact.report if i.code != "blank-row"
+    )
+    assert issues == expected
+
+
+# -- encodings -------------------------------------------------------------------------
+
+
+def test_windows_1252_with_accents_and_curly_apostrophe(roster: list[list[str]]) -> None:
+    data = to_csv(roster).encode("cp1252")
+    table = read_table(data, name="numo.csv")
+    assert table.report.detected["encoding"] == "windows-1252"
+    assert table.column("Roepnaam") == ["Zoë", "Noé", "Jaïr", "Hüseyin", "René"]
+    assert table.column("Achternaam")[1] == "’t Hart"
+    (issue,) = table.report.by_code("encoding-detected")
+    assert "not valid UTF-8" in issue.message
+    assert "line 2" in issue.message
+    assert issue.severity == "info"
+
+
+@pytest.mark.parametrize(
+    ("codec", "detected", "reason"),
+    [
+        ("utf-8", "utf-8", "valid UTF-8"),
+        ("utf-8-sig", "utf-8-sig", "byte order mark"),
+        ("utf-16", "utf-16-le", "byte order mark"),
+        ("utf-16-be", "utf-16-be", "NUL bytes"),
+        ("utf-16-le", "utf-16-le", "NUL bytes"),
+    ],
+)
+def test_unicode_encodings(roster: list[list[str]], codec: str, detected: str, reason: str) -> None:
+    data = to_csv(roster, delimiter="\t").encode(codec)
+    table = read_table(data)
+    assert table.report.detected["encoding"] == detected
+    assert reason in table.report.by_code("encoding-detected")[0].message
+    assert table.columns == tuple(roster[0])
+    assert [list(row) for row in table.rows] == roster[1:]
+
+
+def test_excel_unicode_text_is_utf16_le_with_bom_and_tabs(roster: list[list[str]]) -> None:
+    data = codecs.BOM_UTF16_LE + to_csv(roster, delimiter="\t").encode("utf-16-le")
+    table = read_table(data, name="export.txt")
+    assert table.report.detected["encoding"] == "utf-16-le"
+    assert table.report.detected["delimiter"] == "\t"
+    assert "Unicode text" in table.report.by_code("encoding-detected")[0].message
+    assert table.column("Achternaam")[2] == "Müller"
+
+
+def test_ansi_byte_only_after_the_first_64_kib_falls_back_to_windows_1252() -> None:
+    rows = [["id", "naam"]] + [[f"{i:05d}", "Anna"] for i in range(10_000)] + [["99999", "Zoë"]]
+    data = to_csv(rows).encode("cp1252")
+    assert len(data) > 65536  # far beyond the head that is checked first
+    table = read_table(data)
+    assert table.report.detected["encoding"] == "windows-1252"
+    assert table.column("naam")[-1] == "Zoë"
+    assert f"line {len(rows)}" in table.report.by_code("encoding-detected")[0].message
+
+
+def test_bytes_undefined_in_windows_1252_are_reported() -> None:
+    data = b"id;naam\n1;Zo\xeb\n2;A\x81B\n"
+    table = read_table(data)
+    assert table.report.detected["encoding"] == "windows-1252"
+    (issue,) = table.report.by_code("unknown-encoding")
+    assert issue.row == 3
+    assert "0x81" in issue.message
+    assert table.column("naam") == ["Zoë", "A\x81B"]
+
+
+def test_given_encoding_is_used_and_bad_bytes_are_replaced() -> None:
+    table = read_table(b"id;naam\n1;Zo\xeb\n", encoding="utf-8")
+    assert table.column("naam") == ["Zo\ufffd"]
+    assert table.report.by_code("unknown-encoding")[0].row == 2
+    assert table.report.by_code("encoding-detected")[0].message.endswith("given")
+    latin = read_table("id;naam\n1;Zoë\n".encode("latin-1"), encoding="latin-1")
+    assert latin.column("naam") == ["Zoë"]
+
+
+def test_mojibake_already_in_the_data_is_reported_with_row_and_column() -> None:
+    text = "id;naam;achternaam\n1;ZoÃ«;Jansen\n2;Anna;â€™t Hart\n3;René;Smit\n"
+    table = read_table(text.encode("utf-8"), name="m.csv")
+    issues = table.report.by_code("mojibake")
+    assert [(i.row, i.column) for i in issues] == [(2, "naam"), (3, "achternaam")]
+    assert "'ë'" in issues[0].message
+    assert "Zo" not in issues[0].message  # the name itself is never in a message
+    assert all(i.severity == "warning" for i in issues)
+
+
+def test_mojibake_in_an_ansi_file_is_found_too() -> None:
+    # "Ã©" alone would be valid UTF-8 for "é"; "René" makes the file Windows-1252.
+    table = read_table("id;naam\n1;ZoÃ©\n2;René\n".encode("cp1252"))
+    assert table.report.detected["encoding"] == "windows-1252"
+    assert [i.row for i in table.report.by_code("mojibake")] == [2]
+
+
+def test_lost_characters() -> None:
+    table = read_table("id;naam\n1;Ren?e\n2;Zo\ufffd\n3;Wat?\n".encode())
+    assert [i.row for i in table.report.by_code("lost-characters")] == [2, 3]
+
+
+# -- delimiters and quoting ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+def test_delimiter_detection(roster: list[list[str]], delimiter: str) -> None:
+    rows = [*roster, ["00128", "Anna", "Jansen, P.", "01-01-2010", "1a"]]
+    table = read_table(to_csv(rows, delimiter=delimiter).encode())
+    assert table.report.detected["delimiter"] == delimiter
+    assert table.column("Achternaam")[-1] == "Jansen, P."
+    assert table.report.by_code("delimiter-detected")[0].severity == "info"
+
+
+def test_excel_sep_line_is_honoured_and_skipped() -> None:
+    data = b"sep=,\r\nid,naam;achternaam\r\n1,Anna;Jansen\r\n"
+    table = read_table(data)
+    assert table.report.detected["delimiter"] == ","
+    assert "sep=" in table.report.by_code("delimiter-detected")[0].message
+    assert table.columns == ("id", "naam;achternaam")
+    assert table.header_row == 2
+    assert table.row_numbers == [3]
+    assert not table.report.by_code("header-row-detected")
+
+
+def test_given_delimiter_wins() -> None:
+    table = read_table(b"a;b|c\n1;2|3\n", delimiter="|")
+    assert table.columns == ("a;b", "c")
+
+
+def test_embedded_newlines_count_for_row_numbers() -> None:
+    data = (
+        b'id;opmerking;klas\r\n1;"eerste\nregel";1a\r\n2;gewoon;1b\r\n'
+        b'3;"a\nb\nc";1c\r\n4;"x";1d\r\n'
+    )
+    table = read_table(data)
+    assert table.row_numbers == [2, 4, 5, 8]
+    assert table.column("opmerking") == ["eerste\nregel", "gewoon", "a\nb\nc", "x"]
+    assert table.report.detected["quoting"] == 'double quotes (")'
+    same(table, read_exact(data))
+
+
+def test_doubled_quotes_and_delimiters_inside_quotes() -> None:
+    data = b'id;naam\n1;"Jansen; P."\n2;"de ""Kleine"" Jan"\n'
+    table = read_table(data)
+    assert table.column("naam") == ["Jansen; P.", 'de "Kleine" Jan']
+    same(table, read_exact(data))
+
+
+def test_line_endings_cr_only_and_mixed() -> None:
+    cr = read_table(b"id;naam\r1;a\r2;b\r")
+    assert cr.rows == (("1", "a"), ("2", "b"))
+    assert cr.row_numbers == [2, 3]
+    assert cr.report.detected["line_endings"] == "CR or mixed"
+    mixed = read_table(b"id;naam\r\n1;a\r2;b\n3;c\r\n")
+    assert mixed.rows == (("1", "a"), ("2", "b"), ("3", "c"))
+    assert mixed.row_numbers == [2, 3, 4]
+    assert read_table(b"id;naam\r\n1;a\r\n").report.detected["line_endings"] == "CRLF"
+
+
+def test_unclosed_quote_is_an_error_with_its_line() -> None:
+    table = read_table(b'id;naam\n1;Anna\n2;"Bram\n3;Cees\n')
+    (issue,) = table.report.by_code("unclosed-quote")
+    assert issue.row == 3
+    assert issue.severity == "error"
+
+
+# -- structure ---------------------------------------------------------------------------
+
+
+def test_blank_lines_are_left_out_and_reported() -> None:
+    data = b"id;naam\n1;a\n\n;\n2;b\n\n"
+    table = read_table(data)
+    assert table.rows == (("1", "a"), ("2", "b"))
+    assert table.row_numbers == [2, 5]
+    middle, end = table.report.by_code("blank-row")
+    assert (middle.row, middle.severity) == (3, "info")
+    assert "rows 3-4" in middle.message
+    assert end.row == 6  # the empty line before the end of the file
+    same(table, read_exact(data))
+
+
+def test_trailing_empty_columns_are_dropped() -> None:
+    data = b"id;naam;;\n1;a;;\n2;b;;\n"
+    table = read_table(data)
+    assert table.columns == ("id", "naam")
+    assert "columns 3, 4" in table.report.by_code("empty-column")[0].message
+    only_data = read_table(b"id;naam\n1;a;\n2;b;\n")
+    assert only_data.columns == ("id", "naam")
+    assert only_data.rows == (("1", "a"), ("2", "b"))
+    assert not only_data.report.by_code("ragged-row")
+
+
+def test_duplicate_and_empty_headers() -> None:
+    data = b"naam; ;naam;klas\nAnna;x;Anna B;1a\nBram;y;Bram C;1b\n"
+    table = read_table(data)
+    assert table.columns == ("naam", "", "naam", "klas")
+    assert table.unique_columns == ("naam", "column_2", "naam_2", "klas")
+    assert table.to_polars().columns == ["naam", "column_2", "naam_2", "klas"]
+    assert table.column("naam_2") == ["Anna B", "Bram C"]
+    assert table.column("naam") == ["Anna", "Bram"]  # the unique name, as in to_polars()
+    assert table.column(2) == ["Anna B", "Bram C"]
+    with pytest.raises(KeyError):
+        table.column("achternaam")
+    (duplicate,) = table.report.by_code("duplicate-header")
+    assert duplicate.column == "naam"
+    assert "columns 1, 3" in duplicate.message
+    (empty,) = table.report.by_code("empty-header")
+    assert empty.column == "column_2"
+
+
+def test_ragged_rows_are_reported_with_their_line_numbers() -> None:
+    data = b"id;naam;klas\n1;a;1a\n2;b\n3;c;1c;extra\n4;d;1d\n"
+    table = read_table(data)
+    short, long = sorted(table.report.by_code("ragged-row"), key=lambda i: i.row or 0)
+    assert (short.row, short.severity) == (3, "warning")
+    assert "2 values where the header has 3" in short.message
+    assert (long.row, long.severity) == (4, "error")
+    assert "4 values" in long.message
+    assert table.rows == (("1", "a", "1a"), ("2", "b", ""), ("3", "c", "1c"), ("4", "d", "1d"))
+    same(table, read_exact(data))
+
+
+def test_short_rows_in_a_file_without_quotes_use_the_fast_path() -> None:
+    rows = "".join(f"{i};naam{i};{'1a' if i % 7 else ''}\n" for i in range(200))
+    data = b"id;naam;klas\n" + rows.encode() + b"999;kort\n"
+    table = read_table(data)
+    (issue,) = table.report.by_code("ragged-row")
+    assert issue.row == 202
+    same(table, read_exact(data))
+
+
+def test_title_rows_above_the_header_are_skipped() -> None:
+    data = "Leerlingenlijst Het Baken\r\nAangemaakt: 1-9-2024\r\n\r\nid;naam;klas\r\n1;a;1a\r\n"
+    table = read_table(data.encode())
+    assert table.header_row == 4
+    assert table.columns == ("id", "naam", "klas")
+    (issue,) = table.report.by_code("header-row-detected")
+    assert issue.row == 4
+    assert "2 non-empty rows" in issue.message
+
+
+def test_header_row_can_be_given() -> None:
+    data = b"id;naam\n1;a\n2;b\n"
+    table = read_table(data, header_row=2)
+    assert table.columns == ("1", "a")
+    assert table.rows == (("2", "b"),)
+    assert table.report.detected["header_row"] == "2"
+    with pytest.raises(Exception, match="header_row=9"):
+        read_table(data, header_row=9)
+    with pytest.raises(ValueError, match="starting at 1"):
+        read_table(data, header_row=0)
+
+
+def test_header_row_inside_a_multiline_cell_is_refused() -> None:
+    with pytest.raises(Exception, match="spans several lines"):
+        read_table(b'id;naam\n1;"a\nb"\n', header_row=3)
+
+
+def test_numo_style_inleesbestand(roster: list[list[str]]) -> None:
+    """Numo: semicolons, 'ANSI', Dutch dates, an example row left in."""
+    rows = [roster[0], ["00000", "Voorbeeld", "Jansen", "dd-mm-jjjj", "1a"], *roster[1:]]
+    table = read_table(to_csv(rows).encode("cp1252"), name="inleesbestand.csv")
+    assert len(table) == 5
+    (example,) = table.report.by_code("example-row")
+    assert example.row == 2
+    assert table.row_numbers[0] == 3
+    kept = read_table(to_csv(rows).encode("cp1252"), skip_example_rows=False)
+    assert len(kept) == 6
+
+
+def test_one_column_file() -> None:
+    table = read_table(b"email\na@school.nl\nb@school.nl\n")
+    assert table.columns == ("email",)
+    assert table.column("email") == ["a@school.nl", "b@school.nl"]
+    assert "one column" in table.report.by_code("delimiter-detected")[0].message
+
+
+# -- sources ---------------------------------------------------------------------------
+
+
+def test_path_str_and_stream_sources(tmp_path: Path, roster: list[list[str]]) -> None:
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(to_csv(roster).encode("utf-8"))
+    by_path = read_table(path)
+    by_str = read_table(str(path))
+    with path.open("rb") as handle:
+        by_stream = read_table(handle)
+    by_bytes = read_table(path.read_bytes(), name="upload.csv")
+    assert by_path.file == by_str.file == by_stream.file == "leerlingen.csv"
+    assert by_bytes.file == "upload.csv"
+    assert by_path.rows == by_str.rows == by_stream.rows == by_bytes.rows
+    assert read_table(io.BytesIO(path.read_bytes())).file == "<stream>"
+    assert read_table(path.read_bytes()).file == "<bytes>"
+
+
+def test_a_text_stream_is_refused() -> None:
+    with pytest.raises(TypeError, match="binary"):
+        read_table(io.StringIO("id;naam\n"))  # type: ignore[arg-type]
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError, match="encoding"):
+        read_table(b"a;b\n", encoding="no-such-codec")
+    with pytest.raises(ValueError, match="delimiter"):
+        read_table(b"a;b\n", delimiter=";;")
+    with pytest.raises(ValueError, match="format"):
+        read_table(b"a;b\n", format="pdf")  # type: ignore[arg-type]
+
+
+def test_cells_stay_strings() -> None:
+    table = read_table(b"id;bedrag;datum\n00123;1.50;2024-01-01\n0;;\n")
+    assert table.rows == (("00123", "1.50", "2024-01-01"), ("0", "", ""))
+    assert all(str(dtype) == "String" for dtype in table.to_polars().dtypes)
+
+
+def test_malformed_quotes_are_reported_and_read_like_the_csv_module() -> None:
+    data = b'id;naam;klas\n1;Jan "de" Vries;1a\n2;"Anna" B;1b\n3;"ok";1c\n'
+    table = read_table(data)
+    assert [i.row for i in table.report.by_code("malformed-quotes")] == [2, 3]
+    assert table.rows == (("1", 'Jan "de" Vries', "1a"), ("2", "Anna B", "1b"), ("3", "ok", "1c"))
+    same(table, read_exact(data))
+
+
+def test_a_file_that_quotes_every_field_takes_the_fast_path() -> None:
+    rows = "".join(f'"{i:05d}";"naam {i}";"1a"\r\n' for i in range(100))
+    data = ('"id";"naam";"klas"\r\n' + rows).encode()
+    table = read_table(data)
+    assert len(table) == 100
+    assert table.rows[0] == ("00000", "naam 0", "1a")
+    assert not table.report.by_code("malformed-quotes")
+    same(table, read_exact(data))
