@@ -66,3 +66,33 @@ def ratio_line(
         ok_mem = "met" if memory_ratio <= memory_target else "MISSED"
         line += f" (targets {time_target}x time: {ok_time}, {memory_target}x memory: {ok_mem})"
     return line
+
+
+def peak_rss_mib(setup: str, call: str) -> float:
+    """How far the peak resident memory rose during ``call``, in MiB, native memory included.
+
+    ``setup`` and ``call`` are Python source run in a fresh interpreter (with this project's
+    root on ``sys.path``): ``setup`` imports and loads the input, so that only what ``call``
+    allocates on top counts. tracemalloc cannot see what polars or calamine allocate in Rust;
+    the process's high-water mark (``ru_maxrss``) can.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "\n".join(
+        [
+            "import gc, resource",
+            setup,
+            "gc.collect()",
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
+            f"result = {call}",
+            "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
+            "print((after - before) / 1024)",
+        ]
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    return float(done.stdout.strip().splitlines()[-1])
