@@ -87,12 +87,9 @@ def roster_csv(count: int) -> str:
 
 
 def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    from edukoppel.readers._finish import column_letter
+
+    return column_letter(index)
 
 
 def write_xlsx(path: Path, count: int) -> None:
