@@ -74,7 +74,7 @@ def peak_rss_mib(setup: str, call: str) -> float:
     ``setup`` and ``call`` are Python source run in a fresh interpreter (with this project's
     root on ``sys.path``): ``setup`` imports and loads the input, so that only what ``call``
     allocates on top counts. tracemalloc cannot see what polars or calamine allocate in Rust;
-    the process's high-water mark (``ru_maxrss``) can.
+    the process's high-water mark (``VmHWM``, reset just before the call) can. Linux only.
     """
     import subprocess
     import sys
@@ -82,13 +82,19 @@ def peak_rss_mib(setup: str, call: str) -> float:
 
     code = "\n".join(
         [
-            "import gc, resource",
+            "import gc",
+            "def status(field):",
+            "    with open('/proc/self/status') as handle:",
+            "        for line in handle:",
+            "            if line.startswith(field + ':'):",
+            "                return int(line.split()[1])",
             setup,
             "gc.collect()",
-            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
+            # Writing 5 to clear_refs resets the high-water mark (VmHWM) to the current RSS.
+            "open('/proc/self/clear_refs', 'w').write('5')",
+            "before = status('VmRSS')",
             f"result = {call}",
-            "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
-            "print((after - before) / 1024)",
+            "print((status('VmHWM') - before) / 1024)",
         ]
     )
     root = Path(__file__).resolve().parent.parent
