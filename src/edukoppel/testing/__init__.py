@@ -5,11 +5,20 @@
 * :func:`assert_store_holds`: assert that a store reflects a roster after a sync.
 * :func:`example_roster`: a small hand-written roster with every kind of record and link.
 
-This package needs hypothesis (and pytest to run the conformance suite); ``import edukoppel``
-never imports it.
+This package needs hypothesis (and pytest to run the conformance suite):
+``pip install 'edukoppel[testing]'``. ``import edukoppel`` never imports it.
 """
 
-from edukoppel.testing import strategies
-from edukoppel.testing._conformance import StoreConformance, assert_store_holds, example_roster
+from edukoppel._optional import import_optional
+
+import_optional("hypothesis", extra="testing", purpose="edukoppel.testing")
+
+# Imported after the check, so a missing hypothesis says which extra to install.
+from edukoppel.testing import strategies  # noqa: E402
+from edukoppel.testing._conformance import (  # noqa: E402
+    StoreConformance,
+    assert_store_holds,
+    example_roster,
+)
 
 __all__ = ["StoreConformance", "assert_store_holds", "example_roster", "strategies"]
