@@ -45,6 +45,9 @@ DELIMITERS = (";", ",", "\t", "|")
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "vertical bar"}
 _SEP_LINE = re.compile(r'\A"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
 _LONE_CR = re.compile(rb"\r(?!\n)")
+# The same test, faster (a class instead of a lookahead), but blind to a carriage return at
+# the very end: see _has_lone_cr.
+_CR_NOT_LF = re.compile(rb"\r[^\n]")
 _SAMPLE_LINES = 100
 
 
@@ -98,7 +101,7 @@ def _read(
     data, start = decoded.data, decoded.start
     if data.find(b"\r", start) == -1:
         collector.detect("line_endings", "LF")
-    elif _LONE_CR.search(data, start):
+    elif _has_lone_cr(data, start):
         # A carriage return not followed by a line feed is a line break too (old Mac files,
         # or a stray one): make it a line feed so that every part counts lines alike.
         data, start = _LONE_CR.sub(b"\n", data[start:]), 0
@@ -132,7 +135,8 @@ def _read(
     name = _DELIMITER_NAMES.get(sep, repr(sep))
     collector.detect("delimiter", sep)
     collector.add("delimiter-detected", f"delimiter {name} ({sep!r}): {why}", severity="info")
-    quoted = data.find(b'"', offset) != -1 or '"' in head
+    body_quoted = data.find(b'"', offset) != -1
+    quoted = body_quoted or '"' in head
     collector.detect("quoting", 'double quotes (")' if quoted else "none")
     grid = (
         None
@@ -145,6 +149,7 @@ def _read(
             header_record.end + 1,
             skip=header_record.end,
             verified=decoded.verified,
+            quoted=body_quoted,
         )
     )
     if grid is None:
@@ -171,6 +176,13 @@ def _read(
     grid.text = data
     grid.first_row = first_line
     return grid
+
+
+def _has_lone_cr(data: bytes, start: int) -> bool:
+    """Whether ``data[start:]`` has a carriage return that no line feed follows."""
+    return _CR_NOT_LF.search(data, start) is not None or (
+        len(data) > start and data.endswith(b"\r")
+    )
 
 
 def _choose_delimiter(
@@ -328,8 +340,12 @@ def _fast(
     *,
     skip: int,
     verified: bool,
+    quoted: bool,
 ) -> Grid | None:
-    """Parse the data rows with polars; ``None`` when the exact path must do it."""
+    """Parse the data rows with polars; ``None`` when the exact path must do it.
+
+    ``quoted``: whether the data rows (``data`` from ``offset`` on) hold a quote.
+    """
     import polars as pl
 
     names = [internal_name(index) for index in range(width)]
@@ -352,7 +368,6 @@ def _fast(
                 raise NotUtf8(position) from None
         return None
     count = frame.height
-    quoted = body.has(b'"')
     starts = pl.int_range(first_line, first_line + count, dtype=pl.Int64)
     if quoted:
         # Polars ends a quote that never closes quietly and reads text after a closing quote
