@@ -45,6 +45,34 @@ def measure(call: Callable[[], T], *, repeat: int = 3) -> tuple[Measurement, T]:
     return Measurement(seconds=best, peak_bytes=peak), result
 
 
+def compare(calls: dict[str, Callable[[], object]], *, rounds: int = 5) -> dict[str, Measurement]:
+    """Time several calls in interleaved rounds (a, b, c, a, b, c...), best of each.
+
+    On a shared machine the load drifts during a run; timing a baseline and its subject in
+    turns, rather than one after the other, lets both see the same drift, so their ratio
+    holds still. Peak memory is traced once per call afterwards.
+    """
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(rounds):
+        for name, call in calls.items():
+            gc.collect()
+            start = time.perf_counter()
+            result = call()
+            best[name] = min(best[name], time.perf_counter() - start)
+            del result
+    measured: dict[str, Measurement] = {}
+    for name, call in calls.items():
+        gc.collect()
+        tracemalloc.start()
+        try:
+            call()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        measured[name] = Measurement(seconds=best[name], peak_bytes=peak)
+    return measured
+
+
 def ratio_line(
     label: str,
     subject: Measurement,

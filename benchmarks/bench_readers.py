@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from benchmarks._measure import Measurement, measure, peak_rss_mib, ratio_line
+from benchmarks._measure import Measurement, compare, measure, peak_rss_mib, ratio_line
 
 HEADER = [
     "leerlingnummer",
@@ -184,21 +184,36 @@ def bench_csv(rows: int, repeat: int) -> None:
     utf8 = text.encode("utf-8")
     ansi = text.encode("cp1252")
     print(f"CSV: {rows} rows x {len(HEADER)} columns, {len(utf8) / 2**20:.1f} MiB UTF-8")
-
-    def baseline() -> object:
-        return pl.read_csv(utf8, separator=";", infer_schema=False)
-
-    base, frame = measure(baseline, repeat=repeat)
-    fast, table = measure(lambda: read_table(utf8, name="roster.csv"), repeat=repeat)
+    frame = pl.read_csv(utf8, separator=";", infer_schema=False)
+    table = read_table(utf8, name="roster.csv")
     assert len(table) == rows
-    assert table.to_polars().rows() == frame.fill_null("").rows()  # type: ignore[attr-defined]
-    slow, ansi_table = measure(lambda: read_table(ansi, name="roster.csv"), repeat=repeat)
+    assert table.to_polars().rows() == frame.fill_null("").rows()
+    ansi_table = read_table(ansi, name="roster.csv")
     assert ansi_table.report.detected["encoding"] == "windows-1252"
-    assert ansi_table.rows[-1] == table.rows[-1]
+    assert ansi_table.rows == table.rows
+    times = compare(
+        {
+            "polars": lambda: pl.read_csv(utf8, separator=";", infer_schema=False),
+            "polars-1252": lambda: pl.read_csv(
+                ansi, separator=";", infer_schema=False, encoding="windows-1252"
+            ),
+            "utf-8": lambda: read_table(utf8, name="roster.csv"),
+            "1252": lambda: read_table(ansi, name="roster.csv"),
+        },
+        rounds=repeat * 3,
+    )
+    base, fast, slow = times["polars"], times["utf-8"], times["1252"]
     print(ratio_line("  read_table UTF-8 vs polars.read_csv", fast, base))
     print(_target(fast, base, 1.5))
     print(ratio_line("  read_table Windows-1252 vs polars.read_csv (UTF-8)", slow, base))
     print(_target(slow, base, 2.0))
+    print(
+        ratio_line(
+            "  read_table Windows-1252 vs polars.read_csv(encoding='windows-1252')",
+            slow,
+            times["polars-1252"],
+        )
+    )
     with tempfile.TemporaryDirectory() as directory:
         for label, data in (("utf-8", utf8), ("cp1252", ansi)):
             (Path(directory) / f"{label}.csv").write_bytes(data)

@@ -211,6 +211,27 @@ def test_line_endings_cr_only_and_mixed() -> None:
     assert read_table(b"id;naam\r\n1;a\r\n").report.detected["line_endings"] == "CRLF"
 
 
+@pytest.mark.parametrize(
+    ("stray", "last_line", "where"),
+    [
+        (b"4999;a\r5000;b\r\n", 5001, "a lone CR far beyond the first 32 KiB"),
+        (b"4999;a\r\n5000;b\r", 5001, "a lone CR as the file's last byte"),
+        (b"4999;a\r;x\r\n5000;b\r\n", 5002, "a lone CR before a delimiter (polars drops it)"),
+    ],
+)
+def test_a_lone_cr_after_the_head_is_found_while_polars_parses(
+    stray: bytes, last_line: int, where: str
+) -> None:
+    body = b"".join(b"%d;%s\r\n" % (i, b"n" * 40) for i in range(1, 4999))
+    data = b"id;naam\r\n" + body + stray
+    assert len(data) > 4 * 32 * 1024, where
+    table = read_table(data, name="lang.csv")
+    assert table.report.detected["line_endings"] == "CR or mixed", where
+    same(table, read_exact(data))
+    assert table.row_numbers[-1] == last_line
+    assert table.rows[-1] == ("5000", "b")
+
+
 def test_unclosed_quote_is_an_error_with_its_line() -> None:
     table = read_table(b'id;naam\n1;Anna\n2;"Bram\n3;Cees\n')
     (issue,) = table.report.by_code("unclosed-quote")
@@ -383,3 +404,17 @@ def test_a_file_that_quotes_every_field_takes_the_fast_path() -> None:
     assert table.rows[0] == ("00000", "naam 0", "1a")
     assert not table.report.by_code("malformed-quotes")
     same(table, read_exact(data))
+
+
+def test_no_scanning_thread_outlives_a_read() -> None:
+    import threading
+
+    body = b"".join(b"%d;naam\r\n" % i for i in range(1, 6000))
+    read_table(b"id;naam\r\n" + body)  # UTF-8
+    # Not UTF-8 beyond the head: polars fails, the scan is cancelled, the file read again.
+    latin = read_table(b"id;naam\r\n" + body + b"6000;Zo\xeb\r\n")
+    assert latin.report.detected["encoding"] == "windows-1252"
+    alive = [t for t in threading.enumerate() if t.name == "edukoppel-byte-scan"]
+    for thread in alive:
+        thread.join(timeout=5)
+    assert not [t for t in alive if t.is_alive()]

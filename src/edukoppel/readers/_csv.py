@@ -6,6 +6,11 @@ the fast path checks its own result (line and delimiter counts) and gives way to
 library, record by record, when the file has lone carriage returns, quotes polars refuses,
 rows longer than the header or anything it cannot account for. Both paths give the same cells
 and the same row numbers (the physical line on which each record starts).
+
+Two checks must see every byte and hold the GIL while they do (looking for carriage returns
+that no line feed follows, and for the damage checks' trigger bytes): they run on a thread
+while polars parses, which releases the GIL, so that they cost next to nothing on a machine
+with a spare core.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from edukoppel.exceptions import MalformedFileError, ReaderError, UnsupportedFormatError
+from edukoppel.readers._damage import scan_bytes
 from edukoppel.readers._encoding import (
     Decoded,
     NotUtf8,
@@ -49,6 +56,7 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 # the very end: see _has_lone_cr.
 _CR_NOT_LF = re.compile(rb"\r[^\n]")
 _SAMPLE_LINES = 100
+_SCAN_CHUNK = 1 << 20
 
 
 @attrs.frozen
@@ -77,6 +85,17 @@ def read_csv_grid(
         decoded = fallback(decoded, error.position)
         local = Collector(Report(), file=file)
         grid = _read(decoded, file, delimiter, header_row, local, force_slow=force_slow)
+    except _LoneCarriageReturns:
+        local = Collector(Report(), file=file)
+        grid = _read(
+            _lone_crs_to_line_feeds(decoded),
+            file,
+            delimiter,
+            header_row,
+            local,
+            force_slow=force_slow,
+            mixed_line_endings=True,
+        )
     collector.detect("encoding", decoded.encoding)
     collector.add(
         "encoding-detected",
@@ -97,18 +116,11 @@ def _read(
     collector: Collector,
     *,
     force_slow: bool,
+    mixed_line_endings: bool = False,
 ) -> Grid:
     data, start = decoded.data, decoded.start
-    if data.find(b"\r", start) == -1:
-        collector.detect("line_endings", "LF")
-    elif _has_lone_cr(data, start):
-        # A carriage return not followed by a line feed is a line break too (old Mac files,
-        # or a stray one): make it a line feed so that every part counts lines alike.
-        data, start = _LONE_CR.sub(b"\n", data[start:]), 0
-        collector.detect("line_endings", "CR or mixed")
-    else:
-        collector.detect("line_endings", "CRLF")
     head, head_end = decode_head(data, start)
+    collector.detect("line_endings", _line_endings(data, start, head_end, mixed_line_endings))
     if "\x00" in head:
         raise UnsupportedFormatError(
             "this is a binary file, not a CSV file or a spreadsheet", file=file
@@ -138,30 +150,40 @@ def _read(
     body_quoted = data.find(b'"', offset) != -1
     quoted = body_quoted or '"' in head
     collector.detect("quoting", 'double quotes (")' if quoted else "none")
-    grid = (
-        None
-        if force_slow
-        else _fast(
-            data,
-            offset,
-            sep,
-            width,
-            header_record.end + 1,
-            skip=header_record.end,
-            verified=decoded.verified,
-            quoted=body_quoted,
+    # The rest of the text is checked on a thread while polars parses: a lone carriage
+    # return found there raises _LoneCarriageReturns before the grid is used.
+    scan = _ByteScan(data, head_end)
+    try:
+        grid = (
+            None
+            if force_slow
+            else _fast(
+                data,
+                offset,
+                sep,
+                width,
+                header_record.end + 1,
+                skip=header_record.end,
+                verified=decoded.verified,
+                quoted=body_quoted,
+                before_parse=scan.begin,
+            )
         )
+    except BaseException:
+        scan.cancel()
+        raise
+    lone_crs, grid_triggers = scan.result()
+    if lone_crs:
+        raise _LoneCarriageReturns
+    grid = grid or _slow(
+        data,
+        offset,
+        sep=sep,
+        width=width,
+        first_line=header_record.end + 1,
+        verified=decoded.verified,
+        collector=collector,
     )
-    if grid is None:
-        grid = _slow(
-            data,
-            offset,
-            sep=sep,
-            width=width,
-            first_line=header_record.end + 1,
-            verified=decoded.verified,
-            collector=collector,
-        )
     header = header_record.fields + [""] * (len(grid.header) - len(header_record.fields))
     grid.header = header
     grid.header_row = header_record.start
@@ -173,16 +195,91 @@ def _read(
     ]
     grid.quoted = quoted
     grid.delimiter = sep
-    grid.text = data
+    grid.triggers = grid_triggers
     grid.first_row = first_line
     return grid
 
 
-def _has_lone_cr(data: bytes, start: int) -> bool:
-    """Whether ``data[start:]`` has a carriage return that no line feed follows."""
-    return _CR_NOT_LF.search(data, start) is not None or (
-        len(data) > start and data.endswith(b"\r")
-    )
+class _LoneCarriageReturns(Exception):
+    """The text has a carriage return that no line feed follows: read it again, converted."""
+
+
+def _line_endings(data: bytes, start: int, head_end: int, mixed: bool) -> str:
+    """The line endings for the report, judged on the head (the thread checks the rest)."""
+    if mixed:
+        return "CR or mixed"
+    if data.find(b"\r", start) == -1:
+        return "LF"
+    if _has_lone_cr(data, start, head_end):
+        raise _LoneCarriageReturns
+    return "CRLF"
+
+
+def _lone_crs_to_line_feeds(decoded: Decoded) -> Decoded:
+    """Make every carriage return that no line feed follows a line feed.
+
+    Such a carriage return is a line break too (old Mac files, or a stray one); as a line feed,
+    every part of the reader counts lines alike.
+    """
+    converted = _LONE_CR.sub(b"\n", decoded.data[decoded.start :])
+    return attrs.evolve(decoded, data=converted, start=0)
+
+
+def _has_lone_cr(data: bytes, start: int, end: int | None = None) -> bool:
+    """Whether ``data[start:end]`` has a carriage return that no line feed follows.
+
+    Searched a chunk at a time: a search is one call that holds the GIL, and a thread that
+    is waiting for it (to call polars) should not have to wait for the whole file.
+    """
+    end = len(data) if end is None else end
+    if data.find(b"\r", start, end) == -1:
+        return False
+    for offset in range(start, end, _SCAN_CHUNK):
+        if _CR_NOT_LF.search(data, offset, min(offset + _SCAN_CHUNK + 1, end)) is not None:
+            return True
+    return end > start and data[end - 1 : end] == b"\r" and data[end : end + 1] != b"\n"
+
+
+class _ByteScan:
+    """The checks over every byte that hold the GIL, run on a thread while polars parses.
+
+    They look for a carriage return that no line feed follows in ``data[body_start:]``, and
+    for the damage checks' trigger bytes in ``data``. The thread waits, without the GIL, until
+    :meth:`begin` is called just before the polars parse (which releases the GIL), so that it
+    does not slow down the Python code before it.
+    """
+
+    def __init__(self, data: bytes, body_start: int) -> None:
+        self._data = data
+        self._body_start = body_start
+        self._go = threading.Event()
+        self._cancelled = False
+        self._results: list[tuple[bool, frozenset[bytes]]] = []
+        self._thread = threading.Thread(target=self._work, name="edukoppel-byte-scan", daemon=True)
+        self._thread.start()
+
+    def _checks(self) -> tuple[bool, frozenset[bytes]]:
+        return _has_lone_cr(self._data, self._body_start), scan_bytes(self._data)
+
+    def _work(self) -> None:
+        self._go.wait()
+        if not self._cancelled:
+            self._results.append(self._checks())
+
+    def begin(self) -> None:
+        """Let the checks run (call just before handing the GIL to polars)."""
+        self._go.set()
+
+    def cancel(self) -> None:
+        """The read failed: end the thread without checking."""
+        self._cancelled = True
+        self._go.set()
+
+    def result(self) -> tuple[bool, frozenset[bytes]]:
+        """Whether the body has a lone carriage return, and the trigger bytes found."""
+        self._go.set()
+        self._thread.join()
+        return self._results[0] if self._results else self._checks()
 
 
 def _choose_delimiter(
@@ -341,10 +438,12 @@ def _fast(
     skip: int,
     verified: bool,
     quoted: bool,
+    before_parse: Callable[[], None] = lambda: None,
 ) -> Grid | None:
     """Parse the data rows with polars; ``None`` when the exact path must do it.
 
     ``quoted``: whether the data rows (``data`` from ``offset`` on) hold a quote.
+    ``before_parse``: called just before polars parses (and releases the GIL).
     """
     import polars as pl
 
@@ -357,6 +456,7 @@ def _fast(
         return Grid(frame=frame, header=[""] * width, header_row=0)
     if len(sep.encode("utf-8")) != 1:
         return None
+    before_parse()
     try:
         frame = body.read(
             separator=sep, quote_char='"', schema=_schema(width), truncate_ragged_lines=False

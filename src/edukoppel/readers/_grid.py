@@ -56,7 +56,8 @@ class Grid:
         merged: Merged cell ranges (workbooks).
         notes: Formulas, errors and large numbers seen in cells (workbooks).
         first_row: The first row that can hold content (2 after Excel's ``sep=`` line).
-        text: A CSV file's text as UTF-8 bytes (to look for a byte before searching cells).
+        triggers: For a CSV file, which of the damage checks' trigger bytes its text holds
+            (a check searches the cells only when its byte occurs).
     """
 
     frame: pl.DataFrame
@@ -71,4 +72,4 @@ class Grid:
     merged: list[MergedRange] = attrs.field(factory=list)
     notes: list[CellNote] = attrs.field(factory=list)
     first_row: int = 1
-    text: bytes | None = None
+    triggers: frozenset[bytes] | None = None

@@ -136,7 +136,7 @@ def read_table(
             header_row=header_row,
             collector=collector,
         )
-        found = scan_bytes(grid.text if grid.text is not None else data)
+        found = grid.triggers if grid.triggers is not None else scan_bytes(data)
 
         def present(needle: bytes) -> bool:
             return needle in found
