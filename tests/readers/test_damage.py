@@ -103,6 +103,33 @@ def test_two_template_rows_under_the_header() -> None:
     assert table.row_numbers == [4]
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ["(voorbeeld)", "Voorbeeld: verwijder deze rij", "VOORBEELD - verwijderen", "bijv. 1234"],
+)
+def test_an_example_label_opens_the_cell(cell: str) -> None:
+    table = read_table(lines("id;naam;klas", f"{cell};Jan;1a", "0001;Anna;1b"))
+    assert [i.row for i in table.report.by_code("example-row")] == [2]
+    assert table.rows == (("0001", "Anna", "1b"),)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "daan@leerling.voorbeeld.nl",
+        "Het Voorbeeld College",
+        "example@school.nl",
+        "Voorbeeldstraat 12",
+        "www.voorbeeld.nl",
+    ],
+)
+def test_the_word_voorbeeld_inside_a_value_is_data(cell: str) -> None:
+    """A pupil whose e-mail domain is voorbeeld.nl is a pupil, not a template's example."""
+    table = read_table(lines("id;naam;contact", f"0001;Daan;{cell}", f"0002;Anna;{cell}"))
+    assert not table.report.by_code("example-row")
+    assert table.column("contact") == [cell, cell]
+
+
 def test_a_real_first_row_is_not_an_example() -> None:
     table = read_table(lines("id;naam;klas", "1;Jan;1a", "2;Piet;1b"))
     assert not table.report.by_code("example-row")

@@ -43,7 +43,13 @@ _TOTALS = re.compile(
     r"^\s*(?:(?:eind|sub)?(?:totaal|totalen|total|totals)\b|(?:aantal|som|sum|count)\b[^\d:]*[:\d])",
     re.IGNORECASE,
 )
-_EXAMPLE_WORD = re.compile(r"\b(?:voorbeeld|bijvoorbeeld|example|sample)\b", re.IGNORECASE)
+# The word must open the cell, as a label ("Voorbeeld", "(voorbeeld)", "Voorbeeld: ...",
+# "VOORBEELD - verwijderen"); inside a value it is data: "Het Voorbeeld College", an address
+# at "leerling.voorbeeld.nl", "example@school.nl".
+_EXAMPLE_WORD = re.compile(
+    r"^[\W_]*(?:voorbeeld|bijvoorbeeld|bijv\.|example|sample)(?=$|[\s):;,!*\]\u2013-])",
+    re.IGNORECASE,
+)
 _INSTRUCTION_TOKENS = frozenset(
     {
         "verplicht",
@@ -141,11 +147,13 @@ def example_reason(cells: Sequence[str], header: Sequence[str]) -> str | None:
         "a cell says 'voorbeeld' (example)"
         >>> example_reason(["1234", "Anna", "01-01-2010"], ["id", "roepnaam", "geboren"]) is None
         True
+        >>> example_reason(["1234", "anna@leerling.voorbeeld.nl"], ["id", "e-mail"]) is None
+        True
     """
     filled = [cell.strip().lower() for cell in cells if cell.strip()]
     if not filled:
         return None
-    if any(_EXAMPLE_WORD.search(cell) for cell in filled):
+    if any(_EXAMPLE_WORD.match(cell) for cell in filled):
         return "a cell says 'voorbeeld' (example)"
     instructions = sum(cell in _INSTRUCTION_TOKENS for cell in filled)
     if instructions >= 2 and instructions * 2 >= len(filled):
