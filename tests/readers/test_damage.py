@@ -130,6 +130,21 @@ def test_the_word_voorbeeld_inside_a_value_is_data(cell: str) -> None:
     assert table.column("contact") == [cell, cell]
 
 
+@pytest.mark.parametrize("row", ["00123;Jan;Jansen;01-01-2010", "48213;Piet;Jansen;12-03-2011"])
+def test_a_real_jan_jansen_is_not_a_placeholder(row: str) -> None:
+    table = read_table(lines("id;roepnaam;achternaam;geboren", row, "48214;Anna;Dijk;1-1-2011"))
+    assert not table.report.by_code("example-row")
+    assert len(table) == 2
+
+
+@pytest.mark.parametrize(
+    "row", ["0000;Jan;Jansen;01-01-2010", "99999;Piet;Jansen;", "48213;Pietje;Puk;01-01-2010"]
+)
+def test_placeholder_names_with_a_made_up_number_or_name(row: str) -> None:
+    table = read_table(lines("id;roepnaam;achternaam;geboren", row, "48214;Anna;Dijk;1-1-2011"))
+    assert [i.row for i in table.report.by_code("example-row")] == [2]
+
+
 def test_a_real_first_row_is_not_an_example() -> None:
     table = read_table(lines("id;naam;klas", "1;Jan;1a", "2;Piet;1b"))
     assert not table.report.by_code("example-row")

@@ -77,6 +77,11 @@ _INSTRUCTION_TOKENS = frozenset(
     }
 )
 _PLACEHOLDER_NAMES = frozenset({"jan", "jansen", "piet", "puk", "pietje", "jantje", "test"})
+# Jan Jansen is also a real (and common) name: a row of placeholder names is an example only
+# with a sign that nobody real is meant: a made-up number (1234, 0000, 99999) or a name no
+# pupil has (Pietje Puk, Test).
+_UNREAL_NAMES = frozenset({"puk", "pietje", "jantje", "test"})
+_MADE_UP_NUMBER = re.compile(r"^(?:0?1234\d*|(\d)\1{3,})$")
 _MAX_HEADER_CELL = 80
 
 
@@ -166,8 +171,9 @@ def example_reason(cells: Sequence[str], header: Sequence[str]) -> str | None:
     if echoes >= 2:
         return "its cells repeat the column names"
     placeholders = {cell for cell in filled if cell in _PLACEHOLDER_NAMES}
-    if len(placeholders) >= 2:
-        return "it holds placeholder names such as 'Jan Jansen'"
+    unreal = placeholders & _UNREAL_NAMES or any(_MADE_UP_NUMBER.match(cell) for cell in filled)
+    if len(placeholders) >= 2 and unreal:
+        return "it holds placeholder names such as 'Jan Jansen' and a made-up number"
     return None
 
 
