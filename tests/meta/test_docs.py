@@ -47,3 +47,23 @@ def test_ci_runs_the_readme_test_command() -> None:
     """`.ci/run` runs the same nox test session the README tells people to run."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "nox -s tests" in ci
+
+
+def test_the_quickstart_syncs_the_example_exports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's main job: two weekly exports ("ANSI", a title above the header) synced."""
+    import runpy
+
+    cwd = Path.cwd()
+    os.chdir(tmp_path)  # the script finds its exports next to itself, not in the cwd
+    try:
+        runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert out.count("encoding windows-1252, delimiter ';', header on row 4") == 2
+    assert "students: 6 add" in out
+    assert "students: 1 add, 3 update, 1 archive" in out
+    assert "Çelik-Jansen" in out
+    assert "archived students (never deleted): ['00125']" in out
