@@ -418,3 +418,26 @@ def test_no_scanning_thread_outlives_a_read() -> None:
     for thread in alive:
         thread.join(timeout=5)
     assert not [t for t in alive if t.is_alive()]
+
+
+def test_a_file_without_a_header_row_is_reported() -> None:
+    """A headerless export: its first pupil becomes the column names, and the report says so."""
+    table = read_table(b"00123;Daan;Berg;1HA\n00124;Zoe;Celik;2VB\n00125;Anna;Wit;1HA\n")
+    (issue,) = table.report.by_code("header-looks-like-data")
+    assert issue.row == 1
+    assert issue.severity == "warning"
+    assert "no header row" in issue.message
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"Stamnr;Roepnaam;Achternaam;Klas", b"id;naam;2023;2024", b"A;B;C;D"],
+)
+def test_a_header_row_is_not_data(header: bytes) -> None:
+    table = read_table(header + b"\n00123;Daan;Berg;1HA\n00124;Zoe;Celik;2VB\n")
+    assert not table.report.by_code("header-looks-like-data")
+
+
+def test_a_given_header_row_is_not_second_guessed() -> None:
+    table = read_table(b"00123;Daan;Berg;1HA\n00124;Zoe;Celik;2VB\n", header_row=1)
+    assert not table.report.by_code("header-looks-like-data")

@@ -16,7 +16,7 @@ import attrs
 
 from edukoppel.readers._damage import check_damage
 from edukoppel.readers._grid import Grid, MergedRange
-from edukoppel.readers._header import example_reason, is_totals_row
+from edukoppel.readers._header import example_reason, is_totals_row, looks_like_data
 from edukoppel.readers._issues import Collector
 from edukoppel.readers._table import ROW_KEY, Table, TableFormat, internal_name, unique_names
 
@@ -292,6 +292,15 @@ def _report_header(
                 column=by_index.get(span.first_column),
             )
     collector.detect("header_row", str(grid.header_row))
+    if grid.header_reason == "detected" and looks_like_data(grid.header):
+        collector.add(
+            "header-looks-like-data",
+            f"no row looks like column names, so row {grid.header_row} was taken as the "
+            "header, but it holds numbers or dates and names no roster column: if the file "
+            "has no header row, that record is not read as data. Add a header row to the "
+            "file, or pass header_row= if the header is elsewhere",
+            row=grid.header_row,
+        )
     if grid.header_reason == "detected" and grid.header_row > grid.first_row:
         above = len(grid.preamble)
         skipped = (

@@ -17,6 +17,7 @@ __all__ = [
     "find_header",
     "is_totals_row",
     "keyword_score",
+    "looks_like_data",
 ]
 
 HEADER_SEARCH_ROWS = 30
@@ -98,6 +99,27 @@ def keyword_score(cells: Sequence[str]) -> int:
 def _label_like(cell: str) -> bool:
     text = cell.strip()
     return bool(text) and len(text) <= _MAX_HEADER_CELL and not _NUMBER_LIKE.match(text)
+
+
+def looks_like_data(cells: Sequence[str]) -> bool:
+    """Whether a row taken as the header looks like a record instead: a missing header.
+
+    It names no roster column and holds a number or a date.
+
+    Example:
+        >>> looks_like_data(["00123", "Daan", "Berg", "1HA"])
+        True
+        >>> looks_like_data(["Stamnr", "Roepnaam", "Achternaam", "Klas"])
+        False
+        >>> looks_like_data(["naam", "2023", "2024"])  # a header may name years
+        False
+    """
+    filled = _filled(cells)
+    return (
+        len(filled) >= 2
+        and keyword_score(filled) == 0
+        and any(_NUMBER_LIKE.match(cell.strip()) for cell in filled)
+    )
 
 
 def _filled(cells: Sequence[str]) -> list[str]:
