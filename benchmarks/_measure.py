@@ -19,6 +19,8 @@ class Measurement:
 
     seconds: float
     peak_bytes: int
+    cpu_seconds: float | None = None
+    """Best CPU time of the process over the repeats (all threads), where measured."""
 
     @property
     def peak_mib(self) -> float:
@@ -48,17 +50,21 @@ def measure(call: Callable[[], T], *, repeat: int = 3) -> tuple[Measurement, T]:
 def compare(calls: dict[str, Callable[[], object]], *, rounds: int = 5) -> dict[str, Measurement]:
     """Time several calls in interleaved rounds (a, b, c, a, b, c...), best of each.
 
+    Wall time and CPU time (of every thread: a multi-threaded call uses more CPU than wall).
+
     On a shared machine the load drifts during a run; timing a baseline and its subject in
     turns, rather than one after the other, lets both see the same drift, so their ratio
     holds still. Peak memory is traced once per call afterwards.
     """
     best = dict.fromkeys(calls, float("inf"))
+    best_cpu = dict.fromkeys(calls, float("inf"))
     for _ in range(rounds):
         for name, call in calls.items():
             gc.collect()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = call()
             best[name] = min(best[name], time.perf_counter() - start)
+            best_cpu[name] = min(best_cpu[name], time.process_time() - start_cpu)
             del result
     measured: dict[str, Measurement] = {}
     for name, call in calls.items():
@@ -69,7 +75,7 @@ def compare(calls: dict[str, Callable[[], object]], *, rounds: int = 5) -> dict[
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        measured[name] = Measurement(seconds=best[name], peak_bytes=peak)
+        measured[name] = Measurement(best[name], peak, cpu_seconds=best_cpu[name])
     return measured
 
 
