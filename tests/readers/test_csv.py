@@ -441,3 +441,20 @@ def test_a_header_row_is_not_data(header: bytes) -> None:
 def test_a_given_header_row_is_not_second_guessed() -> None:
     table = read_table(b"00123;Daan;Berg;1HA\n00124;Zoe;Celik;2VB\n", header_row=1)
     assert not table.report.by_code("header-looks-like-data")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # Old-Mac line endings, and Windows-1252 found only past the head: both retries.
+        b"Naam;Klas\r" + b"Anna;1a\n" * 5000 + b"Zo\xeb;1b\n",
+        b"Naam;Klas\n" + b"Anna;1a\n" * 5000 + b"Zo\xeb;1b\rBram;1c\n",
+        # A UTF-8 byte order mark, CR line endings and a byte that is not UTF-8.
+        b"\xef\xbb\xbfNaam;Klas\rAnna;1a\rZo\xeb;1b\r",
+        b"\xef\xbb\xbf\xbb\r",
+    ],
+)
+def test_lone_crs_and_another_encoding_in_one_file(data: bytes) -> None:
+    table = read_table(data, name="oud.csv")
+    assert table.report.detected["line_endings"] == "CR or mixed"
+    assert table.report.detected["encoding"] != "utf-8"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from edukoppel.exceptions import (
     EncryptedFileError,
@@ -220,3 +223,82 @@ def test_missing_spreadsheet_extra(
     monkeypatch.setitem(sys.modules, "python_calamine", None)
     with pytest.raises(MissingDependencyError, match=r"edukoppel\[spreadsheets\]"):
         read_table(data)
+
+
+def _corrupt_deflate(data: bytes, member: str) -> bytes:
+    """Overwrite the start of a member's compressed data, as a damaged download might."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+    header = info.header_offset
+    name_length = int.from_bytes(data[header + 26 : header + 28], "little")
+    extra_length = int.from_bytes(data[header + 28 : header + 30], "little")
+    start = header + 30 + name_length + extra_length
+    return data[:start] + b"\xff\xff\xff\xff" + data[start + 4 :]
+
+
+def test_damaged_deflate_data_in_a_workbook() -> None:
+    """zlib's own error is not an OSError: it must still become a refusal."""
+    workbook = zip_of(
+        {
+            "[Content_Types].xml": b"<Types/>" * 20,
+            "xl/workbook.xml": b"<workbook><sheets/></workbook>",
+        }
+    )
+    with pytest.raises(MalformedFileError):
+        read_table(_corrupt_deflate(workbook, "[Content_Types].xml"), name="kapot.xlsx")
+
+
+def test_an_ods_without_sheets() -> None:
+    ods = zip_of(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "META-INF/manifest.xml": (
+                b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+                b'manifest:1.0"/>'
+            ),
+            "content.xml": b"X",
+        },
+        compress=False,
+    )
+    with pytest.raises(MalformedFileError, match=r"no sheets|cannot be read"):
+        read_table(ods, name="leeg.ods")
+
+
+def test_a_truncated_xls_is_refused_not_a_panic() -> None:
+    """calamine panics (pyo3's PanicException is a BaseException) on some truncations."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Leerlingen")
+    for i, row in enumerate([["Leerlingnummer", "Naam"], ["00123", "Anna"], [124, "Bram"]]):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    outcomes = set()
+    for length in range(512, len(data), 16):
+        try:
+            read_table(data[:length], name="half.xls")
+            outcomes.add("read")
+        except ReaderError:
+            outcomes.add("refused")
+    assert "refused" in outcomes
+
+
+_PREFIXES = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"sep=;\r\n", b"id;naam\r", b"PK\x03\x04", OLE]
+
+
+@given(
+    prefix=st.sampled_from(_PREFIXES),
+    body=st.binary(max_size=200)
+    | st.text(alphabet='ab;,"\r\n\xeb\u2019 09', max_size=200).map(
+        lambda text: text.encode("utf-8")
+    ),
+    name=st.sampled_from(["x.csv", "x.xlsx", "x.txt"]),
+)
+@example(prefix=b"\xef\xbb\xbf", body=b"\xbb\r", name="x.csv")  # found by this test
+@settings(deadline=None)
+def test_any_bytes_give_a_table_or_a_reader_error(prefix: bytes, body: bytes, name: str) -> None:
+    """Never a traceback from inside a dependency, nor an internal exception."""
+    with contextlib.suppress(ReaderError):
+        read_table(prefix + body, name=name)

@@ -78,24 +78,29 @@ def read_csv_grid(
 ) -> Grid:
     """Read CSV bytes into a grid, reporting the encoding, delimiter and header found."""
     decoded = detect(data, encoding)
-    local = Collector(Report(), file=file)
-    try:
-        grid = _read(decoded, file, delimiter, header_row, local, force_slow=force_slow)
-    except NotUtf8 as error:
-        decoded = fallback(decoded, error.position)
+    mixed_line_endings = False
+    # Each discovery changes the text once (to another encoding; lone CRs to line feeds) and
+    # the file is read again; they may come in either order, and neither comes twice.
+    for _ in range(3):
         local = Collector(Report(), file=file)
-        grid = _read(decoded, file, delimiter, header_row, local, force_slow=force_slow)
-    except _LoneCarriageReturns:
-        local = Collector(Report(), file=file)
-        grid = _read(
-            _lone_crs_to_line_feeds(decoded),
-            file,
-            delimiter,
-            header_row,
-            local,
-            force_slow=force_slow,
-            mixed_line_endings=True,
-        )
+        try:
+            grid = _read(
+                decoded,
+                file,
+                delimiter,
+                header_row,
+                local,
+                force_slow=force_slow,
+                mixed_line_endings=mixed_line_endings,
+            )
+            break
+        except NotUtf8 as error:
+            decoded = fallback(decoded, error.position)
+        except _LoneCarriageReturns:
+            decoded = _lone_crs_to_line_feeds(decoded)
+            mixed_line_endings = True
+    else:  # pragma: no cover - each kind of discovery happens at most once
+        raise AssertionError("read_csv_grid: the text kept changing")
     collector.detect("encoding", decoded.encoding)
     collector.add(
         "encoding-detected",

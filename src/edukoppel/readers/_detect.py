@@ -11,6 +11,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from pathlib import PurePath
 from typing import BinaryIO, Literal
 
@@ -23,7 +24,18 @@ from edukoppel.exceptions import (
 from edukoppel.readers._issues import Collector
 from edukoppel.readers._table import TableFormat
 
-__all__ = ["Source", "load_source", "sniff"]
+__all__ = ["ZIP_FAILURES", "Source", "load_source", "sniff"]
+
+ZIP_FAILURES: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,  # damaged deflate data: not an OSError
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # a compression method zipfile does not know
+)
+"""What :mod:`zipfile` raises for a damaged or unusual archive."""
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
@@ -236,7 +248,7 @@ def _refuse_markup(data: bytes, *, file: str) -> None:
 def _zip_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except ZIP_FAILURES:
         raise MalformedFileError(
             "the file is a damaged zip archive (a workbook that was not saved or downloaded "
             f"completely?): {_SAVE_AS} again",
@@ -308,7 +320,7 @@ def _read_small(archive: zipfile.ZipFile, member: str, *, file: str) -> bytes:
     """Read a small zip member whole (the sizes were checked against the limit already)."""
     try:
         return archive.read(member)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+    except ZIP_FAILURES:
         raise MalformedFileError(
             f"the workbook is damaged (part {member!r} cannot be unpacked): {_SAVE_AS} again",
             file=file,

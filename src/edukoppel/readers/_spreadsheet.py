@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 
 from edukoppel._optional import import_optional
 from edukoppel.exceptions import EncryptedFileError, MalformedFileError, ReaderError
+from edukoppel.readers._detect import ZIP_FAILURES
 from edukoppel.readers._grid import CellNote, Grid, MergedRange
 from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
 from edukoppel.readers._issues import Collector
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 __all__ = ["cell_text", "read_workbook_grid"]
+
+# A damaged part of the file that a scan for formulas or merged cells reads after calamine:
+# the scan gives up quietly (calamine has read the values already).
+_SCAN_FAILURES: tuple[type[BaseException], ...] = (KeyError, ET.ParseError, *ZIP_FAILURES)
 
 _SAVE_AS = "open it in Excel or LibreOffice, save it again as .xlsx, and read that file"
 _PEEK_ROWS = 40
@@ -138,17 +143,30 @@ def _open(calamine: ModuleType, data: bytes, file: str) -> Any:
             "the workbook is protected with a password: save it without one and read it again",
             file=file,
         ) from None
-    except Exception as error:  # any calamine failure: the workbook is damaged
+    except BaseException as error:  # any calamine failure (panics too): the workbook is damaged
+        if not _damaged(error):
+            raise
         raise MalformedFileError(
             f"the workbook cannot be read ({type(error).__name__}: {str(error)[:120]}); {_SAVE_AS}",
             file=file,
         ) from None
 
 
+def _damaged(error: BaseException) -> bool:
+    """Whether an exception from calamine means a damaged file, not an interrupt.
+
+    A Rust panic in calamine reaches Python as pyo3's ``PanicException``, which derives from
+    ``BaseException`` so that ``except Exception`` does not catch it.
+    """
+    return not isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError)
+
+
 def _peek(workbook: Any, name: str) -> list[list[str]]:
     try:
         values = workbook.get_sheet_by_name(name).to_python(nrows=_PEEK_ROWS)
-    except Exception:  # an unreadable extra sheet is simply not a candidate
+    except BaseException as error:  # an unreadable extra sheet is simply not a candidate
+        if not _damaged(error):
+            raise
         return []
     columns, _ = _columns(values, first_row=1)
     return [list(row) for row in zip(*columns, strict=True)]
@@ -158,6 +176,8 @@ def _choose_sheet(
     workbook: Any, sheet: str | int | None, file: str, collector: Collector, calamine: ModuleType
 ) -> str:
     names: list[str] = list(workbook.sheet_names)
+    if not names:
+        raise MalformedFileError(f"the workbook has no sheets; {_SAVE_AS}", file=file)
     listing = ", ".join(repr(name) for name in names)
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not -len(names) <= sheet < len(names):
@@ -264,7 +284,9 @@ def read_workbook_grid(
             grid = _read_sheet(_rows(worksheet), header_row, file=file, sheet=name)
         except ReaderError:
             raise
-        except Exception as error:  # calamine failed on this sheet
+        except BaseException as error:  # calamine failed on this sheet (or panicked)
+            if not _damaged(error):
+                raise
             raise MalformedFileError(
                 f"the sheet cannot be read ({type(error).__name__}: {str(error)[:120]}); "
                 f"{_SAVE_AS}",
@@ -367,7 +389,7 @@ def _xlsx_sheet_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
     try:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
+    except _SCAN_FAILURES:
         return None
     relation_id = None
     for element in workbook.iter():
@@ -407,7 +429,7 @@ def _scan_xlsx(data: bytes, sheet: str) -> list[CellNote]:
                     return notes
             with archive.open(path) as handle:
                 notes.extend(_xlsx_cells(handle))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except _SCAN_FAILURES:
         return notes
     return notes
 
@@ -461,7 +483,7 @@ def _scan_ods(data: bytes, sheet: str) -> tuple[list[CellNote], list[MergedRange
                     return notes, merged
             with archive.open("content.xml") as handle:
                 _ods_cells(handle, sheet, notes, merged)
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except _SCAN_FAILURES:
         pass
     return notes, merged
 
