@@ -458,3 +458,38 @@ def test_lone_crs_and_another_encoding_in_one_file(data: bytes) -> None:
     table = read_table(data, name="oud.csv")
     assert table.report.detected["line_endings"] == "CR or mixed"
     assert table.report.detected["encoding"] != "utf-8"
+
+
+def test_a_stray_byte_does_not_turn_a_utf8_file_into_windows_1252() -> None:
+    """One cut-off character must not garble every other name in the file."""
+    data = b"id;achternaam\n1;Do\xc4\x9fan\n2;Y\xc4\xb1lmaz\n3;Bad\xff\n"
+    table = read_table(data, name="x.csv")
+    assert table.report.detected["encoding"] == "utf-8"
+    assert table.column("achternaam") == ["Doğan", "Yılmaz", "Badÿ"]
+    (issue,) = table.report.by_code("mixed-encoding")
+    assert (issue.row, issue.severity) == (4, "warning")
+    assert "1 byte that is not UTF-8" in table.report.by_code("encoding-detected")[0].message
+
+
+def test_a_stray_byte_far_beyond_the_head() -> None:
+    rows = b"".join(b"%05d;Zo\xc3\xab\n" % i for i in range(3000))
+    table = read_table(b"id;naam\n" + rows + b"03000;Ren\xe9\n", name="x.csv")
+    assert table.column("naam")[0] == "Zoë"
+    assert table.column("naam")[-1] == "René"
+    assert [i.row for i in table.report.by_code("mixed-encoding")] == [3002]
+    assert not table.report.by_code("mojibake")
+
+
+def test_two_exports_pieced_together_report_each_line_of_the_other_encoding() -> None:
+    utf8 = "".join(f"{i};Zoë\n" for i in range(10)).encode("utf-8")
+    ansi = "".join(f"{i};René\n" for i in range(10, 13)).encode("cp1252")
+    table = read_table(b"id;naam\n" + utf8 + ansi, name="x.csv")
+    assert set(table.column("naam")) == {"Zoë", "René"}
+    assert [i.row for i in table.report.by_code("mixed-encoding")] == [12, 13, 14]
+
+
+def test_a_byte_order_mark_keeps_the_file_utf8_despite_a_stray_byte() -> None:
+    table = read_table(b"\xef\xbb\xbfid;naam\n1;Zo\xeb\n2;Zo\xc3\xab\n", name="x.csv")
+    assert table.report.detected["encoding"] == "utf-8-sig"
+    assert table.column("naam") == ["Zoë", "Zoë"]
+    assert [i.row for i in table.report.by_code("mixed-encoding")] == [2]

@@ -13,6 +13,7 @@ UTF-8 files are not decoded in Python at all: the head is checked here, and the 
 from __future__ import annotations
 
 import codecs
+import threading
 
 import attrs
 
@@ -133,6 +134,77 @@ def _ansi(data: bytes, start: int, reason: str) -> Decoded:
     return Decoded(converted, 0, ANSI, reason, verified=True)
 
 
+_STRAY_HANDLER = "edukoppel-stray-cp1252"
+_strays = threading.local()
+_MAX_STRAY_NOTES = 50
+
+
+def _decode_stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: bytes that are not UTF-8 are read as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    positions: list[int] | None = getattr(_strays, "positions", None)
+    if positions is not None:
+        positions.append(error.start)
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("latin-1").translate(_CP1252_TABLE), error.end
+
+
+codecs.register_error(_STRAY_HANDLER, _decode_stray_as_cp1252)
+
+
+def _mostly_utf8(data: bytes, start: int, position: int) -> bool:
+    """Whether text with a byte that is not UTF-8 at ``position`` is UTF-8 all the same.
+
+    Judged on the 32 KiB either side of the bad byte: more valid multi-byte UTF-8 characters
+    than bad bytes means a UTF-8 file with stray bytes (two exports pieced together, a cut-off
+    character). In a Windows-1252 file, accented letters are almost never valid UTF-8; the
+    few that are by chance ("Ã©") do not outnumber the rest.
+    """
+    first = max(start, position - _HEAD)
+    while first < position and 0x80 <= data[first] < 0xC0:
+        first += 1  # do not start inside a character
+    window = data[first : position + _HEAD].decode("utf-8", errors="replace")
+    bad = window.count("\ufffd")
+    non_ascii = len(window) - len(window.encode("ascii", errors="ignore"))
+    return non_ascii - bad > bad
+
+
+def _utf8_with_strays(data: bytes, start: int, label: str, reason: str) -> Decoded:
+    """Decode as UTF-8, reading the bytes that are not UTF-8 as Windows-1252, and report them."""
+    _strays.positions = []
+    try:
+        text = data[start:].decode("utf-8", errors=_STRAY_HANDLER)
+        positions: list[int] = _strays.positions
+    finally:
+        del _strays.positions
+    notes: list[Note] = []
+    line, last = 1, start
+    for position in positions:
+        line += data.count(b"\n", last, start + position)
+        last = start + position
+        if notes and notes[-1].line == line:
+            continue
+        if len(notes) == _MAX_STRAY_NOTES:
+            break
+        notes.append(
+            Note(
+                "mixed-encoding",
+                "warning",
+                "the file is UTF-8, but this line has bytes that are not: they were read as "
+                "Windows-1252 ('ANSI'). The file may have been pieced together from exports "
+                "in two encodings: check the accents on this line",
+                line,
+            )
+        )
+    count = len(positions)
+    reason = (
+        f"{reason}; {count} byte{'s' * (count != 1)} that {'are' if count != 1 else 'is'} not "
+        "UTF-8 read as Windows-1252"
+    )
+    return Decoded(text.encode("utf-8"), 0, label, reason, verified=True, notes=tuple(notes))
+
+
 def _utf16_without_bom(head: bytes) -> str | None:
     pairs = len(head) // 2
     if pairs < 4:
@@ -193,6 +265,8 @@ def detect(data: bytes, given: str | None) -> Decoded:
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=len(head) == len(data))
     except UnicodeDecodeError as error:
+        if _mostly_utf8(data, 0, error.start):
+            return _utf8_with_strays(data, 0, "utf-8", "UTF-8 (no byte order mark)")
         return _ansi(data, 0, _not_utf8_reason(data, error.start))
     return Decoded(data, 0, "utf-8", "valid UTF-8, no byte order mark", verified=False)
 
@@ -205,13 +279,19 @@ def _not_utf8_reason(data: bytes, position: int) -> str:
 
 
 def fallback(decoded: Decoded, position: int) -> Decoded:
-    """After the parser found invalid UTF-8 at ``position``: Windows-1252, or replacement."""
+    """After the parser found invalid UTF-8 at ``position``.
+
+    With ``encoding="utf-8"`` given, such bytes are replaced (and reported). A file with a
+    UTF-8 byte order mark, or with valid multi-byte UTF-8 around the bad byte, stays UTF-8 and
+    its stray bytes are read as Windows-1252 (and reported). Otherwise it is Windows-1252.
+    """
     data = decoded.data
-    if decoded.given or decoded.encoding == "utf-8-sig":
-        label = "utf-8-sig" if decoded.encoding == "utf-8-sig" else "utf-8"
+    if decoded.given:
         return _transcode_lenient(
-            data, decoded.start, "utf-8", label, reason=decoded.reason, given=decoded.given
+            data, decoded.start, "utf-8", "utf-8", reason=decoded.reason, given=True
         )
+    if decoded.encoding == "utf-8-sig" or _mostly_utf8(data, decoded.start, position):
+        return _utf8_with_strays(data, decoded.start, decoded.encoding, decoded.reason)
     return _ansi(data, decoded.start, _not_utf8_reason(data, position))
 
 
