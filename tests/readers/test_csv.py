@@ -493,3 +493,36 @@ def test_a_byte_order_mark_keeps_the_file_utf8_despite_a_stray_byte() -> None:
     assert table.report.detected["encoding"] == "utf-8-sig"
     assert table.column("naam") == ["Zoë", "Zoë"]
     assert [i.row for i in table.report.by_code("mixed-encoding")] == [2]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Naam;Klas;2024",  # a year as a column name
+        "Naam;Klas;Geeft u toestemming voor het publiceren van foto's van uw kind op de "
+        "website van de school?",  # a long question as a column name
+    ],
+)
+def test_a_header_may_have_a_number_or_a_long_question(header: str) -> None:
+    table = read_table(f"{header}\nAnna;1a;ja\nBram;1b;nee\nCees;1c;ja\n".encode())
+    assert table.header_row == 1
+    assert table.column("Naam") == ["Anna", "Bram", "Cees"]
+
+
+def test_a_headerless_file_of_text_and_addresses_is_reported() -> None:
+    table = read_table(b"Anna;de Vries;1a;anna@school.nl\nBram;Bakker;1b;bram@school.nl\n")
+    assert [i.row for i in table.report.by_code("header-looks-like-data")] == [1]
+
+
+def test_a_skipped_row_that_looks_like_a_header_is_a_warning() -> None:
+    """A header narrower than the data: the first record became the header; say so."""
+    table = read_table(b"Naam;Klas\nAnna;1a;ja;x;y\nBram;1b;nee;y;z\nCees;1c;ja;z;w\n")
+    (issue,) = table.report.by_code("header-row-detected")
+    assert issue.severity == "warning"
+    assert "row 1 above it was skipped, but looks like part of the table" in issue.message
+
+
+def test_title_rows_above_the_header_stay_an_info() -> None:
+    data = b"Leerlingen 2025;;\nAangemaakt op;1-9-2025;\nNaam;Klas;Mentor\nAnna;1a;X\n"
+    (issue,) = read_table(data).report.by_code("header-row-detected")
+    assert issue.severity == "info"

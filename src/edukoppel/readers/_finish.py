@@ -16,7 +16,12 @@ import attrs
 
 from edukoppel.readers._damage import check_damage
 from edukoppel.readers._grid import Grid, MergedRange
-from edukoppel.readers._header import example_reason, is_totals_row, looks_like_data
+from edukoppel.readers._header import (
+    example_reason,
+    is_totals_row,
+    keyword_score,
+    looks_like_data,
+)
 from edukoppel.readers._issues import Collector
 from edukoppel.readers._table import ROW_KEY, Table, TableFormat, internal_name, unique_names
 
@@ -309,13 +314,35 @@ def _report_header(
             if above
             else "the blank rows above it were skipped"
         )
+        width = sum(1 for cell in grid.header if cell.strip())
+        table_like = [row for row, fields in grid.preamble if _table_like(fields, width)]
+        if table_like:
+            # A skipped row as wide as the table, or naming its columns, is no title: it
+            # may be a record, or the real header. Say so loudly.
+            rows = ", ".join(str(row) for row in table_like[:5])
+            one = len(table_like) == 1
+            skipped = (
+                f"row{'' if one else 's'} {rows} above it {'was' if one else 'were'} skipped, "
+                f"but {'looks' if one else 'look'} like part of the table (a header or a "
+                "record), not a title: check that no record was left out"
+            )
         collector.add(
             "header-row-detected",
             f"the header is on row {grid.header_row}; {skipped}. Pass header_row= to choose "
             "another row",
-            severity="info",
+            severity="warning" if table_like else "info",
             row=grid.header_row,
         )
+
+
+def _table_like(fields: Sequence[str], width: int) -> bool:
+    """Whether a row above the header looks like a header or a record rather than a title.
+
+    Nearly as many cells as the header (three at least), or two cells that name roster
+    columns. A title, or a "label; value" line such as "Aangemaakt op; 1-9-2025", is neither.
+    """
+    filled = [cell for cell in fields if cell.strip()]
+    return len(filled) >= max(3, width - 1) or keyword_score(filled) >= 2
 
 
 def _fill_merged_header(

@@ -39,6 +39,7 @@ _KEYWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 _WORD = re.compile(r"[a-z0-9@-]+")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _NUMBER_LIKE = re.compile(r"^[\s+-]*[\d.,/:\s-]+(?:[eE][+-]?\d+)?$")
 _TOTALS = re.compile(
     r"^\s*(?:(?:eind|sub)?(?:totaal|totalen|total|totals)\b|(?:aantal|som|sum|count)\b[^\d:]*[:\d])",
@@ -104,7 +105,7 @@ def _label_like(cell: str) -> bool:
 def looks_like_data(cells: Sequence[str]) -> bool:
     """Whether a row taken as the header looks like a record instead: a missing header.
 
-    It names no roster column and holds a number or a date.
+    It names no roster column and holds a number, a date or an e-mail address.
 
     Example:
         >>> looks_like_data(["00123", "Daan", "Berg", "1HA"])
@@ -113,13 +114,25 @@ def looks_like_data(cells: Sequence[str]) -> bool:
         False
         >>> looks_like_data(["naam", "2023", "2024"])  # a header may name years
         False
+        >>> looks_like_data(["Anna", "de Vries", "anna@school.nl"])
+        True
     """
     filled = _filled(cells)
     return (
         len(filled) >= 2
         and keyword_score(filled) == 0
-        and any(_NUMBER_LIKE.match(cell.strip()) for cell in filled)
+        and any(_NUMBER_LIKE.match(cell.strip()) or _EMAIL.match(cell.strip()) for cell in filled)
     )
+
+
+def _header_like(cells: Sequence[str]) -> bool:
+    """Whether filled cells can be a header: all labels, or mostly labels naming roster columns.
+
+    A header may have a few cells that are not labels (a year such as ``2024``, a long
+    question in a consent column) when it names at least two roster columns.
+    """
+    others = sum(not _label_like(cell) for cell in cells)
+    return others == 0 or (others * 3 <= len(cells) and keyword_score(cells) >= 2)
 
 
 def _filled(cells: Sequence[str]) -> list[str]:
@@ -147,7 +160,7 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
     candidates: list[int] = []
     for index in range(limit):
         cells = _filled(rows[index])
-        if len(cells) < 2 or not all(_label_like(cell) for cell in cells):
+        if len(cells) < 2 or not _header_like(cells):
             continue
         below = [count for count in filled[index + 1 : index + 11] if count]
         typical = Counter(below).most_common(1)[0][0] if below else len(cells)
