@@ -526,3 +526,21 @@ def test_title_rows_above_the_header_stay_an_info() -> None:
     data = b"Leerlingen 2025;;\nAangemaakt op;1-9-2025;\nNaam;Klas;Mentor\nAnna;1a;X\n"
     (issue,) = read_table(data).report.by_code("header-row-detected")
     assert issue.severity == "info"
+
+
+@pytest.mark.parametrize(
+    ("data", "values"),
+    [
+        (b"E-mail\nanna@school.nl;\nbram@school.nl\ncees@school.nl\n", ["anna@school.nl;"]),
+        (b"Naam\nJansen, Anna\nBram\nCees\n", ["Jansen, Anna", "Bram", "Cees"]),
+        (b"Mentor\nsep=;\n", ["sep=;"]),
+    ],
+)
+def test_a_delimiter_in_one_value_of_a_one_column_file_is_kept(
+    data: bytes, values: list[str]
+) -> None:
+    """One row that a delimiter splits is not evidence enough: the character is data."""
+    table = read_table(data)
+    assert len(table.columns) == 1
+    assert table.column(table.columns[0])[: len(values)] == values
+    assert "one column" in table.report.by_code("delimiter-detected")[0].message

@@ -339,6 +339,10 @@ def _detect_delimiter(text: str) -> tuple[str, str] | None:
         if not several:
             continue
         modal, frequency = Counter(several).most_common(1)[0]
+        if (frequency < 2 <= len(counts)) or frequency * 4 < len(counts):
+            # A delimiter that splits only a stray row or a few is a character in a value
+            # of a one-column file (an address ending in ';', 'Jansen, Anna').
+            continue
         score = (round(frequency / len(counts), 2), modal, -preference)
         if best is None or score > best:
             best, chosen = score, candidate
