@@ -544,3 +544,15 @@ def test_a_delimiter_in_one_value_of_a_one_column_file_is_kept(
     assert len(table.columns) == 1
     assert table.column(table.columns[0])[: len(values)] == values
     assert "one column" in table.report.by_code("delimiter-detected")[0].message
+
+
+@pytest.mark.parametrize(
+    ("damaged", "meant"),
+    [("YÄ±lmaz", "ı"), ("DoÄŸan", "ğ"), ("ÅžimÅŸek", "Ş"), ("ÐŸÐµÑ‚Ñ€Ð¾", "П")],
+)
+def test_mojibake_of_turkish_and_cyrillic_letters(damaged: str, meant: str) -> None:
+    """Pupils of Turkish and Ukrainian descent: their names are damaged the same way."""
+    data = f"id;achternaam\n1;{damaged}\n2;Jansen\n".encode()
+    (issue,) = read_table(data).report.by_code("mojibake")
+    assert (issue.row, issue.column) == (2, "achternaam")
+    assert f"(meant: {meant!r})" in issue.message

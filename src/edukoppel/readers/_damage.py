@@ -29,8 +29,11 @@ __all__ = ["TRIGGERS", "check_damage", "scan_bytes"]
 _CONTINUATION = "".join(
     sorted({bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0xC0)} - {""})
 )
-_MOJIBAKE_PY = re.compile(f"[ÂÃÅ][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}")
-_MOJIBAKE_RS = f"[ÂÃÅ][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}"
+# The first byte of a two-byte UTF-8 letter, read as Windows-1252: Â Ã (Latin-1: ë, é),
+# Ä Å (Latin Extended-A: Turkish ı ğ ş, Polish ł), Ð Ñ (Cyrillic). â starts ’ “ ” € –.
+_LEADS = "ÂÃÄÅÐÑ"
+_MOJIBAKE_PY = re.compile(f"[{_LEADS}][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}")
+_MOJIBAKE_RS = f"[{_LEADS}][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}"
 _LOST_PY = re.compile(r"\ufffd|[^\W\d_]\?[^\W\d_]")
 _LOST_RS = r"\x{FFFD}|\p{L}\?\p{L}"
 _SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE]\+\d+\s*$"
@@ -55,10 +58,11 @@ _MIN_ZERO_WIDTH = 4
 
 Present = Callable[[bytes], bool]
 
-TRIGGERS = (b"\x82", b"\x83", b"\x85", b"\xef", b"?", b"+", b"=", b"#")
+_MOJIBAKE_TRIGGERS = (b"\x82", b"\x83", b"\x84", b"\x85", b"\x90", b"\x91")
+TRIGGERS = (*_MOJIBAKE_TRIGGERS, b"\xef", b"?", b"+", b"=", b"#")
 """The bytes whose presence in a CSV file's text makes a check search the cells.
 
-The second bytes of ``Â``, ``Ã``, ``Å`` in UTF-8 and of ``€`` (in ``â€™``) for mojibake, the
+The second bytes of ``Â Ã Ä Å Ð Ñ`` in UTF-8 and of ``€`` (in ``â€™``) for mojibake, the
 first byte of U+FFFD and ``?`` for lost characters, ``+`` for ``1,23E+11``, ``=`` for
 formulas, ``#`` for error values.
 """
@@ -142,7 +146,7 @@ def _pattern_checks(
 ) -> None:
     columns = list(range(len(names)))
     checks: list[tuple[str, str]] = []
-    if any(present(byte) for byte in (b"\x82", b"\x83", b"\x85", b"\xef", b"?")):
+    if any(present(byte) for byte in (*_MOJIBAKE_TRIGGERS, b"\xef", b"?")):
         checks.append(("text", f"{_MOJIBAKE_RS}|{_LOST_RS}"))
     if present(b"+"):
         checks.append(("scientific", _SCIENTIFIC))
