@@ -556,3 +556,100 @@ def test_mojibake_of_turkish_and_cyrillic_letters(damaged: str, meant: str) -> N
     (issue,) = read_table(data).report.by_code("mojibake")
     assert (issue.row, issue.column) == (2, "achternaam")
     assert f"(meant: {meant!r})" in issue.message
+
+
+# Found by the second review round: regressions of the first round's fixes, and older gaps.
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [
+        (b"Naam;Klas;Mentor\nAnna;1a\n", ("Naam", "Klas", "Mentor")),
+        (b"Leerlingnummer;Naam;Klas;\n00123;Anna;1a\n", ("Leerlingnummer", "Naam", "Klas")),
+        (
+            b"Naam;Opmerking\n" + b"".join(b"Pupil%d\n" % i for i in range(9)) + b"Cees;laat\n",
+            ("Naam", "Opmerking"),
+        ),
+        (
+            b"".join(b"Instructie regel %d\n" % i for i in range(10)) + b"Naam;Klas\nAnna;1a\n",
+            ("Naam", "Klas"),
+        ),
+    ],
+)
+def test_a_delimiter_that_splits_two_rows_is_a_delimiter(
+    data: bytes, columns: tuple[str, ...]
+) -> None:
+    """One record under a header, trimmed empty fields, a long preamble: still delimited."""
+    assert read_table(data).columns == columns
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        b"Groep;7;Schooljaar;2024-2025;Leerkracht;Mevr. Jansen\n",
+        b"Klas;5a;Mentor;J. de Vries;Schooljaar;2024-2025\n",
+    ],
+)
+def test_a_label_value_line_above_the_header_is_not_the_header(metadata: bytes) -> None:
+    data = metadata + (
+        b"Leerlingnummer;Roepnaam;Achternaam;Geboortedatum;;\n"
+        b"00123;Anna;de Vries;12-03-2014;;\n00124;Bram;Bakker;01-05-2014;;\n"
+    )
+    table = read_table(data)
+    assert table.header_row == 2
+    assert table.column("Leerlingnummer") == ["00123", "00124"]
+
+
+def test_a_headerless_record_with_a_roster_word_in_a_value_is_reported() -> None:
+    table = read_table(b"00123;Anna;de Vries;Groep 5\n00124;Bram;Bakker;Groep 6\n")
+    assert [i.row for i in table.report.by_code("header-looks-like-data")] == [1]
+
+
+def test_a_skipped_two_column_header_is_a_warning() -> None:
+    table = read_table(b"Naam;2024\nAnna;ja\nBram;nee\nCees;ja\n")
+    (issue,) = table.report.by_code("header-row-detected")
+    assert issue.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Naam;Klas\nZoë\xa0\xa0;1a\nJOSÉ\xa0;1b\nNoé;1c\n", "Naam;Klas\nÉ’s;1a\nJosé;1b\n"],
+)
+def test_a_windows_1252_file_with_chance_utf8_stays_windows_1252(text: str) -> None:
+    """An accent before a no-break space or a ’ can be valid UTF-8 by chance (IPA, Hangul)."""
+    table = read_table(text.encode("cp1252"))
+    assert table.report.detected["encoding"] == "windows-1252"
+    assert table.rows == tuple(tuple(line.split(";")) for line in text.splitlines()[1:])
+
+
+def test_encoding_notes_count_lone_crs_as_line_breaks() -> None:
+    table = read_table(b"\xef\xbb\xbfNaam;Klas\rAnna;1a\rZo\xeb;1b\r", name="x.csv")
+    assert [i.row for i in table.report.by_code("mixed-encoding")] == [3]
+    ansi = read_table(b"Naam;Klas\rAnna;1a\rNo\xe9\x81;1d\r", name="x.csv")
+    assert [i.row for i in ansi.report.by_code("unknown-encoding")] == [3]
+
+
+def test_a_given_utf16_without_a_byte_order_mark_is_little_endian() -> None:
+    data = "Naam;Klas\nZoë;1a\n".encode("utf-16-le")
+    assert read_table(data, encoding="utf-16").rows == (("Zoë", "1a"),)
+
+
+@pytest.mark.parametrize("codec", ["rot13", "zlib", "bz2", "hex"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused(codec: str) -> None:
+    with pytest.raises(ValueError, match="not a text encoding"):
+        read_table(b"Naam;Klas\n", encoding=codec)
+
+
+def test_reads_on_several_threads_share_the_csv_field_limit() -> None:
+    """The slow path raises csv's process-wide field limit; it must be restored, once."""
+    import concurrent.futures
+    import csv as csv_module
+
+    before = csv_module.field_size_limit()
+    big = b'Naam;Opmerking\nAnna;"a"b"\n' + b"Bram;x\n" * 20_000
+    huge = big + b'Cees;"' + b"z" * (before + 10) + b'"\n'
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        tables = list(pool.map(read_table, [big, huge, big, huge, big, huge]))
+    assert all(len(table) >= 20_001 for table in tables)
+    assert tables[1].rows[-1][1] == "z" * (before + 10)
+    assert csv_module.field_size_limit() == before

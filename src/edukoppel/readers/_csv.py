@@ -15,6 +15,7 @@ with a spare core.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -338,11 +339,12 @@ def _detect_delimiter(text: str) -> tuple[str, str] | None:
         several = [count for count in counts if count > 1]
         if not several:
             continue
-        modal, frequency = Counter(several).most_common(1)[0]
-        if (frequency < 2 <= len(counts)) or frequency * 4 < len(counts):
-            # A delimiter that splits only a stray row or a few is a character in a value
-            # of a one-column file (an address ending in ';', 'Jansen, Anna').
+        if len(several) < 2 <= len(counts):
+            # A delimiter that splits a single row of several is a character in a value of a
+            # one-column file (an address ending in ';', 'Jansen, Anna'). Two rows suffice:
+            # a header and one record, or records whose empty last fields were left out.
             continue
+        modal, frequency = Counter(several).most_common(1)[0]
         score = (round(frequency / len(counts), 2), modal, -preference)
         if best is None or score > best:
             best, chosen = score, candidate
@@ -600,9 +602,7 @@ def _slow(
     previous = 0
     check = re.compile(_record_pattern(sep, whole_line=False)) if '"' in text else None
     malformed: list[int] = []
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1, 1))
-    try:
+    with _fields_up_to(len(text) + 1):
         while True:
             before = lines.consumed
             try:
@@ -623,9 +623,7 @@ def _slow(
                 raw = text[before : lines.consumed]
                 if '"' in raw and not check.fullmatch(raw):
                     malformed.append(starts[-1])
-    finally:
-        csv.field_size_limit(limit)
-    last = starts[-1] if rows and _ends_inside_quotes(text[last_start:], sep) else None
+        last = starts[-1] if rows and _ends_inside_quotes(text[last_start:], sep) else None
     _report_quotes(malformed, last, collector)
     total = max([width, *(len(fields) for fields in rows)])
     columns = {
@@ -641,6 +639,31 @@ def _slow(
     return Grid(
         frame=frame, header=[""] * total, header_row=0, field_counts=counts, multiline=multiline
     )
+
+
+_FIELD_LIMIT_LOCK = threading.Lock()
+_field_limits: list[int] = []  # what the reads running now need
+_field_limit_before: list[int] = []  # the process's limit before the first of them
+
+
+@contextlib.contextmanager
+def _fields_up_to(size: int) -> Iterator[None]:
+    """Let :mod:`csv` read fields of ``size`` characters, and restore its limit afterwards.
+
+    The limit is process-wide: reads on several threads share one raised limit (the largest
+    that any of them needs), and the last one to finish puts back the caller's own.
+    """
+    with _FIELD_LIMIT_LOCK:
+        if not _field_limits:
+            _field_limit_before[:] = [csv.field_size_limit()]
+        _field_limits.append(size)
+        csv.field_size_limit(max([_field_limit_before[0], *_field_limits]))
+    try:
+        yield
+    finally:
+        with _FIELD_LIMIT_LOCK:
+            _field_limits.remove(size)
+            csv.field_size_limit(max([_field_limit_before[0], *_field_limits]))
 
 
 def _report_quotes(malformed: list[int], unclosed: int | None, collector: Collector) -> None:

@@ -30,10 +30,11 @@ _CONTINUATION = "".join(
     sorted({bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0xC0)} - {""})
 )
 # The first byte of a two-byte UTF-8 letter, read as Windows-1252: Â Ã (Latin-1: ë, é),
-# Ä Å (Latin Extended-A: Turkish ı ğ ş, Polish ł), Ð Ñ (Cyrillic). â starts ’ “ ” € –.
+# Ä Å (Latin Extended-A: Turkish ı ğ ş, Polish ł), Ð Ñ (Cyrillic).
 _LEADS = "ÂÃÄÅÐÑ"
-_MOJIBAKE_PY = re.compile(f"[{_LEADS}][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}")
-_MOJIBAKE_RS = f"[{_LEADS}][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}"
+# à-ï start a three-byte letter: â for ’ “ ” € –, and others for CJK (王 as çŽ‹).
+_MOJIBAKE_PY = re.compile(f"[{_LEADS}][{_CONTINUATION}]|[à-ï][{_CONTINUATION}]{{2}}")
+_MOJIBAKE_RS = f"[{_LEADS}][{_CONTINUATION}]|[à-ï][{_CONTINUATION}]{{2}}"
 _LOST_PY = re.compile(r"\ufffd|[^\W\d_]\?[^\W\d_]")
 _LOST_RS = r"\x{FFFD}|\p{L}\?\p{L}"
 _SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE]\+\d+\s*$"

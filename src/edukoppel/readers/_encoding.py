@@ -13,6 +13,7 @@ UTF-8 files are not decoded in Python at all: the head is checked here, and the 
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 
 import attrs
@@ -75,9 +76,15 @@ class Decoded:
     notes: tuple[Note, ...] = ()
 
 
+def _line_breaks(data: bytes, start: int, end: int) -> int:
+    """Line breaks in ``data[start:end]``: LF, CRLF, and a CR on its own (old Mac files)."""
+    lone_crs = data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return data.count(b"\n", start, end) + max(lone_crs, 0)
+
+
 def line_of(data: bytes, position: int, start: int = 0) -> int:
     """The 1-based line number of byte ``position``."""
-    return data.count(b"\n", start, position) + 1
+    return _line_breaks(data, start, position) + 1
 
 
 def _transcode(data: bytes, start: int, encoding: str) -> bytes:
@@ -134,6 +141,10 @@ def _ansi(data: bytes, start: int, reason: str) -> Decoded:
     return Decoded(converted, 0, ANSI, reason, verified=True)
 
 
+# What valid UTF-8 in a roster decodes to: accented, Turkish, Polish... letters, Greek and
+# Cyrillic, and typographic punctuation (’ “ ” – €). Bytes of a Windows-1252 file that are
+# valid UTF-8 by chance mostly decode to something else (C1 controls, IPA, Hangul).
+_LETTERS_AND_PUNCTUATION = re.compile("[\u00c0-\u024f\u0370-\u04ff\u2010-\u201f\u20ac]")
 _STRAY_HANDLER = "edukoppel-stray-cp1252"
 _strays = threading.local()
 _MAX_STRAY_NOTES = 50
@@ -156,18 +167,19 @@ codecs.register_error(_STRAY_HANDLER, _decode_stray_as_cp1252)
 def _mostly_utf8(data: bytes, start: int, position: int) -> bool:
     """Whether text with a byte that is not UTF-8 at ``position`` is UTF-8 all the same.
 
-    Judged on the 32 KiB either side of the bad byte: more valid multi-byte UTF-8 characters
-    than bad bytes means a UTF-8 file with stray bytes (two exports pieced together, a cut-off
-    character). In a Windows-1252 file, accented letters are almost never valid UTF-8; the
-    few that are by chance ("Ã©") do not outnumber the rest.
+    Judged on the 32 KiB either side of the bad byte: at least two valid UTF-8 letters (or
+    typographic marks), and at least twice as many as bad bytes, mean a UTF-8 file with stray
+    bytes (two exports pieced together, a cut-off character). In a Windows-1252 file, accented
+    letters are almost never valid UTF-8; the few that are by chance ("Ã©", or an accent
+    before a no-break space) do not outnumber the rest twice over.
     """
     first = max(start, position - _HEAD)
     while first < position and 0x80 <= data[first] < 0xC0:
         first += 1  # do not start inside a character
     window = data[first : position + _HEAD].decode("utf-8", errors="replace")
     bad = window.count("\ufffd")
-    non_ascii = len(window) - len(window.encode("ascii", errors="ignore"))
-    return non_ascii - bad > bad
+    valid = len(_LETTERS_AND_PUNCTUATION.findall(window))
+    return valid >= 2 and valid >= 2 * bad
 
 
 def _utf8_with_strays(data: bytes, start: int, label: str, reason: str) -> Decoded:
@@ -181,7 +193,7 @@ def _utf8_with_strays(data: bytes, start: int, label: str, reason: str) -> Decod
     notes: list[Note] = []
     line, last = 1, start
     for position in positions:
-        line += data.count(b"\n", last, start + position)
+        line += _line_breaks(data, last, start + position)
         last = start + position
         if notes and notes[-1].line == line:
             continue
@@ -231,6 +243,9 @@ def detect(data: bytes, given: str | None) -> Decoded:
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         ):
             start = 2 if name != "utf-16" else 0
+        elif name in ("utf-16", "utf-32"):
+            # Without a byte order mark Python's decoder refuses; Windows writes little-endian.
+            name = f"{name}-le"
         return _transcode_lenient(data, start, name, label, reason="given", given=True)
     boms = (
         (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32-le"),

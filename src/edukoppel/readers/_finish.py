@@ -338,11 +338,19 @@ def _report_header(
 def _table_like(fields: Sequence[str], width: int) -> bool:
     """Whether a row above the header looks like a header or a record rather than a title.
 
-    Nearly as many cells as the header (three at least), or two cells that name roster
-    columns. A title, or a "label; value" line such as "Aangemaakt op; 1-9-2025", is neither.
+    Nearly as many cells as the header (three at least), two cells that name roster columns,
+    or as many cells as the header with one that names a roster column. A title, or a
+    "label; value" line such as "Aangemaakt op; 1-9-2025", is none of these.
     """
     filled = [cell for cell in fields if cell.strip()]
-    return len(filled) >= max(3, width - 1) or keyword_score(filled) >= 2
+    if len(filled) < 2:
+        return False
+    keywords = keyword_score(filled)
+    return (
+        len(filled) >= max(3, width - 1)
+        or keywords >= 2
+        or (keywords >= 1 and len(filled) >= width)
+    )
 
 
 def _fill_merged_header(

@@ -105,7 +105,8 @@ def _label_like(cell: str) -> bool:
 def looks_like_data(cells: Sequence[str]) -> bool:
     """Whether a row taken as the header looks like a record instead: a missing header.
 
-    It names no roster column and holds a number, a date or an e-mail address.
+    It starts with a number (a student number), or it names no roster column and holds a
+    number, a date or an e-mail address.
 
     Example:
         >>> looks_like_data(["00123", "Daan", "Berg", "1HA"])
@@ -116,12 +117,16 @@ def looks_like_data(cells: Sequence[str]) -> bool:
         False
         >>> looks_like_data(["Anna", "de Vries", "anna@school.nl"])
         True
+        >>> looks_like_data(["00123", "Anna", "Groep 5"])  # a value may hold a roster word
+        True
     """
     filled = _filled(cells)
-    return (
-        len(filled) >= 2
-        and keyword_score(filled) == 0
-        and any(_NUMBER_LIKE.match(cell.strip()) or _EMAIL.match(cell.strip()) for cell in filled)
+    if len(filled) < 2:
+        return False
+    if _NUMBER_LIKE.match(filled[0].strip()):
+        return True  # a header does not start with a number; a record may (a student number)
+    return keyword_score(filled) == 0 and any(
+        _NUMBER_LIKE.match(cell.strip()) or _EMAIL.match(cell.strip()) for cell in filled
     )
 
 
@@ -174,7 +179,11 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
         if index - candidates[0] > 5:
             break
         score = keyword_score(rows[index])
-        if score >= best_score + 2:
+        # A row with values in it ("Groep; 7; Schooljaar; 2024-2025") gives way to a row of
+        # labels that names roster columns too: that one is the header.
+        relaxed_best = not all(_label_like(cell) for cell in _filled(rows[best]))
+        strict = all(_label_like(cell) for cell in _filled(rows[index]))
+        if score >= best_score + 2 or (relaxed_best and strict and score >= 2):
             best, best_score = index, score
     return best
 

@@ -37,10 +37,13 @@ def _check_options(
         raise TypeError(msg)
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            info = codecs.lookup(encoding)
         except LookupError:
             msg = f"encoding={encoding!r} is not an encoding Python knows"
             raise ValueError(msg) from None
+        if not getattr(info, "_is_text_encoding", True):
+            msg = f"encoding={encoding!r} is not a text encoding (it turns bytes into bytes)"
+            raise ValueError(msg)
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         msg = f"delimiter={delimiter!r}: a single character other than a quote or a line break"
         raise ValueError(msg)
