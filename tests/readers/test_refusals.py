@@ -302,3 +302,73 @@ def test_any_bytes_give_a_table_or_a_reader_error(prefix: bytes, body: bytes, na
     """Never a traceback from inside a dependency, nor an internal exception."""
     with contextlib.suppress(ReaderError):
         read_table(prefix + body, name=name)
+
+
+def _workbook_with_a_stray_cell(cell: str, *, extra_sheet: bool = False) -> bytes:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Leerlingen"
+    for row in (["Leerlingnummer", "Roepnaam"], ["00123", "Anna"], ["00124", "Bram"]):
+        sheet.append(row)
+    target = workbook.create_sheet("Kladblok") if extra_sheet else sheet
+    if extra_sheet:
+        target.append(["Leerlingnummer", "Roepnaam"])
+        target.append(["00125", "Cees"])
+    target[cell] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _read_in_a_child(path: Path, **options: object) -> str:
+    """read_table in a child process: calamine aborts its process when an allocation fails,
+    so a regression of the guard fails the test instead of killing the test run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import edukoppel as ek\n"
+        "try:\n"
+        f"    table = ek.read_table({str(path)!r}, **{options!r})\n"
+        "    print('read sheet', table.sheet)\n"
+        "except ek.FileTooLargeError as error:\n"
+        "    print('refused:', error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    return done.stdout
+
+
+def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path: Path) -> None:
+    """One cell at XFD1048576 would make calamine ask for 512 GiB and abort the process."""
+    path = tmp_path / "ver.xlsx"
+    path.write_bytes(_workbook_with_a_stray_cell("XFD1048576"))
+    out = _read_in_a_child(path)
+    assert "refused:" in out
+    assert "row 1,048,576 and column 16,384" in out
+
+
+def test_a_sheet_too_large_to_read_is_not_chosen_nor_peeked_at(tmp_path: Path) -> None:
+    path = tmp_path / "twee.xlsx"
+    path.write_bytes(_workbook_with_a_stray_cell("XFD1048576", extra_sheet=True))
+    assert _read_in_a_child(path).strip() == "read sheet Leerlingen"
+    refused = _read_in_a_child(path, sheet="Kladblok")
+    assert "refused:" in refused
+    assert "Kladblok" in refused
+
+
+def test_a_wide_but_small_sheet_is_read() -> None:
+    """Columns beyond Z make the reader measure the sheet; a small one passes."""
+    data = _workbook_with_a_stray_cell("AD3")
+    table = read_table(data, name="breed.xlsx")
+    assert table.column("Leerlingnummer") == ["00123", "00124"]
+
+
+def test_max_bytes_also_bounds_the_sheet_area() -> None:
+    data = _workbook_with_a_stray_cell("AD3000")
+    assert read_table(data, name="breed.xlsx").row_numbers[-1] == 3000
+    with pytest.raises(FileTooLargeError, match="max_bytes"):
+        read_table(data, name="breed.xlsx", max_bytes=len(data) + 100_000)

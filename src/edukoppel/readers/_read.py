@@ -155,7 +155,13 @@ def read_table(
         )
     else:
         grid, sheet_name = read_workbook_grid(
-            data, kind=kind, file=file, sheet=sheet, header_row=header_row, collector=collector
+            data,
+            kind=kind,
+            file=file,
+            sheet=sheet,
+            header_row=header_row,
+            collector=collector,
+            max_bytes=max_bytes,
         )
         collector.sheet = sheet_name
         table = finish(

@@ -15,14 +15,21 @@ import datetime as dt
 import io
 import posixpath
 import re
+import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import IO, TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from xml.etree import ElementTree as ET
 
 from edukoppel._optional import import_optional
-from edukoppel.exceptions import EncryptedFileError, MalformedFileError, ReaderError
+from edukoppel.exceptions import (
+    EncryptedFileError,
+    FileTooLargeError,
+    MalformedFileError,
+    ReaderError,
+)
 from edukoppel.readers._detect import ZIP_FAILURES
 from edukoppel.readers._grid import CellNote, Grid, MergedRange
 from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 __all__ = ["cell_text", "read_workbook_grid"]
+
+T = TypeVar("T")
+_NOTHING: Mapping[str, object] = MappingProxyType({})
 
 # A damaged part of the file that a scan for formulas or merged cells reads after calamine:
 # the scan gives up quietly (calamine has read the values already).
@@ -172,8 +182,32 @@ def _peek(workbook: Any, name: str) -> list[list[str]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
+def _too_large(data: bytes, oversized: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The oversized worksheet parts by sheet name."""
+    if not oversized:
+        return {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [
+            _local_name(element)
+            for element in ET.fromstring(archive.read("xl/workbook.xml")).iter()
+            if _local(element.tag) == "sheet"
+        ]
+        by_path = {_xlsx_sheet_path(archive, name): name for name in names if name}
+    return {by_path[path]: extent for path, extent in oversized.items() if path in by_path}
+
+
+def _local_name(element: ET.Element) -> str:
+    return element.get("name") or ""
+
+
 def _choose_sheet(
-    workbook: Any, sheet: str | int | None, file: str, collector: Collector, calamine: ModuleType
+    workbook: Any,
+    sheet: str | int | None,
+    file: str,
+    collector: Collector,
+    calamine: ModuleType,
+    *,
+    skip: Mapping[str, object] = _NOTHING,
 ) -> str:
     names: list[str] = list(workbook.sheet_names)
     if not names:
@@ -216,7 +250,8 @@ def _choose_sheet(
                 severity="info",
             )
         return visible[0]
-    peeks = {name: _peek(workbook, name) for name in visible}
+    # A sheet too large to read is not peeked at (calamine would allocate it whole).
+    peeks = {name: [] if name in skip else _peek(workbook, name) for name in visible}
     with_table = [
         name
         for name, rows in peeks.items()
@@ -258,6 +293,80 @@ def _is_visible(metadata: Any, calamine: ModuleType) -> bool:
     return bool(metadata.visible == calamine.SheetVisibleEnum.Visible)
 
 
+# calamine allocates the whole rectangle from the first to the last cell with content, about
+# 32 bytes a cell; a workbook may make it allocate max_bytes / this many cells (about four
+# times max_bytes of memory at most).
+_BYTES_PER_CELL = 8
+# A sheet whose cell references all have a one-letter column (A-Z) holds at most this many
+# cells, whatever its rows: only a sheet with wider references needs measuring.
+_NARROW_CELLS = 26 * 1_048_576
+_ANY_REFERENCE = re.compile(rb'\br="([A-Z]{0,3})([0-9]{1,7})"')
+_LETTERS_AS_A = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
+_EXTENT_CHUNK = 1 << 20
+
+
+def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
+    """The worksheet parts whose used range holds more than ``max_cells`` cells.
+
+    Returns zip member name -> (rows, columns). A cheap pass (every letter made ``A``, then a
+    plain search for ``r="AA``) looks for a column beyond Z; only a sheet with one is measured
+    exactly. Damage is left for calamine to report.
+    """
+    oversized: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                if max_cells >= _NARROW_CELLS and not _has_wide_reference(archive, name):
+                    continue
+                rows, columns = _member_extent(archive, name)
+                if rows * columns > max_cells:
+                    oversized[name] = (rows, columns)
+    except _SCAN_FAILURES:
+        return oversized
+    return oversized
+
+
+def _member_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """The member's bytes a chunk at a time, each with the end of the one before it."""
+    tail = b""
+    with archive.open(name) as handle:
+        while chunk := handle.read(_EXTENT_CHUNK):
+            yield tail + chunk
+            tail = chunk[-32:]
+
+
+def _has_wide_reference(archive: zipfile.ZipFile, name: str) -> bool:
+    return any(
+        b'r="AA' in chunk.translate(_LETTERS_AS_A) for chunk in _member_chunks(archive, name)
+    )
+
+
+def _member_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
+    rows = columns = 1
+    for chunk in _member_chunks(archive, name):
+        for letters, number in _ANY_REFERENCE.findall(chunk):
+            rows = max(rows, int(number))
+            if letters:
+                columns = max(columns, _column_index(letters.decode("ascii")) + 1)
+    return rows, columns
+
+
+def _in_background(function: Callable[[], T]) -> Callable[[], T]:
+    """Run ``function`` on a thread; the function returned waits for its result."""
+    results: list[T] = []
+    thread = threading.Thread(target=lambda: results.append(function()), daemon=True)
+    thread.start()
+
+    def wait() -> T:
+        thread.join()
+        return results[0] if results else function()
+
+    return wait
+
+
 def read_workbook_grid(
     data: bytes,
     *,
@@ -266,18 +375,36 @@ def read_workbook_grid(
     sheet: str | int | None,
     header_row: int | None,
     collector: Collector,
+    max_bytes: int,
 ) -> tuple[Grid, str]:
     """Read one sheet of a workbook into a grid; returns the grid and the sheet's name.
 
     The sheet is converted in batches of rows straight into polars, so that Python never holds
-    the whole sheet as objects.
+    the whole sheet as objects. An XLSX sheet whose used range is too large for ``max_bytes``
+    is refused before calamine allocates it (measured while calamine opens the workbook).
     """
     calamine = import_optional(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
     )
+    extents = _in_background(
+        (lambda: _xlsx_oversized(data, max_bytes // _BYTES_PER_CELL))
+        if kind in ("xlsx", "xlsm")
+        else dict
+    )
     workbook = _open(calamine, data, file)
     try:
-        name = _choose_sheet(workbook, sheet, file, collector, calamine)
+        too_large = _too_large(data, extents())
+        name = _choose_sheet(workbook, sheet, file, collector, calamine, skip=too_large)
+        if name in too_large:
+            rows, columns = too_large[name]
+            raise FileTooLargeError(
+                f"the sheet's used range runs to row {rows:,} and column {columns:,} (a value "
+                "far below or to the right of the list?): reading it would take more memory "
+                "than max_bytes allows. Delete what lies outside the list and save again, or "
+                "pass a larger max_bytes",
+                file=file,
+                sheet=name,
+            )
         try:
             worksheet = workbook.get_sheet_by_name(name)
             merged_ranges = worksheet.merged_cell_ranges
