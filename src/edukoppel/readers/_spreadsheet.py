@@ -297,33 +297,31 @@ def _is_visible(metadata: Any, calamine: ModuleType) -> bool:
 # 32 bytes a cell; a workbook may make it allocate max_bytes / this many cells (about four
 # times max_bytes of memory at most).
 _BYTES_PER_CELL = 8
-# A sheet whose cell references all have a one-letter column (A-Z) holds at most this many
-# cells, whatever its rows: only a sheet with wider references needs measuring.
-_NARROW_CELLS = 26 * 1_048_576
-_ANY_REFERENCE = re.compile(rb'\br="([A-Z]{0,3})([0-9]{1,7})"')
+# Every letter made A and every digit 0: "r=\"AB123\"" becomes "r=\"AA000\"", so that plain
+# searches (as fast as memchr) tell how many letters and digits the references have.
+_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
 _LETTERS_AS_A = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
 _EXTENT_CHUNK = 1 << 20
+_MAX_ROW = 1_048_576
 
 
 def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
-    """The worksheet parts whose used range holds more than ``max_cells`` cells.
+    """The worksheet parts whose used range may hold more than ``max_cells`` cells.
 
-    Returns zip member name -> (rows, columns). A cheap pass (every letter made ``A``, then a
-    plain search for ``r="AA``) looks for a column beyond Z; only a sheet with one is measured
-    exactly. Damage is left for calamine to report.
+    Returns zip member name -> (rows, columns), exact where it mattered. A cheap pass gives
+    the widest column (measured only when it is beyond Z); only a sheet that could then
+    exceed ``max_cells`` has the digits of its highest row counted, and only when those could
+    too is its highest row read. Damage is left for calamine to report.
     """
     oversized: dict[str, tuple[int, int]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 name = info.filename
-                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                    continue
-                if max_cells >= _NARROW_CELLS and not _has_wide_reference(archive, name):
-                    continue
-                rows, columns = _member_extent(archive, name)
-                if rows * columns > max_cells:
-                    oversized[name] = (rows, columns)
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    extent = _oversized_extent(archive, name, max_cells)
+                    if extent is not None:
+                        oversized[name] = extent
     except _SCAN_FAILURES:
         return oversized
     return oversized
@@ -338,20 +336,76 @@ def _member_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
             tail = chunk[-32:]
 
 
-def _has_wide_reference(archive: zipfile.ZipFile, name: str) -> bool:
-    return any(
-        b'r="AA' in chunk.translate(_LETTERS_AS_A) for chunk in _member_chunks(archive, name)
-    )
-
-
-def _member_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    rows = columns = 1
+def _oversized_extent(
+    archive: zipfile.ZipFile, name: str, max_cells: int
+) -> tuple[int, int] | None:
+    letters = 1
+    wide: list[str] = []  # the chunks with a column beyond Z
     for chunk in _member_chunks(archive, name):
-        for letters, number in _ANY_REFERENCE.findall(chunk):
-            rows = max(rows, int(number))
-            if letters:
-                columns = max(columns, _column_index(letters.decode("ascii")) + 1)
-    return rows, columns
+        shape = chunk.translate(_LETTERS_AS_A)
+        if b'r="AA' in shape:
+            letters = max(letters, 3 if b'r="AAA' in shape else 2)
+            wide.append(chunk.decode("latin-1"))
+    columns = 26 if letters == 1 else _widest_column(wide)
+    if columns * _MAX_ROW <= max_cells:
+        return None  # the usual case: no column beyond Z, so no need to look at the rows
+    digits = 1
+    for chunk in _member_chunks(archive, name):
+        shape = chunk.translate(_SHAPE)
+        for count in range(7, digits, -1):
+            end = b"0" * count + b'"'
+            if b"A" + end in shape or b'r="' + end in shape:
+                digits = count
+                break
+    rows = min(10**digits - 1, _MAX_ROW)
+    if rows * columns <= max_cells:
+        return None
+    rows = _highest_row(archive, name, digits)
+    return (rows, columns) if rows * columns > max_cells else None
+
+
+def _widest_column(chunks: list[str]) -> int:
+    """The highest column (1-based) among references of two or three letters."""
+    import polars as pl
+
+    found = (
+        pl.Series(chunks, dtype=pl.String)
+        .str.extract_all(r'\br="[A-Z]{2,3}[0-9]')
+        .explode()
+        .drop_nulls()
+        .str.extract(r"([A-Z]+)", 1)
+        .unique()
+        .to_list()
+    )
+    return max((_column_index(letters) + 1 for letters in found), default=26)
+
+
+def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
+    """The highest row number among references of ``digits`` digits."""
+    import polars as pl
+
+    pattern = rf'\br="[A-Z]{{0,3}}[0-9]{{{digits}}}"'
+
+    def highest_in(batch: list[str]) -> int:
+        numbers = (
+            pl.Series(batch, dtype=pl.String)
+            .str.extract_all(pattern)
+            .explode()
+            .drop_nulls()
+            .str.extract(r"([0-9]+)", 1)
+            .cast(pl.Int64)
+        )
+        return int(numbers.max() or 1)  # type: ignore[arg-type]
+
+    highest = 1
+    batch: list[str] = []
+    for chunk in _member_chunks(archive, name):
+        batch.append(chunk.decode("latin-1"))
+        if len(batch) == 16:  # a batch at a time: polars searches them in parallel
+            highest, batch = max(highest, highest_in(batch)), []
+    if batch:
+        highest = max(highest, highest_in(batch))
+    return min(highest, _MAX_ROW)
 
 
 def _in_background(function: Callable[[], T]) -> Callable[[], T]:
