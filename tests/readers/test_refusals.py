@@ -372,3 +372,12 @@ def test_max_bytes_also_bounds_the_sheet_area() -> None:
     assert read_table(data, name="breed.xlsx").row_numbers[-1] == 3000
     with pytest.raises(FileTooLargeError, match="max_bytes"):
         read_table(data, name="breed.xlsx", max_bytes=len(data) + 100_000)
+
+
+def test_an_oversized_sheet_in_a_workbook_whose_sheet_list_is_damaged_is_refused() -> None:
+    """If the sheets cannot be told apart, none may be handed to calamine."""
+    from edukoppel.readers._spreadsheet import _too_large
+
+    data = zip_of({"xl/workbook.xml": b"<workbook><sheets", "xl/worksheets/sheet1.xml": b""})
+    with pytest.raises(MalformedFileError, match="list of sheets"):
+        _too_large(data, {"xl/worksheets/sheet1.xml": (1_048_576, 16_384)}, "kapot.xlsx")

@@ -182,22 +182,19 @@ def _peek(workbook: Any, name: str) -> list[list[str]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def _too_large(data: bytes, oversized: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+def _too_large(
+    data: bytes, oversized: dict[str, tuple[int, int]], file: str
+) -> dict[str, tuple[int, int]]:
     """The oversized worksheet parts by sheet name."""
     if not oversized:
         return {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = [
-            _local_name(element)
-            for element in ET.fromstring(archive.read("xl/workbook.xml")).iter()
-            if _local(element.tag) == "sheet"
-        ]
-        by_path = {_xlsx_sheet_path(archive, name): name for name in names if name}
-    return {by_path[path]: extent for path, extent in oversized.items() if path in by_path}
-
-
-def _local_name(element: ET.Element) -> str:
-    return element.get("name") or ""
+        paths = _xlsx_sheet_paths(archive)
+    if not paths:  # cannot tell which sheet is which: none may be loaded
+        raise MalformedFileError(
+            f"the workbook's list of sheets cannot be read; {_SAVE_AS}", file=file
+        )
+    return {name: oversized[path] for name, path in paths.items() if path in oversized}
 
 
 def _choose_sheet(
@@ -447,7 +444,7 @@ def read_workbook_grid(
     )
     workbook = _open(calamine, data, file)
     try:
-        too_large = _too_large(data, extents())
+        too_large = _too_large(data, extents(), file)
         name = _choose_sheet(workbook, sheet, file, collector, calamine, skip=too_large)
         if name in too_large:
             rows, columns = too_large[name]
@@ -566,25 +563,31 @@ def _contains_any(handle: IO[bytes], needles: Sequence[bytes]) -> bool:
     return False
 
 
-def _xlsx_sheet_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
+def _xlsx_sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name -> the zip member holding it (empty when the parts are damaged)."""
     try:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except _SCAN_FAILURES:
-        return None
-    relation_id = None
+        return {}
+    targets: dict[str, str] = {}
+    for element in relations.iter():
+        if _local(element.tag) == "Relationship":
+            target = element.get("Target", "")
+            targets[element.get("Id", "")] = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+    paths: dict[str, str] = {}
     for element in workbook.iter():
-        if _local(element.tag) == "sheet" and element.get("name") == sheet:
+        if _local(element.tag) == "sheet":
             relation_id = next(
                 (value for key, value in element.attrib.items() if _local(key) == "id"), None
             )
-    for element in relations.iter():
-        if _local(element.tag) == "Relationship" and element.get("Id") == relation_id:
-            target = element.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
-    return None
+            if relation_id in targets:
+                paths[element.get("name") or ""] = targets[relation_id]
+    return paths
 
 
 _CELL_REFERENCE = re.compile(r"([A-Z]+)(\d+)")
@@ -602,7 +605,7 @@ def _scan_xlsx(data: bytes, sheet: str) -> list[CellNote]:
     notes: list[CellNote] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            path = _xlsx_sheet_path(archive, sheet)
+            path = _xlsx_sheet_paths(archive).get(sheet)
             if path is None:
                 return notes
             with archive.open(path) as handle:
