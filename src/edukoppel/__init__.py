@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from edukoppel.adapters import MemoryStore, Store
 from edukoppel.exceptions import (
+    AcknowledgementError,
     BlockedPlanError,
+    ColumnNotFoundError,
     EdukoppelError,
     EncryptedFileError,
     FileTooLargeError,
@@ -33,16 +35,21 @@ from edukoppel.exceptions import (
     UnsupportedFormatError,
 )
 from edukoppel.model import (
+    ENTITY_KINDS,
+    EntityKind,
     Group,
     GroupRole,
     Guardian,
     GuardianLink,
     Location,
+    Record,
     Roster,
     School,
     Scope,
     Staff,
     Student,
+    data_fields,
+    record_class,
 )
 from edukoppel.readers import Table, read_table
 from edukoppel.report import Issue, Report
@@ -54,23 +61,29 @@ from edukoppel.sync import (
     FieldChange,
     Outcome,
     Restore,
+    RunProblem,
     SyncPolicy,
     SyncRun,
     Update,
     apply,
+    diff,
     plan,
 )
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ENTITY_KINDS",
+    "AcknowledgementError",
     "Add",
     "Archive",
     "BlockReason",
     "BlockedPlanError",
     "Changeset",
+    "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
+    "EntityKind",
     "FieldChange",
     "FileTooLargeError",
     "Group",
@@ -86,9 +99,11 @@ __all__ = [
     "Outcome",
     "PlanError",
     "ReaderError",
+    "Record",
     "Report",
     "Restore",
     "Roster",
+    "RunProblem",
     "School",
     "Scope",
     "Staff",
@@ -103,6 +118,9 @@ __all__ = [
     "Update",
     "__version__",
     "apply",
+    "data_fields",
+    "diff",
     "plan",
     "read_table",
+    "record_class",
 ]

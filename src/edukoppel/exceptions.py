@@ -4,16 +4,24 @@ Exceptions are for misuse and for I/O that cannot go on. Problems *in the data* 
 identifier, a duplicate key, a ragged row) are :class:`~edukoppel.Issue` records in a
 :class:`~edukoppel.Report` instead, so one bad row never stops a whole import.
 
+The rule: an error about **what you passed in** (a value, a file, an option, a column name,
+an acknowledgement) is also a ``ValueError`` (a missing column also a ``KeyError``), so
+``except ValueError`` catches every refused input, a renamed PDF and an encrypted workbook
+alike. An error about **the state of things** (a blocked or stale plan, a failing store) is
+not. A missing optional package is an ``ImportError``.
+
 ::
 
     EdukoppelError
-    ├── InvalidValueError (ValueError)       a model value that is not what the field expects
-    ├── ReaderError                           a source that cannot be read
-    │   ├── UnsupportedFormatError (ValueError)  not a format we read, or not what its name says
-    │   ├── MalformedFileError (ValueError)      the right format, but broken
+    ├── InvalidValueError (ValueError)        a model value that is not what the field expects
+    ├── ColumnNotFoundError (KeyError)        a column name the table does not have
+    ├── ReaderError (ValueError)              a source that cannot be read as asked
+    │   ├── UnsupportedFormatError               not a format we read, or not what its name says
+    │   ├── MalformedFileError                   the right format, but broken
     │   ├── EncryptedFileError                   password-protected or encrypted
     │   └── FileTooLargeError                    over the configured size limit
     ├── MappingError (ValueError)             columns that cannot be mapped
+    ├── AcknowledgementError (ValueError)     acknowledging a reason the plan does not carry
     ├── PlanError                             a changeset that must not be applied
     │   ├── BlockedPlanError                     safeguards blocked it and nobody acknowledged
     │   └── StalePlanError                       the store changed since the plan was made
@@ -22,6 +30,11 @@ identifier, a duplicate key, a ragged row) are :class:`~edukoppel.Issue` records
 
 Every exception carries structured fields (``file``, ``sheet``, ``row``, ``column``, ``entity``,
 ``key``, ``field``) where they apply, and messages never contain personal data.
+
+Example:
+    >>> import edukoppel as ek
+    >>> issubclass(ek.EncryptedFileError, ValueError), issubclass(ek.StalePlanError, ValueError)
+    (True, False)
 """
 
 from __future__ import annotations
@@ -29,7 +42,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AcknowledgementError",
     "BlockedPlanError",
+    "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
     "FileTooLargeError",
@@ -78,7 +93,7 @@ class InvalidValueError(EdukoppelError, ValueError):
         super().__init__(message)
 
 
-class ReaderError(EdukoppelError):
+class ReaderError(EdukoppelError, ValueError):
     """A source could not be read. Says where: ``file``, ``sheet``, ``row``, ``column``."""
 
     def __init__(
@@ -103,11 +118,11 @@ class ReaderError(EdukoppelError):
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
-class UnsupportedFormatError(ReaderError, ValueError):
+class UnsupportedFormatError(ReaderError):
     """The source is not a format edukoppel reads, or not what its name says it is."""
 
 
-class MalformedFileError(ReaderError, ValueError):
+class MalformedFileError(ReaderError):
     """The source is in a supported format but broken (truncated, invalid structure)."""
 
 
@@ -119,8 +134,75 @@ class FileTooLargeError(ReaderError):
     """The file, or what it decompresses to, is larger than the configured limit."""
 
 
+class ColumnNotFoundError(EdukoppelError, KeyError):
+    """A column name that the table does not have; says which columns there are.
+
+    Attributes:
+        column: The name asked for.
+        columns: The names the table has.
+        closest: The names that look most like it (the same name in another case first).
+
+    Example:
+        >>> from edukoppel.readers import Table
+        >>> Table.from_rows(["Achternaam", "Roepnaam"], [["Berg", "Daan"]])[0]["achternaam"]
+        Traceback (most recent call last):
+        ...
+        edukoppel.exceptions.ColumnNotFoundError: there is no column 'achternaam'; did you mean \
+'Achternaam'? The columns are: 'Achternaam', 'Roepnaam'
+    """
+
+    def __init__(self, column: str | int, *, columns: Sequence[str]) -> None:
+        self.column = column
+        self.columns = tuple(columns)
+        self.closest = _closest(str(column), self.columns)
+        if isinstance(column, int):
+            message = f"there is no column {column} (the table has {len(self.columns)})"
+        else:
+            message = f"there is no column {column!r}"
+            if self.closest:
+                message += f"; did you mean {' or '.join(map(repr, self.closest))}?"
+            else:
+                message += ";"
+        shown = ", ".join(map(repr, self.columns[:30]))
+        more = f" and {len(self.columns) - 30} more" if len(self.columns) > 30 else ""
+        message += f" The columns are: {shown or '(none)'}{more}"
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        # KeyError's own __str__ shows the repr of its argument, quotes and escapes included.
+        return self.message
+
+
+def _closest(name: str, columns: Sequence[str]) -> tuple[str, ...]:
+    import difflib
+
+    wanted = " ".join(name.casefold().split())
+    same = [column for column in columns if " ".join(column.casefold().split()) == wanted]
+    folded = {column.casefold(): column for column in columns}
+    near = [
+        folded[match]
+        for match in difflib.get_close_matches(wanted, list(folded), n=3, cutoff=0.75)
+        if folded[match] not in same
+    ]
+    return tuple([*same, *near][:3])
+
+
 class MappingError(EdukoppelError, ValueError):
     """Columns could not be mapped to the canonical fields (for example a required field)."""
+
+
+class AcknowledgementError(EdukoppelError, ValueError):
+    """``apply(acknowledge=...)`` names a reason that the plan does not carry.
+
+    A typo, or a plan that changed since it was checked: nothing is applied and nothing is
+    logged. ``unknown`` lists the codes that did not fit, ``carried`` the plan's own codes.
+    """
+
+    def __init__(self, message: str, *, unknown: Sequence[str], carried: Sequence[str]) -> None:
+        self.unknown = tuple(unknown)
+        self.carried = tuple(carried)
+        super().__init__(message)
 
 
 class PlanError(EdukoppelError):
@@ -139,12 +221,26 @@ class BlockedPlanError(PlanError):
 
 
 class StalePlanError(PlanError):
-    """The store changed after the plan was made; plan again against the current state."""
+    """The store changed after the plan was made; plan again against the current state.
 
-    def __init__(self, message: str, *, expected: str, actual: str) -> None:
+    A store raises it from ``apply_changes`` when its revision is not the changeset's
+    ``base``; ``message`` is optional.
+
+    Example:
+        >>> raise StalePlanError(expected="rev:1", actual="rev:2")
+        Traceback (most recent call last):
+        ...
+        edukoppel.exceptions.StalePlanError: the store changed since this plan was made ...
+    """
+
+    def __init__(self, message: str | None = None, *, expected: str, actual: str) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(message)
+        super().__init__(
+            message
+            or "the store changed since this plan was made (planned against "
+            f"{expected!r}, the store is at {actual!r}); plan again"
+        )
 
 
 class StoreError(EdukoppelError):

@@ -139,6 +139,7 @@ class Report:
         """True when there is no issue of severity ``"error"``."""
         return not any(issue.severity == "error" for issue in self.issues)
 
+    @property
     def codes(self) -> list[str]:
         """The distinct issue codes, in the order first found."""
         return list(dict.fromkeys(issue.code for issue in self.issues))

@@ -83,7 +83,7 @@ def test_memory_store_revisions_are_unique_per_store():
     changeset = ek.plan(first.snapshot(), example_roster())
     with pytest.raises(ek.StalePlanError):
         ek.apply(changeset, second)
-    assert second.snapshot().is_empty()
+    assert second.snapshot().is_empty
 
 
 def test_memory_store_repr_counts_records():

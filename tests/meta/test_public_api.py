@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import subprocess
 import sys
 
 import edukoppel
 
 PUBLIC = [
+    "ENTITY_KINDS",
+    "AcknowledgementError",
     "Add",
     "Archive",
     "BlockReason",
     "BlockedPlanError",
     "Changeset",
+    "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
+    "EntityKind",
     "FileTooLargeError",
     "FieldChange",
     "Group",
@@ -31,9 +36,11 @@ PUBLIC = [
     "Outcome",
     "PlanError",
     "ReaderError",
+    "Record",
     "Report",
     "Restore",
     "Roster",
+    "RunProblem",
     "School",
     "Scope",
     "Staff",
@@ -48,8 +55,11 @@ PUBLIC = [
     "Update",
     "__version__",
     "apply",
+    "data_fields",
+    "diff",
     "plan",
     "read_table",
+    "record_class",
 ]
 
 SUBPACKAGES = [
@@ -100,3 +110,57 @@ def test_py_typed_is_shipped() -> None:
     from importlib.resources import files
 
     assert files("edukoppel").joinpath("py.typed").is_file()
+
+
+# Argument-less methods that stay methods: they convert or build something new (to_*, as_*),
+# follow a protocol everyone knows (keys), or may do I/O in a store (snapshot, revision, runs).
+METHOD_NAMES = {"keys", "by_key", "summary", "snapshot", "revision", "runs", "render"}
+METHOD_PREFIXES = ("to_", "as_")
+
+
+def _public_classes() -> list[type]:
+    classes: dict[str, type] = {}
+    for module_name in ["edukoppel", *SUBPACKAGES]:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            value = getattr(module, name)
+            if inspect.isclass(value) and value.__module__.startswith("edukoppel"):
+                classes[f"{value.__module__}.{value.__qualname__}"] = value
+    return list(classes.values())
+
+
+def test_argument_less_facts_are_properties() -> None:
+    """One convention: a cheap fact without arguments is a property, never a method.
+
+    `if changeset.is_empty:` on a method is always true; this walks every public class so
+    that no such trap comes back. Methods without arguments must convert (`to_*`, `as_*`)
+    or be one of the few names in METHOD_NAMES.
+    """
+    offenders = []
+    for cls in _public_classes():
+        for name, value in inspect.getmembers(cls):
+            if name.startswith("_") or not inspect.isfunction(value):
+                continue
+            if not getattr(value, "__module__", "").startswith("edukoppel"):
+                continue
+            if isinstance(inspect.getattr_static(cls, name), classmethod | staticmethod):
+                continue
+            parameters = list(inspect.signature(value).parameters.values())[1:]
+            if parameters:
+                continue
+            if name in METHOD_NAMES or name.startswith(METHOD_PREFIXES):
+                continue
+            offenders.append(f"{cls.__qualname__}.{name}()")
+    assert offenders == []
+
+
+def test_facts_named_like_properties_are_properties() -> None:
+    """The facts users asked about by name are properties (regression for the old methods)."""
+    roster = edukoppel.Roster(students=[edukoppel.Student(key="1")], source="x")
+    changeset = edukoppel.plan(edukoppel.Roster.empty(), roster)
+    assert changeset.is_empty is False
+    assert roster.is_empty is False
+    assert edukoppel.Roster.empty().is_empty is True
+    assert roster.counts["student"] == 1
+    assert [s.key for s in roster.students.active] == ["1"]
+    assert edukoppel.Report().codes == []

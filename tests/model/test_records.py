@@ -35,12 +35,15 @@ def test_group_kind_from_dutch_words(value: str | None, expected: str | None) ->
 
 
 def test_unknown_group_kind_is_refused() -> None:
-    """A kind that is not known is refused, listing the canonical kinds."""
+    """A kind that is not known is refused, listing the canonical kinds and the Dutch words."""
     with pytest.raises(ek.InvalidValueError) as caught:
         ek.Group(key="1HA", kind="werkgroep")
 
     assert ("group", "1HA", "kind") == (caught.value.entity, caught.value.key, caught.value.field)
-    assert "one of composite, homeroom, teaching" == caught.value.expected
+    assert (
+        "one of homeroom (stamgroep, klas, basisgroep); teaching (lesgroep, cluster, "
+        "clustergroep); composite (samengestelde groep, samengesteld)"
+    ) == caught.value.expected
 
 
 # -- links ------------------------------------------------------------------------------------
@@ -294,3 +297,74 @@ def test_error_names_the_entity_of_every_record_type() -> None:
         with pytest.raises(ek.InvalidValueError) as caught:
             cls(key=5)
         assert (entity, "key") == (caught.value.entity, caught.value.field)
+
+
+# -- plain values in and out, for stores -------------------------------------------------------
+
+
+def test_every_record_round_trips_through_plain_values() -> None:
+    """to_dict() gives JSON-compatible values; from_dict() gives back an equal record."""
+    import json
+
+    from edukoppel.testing import example_roster
+
+    roster = example_roster()
+    for kind in ek.ENTITY_KINDS:
+        for record in roster.records(kind):
+            plain = record.to_dict()
+            assert json.loads(json.dumps(plain)) == plain
+            assert set(plain) == {*ek.data_fields(kind), "origin", "archived"}
+            assert ek.record_class(kind).from_dict(plain) == record
+    assert roster.school is not None
+    assert ek.School.from_dict(roster.school.to_dict()) == roster.school
+
+
+def test_to_dict_values_are_plain() -> None:
+    daan = ek.Student(key="00123", birth_date="2012-03-04", groups=["1HA.wi"], origin="las")
+    plain = daan.to_dict()
+    assert plain["birth_date"] == "2012-03-04"
+    assert plain["groups"] == ["1HA.wi"]
+    assert (plain["origin"], plain["archived"]) == ("las", False)
+    parent = ek.Guardian(key="v1", students=[ek.GuardianLink("00123", "moeder", True)])
+    assert parent.to_dict()["students"] == [
+        {"student": "00123", "relation": "moeder", "legal_authority": True, "receives_mail": None}
+    ]
+
+
+def test_from_dict_refuses_unknown_names_and_a_missing_key() -> None:
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Student.from_dict({"key": "00123", "achternaam": "Berg"})
+    assert caught.value.field == "achternaam"
+    assert "last_name" in str(caught.value)
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Student.from_dict({"last_name": "Berg"})
+    assert caught.value.field == "key"
+
+
+def test_from_dict_takes_database_booleans() -> None:
+    """SQLite hands booleans back as 0 and 1; other values are refused."""
+    assert ek.Student.from_dict({"key": "1", "archived": 1}).archived is True
+    assert ek.Student.from_dict({"key": "1", "archived": 0}).archived is False
+    with pytest.raises(ek.InvalidValueError):
+        ek.Student.from_dict({"key": "1", "archived": "yes"})
+
+
+def test_evolve_validates_like_the_constructor() -> None:
+    daan = ek.Student(key="00123", last_name="Berg")
+    assert daan.evolve(email="Daan@School.NL").email == "daan@school.nl"
+    with pytest.raises(ek.InvalidValueError):
+        daan.evolve(birth_date="31-02-2010")
+    with pytest.raises(ek.InvalidValueError) as caught:
+        daan.evolve(achternaam="Jansen")
+    assert caught.value.field == "achternaam"
+
+
+def test_update_new_values_apply_to_the_stored_record() -> None:
+    """A store applies an Update with `stored.evolve(**update.new_values)`, a new key included."""
+    update = ek.Update(
+        entity="student",
+        key="00123",
+        changes=(ek.FieldChange("key", "00123", "10123"), ek.FieldChange("last_name", "B", "C")),
+    )
+    moved = ek.Student(key="00123", last_name="B").evolve(**update.new_values)
+    assert (moved.key, moved.last_name) == ("10123", "C")

@@ -146,7 +146,7 @@ def test_collection_access() -> None:
     assert "Daan" == students["00123"].first_name
     assert students.get("99999") is None
     assert ["00123", "00124", "00125", "00126"] == list(students.keys())
-    assert ["00123", "00124", "00125"] == [s.key for s in students.active()]
+    assert ["00123", "00124", "00125"] == [s.key for s in students.active]
     assert () == students.duplicate_keys
 
 
@@ -155,10 +155,10 @@ def test_counts_is_empty_and_repr() -> None:
     roster = ek.Roster(students=_students(), staff=[], source="leerlingen.csv")
 
     expected_counts = {"location": 0, "group": 0, "student": 3, "staff": 0, "guardian": 0}
-    assert expected_counts == roster.counts()
+    assert expected_counts == roster.counts
     assert "<Roster source='leerlingen.csv': 3 students, 0 staff>" == repr(roster)
-    assert not roster.is_empty()
-    assert ek.Roster.empty().is_empty()
+    assert not roster.is_empty
+    assert ek.Roster.empty().is_empty
     assert {} == dict(ek.Roster.empty().provides)
 
 
@@ -216,3 +216,39 @@ def test_revision_is_used_as_fingerprint() -> None:
     roster = ek.Roster(students=_students(), revision="memory:abc:7")
 
     assert ("memory:abc:7", "memory:abc:7") == (roster.fingerprint, roster.revision)
+
+
+# -- records of a kind the roster does not provide -----------------------------------------
+
+
+def test_records_of_a_kind_not_provided_are_refused() -> None:
+    """`provides` without "group" beside a list of groups: refused, saying how to provide it."""
+    with pytest.raises(ek.InvalidValueError) as caught:
+        ek.Roster(
+            groups=[ek.Group(key="1HA")],
+            students=[ek.Student(key="00123", homeroom="1HA")],
+            provides={"student": ["homeroom"]},
+        )
+    assert caught.value.field == "provides"
+    message = str(caught.value)
+    assert "1 group given" in message
+    assert "'group': None" in message
+
+
+def test_a_kind_named_with_none_provides_all_its_fields() -> None:
+    """The one rule: `provides` names the kinds; None means all fields of that kind."""
+    roster = ek.Roster(
+        groups=[ek.Group(key="1HA")],
+        students=[ek.Student(key="00123", homeroom="1HA")],
+        provides={"group": None, "student": ["homeroom"]},
+    )
+    assert roster.provides["group"] == frozenset(data_fields("group"))
+    assert roster.provides["student"] == frozenset({"key", "homeroom"})
+    changeset = ek.plan(ek.Roster.empty(), roster)
+    assert changeset.as_tuples() == [("add", "group", "1HA"), ("add", "student", "00123")]
+
+
+def test_an_empty_list_of_a_kind_not_provided_is_harmless() -> None:
+    """No records, nothing to lose: an empty list beside `provides` without that kind is fine."""
+    roster = ek.Roster(groups=[], students=[], provides={"student": None})
+    assert list(roster.provides) == ["student"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from edukoppel.exceptions import MalformedFileError
 from edukoppel.readers import Table, read_table
 from edukoppel.readers._csv import read_csv_grid
 from edukoppel.readers._finish import finish
@@ -451,7 +452,7 @@ def test_a_given_header_row_is_not_second_guessed() -> None:
         b"Naam;Klas\n" + b"Anna;1a\n" * 5000 + b"Zo\xeb;1b\rBram;1c\n",
         # A UTF-8 byte order mark, CR line endings and a byte that is not UTF-8.
         b"\xef\xbb\xbfNaam;Klas\rAnna;1a\rZo\xeb;1b\r",
-        b"\xef\xbb\xbf\xbb\r",
+        b"\xef\xbb\xbf\xbb\r\xbb\r",
     ],
 )
 def test_lone_crs_and_another_encoding_in_one_file(data: bytes) -> None:
@@ -653,3 +654,113 @@ def test_reads_on_several_threads_share_the_csv_field_limit() -> None:
     assert all(len(table) >= 20_001 for table in tables)
     assert tables[1].rows[-1][1] == "z" * (before + 10)
     assert csv_module.field_size_limit() == before
+
+
+# -- a header without rows -----------------------------------------------------------------
+
+EMPTY_EXPORT_COLUMNS = ("Leerlingnummer", "Roepnaam", "Achternaam", "Klas")
+SEMICOLON_HEADER = b"Leerlingnummer;Roepnaam;Achternaam;Klas"
+
+
+@pytest.mark.parametrize(
+    ("data", "delimiter", "header_row"),
+    [
+        (b"Leerlingen 2025-2026\r\nLeerlingnummer;Roepnaam;Achternaam;Klas\r\n", ";", 2),
+        (b"Leerlingen 2025-2026\r\nLeerlingnummer;Roepnaam;Achternaam;Klas\r\n;;;\r\n", ";", 2),
+        (b"Leerlingen 2025-2026\nLeerlingnummer;Roepnaam;Achternaam;Klas", ";", 2),
+        (b"Leerlingen 2025-2026;;;\r\n" + SEMICOLON_HEADER + b"\r\n;;;\r\n", ";", 2),
+        (b"Leerlingen 2025-2026\r\n\r\n" + SEMICOLON_HEADER + b"\r\n\r\n\r\n", ";", 3),
+        (
+            "Leerlingen 2025–2026, Sint-Joriscollege\r\n"
+            "Leerlingnummer;Roepnaam;Achternaam;Klas\r\n;;;\r\n".encode("cp1252"),
+            ";",
+            2,
+        ),
+        (
+            b"Export Magister\nAangemaakt 1-9-2025\n"
+            + SEMICOLON_HEADER.replace(b";", b",")
+            + b"\n",
+            ",",
+            3,
+        ),
+        (b"Leerlingen\r\nLeerlingnummer\tRoepnaam\tAchternaam\tKlas\r\n", "\t", 2),
+    ],
+)
+def test_a_title_and_a_header_without_rows_is_a_header_without_rows(
+    data: bytes, delimiter: str, header_row: int
+) -> None:
+    """An export that selected nobody: the header is found, and the empty export is reported.
+
+    The title is one cell and the header the only row that a delimiter splits; a one-column
+    file would look the same if the header were a value, so this used to be read as one
+    column with the header as its only row, and the sync never saw an empty source.
+    """
+    table = read_table(data, name="leerlingen.csv")
+    assert table.report.detected["delimiter"] == delimiter
+    assert table.header_row == header_row
+    assert table.columns == EMPTY_EXPORT_COLUMNS
+    assert len(table) == 0
+    (issue,) = table.report.by_code("no-rows")
+    assert (issue.severity, issue.row) == ("warning", header_row)
+    assert "header but no rows" in issue.message
+    assert table.report.by_code("header-row-detected")[0].severity == "info"
+    same(table, read_exact(data))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Leerlingnummer;Roepnaam;Achternaam;Klas\r\n",
+        b"Leerlingnummer;Roepnaam;Achternaam;Klas\r\n;;;\r\n\r\n",
+        b"\xef\xbb\xbfLeerlingnummer;Roepnaam;Achternaam;Klas",
+    ],
+)
+def test_a_header_alone_is_a_header_without_rows(data: bytes) -> None:
+    table = read_table(data, name="leerlingen.csv")
+    assert (table.report.detected["delimiter"], table.header_row) == (";", 1)
+    assert table.columns == EMPTY_EXPORT_COLUMNS
+    assert len(table) == 0
+    (issue,) = table.report.by_code("no-rows")
+    assert issue.row == 1
+    assert not table.report.by_code("header-row-detected")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Leerlingen 2025-2026\r\n",
+        b"Leerlingen 2025-2026",
+        b"\r\nLeerlingen 2025-2026;;;\r\n;;;\r\n\r\n",  # as Excel saves it
+        "Leerlingen 2025–2026\r\n".encode("cp1252"),
+    ],
+)
+def test_a_file_with_only_a_title_is_refused(data: bytes) -> None:
+    """One value and nothing else is no table: neither its columns nor its rows are known."""
+    with pytest.raises(MalformedFileError, match="only one value") as caught:
+        read_table(data, name="leerlingen.csv")
+    assert "2025" not in str(caught.value)  # the value may be anything: it is not repeated
+    assert caught.value.row == (2 if data.startswith(b"\r\n") else 1)
+
+
+def test_a_one_value_file_with_header_row_given_is_a_one_column_header() -> None:
+    table = read_table(b"E-mailadres\r\n", name="leeg.csv", header_row=1)
+    assert table.columns == ("E-mailadres",)
+    assert len(table) == 0
+    assert [i.code for i in table.report.by_code("no-rows")] == ["no-rows"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Naam\nBram\nJansen, Anna\n",
+        b"Opmerking\nNaam, klas onbekend\nBram\n",
+        b"Adres\nDorpsstraat 1\nKerkweg 2, 1234 AB Utrecht\n",
+    ],
+)
+def test_a_one_column_file_whose_last_value_holds_a_delimiter_stays_one_column(
+    data: bytes,
+) -> None:
+    """A value holding a comma is not a header: it names no roster columns, or rows follow."""
+    table = read_table(data)
+    assert len(table.columns) == 1
+    assert len(table) == 2

@@ -346,3 +346,36 @@ def test_table_that_does_not_start_at_a1(
     assert table.columns == ("id", "naam")
     assert table.row_numbers == [6]
     assert table.rows == (("001", "a"),)
+
+
+@pytest.mark.parametrize(
+    ("rows", "header_row"),
+    [
+        ([["Leerlingen 2025-2026"], ["Leerlingnummer", "Roepnaam", "Achternaam", "Klas"]], 2),
+        ([["Leerlingen 2025-2026"], [], ["Leerlingnummer", "Roepnaam", "Achternaam", "Klas"]], 3),
+        ([["Leerlingnummer", "Roepnaam", "Achternaam", "Klas"]], 1),
+    ],
+)
+def test_a_sheet_with_a_header_and_no_rows(rows: list[list[str]], header_row: int) -> None:
+    """The same as a CSV file: the header is found, and the empty export is reported."""
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), name="leerlingen.xlsx")
+    assert table.header_row == header_row
+    assert table.columns == ("Leerlingnummer", "Roepnaam", "Achternaam", "Klas")
+    assert len(table) == 0
+    (issue,) = table.report.by_code("no-rows")
+    assert (issue.row, issue.sheet) == (header_row, "Sheet")
+    assert "header but no rows" in issue.message
+
+
+def test_a_sheet_with_only_a_title_is_refused(make_xlsx: Builder) -> None:
+    with pytest.raises(MalformedFileError, match="only one value") as caught:
+        read_table(make_xlsx({"Leerlingen": [["Leerlingen 2025-2026"], [], [None, None]]}))
+    assert caught.value.sheet == "Leerlingen"
+    table = read_table(make_xlsx({"Leerlingen": [["E-mailadres"]]}), header_row=1)
+    assert (table.columns, len(table)) == (("E-mailadres",), 0)

@@ -8,6 +8,7 @@ import sys
 import attrs
 import pytest
 
+import edukoppel as ek
 from edukoppel.readers import Provenance, Row, Table, read_table, unique_names
 
 
@@ -41,6 +42,7 @@ def test_len_iteration_rows_and_provenance() -> None:
     assert first["naam_2"] == "A"
     assert first[1] == "Anna"
     assert first.get("klas", "?") == "?"
+    assert first.get("klas") is None
     assert first.as_dict() == {"id": "001", "naam": "Anna", "naam_2": "A"}
     assert list(first) == ["001", "Anna", "A"]
     assert len(first) == 3
@@ -113,3 +115,31 @@ def test_unique_names() -> None:
     assert unique_names(["a", "a", "a"]) == ("a", "a_2", "a_3")
     assert unique_names(["a", "a", "a_2"]) == ("a", "a_3", "a_2")
     assert unique_names(["", "column_1", ""]) == ("column_1_2", "column_1", "column_3")
+
+
+def test_an_absent_column_is_not_an_empty_cell() -> None:
+    """`row.get` tells a column the file lacks (None) from an empty cell ("")."""
+    row = Table.from_rows(["Achternaam", "klas"], [["Berg", ""]])[0]
+    assert row.get("klas") == ""
+    assert row.get("email") is None
+    assert row.get("email", "-") == "-"
+
+
+def test_a_missing_column_names_the_columns_there_are() -> None:
+    """A lookup in the wrong case says which column was meant and lists the columns."""
+    table = Table.from_rows(["Leerlingnummer", "Achternaam", "Roepnaam"], [["1", "Berg", "D"]])
+    with pytest.raises(ek.ColumnNotFoundError) as caught:
+        table[0]["achternaam"]
+    error = caught.value
+    assert isinstance(error, KeyError)
+    assert error.closest[0] == "Achternaam"
+    assert str(error) == (
+        "there is no column 'achternaam'; did you mean 'Achternaam'? The columns are: "
+        "'Leerlingnummer', 'Achternaam', 'Roepnaam'"
+    )
+    with pytest.raises(ek.ColumnNotFoundError, match="did you mean 'Roepnaam'"):
+        table.column("roepnaam ")
+    with pytest.raises(ek.ColumnNotFoundError, match="did you mean 'Leerlingnummer'"):
+        table.column("Leerlingnumer")
+    with pytest.raises(ek.ColumnNotFoundError, match="there is no column 5"):
+        table.column(5)

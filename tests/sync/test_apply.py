@@ -83,7 +83,7 @@ def test_apply_brings_the_store_to_the_source() -> None:
     assert [("00002", True)] == [(s.key, s.archived) for s in snapshot.students if s.archived]
     assert {"student": {"update": 2, "archive": 1}} == outcome.counts
     assert 3 == outcome.total
-    assert ek.plan(snapshot, incoming).is_empty()
+    assert ek.plan(snapshot, incoming).is_empty
 
 
 def test_added_records_belong_to_the_source() -> None:

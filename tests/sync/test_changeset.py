@@ -208,13 +208,13 @@ def test_as_tuples_of_and_len() -> None:
 
 
 def test_empty_and_blocked() -> None:
-    """is_empty() is about changes and school; is_blocked about the reasons."""
+    """is_empty is about changes and school; is_blocked about the reasons."""
     empty = ek.Changeset(source=SOURCE, base="x")
     school_only = ek.Changeset(source=SOURCE, base="x", school=ek.School(brin="99ZX"))
 
-    assert (True, False) == (empty.is_empty(), empty.is_blocked)
-    assert (False, False) == (school_only.is_empty(), school_only.is_blocked)
-    assert (False, True) == (_full_changeset().is_empty(), _full_changeset().is_blocked)
+    assert (True, False) == (empty.is_empty, empty.is_blocked)
+    assert (False, False) == (school_only.is_empty, school_only.is_blocked)
+    assert (False, True) == (_full_changeset().is_empty, _full_changeset().is_blocked)
 
 
 def test_changeset_and_changes_are_frozen() -> None:

@@ -290,7 +290,7 @@ def test_plan_of_a_roster_against_itself_is_empty(roster):
     """plan(x, x) is empty when x's records are owned by x's source: nothing to do, no issues."""
     changeset = ek.plan(roster, roster)
     assert changeset.as_tuples() == []
-    assert changeset.is_empty()
+    assert changeset.is_empty
     assert not changeset.is_blocked
     assert changeset.issues == ()
 
@@ -343,7 +343,7 @@ def test_planning_again_after_apply_is_empty(case, policy):
     _, _, after, _ = sync(current, incoming, policy)
     again = ek.plan(after, incoming, policy=policy)
     assert again.as_tuples() == []
-    assert again.is_empty()
+    assert again.is_empty
 
 
 @st.composite

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
-from typing import Any, ClassVar, Literal, TypeVar, get_args
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 import attrs
 
@@ -123,8 +123,108 @@ def _origin() -> Any:
     )
 
 
+def _archived_flag(value: object) -> bool:
+    # bool, or 0/1 as SQLite and other databases hand it back.
+    if type(value) is bool:
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    raise v._Invalid("archived", "True or False")
+
+
 def _archived() -> Any:
-    return attrs.field(default=False, metadata={"bookkeeping": True})
+    return attrs.field(default=False, converter=_archived_flag, metadata={"bookkeeping": True})
+
+
+def _plain(value: Any) -> Any:
+    """A field value as JSON-compatible plain data (see ``to_dict``)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, GroupRole | GuardianLink):
+        return {name: getattr(value, name) for name in attrs.fields_dict(type(value))}
+    return value
+
+
+class _RecordMethods:
+    """Plain values in and out, and validated copies: what a store needs from a record."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, bookkeeping included, as plain values that JSON and SQL can hold.
+
+        Dates become ``YYYY-MM-DD`` text, sets of keys become lists, links become lists of
+        dicts. :meth:`from_dict` turns the result back into an equal record.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> row = ek.Staff(key="m42", groups=[("1HA", "mentor")], origin="las").to_dict()
+            >>> row["groups"], row["origin"], row["archived"]
+            ([{'group': '1HA', 'role': 'mentor'}], 'las', False)
+            >>> ek.Staff.from_dict(row) == ek.Staff(key="m42", groups=[("1HA", "mentor")],
+            ...                                     origin="las")
+            True
+        """
+        return {
+            field.name: _plain(getattr(self, field.name))
+            for field in attrs.fields(type(self))  # type: ignore[arg-type]
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """A record from plain values (what :meth:`to_dict` made, or a database row).
+
+        Values are validated as in the constructor; a name that is not a field is refused
+        with the fields there are. Fields left out get their default (no value).
+
+        Example:
+            >>> import edukoppel as ek
+            >>> ek.Student.from_dict({"key": "00123", "birth_date": "2012-03-04"}).birth_date
+            datetime.date(2012, 3, 4)
+        """
+        known = attrs.fields_dict(cls)  # type: ignore[arg-type]
+        unknown = sorted(str(name) for name in data if name not in known)
+        if unknown:
+            raise InvalidValueError(
+                entity=_entity_name(cls),
+                key=_message_key(data.get("key")),
+                field=unknown[0],
+                expected=f"a field of {_entity_name(cls)} ({', '.join(known)})",
+            )
+        if "key" in known and "key" not in data:
+            raise InvalidValueError(
+                entity=_entity_name(cls), key=None, field="key", expected="a non-empty identifier"
+            )
+        return cls(**data)
+
+    def evolve(self, **changes: Any) -> Self:
+        """A copy with some fields changed, validated like a new record.
+
+        A store applies an :class:`~edukoppel.Update` with
+        ``stored.evolve(**update.new_values)``.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> ek.Student(key="00123", last_name="Berg").evolve(last_name="Berg-Çelik").last_name
+            'Berg-Çelik'
+        """
+        known = attrs.fields_dict(type(self))  # type: ignore[arg-type]
+        unknown = sorted(name for name in changes if name not in known)
+        if unknown:
+            raise InvalidValueError(
+                entity=_entity_name(type(self)),
+                key=getattr(self, "key", None),
+                field=unknown[0],
+                expected=f"a field of {_entity_name(type(self))} ({', '.join(known)})",
+            )
+        return attrs.evolve(self, **changes)  # type: ignore[misc]
+
+
+def _entity_name(cls: type) -> str:
+    entity = getattr(cls, "entity", None)
+    return entity if isinstance(entity, str) else cls.__name__.lower()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +300,7 @@ def _links_converter(field: str, link: type[Any], first: str) -> Any:
 
 @_guarded("school")
 @attrs.frozen(kw_only=True)
-class School:
+class School(_RecordMethods):
     """The school (bestuur-level BRIN4) a roster belongs to, and for which school year.
 
     Example:
@@ -217,7 +317,7 @@ class School:
 
 @_guarded("location")
 @attrs.frozen(kw_only=True)
-class Location:
+class Location(_RecordMethods):
     """A vestiging: often a BRIN6 (BRIN4 + two digits, e.g. ``99ZX10``)."""
 
     entity: ClassVar[EntityKind] = "location"
@@ -231,7 +331,7 @@ class Location:
 
 @_guarded("group")
 @attrs.frozen(kw_only=True)
-class Group:
+class Group(_RecordMethods):
     """A klas / stamgroep (``homeroom``), lesgroep / cluster (``teaching``) or composite group.
 
     Example:
@@ -253,8 +353,10 @@ class Group:
     archived: bool = _archived()
 
 
-class _Person:
+class _Person(_RecordMethods):
     """Name handling shared by students, staff and guardians."""
+
+    __slots__ = ()
 
     first_name: str | None
     initials: str | None

@@ -92,9 +92,12 @@ class Collection(Generic[R]):
         """A read-only view of the index by key."""
         return self._by_key
 
-    def active(self) -> Iterator[R]:
-        """The records that are not archived."""
-        return (record for record in self._records if not record.archived)
+    @property
+    def active(self) -> tuple[R, ...]:
+        """The records that are not archived, in source order."""
+        if not self.archived_count:
+            return self._records
+        return tuple(record for record in self._records if not record.archived)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Collection):
@@ -107,6 +110,10 @@ class Collection(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<{self.kind}s: {len(self._records)}>"
+
+
+def _noun(kind: EntityKind, count: int) -> str:
+    return kind if count == 1 or kind == "staff" else f"{kind}s"
 
 
 def _sort_key(record: Record) -> tuple[str, bool, str]:
@@ -176,11 +183,12 @@ class Roster:
 
     Args:
         school: The school and school year, when the source says so.
-        locations, groups, students, staff, guardians: The records. A kind that is not
-            passed (``None``) is not provided; an empty list is "provided, and there are
-            none".
-        provides: Per entity kind, the fields the source provides (``None`` for all
-            fields). By default: every field of every kind passed.
+        locations, groups, students, staff, guardians: The records of each kind.
+        provides: The kinds the source provides, each with the fields it provides (a list,
+            or ``None`` for all of them). Without it, the roster provides every kind passed,
+            even as an empty list ("provided, and there are none"), with all fields.
+            Records of a kind that ``provides`` does not name are refused: a sync would
+            ignore them.
         scope: What the source is authoritative for; default: everything it provides. A
             scope without a school year takes the school's.
         source: A short, stable name of where the records come from (``"somtoday"``,
@@ -237,6 +245,20 @@ class Roster:
         self._collections: dict[EntityKind, Collection[Any]] = {
             kind: Collection(kind, given[kind] or ()) for kind in ENTITY_KINDS
         }
+        for kind, collection in self._collections.items():
+            if collection and kind not in self.provides:
+                count = len(collection)
+                raise InvalidValueError(
+                    entity="roster",
+                    key=None,
+                    field="provides",
+                    expected="every kind with records to be provided",
+                    detail=(
+                        f"{count} {_noun(kind, count)} given, but provides does not name "
+                        f"{kind!r}, so a sync would ignore them: add {kind!r}: None (all its "
+                        f"fields) or {kind!r}: [...] (some) to provides, or leave them out"
+                    ),
+                )
         self.school = school
         scope = scope if scope is not None else Scope()
         if scope.school_year is None and school is not None and school.school_year is not None:
@@ -251,7 +273,7 @@ class Roster:
         """A roster with no records that provides nothing (a new, empty store).
 
         Example:
-            >>> Roster.empty().is_empty()
+            >>> Roster.empty().is_empty
             True
         """
         return cls(source=source)
@@ -285,10 +307,12 @@ class Roster:
         """The records of one entity kind."""
         return self._collections[kind]
 
+    @property
     def counts(self) -> dict[EntityKind, int]:
         """How many records of each kind, archived ones included."""
         return {kind: len(self._collections[kind]) for kind in ENTITY_KINDS}
 
+    @property
     def is_empty(self) -> bool:
         """True when there are no records at all."""
         return not any(self._collections.values())

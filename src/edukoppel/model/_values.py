@@ -225,8 +225,16 @@ def bool_converter(field: str) -> Callable[[object], bool | None]:
 
 
 def choice_converter(field: str, choices: dict[str, T]) -> Callable[[object], T | None]:
-    """One of a fixed set of values, given in any case."""
-    accepted = ", ".join(sorted(set(map(str, choices.values()))))
+    """One of a fixed set of values, given in any case (the error lists every accepted word)."""
+    words: dict[str, list[str]] = {}
+    for word, value in choices.items():
+        words.setdefault(str(value), [])
+        if word != str(value):
+            words[str(value)].append(word)
+    accepted = "; ".join(
+        f"{value} ({', '.join(synonyms)})" if synonyms else value
+        for value, synonyms in words.items()
+    )
 
     def convert(value: object) -> T | None:
         text = _clean_text(value, field)

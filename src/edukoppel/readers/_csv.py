@@ -37,7 +37,7 @@ from edukoppel.readers._encoding import (
     locate_invalid_utf8,
 )
 from edukoppel.readers._grid import Grid
-from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header
+from edukoppel.readers._header import HEADER_SEARCH_ROWS, clearly_a_header, find_header
 from edukoppel.readers._issues import Collector
 from edukoppel.readers._table import ROW_KEY, internal_name
 from edukoppel.report import Report
@@ -57,6 +57,7 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 # the very end: see _has_lone_cr.
 _CR_NOT_LF = re.compile(rb"\r[^\n]")
 _SAMPLE_LINES = 100
+_NO_CONTENT = ' \t\r\n"' + "".join(DELIMITERS)
 _SCAN_CHUNK = 1 << 20
 
 
@@ -138,7 +139,7 @@ def _read(
         head = head[sep_line.end() :]
         start += len(sep_line.group(0).encode("utf-8"))
         first_line = 2
-    sep, why = _choose_delimiter(head, delimiter, sep_line, file)
+    sep, why = _choose_delimiter(head, delimiter, sep_line, file, whole_file=head_end == len(data))
     records = _records(head, sep, first_line=first_line, file=file)
     if head_end < len(data) and len(records) > 1:
         records.pop()  # the head may end inside a quoted cell
@@ -289,13 +290,18 @@ class _ByteScan:
 
 
 def _choose_delimiter(
-    head: str, delimiter: str | None, sep_line: re.Match[str] | None, file: str
+    head: str,
+    delimiter: str | None,
+    sep_line: re.Match[str] | None,
+    file: str,
+    *,
+    whole_file: bool,
 ) -> tuple[str, str]:
     if delimiter is not None:
         return delimiter, "given"
     if sep_line:
         return sep_line.group(1), "Excel's 'sep=' line on line 1"
-    found = _detect_delimiter(head)
+    found = _detect_delimiter(head, whole_file=whole_file)
     if found is not None:
         return found
     _refuse_fixed_width(head, file)
@@ -322,9 +328,17 @@ def _choose_header(records: list[_Record], header_row: int | None, file: str) ->
     )
 
 
-def _detect_delimiter(text: str) -> tuple[str, str] | None:
-    """The delimiter that splits the sample into the most consistent number of fields."""
-    sample = "\n".join(text.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES])
+def _detect_delimiter(text: str, *, whole_file: bool) -> tuple[str, str] | None:
+    """The delimiter that splits the sample into the most consistent number of fields.
+
+    ``whole_file``: ``text`` is all of the file (so its last row is the file's last row).
+    """
+    lines = text.split("\n", _SAMPLE_LINES)
+    sample = "\n".join(lines[:_SAMPLE_LINES])
+    rest = lines[_SAMPLE_LINES] if len(lines) > _SAMPLE_LINES else ""
+    # Whether the sample's last row with content is the file's: nothing but white space,
+    # quotes and delimiters (Excel's ';;;' rows) follows it.
+    sample_ends_file = whole_file and not rest.strip(_NO_CONTENT)
     best: tuple[float, int, int] | None = None
     chosen: str | None = None
     summary = ""
@@ -333,22 +347,31 @@ def _detect_delimiter(text: str) -> tuple[str, str] | None:
             continue
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate, strict=False)
         try:
-            counts = [len(row) for row in reader if any(cell.strip() for cell in row)]
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
         except csv.Error:
             continue
+        counts = [len(row) for row in rows]
         several = [count for count in counts if count > 1]
         if not several:
             continue
-        if len(several) < 2 <= len(counts):
+        alone = len(several) < 2 <= len(counts)
+        if alone and not (sample_ends_file and counts[-1] > 1 and clearly_a_header(rows[-1])):
             # A delimiter that splits a single row of several is a character in a value of a
             # one-column file (an address ending in ';', 'Jansen, Anna'). Two rows suffice:
             # a header and one record, or records whose empty last fields were left out.
+            # One row does when it is the last and can only be a header (it names roster
+            # columns): an export that selected nobody, with a title above its header.
             continue
         modal, frequency = Counter(several).most_common(1)[0]
         score = (round(frequency / len(counts), 2), modal, -preference)
         if best is None or score > best:
             best, chosen = score, candidate
-            summary = f"{modal} columns on {frequency} of the first {len(counts)} rows"
+            summary = (
+                f"{modal} columns on the last row: a header with no rows under it, below "
+                "a title of one column"
+                if alone
+                else f"{modal} columns on {frequency} of the first {len(counts)} rows"
+            )
     return None if chosen is None else (chosen, summary)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from edukoppel.exceptions import MalformedFileError
 from edukoppel.readers._damage import check_damage
 from edukoppel.readers._grid import Grid, MergedRange
 from edukoppel.readers._header import (
@@ -135,6 +136,8 @@ def finish(
     judged = _judge_columns(grid, header)
     blank = _judge_rows(grid, judged, collector, place)
     frame = grid.frame.filter(~blank) if judged.may_be_blank else grid.frame
+    if frame.height == 0 and grid.header_reason == "detected" and sum(map(bool, header)) <= 1:
+        _refuse_a_lone_value(grid, file=file, sheet=sheet)
     if judged.keep != list(range(len(header))):
         frame = frame.select(
             [pl.col(internal_name(j)).alias(internal_name(k)) for k, j in enumerate(judged.keep)]
@@ -153,7 +156,12 @@ def finish(
         place=place,
     )
     if frame.height == 0:
-        collector.add("no-rows", "the file has a header but no rows under it", row=grid.header_row)
+        collector.add(
+            "no-rows",
+            "the file has a header but no rows under it: the export holds no records. Check "
+            "the export's selection (school year, location, classes) and export again",
+            row=grid.header_row,
+        )
     skip = _report_notes(grid, frame, judged.keep, unique, collector)
     check_damage(frame, unique, collector, present=present, skip=skip)
     if grid.multiline and grid.delimiter:
@@ -166,6 +174,24 @@ def finish(
         header_row=grid.header_row,
         report=collector.report,
         frame=frame,
+    )
+
+
+def _refuse_a_lone_value(grid: Grid, *, file: str, sheet: str | None) -> None:
+    """One value and nothing else is no table: it may be a title, or a one-column header.
+
+    Taking it for a header would invent a column that the file may not have; the caller
+    who knows it is a header says so with ``header_row=``.
+    """
+    where = "sheet" if sheet is not None else "file"
+    raise MalformedFileError(
+        f"the {where} holds only one value and nothing under it: no header with columns and "
+        "no rows, so no table. If it is a title, the export found no records: check its "
+        "selection and export again. If it is the header of a one-column list without "
+        f"entries, pass header_row={grid.header_row}",
+        file=file,
+        sheet=sheet,
+        row=grid.header_row,
     )
 
 

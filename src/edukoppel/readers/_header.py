@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
+    "clearly_a_header",
     "example_reason",
     "find_header",
     "is_totals_row",
@@ -142,6 +143,26 @@ def _header_like(cells: Sequence[str]) -> bool:
 
 def _filled(cells: Sequence[str]) -> list[str]:
     return [cell for cell in cells if cell.strip()]
+
+
+def clearly_a_header(cells: Sequence[str]) -> bool:
+    """Whether a row can only be a header: all labels, two of them naming roster columns.
+
+    This is the evidence needed when the row stands alone: the header of an export that
+    selected nobody, under its title, is the only row that its delimiter splits.
+
+    Example:
+        >>> clearly_a_header(["Leerlingnummer", "Roepnaam", "Achternaam", "Klas"])
+        True
+        >>> clearly_a_header(["Jansen", " Anna"])  # a name with a comma in a one-column file
+        False
+        >>> clearly_a_header(["Naam", "klas 2024"])  # a label may hold a number
+        True
+        >>> clearly_a_header(["Naam", "2024"])
+        False
+    """
+    filled = _filled(cells)
+    return all(_label_like(cell) for cell in filled) and keyword_score(filled) >= 2
 
 
 def find_header(rows: Sequence[Sequence[str]]) -> int:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
+from edukoppel.exceptions import ColumnNotFoundError
 from edukoppel.report import Report
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 
 ROW_KEY = "__row__"
 """The internal column holding each row's number as the user sees it."""
+
+T = TypeVar("T")
 
 _PREVIEW_ROWS = 5
 _PREVIEW_COLUMNS = 8
@@ -108,15 +111,27 @@ class Row:
             try:
                 return self.cells[self._names.index(key)]
             except ValueError:
-                raise KeyError(key) from None
+                raise ColumnNotFoundError(key, columns=self._names) from None
         return self.cells[key]
 
-    def get(self, name: str, default: str = "") -> str:
-        """The cell in column ``name``, or ``default`` when there is no such column."""
-        try:
-            return self[name]
-        except KeyError:
-            return default
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: T) -> str | T: ...
+    def get(self, name: str, default: object = None) -> object:
+        """The cell in column ``name``; ``default`` (``None``) when the file has no such column.
+
+        An empty cell is ``""``; a column the file does not have is ``None``, because an
+        absent column is not an empty value.
+
+        Example:
+            >>> row = Table.from_rows(["klas", "email"], [["1HA", ""]])[0]
+            >>> row.get("email"), row.get("achternaam")
+            ('', None)
+        """
+        if name in self._names:
+            return self.cells[self._names.index(name)]
+        return default
 
     def as_dict(self) -> dict[str, str]:
         """The cells keyed by unique column name."""
@@ -298,7 +313,8 @@ class Table:
         When a header is repeated, ``naam`` is the first such column and ``naam_2`` the second.
 
         Raises:
-            KeyError: No such column.
+            ColumnNotFoundError: No such column (a ``KeyError``); it names the columns there
+                are and the closest one.
         """
         cells: list[str] = self._frame.get_column(internal_name(self._position(name))).to_list()
         return cells
@@ -306,14 +322,14 @@ class Table:
     def _position(self, name: str | int) -> int:
         if isinstance(name, int):
             if not -self.width <= name < self.width:
-                raise KeyError(name)
+                raise ColumnNotFoundError(name, columns=self.unique_columns)
             return name % self.width
         if name in self.unique_columns:
             return self.unique_columns.index(name)
         stripped = name.strip()
         if stripped in self.unique_columns:
             return self.unique_columns.index(stripped)
-        raise KeyError(name)
+        raise ColumnNotFoundError(name, columns=self.unique_columns)
 
     def head(self, n: int = 5) -> Table:
         """The first ``n`` rows as a table (same file, columns and report)."""

@@ -12,7 +12,7 @@ from edukoppel.sync._changeset import (
     Restore,
     Update,
 )
-from edukoppel.sync._plan import plan
+from edukoppel.sync._plan import diff, plan
 from edukoppel.sync._policy import Action, FieldOwnership, Identity, SyncPolicy
 from edukoppel.sync._store import RunOutcome, RunProblem, Store, SyncRun
 
@@ -36,5 +36,6 @@ __all__ = [
     "SyncRun",
     "Update",
     "apply",
+    "diff",
     "plan",
 ]

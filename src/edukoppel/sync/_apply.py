@@ -110,7 +110,7 @@ def apply(
         raise BlockedPlanError(
             f"the plan is blocked and not acknowledged: {reasons}", reasons=missing
         )
-    if changeset.is_empty():
+    if changeset.is_empty:
         if store.revision() != changeset.base:
             log("refused-stale")
             raise StalePlanError(

@@ -64,13 +64,28 @@ class Update:
     """A stored record whose provided fields differ; ``changes`` lists each field.
 
     When records are matched by something other than their key (``username``, ``email``,
-    ``eckid``), a changed key is a field change of ``"key"``; ``key`` is the stored key.
+    ``eckid``), a changed key is a field change of ``"key"``; ``key`` is the *stored* key, so
+    a store looks the record up by ``key`` and, when ``new_values`` holds a ``"key"``, moves
+    it to the new key.
+
+    Example:
+        >>> import edukoppel as ek
+        >>> update = ek.Update(entity="student", key="00123", changes=(
+        ...     ek.FieldChange("last_name", "Berg", "Berg-Çelik"),))
+        >>> stored = ek.Student(key="00123", last_name="Berg", origin="las")
+        >>> stored.evolve(**update.new_values).last_name
+        'Berg-Çelik'
     """
 
     action: ClassVar[ChangeAction] = "update"
     entity: EntityKind
     key: str
     changes: tuple[FieldChange, ...]
+
+    @property
+    def new_values(self) -> dict[str, Any]:
+        """The new value of every changed field, by field name."""
+        return {change.field: change.new for change in self.changes}
 
 
 @attrs.frozen(kw_only=True)
@@ -81,6 +96,11 @@ class Restore:
     entity: EntityKind
     key: str
     changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def new_values(self) -> dict[str, Any]:
+        """The new value of every changed field, by field name (may include ``"key"``)."""
+        return {change.field: change.new for change in self.changes}
 
 
 @attrs.frozen(kw_only=True)
@@ -165,6 +185,7 @@ class Changeset:
         """True when a safeguard blocks the plan."""
         return bool(self.blocked)
 
+    @property
     def is_empty(self) -> bool:
         """True when there is nothing to change (a blocked plan may still have changes)."""
         return not self.changes and self.school is None

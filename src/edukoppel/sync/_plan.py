@@ -19,7 +19,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, get_args
 
 from edukoppel.model import (
     ENTITY_KINDS,
@@ -39,9 +39,9 @@ from edukoppel.sync._changeset import (
     Restore,
     Update,
 )
-from edukoppel.sync._policy import SyncPolicy
+from edukoppel.sync._policy import Action, Identity, SyncPolicy
 
-__all__ = ["plan"]
+__all__ = ["diff", "plan"]
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(ENTITY_KINDS)}
 _EMPTY: tuple[Any, ...] = (None, ())
@@ -99,11 +99,69 @@ def plan(current: Roster, incoming: Roster, *, policy: SyncPolicy | None = None)
     return planner.run()
 
 
+_DIFF_POLICY = SyncPolicy(
+    actions=dict.fromkeys(ENTITY_KINDS, frozenset(get_args(Action))),
+    claims=frozenset({"*"}),
+)
+
+
+def diff(
+    old: Roster,
+    new: Roster,
+    *,
+    identity: Mapping[EntityKind, Identity] | None = None,
+) -> Changeset:
+    """What changed from one roster to the next: two exports compared, nothing else.
+
+    Use ``diff`` to compare two files (last week's export and this week's) in a notebook;
+    use :func:`plan` to sync a source into a store. ``diff`` knows no store: it ignores who
+    created a record (``origin``), has no safeguards and blocks nothing, and treats every
+    kind alike (staff who left are archived too). It compares the kinds ``new`` provides, on
+    the fields that both rosters provide, inside ``new``'s scope. Records whose key appears
+    more than once are left out, with an issue. The result is a :class:`Changeset` like
+    :func:`plan`'s, so ``summary()``, ``to_polars()`` and ``print()`` work the same way.
+
+    Args:
+        old: The earlier roster.
+        new: The later roster.
+        identity: How records are matched, per kind, as in :class:`SyncPolicy`
+            (default: by key).
+
+    Example:
+        >>> import edukoppel as ek
+        >>> week1 = ek.Roster(students=[ek.Student(key="1", homeroom="1HA"),
+        ...                             ek.Student(key="2", homeroom="1HA")], source="week1.csv")
+        >>> week2 = ek.Roster(students=[ek.Student(key="1", homeroom="1HB")], source="week2.csv")
+        >>> ek.diff(week1, week2).as_tuples()
+        [('update', 'student', '1'), ('archive', 'student', '2')]
+    """
+    policy = _DIFF_POLICY
+    if identity:
+        policy = policy.model_copy(update={"identity": dict(identity)})
+        SyncPolicy.model_validate(policy.model_dump())
+    provided = {
+        kind: fields & old.provides[kind] if kind in old.provides else fields
+        for kind, fields in new.provides.items()
+    }
+    planner = _Planner(old, new, policy, provided=provided, safeguards=False)
+    return planner.run()
+
+
 class _Planner:
-    def __init__(self, current: Roster, incoming: Roster, policy: SyncPolicy) -> None:
+    def __init__(
+        self,
+        current: Roster,
+        incoming: Roster,
+        policy: SyncPolicy,
+        *,
+        provided: Mapping[EntityKind, frozenset[str]] | None = None,
+        safeguards: bool = True,
+    ) -> None:
         self.current = current
         self.incoming = incoming
         self.policy = policy
+        self.provides = provided if provided is not None else incoming.provides
+        self.safeguards = safeguards
         self.source = incoming.source
         self.issues: list[Issue] = []
         self.blocked: list[BlockReason] = []
