@@ -63,12 +63,123 @@ def test_swapped_day_and_month() -> None:
     table = read_table(lines("naam;geboren", *(f"x;{d}" for d in dates)))
     issues = table.report.by_code("date-reformatted")
     assert [i.row for i in issues] == [5]
-    assert "month/day/year" in issues[0].message
+    assert "month-first (mm/dd/yyyy)" in issues[0].message
+    (column,) = table.report.by_code("dates-ambiguous")  # 03/04/2010 cannot be told
+    assert column.severity == "warning"
 
 
 def test_two_digit_years_everywhere() -> None:
     table = read_table(lines("naam;geboren", "x;3-5-10", "y;4-6-10"))
     assert [i.row for i in table.report.by_code("date-reformatted")] == [2, 3]
+
+
+# -- month-first dates: an American export re-saved by a Dutch Excel ------------------------
+
+
+def dutch_excel(month: int, day: int, year: int) -> str:
+    """What a Dutch Excel makes of the American date ``month/day/year`` when it saves a CSV.
+
+    It reads the text day-first: when that is a date (``day`` is 12 or less) it writes the
+    date it read, day and month swapped, as ``d-m-yyyy``; otherwise the text stays as it was.
+    """
+    return f"{month}-{day}-{year}" if day <= 12 else f"{month}/{day}/{year}"
+
+
+def birth_dates(*dates: str) -> bytes:
+    return lines("Leerlingnummer;Geboortedatum", *(f"{i:05d};{d}" for i, d in enumerate(dates, 1)))
+
+
+def test_us_dates_resaved_by_dutch_excel_make_the_whole_column_ambiguous() -> None:
+    """2 April 2000 became 4-2-2000 (4 February) without a trace; 12/19/1997 stayed text."""
+    table = read_table(birth_dates("4-2-2000", "11-12-1999", "12/19/1997", "6/20/2000"))
+    (column,) = table.report.by_code("dates-ambiguous")
+    assert (column.severity, column.column, column.row) == ("error", "Geboortedatum", None)
+    assert "every row of this column needs a check" in column.message.lower()
+    assert "swaps day and month" in column.message
+    assert "2 dates in this column can only be month-first" in column.message
+    rows = table.report.by_code("date-reformatted")
+    assert [i.row for i in rows] == [4, 5]
+    for issue in rows:
+        assert "written month-first (mm/dd/yyyy)" in issue.message
+        assert "cannot be a month" in issue.message
+        assert "mostly uses" not in issue.message
+    assert not table.report.valid
+    for issue in table.report:
+        for part in ("1997", "2000", "19", "20"):
+            assert part not in issue.message, issue
+
+
+def test_a_realistic_resaved_column_names_only_the_month_first_rows() -> None:
+    """Most American dates cannot be read day-first, so slashes are the column's majority."""
+    import datetime as dt
+    import random
+
+    rnd = random.Random(7)
+    born = [dt.date(2008, 1, 1) + dt.timedelta(days=rnd.randrange(2500)) for _ in range(40)]
+    dates = [dutch_excel(day.month, day.day, day.year) for day in born]
+    slashes = [row for row, text in enumerate(dates, 2) if "/" in text]
+    assert 0 < len(slashes) < len(dates)
+    table = read_table(birth_dates(*dates))
+    (column,) = table.report.by_code("dates-ambiguous")
+    assert column.severity == "error"
+    rows = table.report.by_code("date-reformatted")
+    assert [i.row for i in rows] == slashes
+    assert all("month-first" in i.message for i in rows)
+
+
+def test_month_first_rows_past_the_cap_are_counted() -> None:
+    import datetime as dt
+
+    born = [dt.date(2008, 1, 1) + dt.timedelta(days=7 * week) for week in range(300)]
+    dates = [dutch_excel(day.month, day.day, day.year) for day in born]
+    slashes = sum("/" in text for text in dates)
+    issues = read_table(birth_dates(*dates)).report.by_code("date-reformatted")
+    assert len(issues) == MAX_ISSUES_PER_CODE + 1
+    assert f"and {slashes - MAX_ISSUES_PER_CODE} more rows" in issues[-1].message
+
+
+def test_a_dash_column_of_month_first_dates_is_ambiguous() -> None:
+    """One format throughout, but 02-13-2010 cannot be day-first: nor can the others be."""
+    table = read_table(birth_dates("02-13-2010", "05-04-2010", "11-25-2009", "07-07-2010"))
+    (column,) = table.report.by_code("dates-ambiguous")
+    assert column.severity == "error"
+    assert [i.row for i in table.report.by_code("date-reformatted")] == [2, 4]
+    assert "(mm-dd-yyyy)" in table.report.by_code("date-reformatted")[0].message
+
+
+def test_day_first_and_month_first_dates_in_one_column_are_ambiguous() -> None:
+    """Both orders proven: the dates that read both ways cannot be told apart."""
+    dates = ["13-05-2010", "25-12-2009", "03-04-2010", "12/31/2010", "28-02-2010", "5/6/2010"]
+    table = read_table(birth_dates(*dates))
+    (column,) = table.report.by_code("dates-ambiguous")
+    assert column.severity == "warning"
+    assert "can only be day-first (3, the first on row 2)" in column.message
+    assert "every row of this column needs a check" in column.message
+    assert "the 2 dates whose day and month are both 12 or less" in column.message
+    rows = table.report.by_code("date-reformatted")
+    assert [i.row for i in rows] == [5, 7]
+    assert "month-first" in rows[0].message
+    assert "dd/mm/yyyy, while the column mostly uses dd-mm-yyyy" in rows[1].message
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["03-05-2010", "14/11/2009", "28-02-2010", "01/02/2010"],  # both day-first
+        ["03-05-2010", "14-11-2009", "05/05/2010"],  # 5 May either way
+        ["12/13/2010"],  # month-first, but nothing to confuse it with
+    ],
+)
+def test_dates_that_all_read_day_first_are_not_ambiguous(dates: list[str]) -> None:
+    table = read_table(birth_dates(*dates, "24-06-2010", "30-01-2011"))
+    assert not table.report.by_code("dates-ambiguous")
+
+
+def test_dashes_and_slashes_that_both_read_day_first_are_a_format_difference() -> None:
+    table = read_table(birth_dates("03-05-2010", "14/11/2009", "28-02-2010", "01/02/2010"))
+    rows = table.report.by_code("date-reformatted")
+    assert [i.row for i in rows] == [3, 5]
+    assert "written dd/mm/yyyy, while the column mostly uses dd-mm-yyyy" in rows[0].message
 
 
 @pytest.mark.parametrize(

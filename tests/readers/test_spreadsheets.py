@@ -379,3 +379,23 @@ def test_a_sheet_with_only_a_title_is_refused(make_xlsx: Builder) -> None:
     assert caught.value.sheet == "Leerlingen"
     table = read_table(make_xlsx({"Leerlingen": [["E-mailadres"]]}), header_row=1)
     assert (table.columns, len(table)) == (("E-mailadres",), 0)
+
+
+def test_us_dates_resaved_as_a_workbook_make_the_column_ambiguous(make_xlsx: Builder) -> None:
+    """Dutch Excel opened an American CSV and saved it as XLSX: what it could read day-first
+    became date cells (2 April as 4 February), the rest stayed text."""
+    rows = [
+        ["Leerlingnummer", "Geboortedatum"],
+        ["00001", dt.date(2000, 2, 4)],
+        ["00002", dt.date(1999, 12, 11)],
+        ["00003", "12/19/1997"],
+        ["00004", "6/20/2000"],
+    ]
+    table = read_table(make_xlsx({"Leerlingen": rows}))
+    (column,) = table.report.by_code("dates-ambiguous")
+    assert (column.severity, column.column, column.sheet) == (
+        "error",
+        "Geboortedatum",
+        "Leerlingen",
+    )
+    assert [i.row for i in table.report.by_code("date-reformatted")] == [4, 5]

@@ -22,6 +22,8 @@ from edukoppel.readers._table import ROW_KEY, internal_name
 if TYPE_CHECKING:
     import polars as pl
 
+    from edukoppel.report import Severity
+
 __all__ = ["TRIGGERS", "check_damage", "scan_bytes"]
 
 # The characters Windows-1252 gives to the bytes 0x80-0xBF: what follows 'Ã', 'Â'... when UTF-8
@@ -54,6 +56,17 @@ _DATE_FORMATS: dict[str, str] = {
     "dd-mm-yy": r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$",
 }
 _ANY_DATE = "|".join(f"(?:{pattern})" for pattern in _DATE_FORMATS.values())
+# The two numbers before the year of a date in the Dutch order (day, month), or the American
+# one (month, day): which it is, the numbers alone may tell.
+_DMY_PARTS = (
+    r"^(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.]\d{2}(?:\d{2})?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+# A workbook's date cell, read as an ISO date: its day and month are what Excel understood.
+_ISO_PARTS = r"^\d{4}-(?P<second>\d{2})-(?P<first>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$"
+# A date that can only be month-first: a month (1-12), then a day that cannot be a month.
+_MONTH_FIRST = r"^(?:0?[1-9]|1[0-2])[-/.](?:1[3-9]|2\d|3[01])[-/.]\d{2}(?:\d{2})?(?:[ T]|$)"
+_DAY_MONTH_FORMATS = ("dd-mm-yyyy", "dd/mm/yyyy", "dd.mm.yyyy", "dd-mm-yyyy hh:mm", "dd-mm-yy")
 _SAMPLE = 500
 _MIN_ZERO_WIDTH = 4
 
@@ -108,12 +121,13 @@ def check_damage(
     """
     if frame.height == 0 or not names:
         return
+    workbook = present is None  # its date cells read as ISO dates
     present = present or _always
     _pattern_checks(frame, names, collector, present, skip or set())
     profiles = _profiles(frame.head(_SAMPLE), len(names))
     zero_columns, date_columns, stats = _cheap_stats(frame, profiles)
     _leading_zeros(frame, names, collector, zero_columns, stats)
-    _dates(frame, names, collector, date_columns, stats)
+    _dates(frame, names, collector, date_columns, stats, workbook=workbook)
 
 
 def _hits(frame: pl.DataFrame, pattern: str, columns: Sequence[int]) -> dict[int, pl.DataFrame]:
@@ -234,6 +248,7 @@ def _profiles(sample: pl.DataFrame, count: int) -> list[dict[str, int]]:
             value.str.contains(pattern).sum().alias(label)
             for label, pattern in _DATE_FORMATS.items()
         ),
+        value.str.contains(_MONTH_FIRST).sum().alias("month-first"),
     )
     by_name = {row["column"]: row for row in stats.iter_rows(named=True)}
     return [by_name[name] for name in names]
@@ -253,10 +268,12 @@ def _cheap_stats(
         and profile["zeros"]
     ]
     date_columns: dict[int, str] = {}
+    stats_month_first: dict[int, int] = {}
     for index, profile in enumerate(profiles):
         dates = sum(profile[label] for label in _DATE_FORMATS)
         if profile["filled"] and dates * 10 >= profile["filled"] * 8:
             date_columns[index] = max(_DATE_FORMATS, key=lambda label: profile[label])
+            stats_month_first[index] = profile["month-first"]
     expressions: list[pl.Expr] = []
     for index in zero_columns:
         width = pl.col(internal_name(index)).str.len_bytes()
@@ -275,6 +292,7 @@ def _cheap_stats(
     stats = frame.select(expressions).row(0, named=True) if expressions else {}
     for index in date_columns:
         stats[f"fit{index}"] = stats.pop(f"fit{index}a") + stats.pop(f"fit{index}b")
+        stats[f"month_first{index}"] = stats_month_first[index]  # in the sample
     return zero_columns, date_columns, stats
 
 
@@ -324,65 +342,186 @@ def _dates(
     collector: Collector,
     columns: dict[int, str],
     stats: dict[str, int],
+    *,
+    workbook: bool,
 ) -> None:
+    """Dates in another format than the column's, two-digit years, and day-month order.
+
+    A column in one format is only searched further when its sample holds a date that can
+    only be month-first, or when the format is one that may hide such dates (``dd/mm/yyyy``,
+    two-digit years). ``workbook``: the ISO dates are date cells, as Excel understood them.
+    """
     import polars as pl
 
     for index, dominant in columns.items():
         consistent = stats[f"fit{index}"] == stats[f"filled{index}"]
-        if consistent and dominant not in ("dd-mm-yy", "dd/mm/yyyy"):
+        if (
+            consistent
+            and dominant not in ("dd-mm-yy", "dd/mm/yyyy")
+            and not stats[f"month_first{index}"]
+        ):
             continue
-        name = internal_name(index)
+        value = pl.col(internal_name(index))
         formats = pl.lit("")
         for label, pattern in reversed(_DATE_FORMATS.items()):
-            formats = (
-                pl.when(pl.col(name).str.contains(pattern)).then(pl.lit(label)).otherwise(formats)
-            )
-        classified = frame.select(
-            pl.col(ROW_KEY), pl.col(name).alias("value"), formats.alias("format")
+            formats = pl.when(value.str.contains(pattern)).then(pl.lit(label)).otherwise(formats)
+        # The numbers are extracted once, into columns, and judged from there.
+        found = frame.select(
+            pl.col(ROW_KEY),
+            formats.alias("format"),
+            value.str.extract_groups(_DMY_PARTS).alias("dmy"),
+            *([value.str.extract_groups(_ISO_PARTS).alias("iso")] if workbook else []),
         )
-        counts = Counter(label for label in classified.get_column("format").to_list() if label)
-        common = counts.most_common(1)[0][0] if counts else dominant
-        _swapped(classified, names[index], collector)
-        for row, _value, label in classified.iter_rows():
-            if not label or (label == common and label != "dd-mm-yy"):
-                continue
-            if label == "dd-mm-yy":
-                message = (
-                    "this date has a two-digit year: the century is lost (Excel's short date "
-                    "format). Export again with four-digit years"
-                )
-            else:
-                message = (
-                    f"this date is written {label}, while the column mostly uses {common}: "
-                    "the dates were re-formatted (by Excel?). Check day and month, and export "
-                    "again without opening the file in Excel"
-                )
-            collector.add("date-reformatted", message, row=row, column=names[index])
+        sources = ("dmy", "iso") if workbook else ("dmy",)
+        numbers = [
+            pl.coalesce([pl.col(part).struct.field(field) for part in sources]).cast(pl.Int32)
+            for field in ("first", "second")
+        ]
+        classified = found.select(
+            pl.col(ROW_KEY), pl.col("format"), _order(*numbers).alias("order")
+        )
+        _judge_dates(classified, names[index], collector, workbook=workbook)
 
 
-def _swapped(classified: pl.DataFrame, column: str, collector: Collector) -> None:
-    """Slash dates where some rows are day-first and others month-first (a US re-format)."""
+def _order(first: pl.Expr, second: pl.Expr) -> pl.Expr:
+    """How a date's two numbers before the year can be read: the day-month order it allows.
+
+    ``month-first``: the second number cannot be a month (12/19/1997). ``day-first``: the
+    first cannot (19/12/1997). ``either``: both are 12 or less and differ (4/2/2000), so the
+    date reads as another one when day and month are swapped. ``same``: equal (5/5/2000).
+    Null for anything else.
+    """
     import polars as pl
 
-    slash = classified.filter(pl.col("format") == "dd/mm/yyyy")
-    if slash.height < 2:
-        return
-    parts = slash.select(
-        pl.col(ROW_KEY),
-        pl.col("value").str.extract(r"^(\d+)/", 1).cast(pl.Int64).alias("first"),
-        pl.col("value").str.extract(r"^\d+/(\d+)/", 1).cast(pl.Int64).alias("second"),
+    month_first = first.is_between(1, 12)
+    day_first = second.is_between(1, 12)
+    return (
+        pl.when(month_first & day_first)
+        .then(pl.when(first == second).then(pl.lit("same")).otherwise(pl.lit("either")))
+        .when(month_first & second.is_between(13, 31))
+        .then(pl.lit("month-first"))
+        .when(day_first & first.is_between(13, 31))
+        .then(pl.lit("day-first"))
+        .otherwise(pl.lit(None, dtype=pl.String))
     )
-    day_first = parts.filter(pl.col("first") > 12)
-    month_first = parts.filter(pl.col("second") > 12)
-    if day_first.is_empty() or month_first.is_empty():
-        return
-    minority = month_first if month_first.height <= day_first.height else day_first
-    order = "month/day/year" if minority is month_first else "day/month/year"
-    for row in minority.get_column(ROW_KEY):
-        collector.add(
-            "date-reformatted",
-            f"this date is written {order}, unlike the rest of the column: day and month were "
-            "swapped in part of the column (an American date format?). Check these dates",
-            row=row,
-            column=column,
+
+
+def _judge_dates(
+    classified: pl.DataFrame, column: str, collector: Collector, *, workbook: bool
+) -> None:
+    """Report one date column's dates from their formats and day-month orders."""
+    import polars as pl
+
+    tally = (
+        classified.group_by("format", "order", maintain_order=True)
+        .agg(pl.len().alias("count"), pl.col(ROW_KEY).first().alias("first_row"))
+        .rows(named=True)
+    )
+    formats: Counter[str] = Counter()
+    orders: Counter[str] = Counter()
+    first_rows: dict[str, int] = {}
+    for group in tally:
+        if group["format"]:
+            formats[group["format"]] += group["count"]
+        if group["order"]:
+            orders[group["order"]] += group["count"]
+            earliest = first_rows.get(group["order"], group["first_row"])
+            first_rows[group["order"]] = min(earliest, group["first_row"])
+    common = formats.most_common(1)[0][0] if formats else ""
+    month_first, day_first, either = orders["month-first"], orders["day-first"], orders["either"]
+    readable = day_first + either + orders["same"]  # dates that read day-first
+    # No date proves the day-first order: the column is month-first, and Excel swapped day
+    # and month in every date that it could read day-first.
+    american = bool(month_first and either and not day_first)
+    if month_first and either:
+        _ambiguous_column(
+            column, collector, orders=orders, first_rows=first_rows, american=american
         )
+    family = [*_DAY_MONTH_FORMATS, *(["yyyy-mm-dd"] if workbook else [])]
+    order, label = pl.col("order"), pl.col("format")
+    kind = (
+        pl.when((order == "month-first") & (month_first > 0 and readable > 0))
+        .then(pl.lit("month-first"))
+        .when((order == "day-first") & (0 < day_first < month_first))
+        .then(pl.lit("day-first"))
+        .when(label == "dd-mm-yy")
+        .then(pl.lit("two-digit year"))
+        # In an American column the formats differ because Excel re-wrote some dates: the
+        # column's issue says so.
+        .when(
+            (label != common)
+            & (label != "")
+            & ~(label.is_in(family) & (american and common in family))
+        )
+        .then(pl.lit("format"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    flagged = classified.select(pl.col(ROW_KEY), label, kind.alias("kind")).drop_nulls("kind")
+    listed = flagged.head(collector.room("date-reformatted"))
+    for row, written, why in listed.iter_rows():
+        collector.add(
+            "date-reformatted", _date_message(why, written, common), row=row, column=column
+        )
+    collector.skip("date-reformatted", flagged.height - listed.height)
+
+
+def _date_message(kind: str, label: str, common: str) -> str:
+    if kind == "month-first":
+        written = label.replace("dd", "DD").replace("mm", "dd").replace("DD", "mm")
+        return (
+            f"this date is written month-first ({written}): its second number is above 12, "
+            "so it cannot be a month. Check it against the source, and the column's other "
+            "dates with it (American dates, re-saved by Excel?)"
+        )
+    if kind == "day-first":
+        return (
+            f"this date is written day-first ({label}): its first number is above 12, unlike "
+            "the column's month-first dates. Day and month were swapped in part of the "
+            "column: check these dates"
+        )
+    if kind == "two-digit year":
+        return (
+            "this date has a two-digit year: the century is lost (Excel's short date format). "
+            "Export again with four-digit years"
+        )
+    return (
+        f"this date is written {label}, while the column mostly uses {common}: the dates "
+        "were re-formatted (by Excel?). Check day and month, and export again without "
+        "opening the file in Excel"
+    )
+
+
+def _ambiguous_column(
+    column: str,
+    collector: Collector,
+    *,
+    orders: Counter[str],
+    first_rows: dict[str, int],
+    american: bool,
+) -> None:
+    """The column holds month-first dates beside dates whose day and month may be swapped."""
+    month_first, either = orders["month-first"], orders["either"]
+    where = f"the first on row {first_rows['month-first']}"
+    if american:
+        message = (
+            f"{month_first} date{'s' * (month_first != 1)} in this column can only be "
+            f"month-first (mm/dd/yyyy; {where}) and none only day-first: the column's dates "
+            f"are probably American, so the {either} that read day-first as well are probably "
+            "other dates than they seem. A Dutch Excel that opens an American file swaps day "
+            "and month in every date it can read day-first and leaves the others as text. "
+            "Every row of this column needs a check: export again from the source system "
+            "without opening the file in Excel"
+        )
+        severity: Severity = "error"
+    else:
+        day_first = orders["day-first"]
+        message = (
+            f"this column mixes dates that can only be month-first ({month_first}, {where}) "
+            f"with dates that can only be day-first ({day_first}, the first on row "
+            f"{first_rows['day-first']}): day and month were swapped in part of the column "
+            f"(by Excel, or an American date format?), so the {either} "
+            f"date{'s' * (either != 1)} whose day and month are both 12 or less cannot be "
+            "told apart: every row of this column needs a check against the source"
+        )
+        severity = "warning"
+    collector.add("dates-ambiguous", message, severity=severity, column=column)

@@ -52,6 +52,21 @@ class Collector:
             )
         )
 
+    def room(self, code: str) -> int:
+        """How many more row-level issues of ``code`` are listed before the cap is reached."""
+        return max(0, MAX_ISSUES_PER_CODE - self._counts[code])
+
+    def skip(self, code: str, count: int, *, severity: Severity = "warning") -> None:
+        """Count ``count`` row-level issues of ``code`` past the cap, without building them.
+
+        For a check that found many rows: it adds the first :meth:`room` of them, and only
+        counts the rest (they would have been dropped), so that they cost nothing.
+        """
+        if count > 0:
+            self._counts[code] += count
+            self._dropped[code] += count
+            self._severity[code] = severity
+
     def detect(self, key: str, value: str) -> None:
         """Record what was detected (``encoding``, ``delimiter``, ``sheet``...)."""
         self.report.detected[key] = value
