@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+from edukoppel._i18n import Language, get_language, set_language, use_language
 from edukoppel.adapters import MemoryStore, Store
 from edukoppel.exceptions import (
     AcknowledgementError,
@@ -92,6 +93,7 @@ __all__ = [
     "GuardianLink",
     "InvalidValueError",
     "Issue",
+    "Language",
     "Location",
     "MalformedFileError",
     "MemoryStore",
@@ -120,7 +122,10 @@ __all__ = [
     "apply",
     "data_fields",
     "diff",
+    "get_language",
     "plan",
     "read_table",
     "record_class",
+    "set_language",
+    "use_language",
 ]

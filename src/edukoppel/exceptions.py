@@ -41,6 +41,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from edukoppel._i18n import Language, Message, catalog, msg, render
+
 __all__ = [
     "AcknowledgementError",
     "BlockedPlanError",
@@ -61,7 +63,22 @@ __all__ = [
 
 
 class EdukoppelError(Exception):
-    """The root of every exception raised by edukoppel."""
+    """The root of every exception raised by edukoppel.
+
+    Its message is rendered in the language chosen with :func:`edukoppel.set_language`
+    whenever it is shown; :meth:`message_in` renders it in another.
+    """
+
+    def __init__(self, message: str | Message = "", *args: object) -> None:
+        self._text = message
+        super().__init__(render(message), *args)
+
+    def message_in(self, language: Language | None) -> str:
+        """The message in ``language`` (``None``: the current language)."""
+        return render(self._text, language)
+
+    def __str__(self) -> str:
+        return self.message_in(None)
 
 
 class InvalidValueError(EdukoppelError, ValueError):
@@ -79,18 +96,47 @@ class InvalidValueError(EdukoppelError, ValueError):
     """
 
     def __init__(
-        self, *, entity: str, key: str | None, field: str, expected: str, detail: str = ""
+        self,
+        *,
+        entity: str,
+        key: str | None,
+        field: str,
+        expected: str | Message,
+        detail: str | Message = "",
     ) -> None:
         self.entity = entity
         self.key = key
         self.field = field
-        self.expected = expected
-        self.detail = detail
-        who = f"{entity} {key!r}" if key is not None else entity
-        message = f"{who}, field {field!r}: expected {expected}"
+        self._texts = (expected, detail)
+        super().__init__(self.message_in(None))
+
+    @property
+    def expected(self) -> str:
+        """What the field expects, in the current language."""
+        return render(self._texts[0])
+
+    @property
+    def detail(self) -> str:
+        """What was wrong with the value, if more can be said (never the value itself)."""
+        return render(self._texts[1])
+
+    def message_in(self, language: Language | None) -> str:
+        """The message in ``language`` (``None``: the current language)."""
+        expected, detail = self._texts
+        who: str | Message
+        if f"noun.{self.entity}" not in catalog():
+            who = self.entity if self.key is None else f"{self.entity} {self.key!r}"
+        elif self.key is not None:
+            who = msg("invalid.who", entity=self.entity, key=self.key)
+        else:
+            who = msg("invalid.who-kind", entity=self.entity)
+        params: dict[str, object] = {"who": who, "field": self.field, "expected": expected}
         if detail:
-            message += f" ({detail})"
-        super().__init__(message)
+            return msg("invalid.frame-detail", detail=detail, **params).render(language)
+        return msg("invalid.frame", **params).render(language)
+
+    def __str__(self) -> str:
+        return self.message_in(None)
 
 
 class ReaderError(EdukoppelError, ValueError):
@@ -98,7 +144,7 @@ class ReaderError(EdukoppelError, ValueError):
 
     def __init__(
         self,
-        message: str,
+        message: str | Message,
         *,
         file: str | None = None,
         sheet: str | None = None,
@@ -109,13 +155,24 @@ class ReaderError(EdukoppelError, ValueError):
         self.sheet = sheet
         self.row = row
         self.column = column
-        self.reason = message
-        where = [part for part in (file, f"sheet {sheet!r}" if sheet else None) if part]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        super().__init__(message)
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, without the location, in the current language."""
+        return render(self._text)
+
+    def message_in(self, language: Language | None) -> str:
+        """The message, location first, in ``language`` (``None``: the current language)."""
+        where = [self.file] if self.file else []
+        if self.sheet:
+            where.append(msg("where.sheet", sheet=self.sheet).render(language))
+        if self.row is not None:
+            where.append(msg("where.row", row=self.row).render(language))
+        if self.column is not None:
+            where.append(msg("where.column", column=self.column).render(language))
+        text = render(self._text, language)
+        return f"{', '.join(where)}: {text}" if where else text
 
 
 class UnsupportedFormatError(ReaderError):
@@ -148,30 +205,26 @@ class ColumnNotFoundError(EdukoppelError, KeyError):
         Traceback (most recent call last):
         ...
         edukoppel.exceptions.ColumnNotFoundError: there is no column 'achternaam'; did you mean \
-'Achternaam'? The columns are: 'Achternaam', 'Roepnaam'
+'Achternaam'? The columns are 'Achternaam', 'Roepnaam'
     """
 
     def __init__(self, column: str | int, *, columns: Sequence[str]) -> None:
         self.column = column
         self.columns = tuple(columns)
         self.closest = _closest(str(column), self.columns)
+        listed = tuple(map(repr, self.columns))
         if isinstance(column, int):
-            message = f"there is no column {column} (the table has {len(self.columns)})"
+            text = msg("column-not-found.position", column=column, width=len(self.columns))
+        elif self.closest:
+            text = msg(
+                "column-not-found.closest",
+                column=column,
+                closest=" / ".join(map(repr, self.closest)),
+                columns=listed,
+            )
         else:
-            message = f"there is no column {column!r}"
-            if self.closest:
-                message += f"; did you mean {' or '.join(map(repr, self.closest))}?"
-            else:
-                message += ";"
-        shown = ", ".join(map(repr, self.columns[:30]))
-        more = f" and {len(self.columns) - 30} more" if len(self.columns) > 30 else ""
-        message += f" The columns are: {shown or '(none)'}{more}"
-        self.message = message
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        # KeyError's own __str__ shows the repr of its argument, quotes and escapes included.
-        return self.message
+            text = msg("column-not-found", column=column, columns=listed or ("-",))
+        super().__init__(text)
 
 
 def _closest(name: str, columns: Sequence[str]) -> tuple[str, ...]:
@@ -199,7 +252,9 @@ class AcknowledgementError(EdukoppelError, ValueError):
     logged. ``unknown`` lists the codes that did not fit, ``carried`` the plan's own codes.
     """
 
-    def __init__(self, message: str, *, unknown: Sequence[str], carried: Sequence[str]) -> None:
+    def __init__(
+        self, message: str | Message, *, unknown: Sequence[str], carried: Sequence[str]
+    ) -> None:
         self.unknown = tuple(unknown)
         self.carried = tuple(carried)
         super().__init__(message)
@@ -215,7 +270,7 @@ class BlockedPlanError(PlanError):
     ``reasons`` lists the codes of the blocking reasons that were not acknowledged.
     """
 
-    def __init__(self, message: str, *, reasons: Sequence[str]) -> None:
+    def __init__(self, message: str | Message, *, reasons: Sequence[str]) -> None:
         self.reasons = tuple(reasons)
         super().__init__(message)
 
@@ -233,14 +288,10 @@ class StalePlanError(PlanError):
         edukoppel.exceptions.StalePlanError: the store changed since this plan was made ...
     """
 
-    def __init__(self, message: str | None = None, *, expected: str, actual: str) -> None:
+    def __init__(self, message: str | Message | None = None, *, expected: str, actual: str) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            message
-            or "the store changed since this plan was made (planned against "
-            f"{expected!r}, the store is at {actual!r}); plan again"
-        )
+        super().__init__(message or msg("apply.stale-revisions", expected=expected, actual=actual))
 
 
 class StoreError(EdukoppelError):

@@ -19,10 +19,13 @@ Example:
     ... )
     >>> report.detected["encoding"] = "utf-8"
     >>> print(report)
-    1 issue (1 error, 0 warnings)
+    1 error
       leerlingen.csv, row 12, column 'stamnummer': identifier in scientific notation ...
     >>> report.valid
     False
+
+Every message edukoppel writes has an English and a Dutch text (``ek.set_language("nl")``);
+an issue of your own keeps the text you give it.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from edukoppel._i18n import Language, Message, catalog, msg, render
+
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["Issue", "Report", "Severity"]
+__all__ = ["Issue", "Message", "Report", "Severity"]
 
 Severity = Literal["error", "warning", "info"]
 _SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -47,7 +52,9 @@ class Issue:
 
     Attributes:
         code: Stable kebab-case identifier of the kind of problem, for programs and docs.
-        message: What is wrong and, where possible, what to do about it. No personal data.
+        message: What is wrong and, where possible, what to do about it, in the language
+            chosen with :func:`edukoppel.set_language` (see :meth:`message_in`). No personal
+            data. Pass plain text for an issue of your own, or a catalog message.
         severity: ``"error"`` (the record or file cannot be used as is), ``"warning"`` (used,
             but look at it) or ``"info"`` (worth knowing).
         file: The file name as the user knows it.
@@ -60,7 +67,7 @@ class Issue:
     """
 
     code: str
-    message: str
+    text: str | Message = attrs.field(alias="message")
     severity: Severity = "error"
     file: str | None = None
     sheet: str | None = None
@@ -71,31 +78,80 @@ class Issue:
     field: str | None = None
 
     @property
+    def message(self) -> str:
+        """The message in the current language (:func:`edukoppel.get_language`)."""
+        return render(self.text)
+
+    def message_in(self, language: Language) -> str:
+        """The message in ``language`` (``"en"`` or ``"nl"``)."""
+        return render(self.text, language)
+
+    @property
     def location(self) -> str:
         """Where the problem is, as a person would say it (``file, sheet 'x', row 3, ...``)."""
+        return self._location(None)
+
+    def _location(self, language: Language | None) -> str:
         parts: list[str] = []
         if self.file:
             parts.append(self.file)
         if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
+            parts.append(msg("where.sheet", sheet=self.sheet).render(language))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(msg("where.row", row=self.row).render(language))
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(msg("where.column", column=self.column).render(language))
         if self.entity is not None:
-            parts.append(f"{self.entity} {self.key!r}" if self.key is not None else self.entity)
+            noun = self.entity if f"noun.{self.entity}" in catalog() else None
+            if noun is None:
+                parts.append(self.entity if self.key is None else f"{self.entity} {self.key!r}")
+            elif self.key is not None:
+                parts.append(msg("where.record", kind=noun, key=self.key).render(language))
+            else:
+                parts.append(msg("where.kind", kind=noun).render(language))
         if self.field is not None:
-            parts.append(f"field {self.field!r}")
+            parts.append(msg("where.field", field=self.field).render(language))
         return ", ".join(parts)
 
-    def __str__(self) -> str:
-        location = self.location
+    def render(self, language: Language | None = None) -> str:
+        """The issue as one line, location first and code last, in ``language``."""
+        location = self._location(language)
         prefix = f"{location}: " if location else ""
-        return f"{prefix}{self.message} [{self.code}]"
+        return f"{prefix}{render(self.text, language)} [{self.code}]"
+
+    def __str__(self) -> str:
+        return self.render()
 
     def to_dict(self) -> dict[str, Any]:
-        """The issue as a plain dict (for JSON and DataFrames)."""
-        return attrs.asdict(self)
+        """The issue as a plain dict (for JSON and DataFrames), message in the current language.
+
+        A catalog message also gives its ``template`` id and ``params``, so that
+        :meth:`from_dict` can render it again in any language.
+        """
+        data: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "entity": self.entity,
+            "key": self.key,
+            "field": self.field,
+        }
+        if isinstance(self.text, Message):
+            data["template"] = self.text.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issue:
+        """The issue :meth:`to_dict` made."""
+        values = dict(data)
+        template = values.pop("template", None)
+        if template is not None:
+            values["message"] = Message.from_dict(template)
+        return cls(**values)
 
 
 @attrs.define
@@ -156,9 +212,11 @@ class Report:
         """The issues as a polars DataFrame, one row per issue."""
         import polars as pl
 
-        schema: dict[str, type[pl.DataType]] = dict.fromkeys(attrs.fields_dict(Issue), pl.String)
+        columns = ("code", "message", "severity", "file", "sheet", "row", "column", "entity")
+        schema: dict[str, type[pl.DataType]] = dict.fromkeys((*columns, "key", "field"), pl.String)
         schema["row"] = pl.Int64
-        return pl.DataFrame(self.to_dicts(), schema=schema, orient="row")
+        rows = [{name: item[name] for name in schema} for item in self.to_dicts()]
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
@@ -170,12 +228,32 @@ class Report:
         # A report is an object, not a collection: an empty report is still a report.
         return True
 
-    def __str__(self) -> str:
-        count = len(self.issues)
-        noun = "issue" if count == 1 else "issues"
+    def render(self, language: Language | None = None) -> str:
+        """The report as text in ``language``: a summary line, then one line per issue.
+
+        Example:
+            >>> report = Report([Issue(code="blank-row", message="x", severity="info")])
+            >>> print(report.render("nl"))
+            1 opmerking (geen fouten of waarschuwingen)
+              x [blank-row]
+        """
         errors, warnings = len(self.errors), len(self.warnings)
-        error_s, warning_s = "s" * (errors != 1), "s" * (warnings != 1)
-        lines = [f"{count} {noun} ({errors} error{error_s}, {warnings} warning{warning_s})"]
+        notes = len(self.issues) - errors - warnings
+        if not self.issues:
+            head = msg("report.none").render(language)
+        elif not errors and not warnings:
+            head = msg("report.notes-only", notes=notes).render(language)
+        else:
+            parts = [
+                msg(f"report.{name}", count=count).render(language)
+                for name, count in (("errors", errors), ("warnings", warnings), ("notes", notes))
+                if count
+            ]
+            joined = ", ".join(parts[:-1])
+            and_ = msg("report.and").render(language)
+            head = f"{joined} {and_} {parts[-1]}" if joined else parts[-1]
         ordered = sorted(self.issues, key=lambda issue: _SEVERITY_ORDER[issue.severity])
-        lines.extend(f"  {issue}" for issue in ordered)
-        return "\n".join(lines)
+        return "\n".join([head, *(f"  {issue.render(language)}" for issue in ordered)])
+
+    def __str__(self) -> str:
+        return self.render()

@@ -29,6 +29,7 @@ PUBLIC = [
     "GuardianLink",
     "InvalidValueError",
     "Issue",
+    "Language",
     "Location",
     "MalformedFileError",
     "MemoryStore",
@@ -57,9 +58,12 @@ PUBLIC = [
     "apply",
     "data_fields",
     "diff",
+    "get_language",
     "plan",
     "read_table",
     "record_class",
+    "set_language",
+    "use_language",
 ]
 
 SUBPACKAGES = [

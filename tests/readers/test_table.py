@@ -134,7 +134,7 @@ def test_a_missing_column_names_the_columns_there_are() -> None:
     assert isinstance(error, KeyError)
     assert error.closest[0] == "Achternaam"
     assert str(error) == (
-        "there is no column 'achternaam'; did you mean 'Achternaam'? The columns are: "
+        "there is no column 'achternaam'; did you mean 'Achternaam'? The columns are "
         "'Leerlingnummer', 'Achternaam', 'Roepnaam'"
     )
     with pytest.raises(ek.ColumnNotFoundError, match="did you mean 'Roepnaam'"):

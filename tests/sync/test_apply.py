@@ -188,28 +188,47 @@ def test_partly_acknowledged_plan_names_only_the_missing_reasons() -> None:
     changeset = ek.plan(store.snapshot(), incoming)
 
     with pytest.raises(ek.BlockedPlanError) as caught:
-        ek.apply(changeset, store, acknowledge=["school-mismatch", "unrelated"])
+        ek.apply(changeset, store, acknowledge=["school-mismatch"])
 
     assert ("archive-share",) == caught.value.reasons
     assert "school 98AB" not in str(caught.value)
     [run] = store.runs()
-    assert (("school-mismatch", "archive-share"), ("school-mismatch", "unrelated")) == (
+    assert (("school-mismatch", "archive-share"), ("school-mismatch",)) == (
         run.blocked,
         run.acknowledged,
     )
 
 
-def test_acknowledging_an_unblocked_plan_is_harmless() -> None:
-    """Acknowledging a reason that is not there does not stop a plan."""
-    store = ek.MemoryStore()
-
-    outcome = ek.apply(
-        ek.plan(store.snapshot(), _incoming(students=[_daan()])),
-        store,
-        acknowledge=["archive-share"],
+def test_a_mistyped_acknowledgement_is_refused_with_the_codes_the_plan_carries() -> None:
+    """acknowledge=["school-year"] (a typo) is refused: nothing applied, nothing logged."""
+    store = _store(*_pupils(20), school=ek.School(brin="99ZX", school_year="2025-2026"))
+    incoming = _incoming(
+        school=ek.School(brin="99ZX", school_year="2026-2027"), students=_pupils(20)
     )
+    changeset = ek.plan(store.snapshot(), incoming)
+    before = store.revision()
 
-    assert "applied" == outcome.run.outcome
+    with pytest.raises(ek.AcknowledgementError) as caught:
+        ek.apply(changeset, store, acknowledge=["school-year"])
+
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert (("school-year",), ("school-year-mismatch",)) == (error.unknown, error.carried)
+    assert "it carries school-year-mismatch" in str(error)
+    assert [] == store.runs()
+    assert before == store.revision()
+
+
+def test_acknowledging_a_reason_an_unblocked_plan_does_not_carry_is_refused() -> None:
+    """A standing acknowledgement of a reason that is not there is refused, not logged."""
+    store = ek.MemoryStore()
+    changeset = ek.plan(store.snapshot(), _incoming(students=[_daan()]))
+
+    with pytest.raises(ek.AcknowledgementError, match="not blocked"):
+        ek.apply(changeset, store, acknowledge=["archive-share"])
+
+    assert [] == store.runs()
+    assert "applied" == ek.apply(changeset, store).run.outcome
 
 
 # -- stale plans ------------------------------------------------------------------------------
@@ -303,10 +322,18 @@ def test_applied_run_is_logged_with_counts_and_description() -> None:
         finished_at=T0 + dt.timedelta(seconds=1),
         outcome="applied",
         counts={"student": {"add": 2, "update": 1, "archive": 1}},
+        # 1 of 3 pupils is more than 10%: under the archive floor, so a warning, not a block.
+        problems=(
+            ek.RunProblem(
+                code="archive-share-under-floor",
+                message=outcome.run.problems[0].message,
+                entity="student",
+            ),
+        ),
     )
     assert expected == outcome.run
     assert [expected] == store.runs()
-    assert "#1 2025-09-01 07:00:00 'las': applied, 4 changes" == str(outcome)
+    assert "#1 2025-09-01 07:00:00 'las': applied, 4 changes, 1 problem" == str(outcome)
 
 
 def test_runs_are_numbered_in_order() -> None:

@@ -150,6 +150,11 @@ def test_str_is_readable() -> None:
         [
             "Changeset from 'las': 3 changes",
             "  students: 1 add, 1 update, 1 archive",
+            "1 issue:",
+            "  - students: This sync archives 1 of 2 active students in scope (50%), more than "
+            "the limit of 10%; it is not blocked only because 1 is within the archive floor of "
+            "5. At a small school that can be nearly everyone: check that the source is "
+            "complete. [archive-share-under-floor]",
         ]
     )
     assert expected == str(_planned())
@@ -167,7 +172,7 @@ def test_str_names_the_school_blocked_reasons_and_issues() -> None:
         text
     )
     assert "  - Confirm the school year. [school-year-mismatch]" in text
-    assert "2 issue(s):" in text
+    assert "2 issues:" in text
     assert "student '00128': not synced: no username [ambiguous-match]" in text
 
 
@@ -181,7 +186,7 @@ def test_str_cuts_long_issue_lists() -> None:
     issues = tuple(ek.Issue(code="ambiguous-match", message="m", key=str(n)) for n in range(25))
     text = str(ek.Changeset(source=SOURCE, base="x", issues=issues))
 
-    assert "25 issue(s):" in text
+    assert "25 issues:" in text
     assert text.endswith("  ... and 5 more")
 
 

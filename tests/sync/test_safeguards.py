@@ -236,7 +236,7 @@ def test_duplicate_keys_block_and_are_left_alone() -> None:
         reason.entity,
         reason.keys,
     )
-    assert "00123, 00126" in reason.message
+    assert "00123 (records 1, 3); 00126 (records 4, 5)" in reason.message
     assert "left alone" in reason.message
     assert "every key is unique" in reason.message
     assert [("add", "student", "00124"), ("archive", "student", "00125")] == (changeset.as_tuples())
@@ -250,8 +250,8 @@ def test_many_duplicate_keys_are_named_up_to_ten() -> None:
 
     [reason] = changeset.blocked
     assert 12 == len(reason.keys)
-    assert "00000, 00001" in reason.message
-    assert "00009 and 2 more" in reason.message
+    assert "00000 (records 1, 13); 00001 (records 2, 14)" in reason.message
+    assert "00009 (records 10, 22) and 2 more" in reason.message
     assert "00011" not in reason.message
     assert [] == changeset.as_tuples()
 
@@ -309,3 +309,90 @@ def test_block_reason_str_names_the_code() -> None:
     reason = ek.BlockReason(code="empty-source", message="The source is empty.")
 
     assert "The source is empty. [empty-source]" == str(reason)
+
+
+# -- small schools, exact shares, duplicates (issue 7) ------------------------------------------
+
+
+def test_a_small_school_losing_most_pupils_gets_a_warning_under_the_floor() -> None:
+    """6 pupils, 1 in the file: 5 of 6 archived (83%) is under the floor, so not blocked, but
+    the plan says so loudly instead of saying nothing."""
+    changeset = ek.plan(_stored(_pupils(6)), _incoming(students=_pupils(1)))
+
+    assert not changeset.is_blocked
+    [issue] = changeset.issues
+    assert ("archive-share-under-floor", "warning", "student") == (
+        issue.code,
+        issue.severity,
+        issue.entity,
+    )
+    assert "archives 5 of 6 active students in scope (83.3%)" in issue.message
+    assert "archive floor of 5" in issue.message
+
+
+def test_archives_within_the_share_get_no_warning() -> None:
+    """Archiving no more than the share is normal: no warning, even under the floor."""
+    changeset = ek.plan(_stored(_pupils(100)), _incoming(students=_pupils(95)))
+
+    assert [] == list(changeset.issues)
+    assert not changeset.is_blocked
+
+
+def test_archiving_exactly_the_share_above_the_floor_is_not_blocked() -> None:
+    """57 of 100 with a limit of 0.57 is not more than the limit (compared exactly)."""
+    policy = ek.SyncPolicy(max_archive_share=0.57)
+    changeset = ek.plan(_stored(_pupils(100)), _incoming(students=_pupils(43)), policy=policy)
+
+    assert 57 == len(changeset.of("student", "archive"))
+    assert [] == _codes(changeset)
+
+
+def test_one_more_than_the_share_blocks_and_the_message_does_not_round_to_the_limit() -> None:
+    """58 of 100 over 0.57 blocks; a share just over the limit never reads as equal to it."""
+    policy = ek.SyncPolicy(max_archive_share=0.57)
+    blocked = ek.plan(_stored(_pupils(100)), _incoming(students=_pupils(42)), policy=policy)
+    assert ["archive-share"] == _codes(blocked)
+    assert "58 of 100 active students in scope (58%), more than the limit of 57%" in (
+        blocked.blocked[0].message
+    )
+
+    policy = ek.SyncPolicy(max_archive_share=0.1)
+    barely = ek.plan(_stored(_pupils(10_000)), _incoming(students=_pupils(8_999)), policy=policy)
+    assert ["archive-share"] == _codes(barely)
+    assert "(10.01%), more than the limit of 10%" in barely.blocked[0].message
+
+
+def test_the_update_share_is_compared_exactly_too() -> None:
+    policy = ek.SyncPolicy(max_update_share=0.57)
+    renamed = [attrs.evolve(pupil, last_name="Nieuw") for pupil in _pupils(57)]
+    changeset = ek.plan(
+        _stored(_pupils(100)),
+        _incoming(students=[*renamed, *_pupils(43, start=57)]),
+        policy=policy,
+    )
+    assert 57 == len(changeset.of("student", "update"))
+    assert [] == _codes(changeset)
+
+
+def test_duplicate_keys_are_left_alone_and_named_with_their_rows() -> None:
+    """A quick example (beside the slow property): a duplicated key is neither added,
+    updated nor archived, and the reason names the rows where it occurs."""
+    store = _stored([ek.Student(key="00123", last_name="Berg"), *_pupils(3, start=200)])
+    incoming = _incoming(
+        students=[
+            ek.Student(key="00123", last_name="Jansen"),
+            *_pupils(3, start=200),
+            ek.Student(key="00123", last_name="Bakker"),
+            ek.Student(key="00999"),
+            ek.Student(key="00999"),
+        ],
+        provenance={"student": [2, 3, 4, 5, 7, 8, 9]},
+    )
+
+    changeset = ek.plan(store, incoming)
+
+    assert [] == changeset.as_tuples()
+    [reason] = changeset.blocked
+    assert ("00123", "00999") == reason.keys
+    assert "00123 (rows 2, 7); 00999 (rows 8, 9)" in reason.message
+    assert "2 keys that occur more than once among its students" in reason.message

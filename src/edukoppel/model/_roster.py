@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from edukoppel._i18n import msg
 from edukoppel.exceptions import InvalidValueError
 from edukoppel.model._records import (
     ENTITY_KINDS,
@@ -40,12 +41,23 @@ class Collection(Generic[R]):
     :meth:`get` returns the first record with a key.
     """
 
-    __slots__ = ("_by_key", "_records", "archived_count", "duplicate_keys", "kind")
+    __slots__ = ("_by_key", "_provenance", "_records", "archived_count", "duplicate_keys", "kind")
 
-    def __init__(self, kind: EntityKind, records: Iterable[R]) -> None:
+    def __init__(
+        self, kind: EntityKind, records: Iterable[R], *, provenance: Iterable[object] | None = None
+    ) -> None:
         cls = record_class(kind)
         self.kind = kind
         self._records: tuple[R, ...] = tuple(records)
+        self._provenance = None if provenance is None else tuple(provenance)
+        if self._provenance is not None and len(self._provenance) != len(self._records):
+            raise InvalidValueError(
+                entity="roster",
+                key=None,
+                field="provenance",
+                expected=f"one place per {kind} record",
+                detail=f"{len(self._provenance)} places for {len(self._records)} records",
+            )
         for record in self._records:
             if type(record) is not cls:
                 raise InvalidValueError(
@@ -88,6 +100,36 @@ class Collection(Generic[R]):
         """The distinct keys."""
         return self._by_key.keys()
 
+    def where(self, key: str) -> tuple[object, ...]:
+        """Where the records with this key came from.
+
+        Their provenance (a row in the source) when the roster was given one, else their
+        1-based position among these records.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> roster = ek.Roster(students=[ek.Student(key="1"), ek.Student(key="1")],
+            ...                    provenance={"student": [4, 9]})
+            >>> roster.students.where("1")
+            (4, 9)
+        """
+        return self.places([key]).get(key, ())
+
+    def places(self, keys: Iterable[str]) -> dict[str, tuple[object, ...]]:
+        """:meth:`where` for several keys at once, in one pass over the records."""
+        wanted = set(keys)
+        found: dict[str, list[object]] = {}
+        for index, record in enumerate(self._records):
+            if record.key in wanted:
+                place = index + 1 if self._provenance is None else self._provenance[index]
+                found.setdefault(record.key, []).append(place)
+        return {key: tuple(places) for key, places in found.items()}
+
+    @property
+    def has_provenance(self) -> bool:
+        """Whether :meth:`where` gives places in the source rather than positions."""
+        return self._provenance is not None
+
     def by_key(self) -> Mapping[str, R]:
         """A read-only view of the index by key."""
         return self._by_key
@@ -110,10 +152,6 @@ class Collection(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<{self.kind}s: {len(self._records)}>"
-
-
-def _noun(kind: EntityKind, count: int) -> str:
-    return kind if count == 1 or kind == "staff" else f"{kind}s"
 
 
 def _sort_key(record: Record) -> tuple[str, bool, str]:
@@ -195,6 +233,9 @@ class Roster:
             ``"leerlingen.csv"``). Records a sync adds are owned by this source.
         revision: A store's revision token for this snapshot; when set, it is the roster's
             fingerprint (so plans against a store need not hash every record).
+        provenance: Per entity kind, where each record came from, in the order of the
+            records: a row number or a reader's ``Provenance``. Messages about a record
+            (duplicate keys) then name its rows.
 
     Example:
         >>> import edukoppel as ek
@@ -232,6 +273,7 @@ class Roster:
         scope: Scope | None = None,
         source: str = "unnamed",
         revision: str | None = None,
+        provenance: Mapping[EntityKind, Iterable[object]] | None = None,
     ) -> None:
         given: dict[EntityKind, Iterable[Any] | None] = {
             "location": locations,
@@ -242,22 +284,19 @@ class Roster:
         }
         present = [kind for kind, records in given.items() if records is not None]
         self.provides: Mapping[EntityKind, frozenset[str]] = _normalise_provides(provides, present)
+        places = provenance or {}
         self._collections: dict[EntityKind, Collection[Any]] = {
-            kind: Collection(kind, given[kind] or ()) for kind in ENTITY_KINDS
+            kind: Collection(kind, given[kind] or (), provenance=places.get(kind))
+            for kind in ENTITY_KINDS
         }
         for kind, collection in self._collections.items():
             if collection and kind not in self.provides:
-                count = len(collection)
                 raise InvalidValueError(
                     entity="roster",
                     key=None,
                     field="provides",
-                    expected="every kind with records to be provided",
-                    detail=(
-                        f"{count} {_noun(kind, count)} given, but provides does not name "
-                        f"{kind!r}, so a sync would ignore them: add {kind!r}: None (all its "
-                        f"fields) or {kind!r}: [...] (some) to provides, or leave them out"
-                    ),
+                    expected=msg("invalid.provides-kinds"),
+                    detail=msg("invalid.provides-kinds.detail", count=len(collection), kind=kind),
                 )
         self.school = school
         scope = scope if scope is not None else Scope()

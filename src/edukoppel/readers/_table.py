@@ -377,11 +377,11 @@ class Table:
             parts.append(detected["encoding"])
         if "delimiter" in detected:
             parts.append(f"delimiter {detected['delimiter']!r}")
-        issues = len(self.report)
-        noun = "issue" if issues == 1 else "issues"
+        issues, rows, width = len(self.report), len(self), self.width
         return (
-            f"Table {self.file!r} ({', '.join(parts)}): {len(self)} rows x {self.width} columns, "
-            f"header on row {self.header_row}, {issues} {noun}"
+            f"Table {self.file!r} ({', '.join(parts)}): {rows} row{'s' * (rows != 1)} x "
+            f"{width} column{'s' * (width != 1)}, header on row {self.header_row}, "
+            f"{issues} issue{'s' * (issues != 1)}"
         )
 
     def __repr__(self) -> str:

@@ -7,7 +7,14 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-from edukoppel.exceptions import BlockedPlanError, EdukoppelError, StalePlanError, StoreError
+from edukoppel._i18n import msg
+from edukoppel.exceptions import (
+    AcknowledgementError,
+    BlockedPlanError,
+    EdukoppelError,
+    StalePlanError,
+    StoreError,
+)
 from edukoppel.model import EntityKind
 from edukoppel.sync._changeset import BlockReason, ChangeAction, Changeset
 from edukoppel.sync._store import RunOutcome, RunProblem, Store, SyncRun
@@ -54,7 +61,8 @@ def apply(
         store: Where to apply it (:class:`~edukoppel.MemoryStore`, ``SqlStore``, your own).
         acknowledge: Codes of blocking reasons (or the reasons themselves) the caller has
             checked and accepts. A blocked plan is refused unless every reason is
-            acknowledged.
+            acknowledged; a code the plan does not carry is refused too (a typo must not
+            be logged as an acknowledgement), so acknowledge what you checked on this plan.
         description: What to write in the run log about this run (no personal data).
         clock: Where the time comes from (for tests).
 
@@ -62,6 +70,8 @@ def apply(
         The outcome, with the logged run and its counts.
 
     Raises:
+        AcknowledgementError: ``acknowledge`` names a code the plan does not carry; nothing
+            is applied or logged.
         BlockedPlanError: The plan is blocked and not every reason was acknowledged.
         StalePlanError: The store changed since the plan was made; plan again.
         StoreError: The store failed; nothing was changed.
@@ -74,9 +84,21 @@ def apply(
         >>> outcome.counts["student"]["add"], len(store.runs())
         (1, 1)
     """
-    started = clock()
     acknowledged = {item.code if isinstance(item, BlockReason) else item for item in acknowledge}
-    missing = [reason.code for reason in changeset.blocked if reason.code not in acknowledged]
+    carried = list(dict.fromkeys(reason.code for reason in changeset.blocked))
+    unknown = sorted(acknowledged - set(carried))
+    if unknown:
+        # A typo ("school-year") or a plan that changed since it was checked: acknowledging
+        # what is not there would log an acknowledgement nobody gave. Nothing runs.
+        raise AcknowledgementError(
+            msg("apply.unknown-acknowledgement", unknown=tuple(unknown), carried=tuple(carried))
+            if carried
+            else msg("apply.unknown-acknowledgement.none", unknown=tuple(unknown)),
+            unknown=unknown,
+            carried=carried,
+        )
+    started = clock()
+    missing = [code for code in carried if code not in acknowledged]
     problems = tuple(
         RunProblem(code=issue.code, message=issue.message, entity=issue.entity, key=issue.key)
         for issue in changeset.issues
@@ -106,18 +128,12 @@ def apply(
 
     if missing:
         log("refused-blocked")
-        reasons = "; ".join(str(r) for r in changeset.blocked if r.code in missing)
-        raise BlockedPlanError(
-            f"the plan is blocked and not acknowledged: {reasons}", reasons=missing
-        )
+        reasons = tuple(r.text for r in changeset.blocked if r.code in missing)
+        raise BlockedPlanError(msg("apply.blocked", reasons=reasons), reasons=missing)
     if changeset.is_empty:
         if store.revision() != changeset.base:
             log("refused-stale")
-            raise StalePlanError(
-                "the store changed since this plan was made; plan again",
-                expected=changeset.base,
-                actual=store.revision(),
-            )
+            raise StalePlanError(expected=changeset.base, actual=store.revision())
         return Outcome(run=log("nothing-to-do"))
     try:
         store.apply_changes(changeset)
@@ -129,5 +145,5 @@ def apply(
         log("failed", (RunProblem(code="store-error", message=message),))
         if isinstance(error, StoreError):
             raise
-        raise StoreError(f"the store failed, nothing was changed: {message}") from error
+        raise StoreError(msg("apply.store-failed", error=message)) from error
     return Outcome(run=log("applied"))

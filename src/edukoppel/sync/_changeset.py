@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import attrs
 
+from edukoppel._i18n import Language, Message, msg, render
 from edukoppel.exceptions import EdukoppelError
 from edukoppel.model import (
     ENTITY_KINDS,
@@ -135,12 +136,48 @@ class BlockReason:
     """
 
     code: str
-    message: str
+    text: str | Message = attrs.field(alias="message")
     entity: EntityKind | None = None
     keys: tuple[str, ...] = ()
 
+    @property
+    def message(self) -> str:
+        """What is wrong and what to check, in the current language."""
+        return render(self.text)
+
+    def message_in(self, language: Language) -> str:
+        """The message in ``language`` (``"en"`` or ``"nl"``)."""
+        return render(self.text, language)
+
+    def render(self, language: Language | None = None) -> str:
+        """The message and its code, in ``language``."""
+        return f"{render(self.text, language)} [{self.code}]"
+
     def __str__(self) -> str:
-        return f"{self.message} [{self.code}]"
+        return self.render()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reason as plain data (for JSON); :meth:`from_dict` reads it back."""
+        data: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "entity": self.entity,
+            "keys": list(self.keys),
+        }
+        if isinstance(self.text, Message):
+            data["template"] = self.text.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BlockReason:
+        """The reason :meth:`to_dict` made."""
+        template = data.get("template")
+        return cls(
+            code=data["code"],
+            message=Message.from_dict(template) if template else data["message"],
+            entity=data.get("entity"),
+            keys=tuple(data.get("keys") or ()),
+        )
 
 
 def _summary_counts(changes: tuple[Change, ...]) -> dict[EntityKind, dict[ChangeAction, int]]:
@@ -220,26 +257,35 @@ class Changeset:
         """Counts per entity kind and action, for every kind (zeros included)."""
         return _summary_counts(self.changes)
 
-    def __str__(self) -> str:
+    def render(self, language: Language | None = None) -> str:
+        """A readable summary in ``language``: counts per kind, block reasons, issues."""
         count = len(self.changes)
-        lines = [f"Changeset from {self.source!r}: {count} change{'s' * (count != 1)}"]
+        lines = [msg("changeset.header", source=self.source, count=count).render(language)]
         for kind, counts in self.summary().items():
             if any(counts.values()):
-                numbers = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
-                lines.append(f"  {kind + 's' if kind != 'staff' else kind}: {numbers}")
+                numbers = ", ".join(
+                    msg(f"changeset.action.{action}", count=n).render(language)
+                    for action, n in counts.items()
+                    if n
+                )
+                line = msg("changeset.counts", kind=kind, numbers=numbers).render(language)
+                lines.append(f"  {line}")
         if self.school is not None:
-            lines.append(
-                f"  school: set to {self.school.brin} {self.school.school_year or ''}".rstrip()
-            )
+            school = f"{self.school.brin} {self.school.school_year or ''}".strip()
+            lines.append("  " + msg("changeset.school", school=school).render(language))
         if self.blocked:
-            lines.append("BLOCKED - apply() refuses this plan unless you acknowledge:")
-            lines.extend(f"  - {reason}" for reason in self.blocked)
+            lines.append(msg("changeset.blocked").render(language))
+            lines.extend(f"  - {reason.render(language)}" for reason in self.blocked)
         if self.issues:
-            lines.append(f"{len(self.issues)} issue(s):")
-            lines.extend(f"  - {issue}" for issue in self.issues[:20])
+            lines.append(msg("changeset.issues", count=len(self.issues)).render(language))
+            lines.extend(f"  - {issue.render(language)}" for issue in self.issues[:20])
             if len(self.issues) > 20:
-                lines.append(f"  ... and {len(self.issues) - 20} more")
+                more = len(self.issues) - 20
+                lines.append("  " + msg("changeset.more", count=more).render(language))
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
 
     def to_polars(self) -> pl.DataFrame:
         """One row per field change: ``action, entity, key, field, old, new`` (as text).
@@ -289,7 +335,7 @@ class Changeset:
             "base": self.base,
             "school": None if self.school is None else _encode(attrs.asdict(self.school)),
             "changes": [_encode_change(change) for change in self.changes],
-            "blocked": [_encode(attrs.asdict(reason)) for reason in self.blocked],
+            "blocked": [reason.to_dict() for reason in self.blocked],
             "issues": [issue.to_dict() for issue in self.issues],
         }
         return json.dumps(document, ensure_ascii=False, indent=indent)
@@ -310,11 +356,8 @@ class Changeset:
                 base=document["base"],
                 school=None if document["school"] is None else School(**document["school"]),
                 changes=tuple(_decode_change(item) for item in document["changes"]),
-                blocked=tuple(
-                    BlockReason(**(item | {"keys": tuple(item["keys"])}))
-                    for item in document["blocked"]
-                ),
-                issues=tuple(Issue(**item) for item in document["issues"]),
+                blocked=tuple(BlockReason.from_dict(item) for item in document["blocked"]),
+                issues=tuple(Issue.from_dict(item) for item in document["issues"]),
             )
         except EdukoppelError:
             raise

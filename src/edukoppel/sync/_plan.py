@@ -18,15 +18,20 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from operator import attrgetter
 from typing import Any, get_args
 
+import attrs
+
+from edukoppel._i18n import Message, msg
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
     Guardian,
     Record,
     Roster,
+    record_class,
 )
 from edukoppel.report import Issue
 from edukoppel.sync._changeset import (
@@ -46,18 +51,21 @@ __all__ = ["diff", "plan"]
 _KIND_ORDER = {kind: index for index, kind in enumerate(ENTITY_KINDS)}
 _EMPTY: tuple[Any, ...] = (None, ())
 _MAX_KEYS_IN_MESSAGE = 10
-_ARCHIVED_IN_SOURCE = "archived in the source"
+#: The reason a record the source itself marks archived is left out (it is absent, silently).
+_ARCHIVED_IN_SOURCE = msg("policy.archived-in-source")
 
 
-def _plural(kind: EntityKind, count: int = 2) -> str:
-    return kind if kind == "staff" or count == 1 else f"{kind}s"
+def _exceeds(count: int, limit: float, active: int) -> bool:
+    """Whether ``count`` is more than the share ``limit`` of ``active``, compared exactly.
+
+    The limit is read as the decimal it was written as: 57 of 100 is not more than 0.57,
+    which in floating point is a hair below 57/100.
+    """
+    return Fraction(count) > Fraction(str(limit)) * active
 
 
-def _some_keys(keys: Iterable[str]) -> str:
-    ordered = sorted(keys)
-    shown = ", ".join(ordered[:_MAX_KEYS_IN_MESSAGE])
-    more = len(ordered) - _MAX_KEYS_IN_MESSAGE
-    return shown + (f" and {more} more" if more > 0 else "")
+def _share(count: int, active: int) -> Fraction:
+    return Fraction(count, active) if active else Fraction(1)
 
 
 def plan(current: Roster, incoming: Roster, *, policy: SyncPolicy | None = None) -> Changeset:
@@ -137,8 +145,9 @@ def diff(
     """
     policy = _DIFF_POLICY
     if identity:
-        policy = policy.model_copy(update={"identity": dict(identity)})
-        SyncPolicy.model_validate(policy.model_dump())
+        policy = SyncPolicy(
+            identity=dict(identity), actions=_DIFF_POLICY.actions, claims=_DIFF_POLICY.claims
+        )
     provided = {
         kind: fields & old.provides[kind] if kind in old.provides else fields
         for kind, fields in new.provides.items()
@@ -177,7 +186,7 @@ class _Planner:
         kept = self._filtered_incoming()
         archives: list[Archive] = []
         for kind in ENTITY_KINDS:
-            if kind in self.incoming.provides:
+            if kind in self.provides:
                 archives.extend(self._plan_kind(kind, kept[kind]))
         archives.sort(key=lambda change: (-_KIND_ORDER[change.entity], change.key))
         self.changes.sort(key=lambda change: (_KIND_ORDER[change.entity], change.key))
@@ -196,25 +205,23 @@ class _Planner:
 
     def _check_school(self) -> None:
         stored, coming = self.current.school, self.incoming.school
-        if stored is None or coming is None:
+        if stored is None or coming is None or not self.safeguards:
             return
         if stored.brin and coming.brin and stored.brin != coming.brin:
             self.blocked.append(
                 BlockReason(
                     code="school-mismatch",
-                    message=(
-                        f"The source is for school {coming.brin}, but the store holds school "
-                        f"{stored.brin}. Check that this is the right school's export."
-                    ),
+                    message=msg("school-mismatch", incoming=coming.brin, stored=stored.brin),
                 )
             )
         if stored.school_year and coming.school_year and stored.school_year != coming.school_year:
             self.blocked.append(
                 BlockReason(
                     code="school-year-mismatch",
-                    message=(
-                        f"The source is for school year {coming.school_year}, but the store "
-                        f"holds {stored.school_year}. Confirm the change of school year."
+                    message=msg(
+                        "school-year-mismatch",
+                        incoming=coming.school_year,
+                        stored=stored.school_year,
                     ),
                 )
             )
@@ -233,7 +240,7 @@ class _Planner:
                 )
                 continue
             records: list[Record] = []
-            left_out: dict[str, list[str]] = defaultdict(list)
+            left_out: dict[Message, list[str]] = defaultdict(list)
             for record in collection:
                 for reason, test in tests:
                     if not test(record):
@@ -241,57 +248,77 @@ class _Planner:
                         break
                 else:
                     records.append(record)
-            for reason, keys in sorted(left_out.items()):
+            for reason, keys in left_out.items():
                 if reason != _ARCHIVED_IN_SOURCE:
                     self.left_out_by_policy[kind].update(keys)
-                    count = len(keys)
                     self.issues.append(
                         Issue(
                             code="left-out-by-policy",
                             severity="info",
                             entity=kind,
-                            message=f"{count} {_plural(kind, count)} left out: {reason}",
+                            message=msg(
+                                "left-out-by-policy", count=len(keys), kind=kind, reason=reason
+                            ),
                         )
                     )
             kept[kind] = records
         return kept
 
-    def _filters(self, kind: EntityKind) -> list[tuple[str, Callable[[Any], bool]]]:
-        """The policy's filters for one kind, as (reason left out, test to keep) pairs."""
+    def _filters(self, kind: EntityKind) -> list[tuple[Message, Callable[[Any], bool]]]:
+        """The policy's filters for one kind, as (reason left out, test to keep) pairs.
+
+        A filter looks only at fields the source provides: a date, a location or a link the
+        source does not provide never leaves a record out.
+        """
         policy = self.policy
-        provided = self.incoming.provides.get(kind, frozenset())
-        tests: list[tuple[str, Callable[[Any], bool]]] = []
+        provided = self.provides.get(kind, frozenset())
+        tests: list[tuple[Message, Callable[[Any], bool]]] = []
         if self.incoming.records(kind).archived_count:
             tests.append((_ARCHIVED_IN_SOURCE, lambda r: not r.archived))
         day = policy.active_on
-        if (
-            day is not None
-            and kind in ("student", "staff")
-            and ("start_date" in provided or "end_date" in provided)
-        ):
+        if day is not None and kind in ("student", "staff"):
+            starts, ends = "start_date" in provided, "end_date" in provided
+            active: Callable[[Any], bool] | None = None
+            if starts and ends:
 
-            def active(record: Any) -> bool:
-                return (record.start_date is None or record.start_date <= day) and (
-                    record.end_date is None or record.end_date >= day
-                )
+                def active(r: Any) -> bool:
+                    return (r.start_date is None or r.start_date <= day) and (
+                        r.end_date is None or r.end_date >= day
+                    )
 
-            tests.append((f"not active on {day.isoformat()}", active))
+            elif starts:
+
+                def active(r: Any) -> bool:
+                    return r.start_date is None or r.start_date <= day
+
+            elif ends:
+
+                def active(r: Any) -> bool:
+                    return r.end_date is None or r.end_date >= day
+
+            if active is not None:
+                tests.append((msg("policy.not-active", day=day.isoformat()), active))
         enabled = policy.locations
         if enabled is not None:
             if kind in ("student", "group") and "location" in provided:
-                tests.append(("at a location that is not enabled", lambda r: r.location in enabled))
+                tests.append((msg("policy.location-not-enabled"), lambda r: r.location in enabled))
             elif kind == "staff" and "locations" in provided:
                 tests.append(
                     (
-                        "at no enabled location",
+                        msg("policy.no-enabled-location"),
                         lambda r: any(location in enabled for location in r.locations),
                     )
                 )
             elif kind == "location":
-                tests.append(("not enabled", lambda r: r.key in enabled))
-        if kind == "staff" and policy.staff_requires_link:
+                tests.append((msg("policy.not-enabled"), lambda r: r.key in enabled))
+        links = [name for name in ("groups", "mentees") if name in provided]
+        if kind == "staff" and policy.staff_requires_link and links:
+            linked = attrgetter(*links)
             tests.append(
-                ("not linked to a group or a student", lambda r: bool(r.groups or r.mentees))
+                (
+                    msg("policy.not-linked"),
+                    (lambda r: any(linked(r))) if len(links) > 1 else (lambda r: bool(linked(r))),
+                )
             )
         left_out_students = self.left_out_by_policy["student"]
         if kind == "guardian" and "students" in provided and left_out_students:
@@ -299,7 +326,7 @@ class _Planner:
             # left out is left out too (Zien! links guardians to their child's vestiging).
             tests.append(
                 (
-                    "all their children were left out",
+                    msg("policy.children-left-out"),
                     lambda r: (
                         not r.students
                         or not all(link.student in left_out_students for link in r.students)
@@ -315,7 +342,7 @@ class _Planner:
     ) -> list[Archive]:
         policy = self.policy
         identity = policy.identity_of(kind)
-        provided = self.incoming.provides[kind]
+        provided = self.provides[kind]
         owned = sorted(f for f in provided if f != "key" and policy.ownership(kind, f) == "source")
         fill = sorted(
             f for f in provided if f != "key" and policy.ownership(kind, f) == "fill-if-empty"
@@ -332,6 +359,7 @@ class _Planner:
         own, claims = self.source, policy.claims
         claim_all = "*" in claims
         may_add = policy.allows(kind, "add")
+        addition = _addition_maker(kind, provided)
         updates = 0
         if identity == "key":
             # The hot path: one pass, no intermediate pairs, the full diff only where needed.
@@ -339,7 +367,7 @@ class _Planner:
             for key in current.duplicate_keys:
                 protected.add(key)
                 skip.add(key)
-                self._conflict(kind, key, "the store holds this key more than once")
+                self._conflict(kind, key, msg("ambiguous-match.store-duplicate"))
             by_key = current.by_key()
             for record in incoming_records:
                 key = record.key
@@ -348,13 +376,13 @@ class _Planner:
                 stored = by_key.get(key)
                 if stored is None:
                     if may_add:
-                        self.changes.append(Add(entity=kind, key=key, record=record))
+                        self.changes.append(addition(record))
                     continue
                 origin = stored.origin
                 if (
                     not fill
                     and not stored.archived
-                    and (origin == own or claim_all or (origin or "") in claims)
+                    and (origin == own or claim_all or (origin or "host") in claims)
                     and project(stored) == project(record)
                 ):
                     continue
@@ -363,7 +391,7 @@ class _Planner:
             for record, match in self._match(kind, identity, incoming_records, skip, protected):
                 if match is None:
                     if may_add:
-                        self.changes.append(Add(entity=kind, key=record.key, record=record))
+                        self.changes.append(addition(record))
                     continue
                 protected.add(match.key)
                 updates += self._reconcile(kind, record, match, owned, fill)
@@ -390,9 +418,9 @@ class _Planner:
                     entity=kind,
                     key=stored.key,
                     message=(
-                        f"this {kind} was created by {stored.origin or 'the host'!r}, "
-                        f"not by {own!r}: left unchanged (claim its origin in the policy "
-                        "to take it over)"
+                        msg("owned-by-other-source", kind=kind, origin=stored.origin, source=own)
+                        if stored.origin
+                        else msg("owned-by-other-source.host", kind=kind, source=own)
                     ),
                 )
             )
@@ -419,26 +447,40 @@ class _Planner:
         return 0
 
     def _duplicates(self, kind: EntityKind, kept: Mapping[str, Record] | list[Record]) -> list[str]:
+        """Keys that occur more than once among the kept records (after the filters)."""
         if isinstance(kept, Mapping):
             return []
         seen: set[str] = set()
         duplicates: set[str] = set()
         for record in kept:
             (duplicates if record.key in seen else seen).add(record.key)
-        if duplicates:
-            self.blocked.append(
-                BlockReason(
-                    code="duplicate-key",
-                    entity=kind,
-                    keys=tuple(sorted(duplicates)),
-                    message=(
-                        f"The source has {len(duplicates)} {_plural(kind)} key(s) more than once: "
-                        f"{_some_keys(duplicates)}. Those records are left alone; fix the source "
-                        f"so that every key is unique."
-                    ),
+        if not duplicates:
+            return []
+        ordered = sorted(duplicates)
+        collection = self.incoming.records(kind)
+        named = ordered[:_MAX_KEYS_IN_MESSAGE]
+        places = collection.places(named)
+        where: tuple[Message | str, ...] = (
+            *(
+                msg(
+                    "duplicate-key.where",
+                    key=key,
+                    places=_places(places.get(key, ()), rows=collection.has_provenance),
                 )
+                for key in named
+            ),
+            *ordered[_MAX_KEYS_IN_MESSAGE:],
+        )
+        message = msg("duplicate-key", count=len(ordered), kind=kind, keys=where)
+        if self.safeguards:
+            self.blocked.append(
+                BlockReason(code="duplicate-key", entity=kind, keys=tuple(ordered), message=message)
             )
-        return sorted(duplicates)
+        else:
+            self.issues.append(
+                Issue(code="duplicate-key", severity="error", entity=kind, message=message)
+            )
+        return ordered
 
     def _match(
         self,
@@ -469,7 +511,9 @@ class _Planner:
                 continue
             value = value_of(record)
             if value is None:
-                self._conflict(kind, record.key, f"it has no {identity} to match on")
+                self._conflict(
+                    kind, record.key, msg("ambiguous-match.no-value", identity=_identity(identity))
+                )
                 continue
             incoming_by_value[value].append(record)
         for value, records in incoming_by_value.items():
@@ -480,8 +524,13 @@ class _Planner:
                 self._conflict(
                     kind,
                     sorted(r.key for r in records)[0],
-                    f"{len(records)} incoming and {len(stored)} stored {_plural(kind)} share "
-                    f"this {identity}; match them by hand",
+                    msg(
+                        "ambiguous-match.shared",
+                        incoming=len(records),
+                        stored=len(stored),
+                        kind=kind,
+                        identity=_identity(identity),
+                    ),
                 )
                 continue
             record = records[0]
@@ -494,21 +543,15 @@ class _Planner:
                 self._conflict(
                     kind,
                     record.key,
-                    f"its key belongs to another stored {kind} than its {identity} does",
+                    msg("ambiguous-match.key-elsewhere", kind=kind, identity=_identity(identity)),
                 )
                 continue
             pairs.append((record, match))
         return pairs
 
-    def _conflict(self, kind: EntityKind, key: str, why: str) -> None:
+    def _conflict(self, kind: EntityKind, key: str, why: Message) -> None:
         self.issues.append(
-            Issue(
-                code="ambiguous-match",
-                severity="error",
-                entity=kind,
-                key=key,
-                message=f"not synced: {why}",
-            )
+            Issue(code="ambiguous-match", severity="error", entity=kind, key=key, message=why)
         )
 
     # -- archives and scope -----------------------------------------------------------------
@@ -567,7 +610,7 @@ class _Planner:
         where: dict[str, str | None] = {
             student.key: student.location for student in self.current.students
         }
-        if "location" in self.incoming.provides.get("student", frozenset()):
+        if "location" in self.provides.get("student", frozenset()):
             where.update(
                 (student.key, student.location)
                 for student in self.incoming.students
@@ -592,51 +635,109 @@ class _Planner:
         archives: list[Archive],
         updates: int,
     ) -> None:
+        """Block suspicious plans.
+
+        The shares count the active records in scope that this sync may change (its own
+        origin or claimed ones), so records of other sources and records elsewhere neither
+        dilute nor inflate them.
+        """
         policy = self.policy
+        if not self.safeguards:
+            return
         if not archives and not (policy.max_update_share is not None and updates) and len(kept):
             return
         active = self._active_in_scope(kind)
         if not len(kept) and active:
+            # This replaces archive-share for the kind: acknowledging an empty source is
+            # acknowledging that every active record of the kind in scope is archived.
             self.blocked.append(
                 BlockReason(
                     code="empty-source",
                     entity=kind,
-                    message=(
-                        f"The source provides {_plural(kind)} but has none (after the policy's "
-                        f"filters), while the store holds {active} active {_plural(kind, active)} "
-                        f"in scope. Check that the right file or export was used."
-                    ),
+                    message=msg("empty-source", kind=kind, active=active),
                 )
             )
             return
-        count = len(archives)
-        if count > policy.archive_floor and count > policy.max_archive_share * active:
-            share = count / active if active else 1.0
-            self.blocked.append(
-                BlockReason(
-                    code="archive-share",
-                    entity=kind,
-                    message=(
-                        f"This sync would archive {count} of {active} active {_plural(kind)} in "
-                        f"scope ({share:.0%}), more than the limit of "
-                        f"{policy.max_archive_share:.0%}. Check that the source is complete (all "
-                        f"locations, classes and registrations) before you acknowledge it."
-                    ),
+        count, limit, floor = len(archives), policy.max_archive_share, policy.archive_floor
+        if count and _exceeds(count, limit, active):
+            numbers = {
+                "count": count,
+                "active": active,
+                "kind": kind,
+                "share": _share(count, active),
+                "limit": limit,
+            }
+            if count > floor:
+                self.blocked.append(
+                    BlockReason(
+                        code="archive-share", entity=kind, message=msg("archive-share", **numbers)
+                    )
                 )
-            )
-        limit = policy.max_update_share
-        if limit is not None and updates > policy.archive_floor and updates > limit * active:
+            else:
+                self.issues.append(
+                    Issue(
+                        code="archive-share-under-floor",
+                        severity="warning",
+                        entity=kind,
+                        message=msg("archive-share-under-floor", floor=floor, **numbers),
+                    )
+                )
+        update_limit = policy.max_update_share
+        if update_limit is not None and updates > floor and _exceeds(updates, update_limit, active):
             self.blocked.append(
                 BlockReason(
                     code="update-share",
                     entity=kind,
-                    message=(
-                        f"This sync would update {updates} of {active} active {_plural(kind)} in "
-                        f"scope, more than the limit of {limit:.0%}. Check that the columns are "
-                        f"mapped to the right fields."
+                    message=msg(
+                        "update-share",
+                        count=updates,
+                        active=active,
+                        kind=kind,
+                        share=_share(updates, active),
+                        limit=update_limit,
                     ),
                 )
             )
+
+
+def _places(places: tuple[object, ...], *, rows: bool) -> Message | str:
+    """Where a duplicated key occurs: ``rows 4, 9``, or positions without provenance."""
+    numbers = [getattr(place, "row", place) for place in places]
+    if not rows:
+        return msg("duplicate-key.records", count=len(numbers), rows=tuple(numbers))
+    if all(isinstance(number, int) for number in numbers):
+        return msg("duplicate-key.rows", count=len(numbers), rows=tuple(numbers))
+    return "; ".join(map(str, places))
+
+
+def _identity(identity: str) -> Message:
+    return msg(f"identity.{identity}")
+
+
+def _addition_maker(kind: EntityKind, provided: frozenset[str]) -> Callable[[Record], Add]:
+    """How to turn an incoming record into an Add holding only the fields the source provides.
+
+    A field the source does not provide is unknown, not a value: an added record must not
+    carry it (else planning again after applying is not empty).
+    """
+    cls = record_class(kind)
+    defaults = {
+        field.name: field.default
+        for field in attrs.fields(cls)
+        if not field.metadata.get("bookkeeping") and field.name not in provided
+    }
+    if not defaults:
+        return lambda record: Add(entity=kind, key=record.key, record=record)
+    names = list(defaults)
+    values = attrgetter(*names)
+    empty = tuple(defaults.values()) if len(names) > 1 else next(iter(defaults.values()))
+
+    def addition(record: Record) -> Add:
+        if values(record) != empty:
+            record = attrs.evolve(record, **defaults)
+        return Add(entity=kind, key=record.key, record=record)
+
+    return addition
 
 
 def _guardian_in_scope(

@@ -62,7 +62,8 @@ class SyncRun:
     def __str__(self) -> str:
         when = self.started_at.strftime("%Y-%m-%d %H:%M:%S")
         changes = f"{self.total} change{'s' * (self.total != 1)}"
-        problems = f", {len(self.problems)} problems" if self.problems else ""
+        count = len(self.problems)
+        problems = f", {count} problem{'s' * (count != 1)}" if count else ""
         return f"#{self.number} {when} {self.source!r}: {self.outcome}, {changes}{problems}"
 
 
