@@ -10,10 +10,23 @@ This package needs hypothesis (and pytest to run the conformance suite):
 """
 
 from edukoppel._optional import import_optional
+from edukoppel.exceptions import MissingDependencyError
 
 import_optional("hypothesis", extra="testing", purpose="edukoppel.testing")
 
-# Imported after the check, so a missing hypothesis says which extra to install.
+# pytest rewrites the asserts of test files only, not of an installed package: without this,
+# a failing conformance check shows a bare AssertionError. It must run before _conformance is
+# imported. Without pytest the strategies still work (and there is nothing to rewrite).
+try:
+    _pytest_module = import_optional(
+        "pytest", extra="testing", purpose="the store conformance suite"
+    )
+except MissingDependencyError:
+    pass
+else:
+    _pytest_module.register_assert_rewrite("edukoppel.testing._conformance")
+
+# Imported after the checks, so a missing hypothesis says which extra to install.
 from edukoppel.testing import strategies  # noqa: E402
 from edukoppel.testing._conformance import (  # noqa: E402
     StoreConformance,
