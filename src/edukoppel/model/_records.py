@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 import attrs
 
+from edukoppel._i18n import msg
 from edukoppel.exceptions import InvalidValueError
 from edukoppel.model import _values as v
 
@@ -129,7 +130,7 @@ def _archived_flag(value: object) -> bool:
         return value
     if type(value) is int and value in (0, 1):
         return bool(value)
-    raise v._Invalid("archived", "True or False")
+    raise v._Invalid("archived", msg("invalid.archived"))
 
 
 def _archived() -> Any:
@@ -191,11 +192,14 @@ class _RecordMethods:
                 entity=_entity_name(cls),
                 key=_message_key(data.get("key")),
                 field=unknown[0],
-                expected=f"a field of {_entity_name(cls)} ({', '.join(known)})",
+                expected=msg("invalid.field-of", kind=_entity_name(cls), fields=", ".join(known)),
             )
         if "key" in known and "key" not in data:
             raise InvalidValueError(
-                entity=_entity_name(cls), key=None, field="key", expected="a non-empty identifier"
+                entity=_entity_name(cls),
+                key=None,
+                field="key",
+                expected=msg("invalid.identifier-empty"),
             )
         return cls(**data)
 
@@ -217,7 +221,9 @@ class _RecordMethods:
                 entity=_entity_name(type(self)),
                 key=getattr(self, "key", None),
                 field=unknown[0],
-                expected=f"a field of {_entity_name(type(self))} ({', '.join(known)})",
+                expected=msg(
+                    "invalid.field-of", kind=_entity_name(type(self)), fields=", ".join(known)
+                ),
             )
         return attrs.evolve(self, **changes)  # type: ignore[misc]
 
@@ -269,6 +275,9 @@ class GuardianLink:
 
 
 def _links_converter(field: str, link: type[Any], first: str) -> Any:
+    def refuse() -> v._Invalid:
+        return v._Invalid(field, msg("invalid.links", link=link.__name__, first=first))
+
     def one(item: object) -> Any:
         if isinstance(item, link):
             return item
@@ -278,17 +287,21 @@ def _links_converter(field: str, link: type[Any], first: str) -> Any:
             return link(**item)
         if isinstance(item, tuple | list):
             return link(*item)
-        raise v._Invalid(field, f"a list of {link.__name__} (or {first} keys)")
+        raise refuse()
 
     def convert(value: object) -> tuple[Any, ...]:
         if value is None:
             return ()
         if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-            raise v._Invalid(field, f"a list of {link.__name__} (or {first} keys)")
+            raise refuse()
         try:
             return tuple(sorted(set(map(one, value))))
         except InvalidValueError as error:
-            raise v._Invalid(field, error.expected, f"in {error.field!r}") from None
+            # The link's own message, not its rendering, so it stays in either language.
+            expected = error._texts[0]
+            raise v._Invalid(
+                field, expected, msg("invalid.in-link-field", field=error.field)
+            ) from None
 
     return convert
 

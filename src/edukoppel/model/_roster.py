@@ -33,6 +33,15 @@ __all__ = ["Collection", "Roster", "Scope"]
 
 R = TypeVar("R", bound=Record)
 
+#: The Roster argument that holds the records of each kind (``staff`` takes no "s").
+_ROSTER_ARGUMENTS: dict[EntityKind, str] = {
+    "location": "locations",
+    "group": "groups",
+    "student": "students",
+    "staff": "staff",
+    "guardian": "guardians",
+}
+
 
 class Collection(Generic[R]):
     """The records of one entity kind, in source order, with an index by key.
@@ -55,17 +64,21 @@ class Collection(Generic[R]):
                 entity="roster",
                 key=None,
                 field="provenance",
-                expected=f"one place per {kind} record",
-                detail=f"{len(self._provenance)} places for {len(self._records)} records",
+                expected=msg("invalid.provenance", kind=kind),
+                detail=msg(
+                    "invalid.provenance.detail",
+                    places=len(self._provenance),
+                    count=len(self._records),
+                ),
             )
         for record in self._records:
             if type(record) is not cls:
                 raise InvalidValueError(
                     entity="roster",
                     key=None,
-                    field=f"{kind}s",
-                    expected=f"{cls.__name__} records",
-                    detail=f"got {type(record).__name__}",
+                    field=_ROSTER_ARGUMENTS[kind],
+                    expected=msg("invalid.records-of-type", type=cls.__name__),
+                    detail=msg("invalid.got-type", type=type(record).__name__),
                 )
         by_key: dict[str, R] = {}
         archived = 0
@@ -161,7 +174,10 @@ def _sort_key(record: Record) -> tuple[str, bool, str]:
 def _optional_frozenset(value: Iterable[str] | None) -> frozenset[str] | None:
     if isinstance(value, str):
         raise InvalidValueError(
-            entity="scope", key=None, field="locations", expected="a set of location keys"
+            entity="scope",
+            key=None,
+            field="locations",
+            expected=msg("invalid.scope-locations"),
         )
     return None if value is None else frozenset(value)
 
@@ -194,8 +210,8 @@ def _normalise_provides(
                 entity="roster",
                 key=None,
                 field="provides",
-                expected=f"entity kinds from {', '.join(ENTITY_KINDS)}",
-                detail=f"got {kind!r}",
+                expected=msg("invalid.provides-unknown-kind", kinds=ENTITY_KINDS),
+                detail=msg("invalid.provides-unknown-kind.detail", kind=kind),
             )
         known = data_fields(kind)
         chosen = frozenset(known) if fields is None else frozenset(fields) | {"key"}
@@ -205,8 +221,8 @@ def _normalise_provides(
                 entity="roster",
                 key=None,
                 field="provides",
-                expected=f"fields of {kind} ({', '.join(known)})",
-                detail=f"unknown: {', '.join(unknown)}",
+                expected=msg("invalid.provides-unknown-field", kind=kind, fields=", ".join(known)),
+                detail=msg("invalid.provides-unknown-field.detail", fields=", ".join(unknown)),
             )
         provides[kind] = chosen
     return provides

@@ -5,6 +5,10 @@ value or raises :class:`_Invalid`; the record class turns that into an
 :class:`~edukoppel.InvalidValueError` naming the entity, the record's key and the field.
 Nothing is coerced silently: an identifier given as a number is refused (its leading zeros
 are already gone), a date that does not exist is refused.
+
+What a refusal says is a catalog message (``messages/model.toml``, English and Dutch), made
+only when a value is refused: converters run for every record, so a value that passes costs
+no message. A refusal never repeats the value (it may be personal data), at most its type.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypeVar
+
+from edukoppel._i18n import Message, msg
 
 __all__ = [
     "Gender",
@@ -29,7 +35,9 @@ T = TypeVar("T")
 
 
 class _Invalid(Exception):
-    def __init__(self, field: str, expected: str, detail: str = "") -> None:
+    """A converter's refusal: the field, what it expects and why (catalog messages)."""
+
+    def __init__(self, field: str, expected: str | Message, detail: str | Message = "") -> None:
         self.field = field
         self.expected = expected
         self.detail = detail
@@ -56,14 +64,34 @@ _GENDERS: dict[str, Gender] = {
 }  # fmt: skip
 
 
-def _clean_text(value: object, field: str, *, what: str = "text") -> str | None:
+def _got(value: object) -> Message:
+    """The detail of a value of the wrong type: its type's name, never the value."""
+    return msg("invalid.got-type", type=type(value).__name__)
+
+
+def _text_expected() -> Message:
+    return msg("invalid.text-as-string")
+
+
+def _identifier_expected() -> Message:
+    return msg("invalid.identifier-as-string")
+
+
+def _date_expected() -> Message:
+    return msg("invalid.date-as-string")
+
+
+def _clean_text(
+    value: object, field: str, *, expected: Callable[[], Message] = _text_expected
+) -> str | None:
+    # `expected` makes the message only when the value is refused.
     if value is None:
         return None
     if type(value) is not str:
         if isinstance(value, str):
             value = str(value)
         else:
-            raise _Invalid(field, f"{what} as a string", f"got {type(value).__name__}")
+            raise _Invalid(field, expected(), _got(value))
     text = value.strip()
     return text or None
 
@@ -82,10 +110,7 @@ def text_converter(field: str) -> Callable[[object], str | None]:
 def _check_identifier(text: str, field: str) -> str:
     if ("e" in text or "E" in text or "." in text or "," in text) and _DAMAGED_NUMBER.match(text):
         raise _Invalid(
-            field,
-            "an identifier as text",
-            "it looks like a number a spreadsheet reformatted (scientific notation or a "
-            "trailing .0); the original digits are lost - export the column as text",
+            field, msg("invalid.identifier-as-text"), msg("invalid.identifier-spreadsheet-damage")
         )
     return text
 
@@ -95,12 +120,8 @@ def identifier_converter(field: str) -> Callable[[object], str | None]:
 
     def convert(value: object) -> str | None:
         if isinstance(value, bool | int | float):
-            raise _Invalid(
-                field,
-                "an identifier as a string (leading zeros are data: '00123')",
-                f"got {type(value).__name__}",
-            )
-        text = _clean_text(value, field, what="an identifier")
+            raise _Invalid(field, msg("invalid.identifier-number"), _got(value))
+        text = _clean_text(value, field, expected=_identifier_expected)
         return None if text is None else _check_identifier(text, field)
 
     return convert
@@ -113,7 +134,7 @@ def key_converter(field: str = "key") -> Callable[[object], str]:
     def convert(value: object) -> str:
         text = optional(value)
         if text is None:
-            raise _Invalid(field, "a non-empty identifier")
+            raise _Invalid(field, msg("invalid.identifier-empty"))
         return text
 
     return convert
@@ -127,9 +148,9 @@ def identifiers_converter(field: str) -> Callable[[object], tuple[str, ...]]:
         if value is None:
             return ()
         if isinstance(value, str | bytes):
-            raise _Invalid(field, "a list of identifiers, not a single string")
+            raise _Invalid(field, msg("invalid.identifiers-single-string"))
         if not isinstance(value, Iterable):
-            raise _Invalid(field, "a list of identifiers", f"got {type(value).__name__}")
+            raise _Invalid(field, msg("invalid.identifiers"), _got(value))
         return tuple(sorted({text for text in map(one, value) if text is not None}))
 
     return convert
@@ -143,7 +164,7 @@ def email_converter(field: str) -> Callable[[object], str | None]:
         if text is None:
             return None
         if not _EMAIL.match(text):
-            raise _Invalid(field, "an e-mail address like name@school.nl")
+            raise _Invalid(field, msg("invalid.email"))
         return text.lower()
 
     return convert
@@ -161,10 +182,7 @@ def gender_converter(field: str) -> Callable[[object], Gender | None]:
             return None
         gender = _GENDERS.get(text.lower())
         if gender is None:
-            raise _Invalid(
-                field,
-                f"a gender code ({accepted}, man/vrouw, jongen/meisje, male/female/other/unknown)",
-            )
+            raise _Invalid(field, msg("invalid.gender", codes=accepted))
         return gender
 
     return convert
@@ -178,20 +196,19 @@ def parse_date(value: object, field: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _clean_text(value, field, what="a date")
+    text = _clean_text(value, field, expected=_date_expected)
     if text is None:
         return None
-    expected = "a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)"
     if match := _DATE_ISO.match(text):
         year, month, day = (int(part) for part in match.groups())
     elif match := _DATE_DMY.match(text):
         day, month, year = (int(part) for part in match.groups())
     else:
-        raise _Invalid(field, expected)
+        raise _Invalid(field, msg("invalid.date"))
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise _Invalid(field, expected, "that day does not exist") from None
+        raise _Invalid(field, msg("invalid.date"), msg("invalid.day-does-not-exist")) from None
 
 
 def date_converter(field: str) -> Callable[[object], dt.date | None]:
@@ -219,7 +236,7 @@ def bool_converter(field: str) -> Callable[[object], bool | None]:
             return True
         if lowered in falsy:
             return False
-        raise _Invalid(field, "yes or no (ja/nee, true/false, 1/0)")
+        raise _Invalid(field, msg("invalid.yes-no"))
 
     return convert
 
@@ -243,7 +260,7 @@ def choice_converter(field: str, choices: dict[str, T]) -> Callable[[object], T 
         try:
             return choices[text.lower()]
         except KeyError:
-            raise _Invalid(field, f"one of {accepted}") from None
+            raise _Invalid(field, msg("invalid.one-of", choices=accepted)) from None
 
     return convert
 
@@ -260,12 +277,9 @@ def normalise_brin4(value: object, field: str = "brin") -> str | None:
         return None
     upper = text.upper()
     if not _BRIN4.match(upper):
-        hint = (
-            " (that is a BRIN6 with a location number; the school is its first 4)"
-            if (_BRIN6.match(upper))
-            else ""
-        )
-        raise _Invalid(field, "a BRIN4 code like 99ZX" + hint)
+        if _BRIN6.match(upper):
+            raise _Invalid(field, msg("invalid.brin4-got-brin6"))
+        raise _Invalid(field, msg("invalid.brin4"))
     return upper
 
 
@@ -281,7 +295,7 @@ def normalise_brin6(value: object, field: str = "brin6") -> str | None:
         return None
     upper = text.upper()
     if not _BRIN6.match(upper):
-        raise _Invalid(field, "a BRIN6 code like 99ZX10 (BRIN4 plus a two-digit location)")
+        raise _Invalid(field, msg("invalid.brin6"))
     return upper
 
 
@@ -297,7 +311,7 @@ def normalise_school_year(value: object, field: str = "school_year") -> str | No
         return None
     match = _SCHOOL_YEAR.match(text)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise _Invalid(field, "a school year like 2025-2026")
+        raise _Invalid(field, msg("invalid.school-year"))
     return f"{match.group(1)}-{match.group(2)}"
 
 
