@@ -49,8 +49,9 @@ def roster_from(table: ek.Table) -> ek.Roster:
         locations=[LOCATION],
         groups=groups,
         students=students,
-        # A pupils export says nothing of staff or parents: they are not provided, so the
-        # sync leaves them alone. Of the pupils, it provides the mapped fields only.
+        # `provides` names the kinds this roster provides, each with its fields (None: all
+        # of them). Staff and parents are not named, so the sync leaves them alone; of the
+        # pupils, the export provides the mapped fields only.
         provides={
             "location": None,
             "group": None,

@@ -111,7 +111,7 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise ek.StoreError(f"SQLite refused the changeset, nothing changed: {error}") from None
 
-    def _apply(self, change: ek.Add | ek.Update | ek.Restore | ek.Archive, source: str) -> None:
+    def _apply(self, change: ek.Change, source: str) -> None:
         kind, key = change.entity, change.key
         stored = self._get(kind, key)
         if isinstance(change, ek.Add):

@@ -16,6 +16,7 @@ PUBLIC = [
     "Archive",
     "BlockReason",
     "BlockedPlanError",
+    "Change",
     "Changeset",
     "ColumnNotFoundError",
     "EdukoppelError",

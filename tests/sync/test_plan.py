@@ -917,3 +917,24 @@ def test_staff_requires_link_looks_only_at_provided_links() -> None:
     changeset = ek.plan(ek.Roster.empty(), incoming, policy=policy)
 
     assert [("add", "staff", "m1"), ("add", "staff", "m2")] == changeset.as_tuples()
+
+
+def test_matching_on_an_identity_the_source_does_not_provide_plans_nothing_for_the_kind() -> None:
+    """identity=username with no username column: no guessing on unknowns, no mass archive."""
+    policy = ek.SyncPolicy(identity={"student": "username"})
+    current = _stored(_own(DAAN), _own(SANNE))
+    incoming = _incoming(
+        students=[ek.Student(key="00999", username="daan.berg", last_name="Berg")],
+        provides={"student": ["last_name"]},
+    )
+
+    changeset = ek.plan(current, incoming, policy=policy)
+
+    assert [] == changeset.as_tuples()
+    [issue] = changeset.issues
+    assert ("identity-not-provided", "error", "student") == (
+        issue.code,
+        issue.severity,
+        issue.entity,
+    )
+    assert "matches them by username, but the source does not provide it" in issue.message

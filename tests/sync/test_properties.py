@@ -7,6 +7,7 @@ from the hypothesis profile (``tests/conftest.py``: ``EDUKOPPEL_HYPOTHESIS_PROFI
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -729,3 +730,98 @@ def test_ambiguous_matches_are_reported_never_guessed(case):
         issue.code == "ambiguous-match" and issue.entity == "student" and issue.key in involved
         for issue in changeset.issues
     )
+
+
+# -- the plan depends only on what the source provides (issue 7) ------------------------------
+
+FILTER_POLICIES = {
+    "active-on": ek.SyncPolicy(active_on=dt.date(2024, 9, 1)),
+    "locations": ek.SyncPolicy(locations={f"{eks.BRIN}10", f"{eks.BRIN}11"}),
+    "one-location": ek.SyncPolicy(locations={f"{eks.BRIN}10"}),
+    "linked-staff": ek.SyncPolicy(staff_requires_link=True),
+    "all-filters": ek.SyncPolicy(
+        active_on=dt.date(2024, 9, 1), locations={f"{eks.BRIN}10"}, staff_requires_link=True
+    ),
+}
+filter_policies = st.sampled_from(sorted(FILTER_POLICIES)).map(FILTER_POLICIES.__getitem__)
+
+
+def blank_unprovided(roster: ek.Roster) -> ek.Roster:
+    """The roster with every field it does not provide reset to no value."""
+    records = {}
+    for kind in roster.provides:
+        defaults = {
+            name: field.default
+            for name, field in attrs.fields_dict(ek.record_class(kind)).items()
+            if name in data_fields(kind) and name not in roster.provides[kind]
+        }
+        records[kind] = [attrs.evolve(record, **defaults) for record in roster.records(kind)]
+    return rebuild(roster, records=records)
+
+
+@property_settings
+@given(sparse_cases(), st.one_of(policies, filter_policies))
+def test_the_plan_depends_only_on_provided_fields(case, policy):
+    """What an unprovided field holds never changes the plan: not the filters (an end date
+    the source does not provide), not the additions, not the archive scope."""
+    current, incoming = case
+    assert ek.plan(current, incoming, policy=policy) == ek.plan(
+        current, blank_unprovided(incoming), policy=policy
+    )
+
+
+@property_settings
+@given(sparse_cases(), st.one_of(policies, filter_policies))
+def test_planning_again_after_apply_is_empty_for_partial_sources_and_filters(case, policy):
+    """Any provides, any filter: once applied, planning the same source again is empty."""
+    current, incoming = case
+    _, _, after, _ = sync(current, incoming, policy)
+    again = ek.plan(after, incoming, policy=policy)
+    assert again.as_tuples() == []
+
+
+@property_settings
+@given(sparse_cases(), policies)
+def test_added_records_hold_only_provided_fields(case, policy):
+    current, incoming = case
+    for change in ek.plan(current, incoming, policy=policy):
+        if isinstance(change, ek.Add):
+            provided = incoming.provides[change.entity]
+            blank = attrs.fields_dict(type(change.record))
+            for name in data_fields(change.entity):
+                if name not in provided:
+                    assert getattr(change.record, name) == blank[name].default, name
+
+
+# -- diff ---------------------------------------------------------------------------------------
+
+
+@property_settings
+@given(eks.rosters(source=SOURCE))
+def test_diff_of_a_roster_with_itself_is_empty(roster):
+    assert ek.diff(roster, roster).is_empty
+
+
+@property_settings
+@given(shuffled_cases())
+def test_diff_does_not_depend_on_input_order(case):
+    current, incoming, current2, incoming2 = case
+    assert ek.diff(current, incoming) == ek.diff(current2, incoming2)
+
+
+@property_settings
+@given(eks.roster_pairs(source=SOURCE))
+def test_diff_adds_the_new_keys_and_archives_the_gone_ones(pair):
+    """Without a scope, diff adds what only `new` has and archives what only `old` has."""
+    old, new = pair
+    new = rebuild(new, scope=ek.Scope())
+    changeset = ek.diff(old, new)
+    assert not changeset.is_blocked
+    for kind in new.provides:
+        old_keys = {r.key for r in old.records(kind)}
+        active_old = {r.key for r in old.records(kind) if not r.archived}
+        new_keys = {r.key for r in new.records(kind) if not r.archived}
+        added = {c.key for c in changeset.of(kind, "add")}
+        archived = {c.key for c in changeset.of(kind, "archive")}
+        assert added == new_keys - old_keys, kind
+        assert archived == active_old - new_keys, kind

@@ -58,7 +58,7 @@ def apply(
 
     Args:
         changeset: From :func:`edukoppel.plan`, against ``store.snapshot()``.
-        store: Where to apply it (:class:`~edukoppel.MemoryStore`, ``SqlStore``, your own).
+        store: Where to apply it (:class:`~edukoppel.MemoryStore`, or your own store).
         acknowledge: Codes of blocking reasons (or the reasons themselves) the caller has
             checked and accepts. A blocked plan is refused unless every reason is
             acknowledged; a code the plan does not carry is refused too (a typo must not

@@ -343,6 +343,18 @@ class _Planner:
         policy = self.policy
         identity = policy.identity_of(kind)
         provided = self.provides[kind]
+        if identity != "key" and identity not in provided:
+            # Matching on a value the source does not have would match on unknowns, and
+            # archive every stored record it failed to match: plan nothing for the kind.
+            self.issues.append(
+                Issue(
+                    code="identity-not-provided",
+                    severity="error",
+                    entity=kind,
+                    message=msg("identity-not-provided", kind=kind, identity=_identity(identity)),
+                )
+            )
+            return []
         owned = sorted(f for f in provided if f != "key" and policy.ownership(kind, f) == "source")
         fill = sorted(
             f for f in provided if f != "key" and policy.ownership(kind, f) == "fill-if-empty"
