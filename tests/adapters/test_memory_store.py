@@ -92,3 +92,15 @@ def test_memory_store_repr_counts_records():
     text = repr(store)
     assert text == "<MemoryStore 2 location, 3 group, 3 student, 2 staff, 2 guardian>"
     assert "Berg" not in text
+
+
+def test_store_refusals_are_dutch_under_set_language() -> None:
+    """A store error reaches the admin through apply's error and the run log: Dutch too."""
+    roster = ek.Roster(students=[ek.Student(key="00123"), ek.Student(key="00123")], source="x")
+    with ek.use_language("nl"), pytest.raises(ek.StoreError) as caught:
+        ek.MemoryStore(roster)
+    # Rendered when shown: in Dutch inside the block, in the language asked for after it.
+    assert (
+        caught.value.message_in("nl") == "kan leerling-id's niet meer dan één keer bewaren: 00123"
+    )
+    assert caught.value.message_in("en") == "cannot hold student keys more than once: 00123"

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from edukoppel._i18n import msg
 from edukoppel.exceptions import StalePlanError, StoreError
 from edukoppel.model import ENTITY_KINDS, EntityKind, Record, Roster, School
 from edukoppel.sync import Add, Archive, Changeset, Restore, SyncRun, Update
@@ -45,8 +46,7 @@ class MemoryStore:
                 collection = roster.records(kind)
                 if collection.duplicate_keys:
                     raise StoreError(
-                        f"cannot hold {kind} keys more than once: "
-                        f"{', '.join(collection.duplicate_keys[:10])}"
+                        msg("store.duplicate-keys", kind=kind, keys=collection.duplicate_keys)
                     )
                 self._records[kind] = dict(collection.by_key())
             self._school = roster.school
@@ -89,13 +89,13 @@ class MemoryStore:
             records = table(change.entity)
             if isinstance(change, Add):
                 if change.key in records:
-                    raise StoreError(f"cannot add {change.entity} {change.key!r}: the key exists")
+                    raise StoreError(msg("store.key-exists", kind=change.entity, key=change.key))
                 records[change.key] = attrs.evolve(change.record, origin=source, archived=False)
                 continue
             stored = records.get(change.key)
             if stored is None:
                 raise StoreError(
-                    f"cannot {change.action} {change.entity} {change.key!r}: no such record"
+                    msg(f"store.no-record.{change.action}", kind=change.entity, key=change.key)
                 )
             if isinstance(change, Archive):
                 records[change.key] = attrs.evolve(stored, archived=True)
@@ -106,8 +106,12 @@ class MemoryStore:
             if updated.key != change.key:
                 if updated.key in records:
                     raise StoreError(
-                        f"cannot change the key of {change.entity} {change.key!r}: "
-                        f"{updated.key!r} exists"
+                        msg(
+                            "store.new-key-exists",
+                            kind=change.entity,
+                            key=change.key,
+                            new=updated.key,
+                        )
                     )
                 del records[change.key]
             records[updated.key] = updated
