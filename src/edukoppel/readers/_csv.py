@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import MalformedFileError, ReaderError, UnsupportedFormatError
 from edukoppel.readers._damage import scan_bytes
 from edukoppel.readers._encoding import (
@@ -50,7 +51,12 @@ __all__ = ["DELIMITERS", "read_csv_grid"]
 DELIMITERS = (";", ",", "\t", "|")
 """The delimiters that are detected, in order of preference on a tie."""
 
-_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "vertical bar"}
+_DELIMITER_NAMES = {
+    ";": msg("delimiter.semicolon"),
+    ",": msg("delimiter.comma"),
+    "\t": msg("delimiter.tab"),
+    "|": msg("delimiter.vertical-bar"),
+}
 _SEP_LINE = re.compile(r'\A"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
 _LONE_CR = re.compile(rb"\r(?!\n)")
 # The same test, faster (a class instead of a lookahead), but blind to a carriage return at
@@ -106,7 +112,7 @@ def read_csv_grid(
     collector.detect("encoding", decoded.encoding)
     collector.add(
         "encoding-detected",
-        f"encoding {decoded.encoding}: {decoded.reason}",
+        msg("encoding-detected", encoding=decoded.encoding, reason=decoded.reason),
         severity="info",
     )
     for note in decoded.notes:
@@ -129,9 +135,7 @@ def _read(
     head, head_end = decode_head(data, start)
     collector.detect("line_endings", _line_endings(data, start, head_end, mixed_line_endings))
     if "\x00" in head:
-        raise UnsupportedFormatError(
-            "this is a binary file, not a CSV file or a spreadsheet", file=file
-        )
+        raise UnsupportedFormatError(msg("refusal.binary"), file=file)
     text_start = start
     first_line = 1
     sep_line = _SEP_LINE.match(head)
@@ -144,16 +148,18 @@ def _read(
     if head_end < len(data) and len(records) > 1:
         records.pop()  # the head may end inside a quoted cell
     if not any(any(field.strip() for field in record.fields) for record in records):
-        raise MalformedFileError(
-            "the file has no rows: export the list again and check that it has rows", file=file
-        )
+        raise MalformedFileError(msg("refusal.no-rows"), file=file)
     index, header_why = _choose_header(records, header_row, file)
     header_record = records[index]
     offset = _skip_lines(data, text_start, header_record.end)
     width = max(len(record.fields) for record in records[index:])
     name = _DELIMITER_NAMES.get(sep, repr(sep))
     collector.detect("delimiter", sep)
-    collector.add("delimiter-detected", f"delimiter {name} ({sep!r}): {why}", severity="info")
+    collector.add(
+        "delimiter-detected",
+        msg("delimiter-detected", name=name, delimiter=sep, reason=why),
+        severity="info",
+    )
     body_quoted = data.find(b'"', offset) != -1
     quoted = body_quoted or '"' in head
     collector.detect("quoting", 'double quotes (")' if quoted else "none")
@@ -296,17 +302,17 @@ def _choose_delimiter(
     file: str,
     *,
     whole_file: bool,
-) -> tuple[str, str]:
+) -> tuple[str, Message]:
     if delimiter is not None:
-        return delimiter, "given"
+        return delimiter, msg("delimiter-detected.given")
     if sep_line:
-        return sep_line.group(1), "Excel's 'sep=' line on line 1"
+        return sep_line.group(1), msg("delimiter-detected.sep-line")
     found = _detect_delimiter(head, whole_file=whole_file)
     if found is not None:
         return found
     _refuse_fixed_width(head, file)
     sep = next((c for c in DELIMITERS if c not in head), "\x1f")
-    return sep, "no delimiter found: the file has one column"
+    return sep, msg("delimiter-detected.one-column")
 
 
 def _choose_header(records: list[_Record], header_row: int | None, file: str) -> tuple[int, str]:
@@ -318,17 +324,16 @@ def _choose_header(records: list[_Record], header_row: int | None, file: str) ->
             return index, "given"
         if record.start < header_row <= record.end:
             raise ReaderError(
-                f"header_row={header_row} is inside a cell that spans several lines; the "
-                f"record there starts on line {record.start}",
+                msg("refusal.header-row-in-a-cell", header_row=header_row, start=record.start),
                 file=file,
             )
     last = records[-1].end if records else 0
     raise ReaderError(
-        f"header_row={header_row}: the header must be one of the first {last} lines", file=file
+        msg("refusal.header-row-beyond-the-lines", header_row=header_row, last=last), file=file
     )
 
 
-def _detect_delimiter(text: str, *, whole_file: bool) -> tuple[str, str] | None:
+def _detect_delimiter(text: str, *, whole_file: bool) -> tuple[str, Message] | None:
     """The delimiter that splits the sample into the most consistent number of fields.
 
     ``whole_file``: ``text`` is all of the file (so its last row is the file's last row).
@@ -341,7 +346,7 @@ def _detect_delimiter(text: str, *, whole_file: bool) -> tuple[str, str] | None:
     sample_ends_file = whole_file and not rest.strip(_NO_CONTENT)
     best: tuple[float, int, int] | None = None
     chosen: str | None = None
-    summary = ""
+    summary: Message | None = None
     for preference, candidate in enumerate(DELIMITERS):
         if candidate not in sample:
             continue
@@ -367,12 +372,16 @@ def _detect_delimiter(text: str, *, whole_file: bool) -> tuple[str, str] | None:
         if best is None or score > best:
             best, chosen = score, candidate
             summary = (
-                f"{modal} columns on the last row: a header with no rows under it, below "
-                "a title of one column"
+                msg("delimiter-detected.header-only", columns=modal)
                 if alone
-                else f"{modal} columns on {frequency} of the first {len(counts)} rows"
+                else msg(
+                    "delimiter-detected.consistent",
+                    columns=modal,
+                    rows=frequency,
+                    sample=len(counts),
+                )
             )
-    return None if chosen is None else (chosen, summary)
+    return None if chosen is None or summary is None else (chosen, summary)
 
 
 def _refuse_fixed_width(text: str, file: str) -> None:
@@ -383,13 +392,7 @@ def _refuse_fixed_width(text: str, file: str) -> None:
     length, frequency = Counter(len(line) for line in lines).most_common(1)[0]
     padded = sum("  " in line for line in lines)
     if length >= 20 and frequency * 10 >= len(lines) * 8 and padded * 10 >= len(lines) * 8:
-        raise UnsupportedFormatError(
-            "this looks like a fixed-width text file (EDEX2000 style): lines of equal length "
-            "with fields padded by spaces, no delimiters. read_table reads delimited files: ask "
-            "the school administration system for a CSV or an EDEXML export (or pass "
-            "delimiter= if the file really is one column)",
-            file=file,
-        )
+        raise UnsupportedFormatError(msg("refusal.fixed-width"), file=file)
 
 
 def _records(text: str, sep: str, *, first_line: int, file: str) -> list[_Record]:
@@ -402,7 +405,7 @@ def _records(text: str, sep: str, *, first_line: int, file: str) -> list[_Record
             previous = reader.line_num
     except csv.Error as error:
         raise MalformedFileError(
-            f"the file cannot be read as CSV ({error})", file=file, row=first_line + previous
+            msg("refusal.not-csv", error=str(error)), file=file, row=first_line + previous
         ) from None
     return records
 
@@ -634,7 +637,7 @@ def _slow(
                 break
             except csv.Error as error:
                 raise MalformedFileError(
-                    f"the file cannot be read as CSV ({error})",
+                    msg("refusal.not-csv", error=str(error)),
                     file=collector.file,
                     row=first_line + previous,
                 ) from None
@@ -690,22 +693,15 @@ def _fields_up_to(size: int) -> Iterator[None]:
 
 
 def _report_quotes(malformed: list[int], unclosed: int | None, collector: Collector) -> None:
+    message = msg("malformed-quotes")
     for row in malformed:
         if row == unclosed:
             continue
-        collector.add(
-            "malformed-quotes",
-            'a quote (") in this record is not CSV quoting: a value holds a quote that was not '
-            'doubled (""), or text follows a closing quote. The record was read as well as '
-            "possible: check its cells",
-            row=row,
-        )
+        collector.add("malformed-quotes", message, row=row)
     if unclosed is not None:
         collector.add(
             "unclosed-quote",
-            'a quote (") opened in this record is never closed: everything up to the end of '
-            "the file was read as one cell. Find the stray quote, remove or double it ('\"\"'), "
-            "and export again",
+            msg("unclosed-quote.end-of-file"),
             severity="error",
             row=unclosed,
         )

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from edukoppel._i18n import Message, msg
 from edukoppel.readers._issues import Collector
 from edukoppel.readers._table import ROW_KEY, internal_name
 
@@ -81,6 +82,8 @@ first byte of U+FFFD and ``?`` for lost characters, ``+`` for ``1,23E+11``, ``=`
 formulas, ``#`` for error values.
 """
 _SCAN_CHUNK = 1 << 18
+_LOST = msg("lost-characters")
+_FORMULA_AS_TEXT = msg("formula-value.as-text")
 
 
 def scan_bytes(data: bytes, needles: Sequence[bytes] = TRIGGERS) -> frozenset[bytes]:
@@ -178,58 +181,47 @@ def _pattern_checks(
                 _report(kind, value, row, column, collector)
 
 
+def _listed(code: str, collector: Collector, severity: Severity = "warning") -> bool:
+    """Whether an issue of ``code`` is still listed; past the cap it is only counted."""
+    if collector.room(code):
+        return True
+    collector.skip(code, 1, severity=severity)
+    return False
+
+
+def _mojibake_message(sequence: str) -> Message:
+    try:
+        meant = sequence.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return msg("mojibake.unknown-letter", sequence=sequence)
+    return msg("mojibake", sequence=sequence, meant=meant)
+
+
 def _report(kind: str, value: str, row: int, column: str, collector: Collector) -> None:
+    """One damaged cell's issue; its message is built only when the issue is listed."""
     if kind == "text":
         mojibake = _MOJIBAKE_PY.search(value)
         if mojibake:
-            sequence = mojibake.group(0)
-            try:
-                meant = f" (meant: {sequence.encode('cp1252').decode('utf-8')!r})"
-            except UnicodeError:
-                meant = ""
-            collector.add(
-                "mojibake",
-                f"{sequence!r}{meant} is how an accented letter looks when UTF-8 text is read as "
-                "Windows-1252 ('ANSI'): the text was damaged before it reached this file. Fix "
-                "it in the source system or export again as UTF-8",
-                row=row,
-                column=column,
-            )
-        elif _LOST_PY.search(value):
-            collector.add(
-                "lost-characters",
-                "a '?' or '\ufffd' stands where a letter should be: the file was once saved in "
-                "an encoding that could not hold the letter ('ANSI' from a UTF-8 source?). The "
-                "letter is gone from this file: fix it in the source system or export again as "
-                "UTF-8",
-                row=row,
-                column=column,
-            )
+            if _listed("mojibake", collector):
+                message = _mojibake_message(mojibake.group(0))
+                collector.add("mojibake", message, row=row, column=column)
+        elif _LOST_PY.search(value) and _listed("lost-characters", collector):
+            collector.add("lost-characters", _LOST, row=row, column=column)
     elif kind == "scientific":
-        collector.add(
-            "damaged-identifier",
-            f"a number in scientific notation ({value.strip()}): Excel turned a long number, "
-            "probably an identifier, into this and its digits are lost. Export again with the "
-            "column formatted as Text, or from the source system directly",
-            severity="error",
-            row=row,
-            column=column,
-        )
+        if _listed("damaged-identifier", collector, "error"):
+            collector.add(
+                "damaged-identifier",
+                msg("damaged-identifier.scientific", number=value.strip()),
+                severity="error",
+                row=row,
+                column=column,
+            )
     elif kind == "formula":
+        if _listed("formula-value", collector):
+            collector.add("formula-value", _FORMULA_AS_TEXT, row=row, column=column)
+    elif kind == "error" and _listed("error-value", collector):
         collector.add(
-            "formula-value",
-            "the cell holds a formula ('=...'), not its value: the file was exported showing "
-            "formulas. Export the values instead",
-            row=row,
-            column=column,
-        )
-    elif kind == "error":
-        collector.add(
-            "error-value",
-            f"the cell holds the spreadsheet error {value.strip()}, not a value: fix the "
-            "formula or the data it refers to, and export again",
-            row=row,
-            column=column,
+            "error-value", msg("error-value.text", error=value.strip()), row=row, column=column
         )
 
 
@@ -325,15 +317,11 @@ def _leading_zeros(
         if at_width * 10 < values.height * 3:
             continue
         short = values.filter(pl.col("width") < width).get_column(ROW_KEY)
-        for row in short:
-            collector.add(
-                "leading-zeros-lost",
-                f"this value has fewer digits than the column's {width}-digit identifiers, "
-                "several of which start with 0: Excel probably dropped its leading zeros. "
-                "Export again with the column formatted as Text",
-                row=row,
-                column=names[index],
-            )
+        listed = short.head(collector.room("leading-zeros-lost"))
+        message = msg("leading-zeros-lost", width=width)
+        for row in listed:
+            collector.add("leading-zeros-lost", message, row=row, column=names[index])
+        collector.skip("leading-zeros-lost", short.len() - listed.len())
 
 
 def _dates(
@@ -465,30 +453,15 @@ def _judge_dates(
     collector.skip("date-reformatted", flagged.height - listed.height)
 
 
-def _date_message(kind: str, label: str, common: str) -> str:
+def _date_message(kind: str, label: str, common: str) -> Message:
     if kind == "month-first":
         written = label.replace("dd", "DD").replace("mm", "dd").replace("DD", "mm")
-        return (
-            f"this date is written month-first ({written}): its second number is above 12, "
-            "so it cannot be a month. Check it against the source, and the column's other "
-            "dates with it (American dates, re-saved by Excel?)"
-        )
+        return msg("date-reformatted.month-first", written=written)
     if kind == "day-first":
-        return (
-            f"this date is written day-first ({label}): its first number is above 12, unlike "
-            "the column's month-first dates. Day and month were swapped in part of the "
-            "column: check these dates"
-        )
+        return msg("date-reformatted.day-first", written=label)
     if kind == "two-digit year":
-        return (
-            "this date has a two-digit year: the century is lost (Excel's short date format). "
-            "Export again with four-digit years"
-        )
-    return (
-        f"this date is written {label}, while the column mostly uses {common}: the dates "
-        "were re-formatted (by Excel?). Check day and month, and export again without "
-        "opening the file in Excel"
-    )
+        return msg("date-reformatted.two-digit-year")
+    return msg("date-reformatted.other-format", written=label, common=common)
 
 
 def _ambiguous_column(
@@ -501,27 +474,18 @@ def _ambiguous_column(
 ) -> None:
     """The column holds month-first dates beside dates whose day and month may be swapped."""
     month_first, either = orders["month-first"], orders["either"]
-    where = f"the first on row {first_rows['month-first']}"
+    row = first_rows["month-first"]
     if american:
-        message = (
-            f"{month_first} date{'s' * (month_first != 1)} in this column can only be "
-            f"month-first (mm/dd/yyyy; {where}) and none only day-first: the column's dates "
-            f"are probably American, so the {either} that read day-first as well are probably "
-            "other dates than they seem. A Dutch Excel that opens an American file swaps day "
-            "and month in every date it can read day-first and leaves the others as text. "
-            "Every row of this column needs a check: export again from the source system "
-            "without opening the file in Excel"
-        )
+        message = msg("dates-ambiguous.american", count=month_first, row=row, either=either)
         severity: Severity = "error"
     else:
-        day_first = orders["day-first"]
-        message = (
-            f"this column mixes dates that can only be month-first ({month_first}, {where}) "
-            f"with dates that can only be day-first ({day_first}, the first on row "
-            f"{first_rows['day-first']}): day and month were swapped in part of the column "
-            f"(by Excel, or an American date format?), so the {either} "
-            f"date{'s' * (either != 1)} whose day and month are both 12 or less cannot be "
-            "told apart: every row of this column needs a check against the source"
+        message = msg(
+            "dates-ambiguous.mixed",
+            month_first=month_first,
+            row=row,
+            day_first=orders["day-first"],
+            day_row=first_rows["day-first"],
+            either=either,
         )
         severity = "warning"
     collector.add("dates-ambiguous", message, severity=severity, column=column)

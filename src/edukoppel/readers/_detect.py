@@ -15,6 +15,7 @@ import zlib
 from pathlib import PurePath
 from typing import BinaryIO, Literal
 
+from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import (
     EncryptedFileError,
     FileTooLargeError,
@@ -53,24 +54,27 @@ _WORKBOOKS = frozenset({"xlsx", "xlsm", "xls", "ods"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _READ_CHUNK = 1 << 24
-_SAVE_AS = "open it in Excel or LibreOffice and save it as .xlsx or as CSV (UTF-8)"
+_SAVE_AS = msg("advice.save-as")
+_SAVE_AS_AGAIN = msg("advice.save-as-again")
 
 # Magic numbers of files people attach by mistake.
-_MAGIC: list[tuple[bytes, str]] = [
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
+_MAGIC: list[tuple[bytes, Message]] = [
+    (b"%PDF", msg("what.pdf")),
+    (b"\x89PNG", msg("what.png")),
+    (b"\xff\xd8\xff", msg("what.jpeg")),
+    (b"GIF8", msg("what.gif")),
+    (b"\x1f\x8b", msg("what.gzip")),
+    (b"Rar!", msg("what.rar")),
+    (b"7z\xbc\xaf", msg("what.7z")),
+    (b"{\\rtf", msg("what.rtf")),
 ]
 _EDEXML = re.compile(r"<(?:[\w.-]+:)?EDEX[\s>/]|edustandaard\.nl/edex|EDEXML", re.IGNORECASE)
 
 
-def _mib(size: int) -> str:
-    return f"{size / 2**20:.1f} MiB"
+def _mib(size: int) -> Message:
+    """A size in MiB with one decimal (``4.8 MiB``; ``4,8 MiB`` in Dutch)."""
+    whole, _, tenth = f"{size / 2**20:.1f}".partition(".")
+    return msg("size.mib", whole=whole, tenth=tenth)
 
 
 def load_source(
@@ -87,8 +91,7 @@ def load_source(
         size = os.stat(path).st_size
         if size > max_bytes:
             raise FileTooLargeError(
-                f"the file is {_mib(size)}, over the limit of {_mib(max_bytes)} "
-                "(raise max_bytes= if it is really this large)",
+                msg("refusal.file-too-large", size=_mib(size), limit=_mib(max_bytes)),
                 file=display,
             )
         with open(path, "rb") as handle:
@@ -100,13 +103,13 @@ def load_source(
         display = name or PurePath(str(getattr(source, "name", "<stream>"))).name
         data = _read_limited(source, max_bytes)
     else:
-        msg = f"read_table reads a path, bytes or a binary file object, not {type(source).__name__}"
-        raise TypeError(msg)
+        problem = (
+            f"read_table reads a path, bytes or a binary file object, not {type(source).__name__}"
+        )
+        raise TypeError(problem)
     if len(data) > max_bytes:
         raise FileTooLargeError(
-            f"the file is larger than the limit of {_mib(max_bytes)} "
-            "(raise max_bytes= if it is really this large)",
-            file=display,
+            msg("refusal.file-too-large.read", limit=_mib(max_bytes)), file=display
         )
     suffix = PurePath(display).suffix.lower()
     return data, display, _SUFFIX_FORMATS.get(suffix)
@@ -119,11 +122,11 @@ def _read_limited(handle: BinaryIO, max_bytes: int) -> bytes:
     while total <= max_bytes:
         chunk: object = handle.read(min(_READ_CHUNK, max_bytes + 1 - total))
         if isinstance(chunk, str):
-            msg = "read_table needs a binary file object: open the file with open(path, 'rb')"
-            raise TypeError(msg)
+            problem = "read_table needs a binary file object: open the file with open(path, 'rb')"
+            raise TypeError(problem)
         if not isinstance(chunk, (bytes, bytearray, memoryview)):
-            msg = f"the file object's read() returned {type(chunk).__name__}, not bytes"
-            raise TypeError(msg)
+            problem = f"the file object's read() returned {type(chunk).__name__}, not bytes"
+            raise TypeError(problem)
         if not chunk:
             break
         chunks.append(bytes(chunk))
@@ -139,8 +142,8 @@ def _blank(data: bytes) -> bool:
     return not stripped.strip(b" \t\r\n\x00")
 
 
-def _describe(kind: TableFormat) -> str:
-    return "a CSV (text) file" if kind == "csv" else f"an {kind.upper()} workbook"
+def _describe(kind: TableFormat) -> Message:
+    return msg("what.csv") if kind == "csv" else msg("what.workbook", kind=kind.upper())
 
 
 def sniff(
@@ -166,26 +169,33 @@ def sniff(
         The format to read it as.
     """
     if _blank(data[:4096]) and _blank(data):
-        raise MalformedFileError(
-            "the file is empty: export the list again and check that it has rows", file=file
-        )
+        raise MalformedFileError(msg("refusal.empty-file"), file=file)
     kind = _content_kind(data, file=file, max_bytes=max_bytes)
     if declared is not None:
         if (declared == "csv") != (kind == "csv"):
             raise UnsupportedFormatError(
-                f"format={declared!r} was given, but the file is {_describe(kind)}", file=file
+                msg("refusal.format-contradicts", declared=declared, what=_describe(kind)),
+                file=file,
             )
         if declared != kind:
             collector.add(
                 "format-mismatch",
-                f"format={declared!r} was given, but the file is {_describe(kind)}; "
-                f"it was read as {kind.upper()}",
+                msg(
+                    "format-mismatch.given",
+                    declared=declared,
+                    what=_describe(kind),
+                    kind=kind.upper(),
+                ),
             )
     elif suffix is not None and suffix != kind:
         collector.add(
             "format-mismatch",
-            f"the name says {suffix.upper()}, but the file is {_describe(kind)}; "
-            f"it was read as {kind.upper()}",
+            msg(
+                "format-mismatch.name",
+                suffix=suffix.upper(),
+                what=_describe(kind),
+                kind=kind.upper(),
+            ),
         )
     return kind
 
@@ -193,11 +203,7 @@ def sniff(
 def _content_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise UnsupportedFormatError(
-                f"this is {what}, not a CSV file or a spreadsheet: ask for the list as "
-                "CSV or Excel (.xlsx)",
-                file=file,
-            )
+            raise UnsupportedFormatError(msg("refusal.not-a-table", what=what), file=file)
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(data, file=file, max_bytes=max_bytes)
     if data.startswith(_OLE_MAGIC):
@@ -223,26 +229,13 @@ def _refuse_markup(data: bytes, *, file: str) -> None:
         return
     original = _head_text(data)
     if _EDEXML.search(original):
-        raise UnsupportedFormatError(
-            "this is an EDEXML file, not a table: use ek.read(...) for EDEXML "
-            "(the EDEXML reader is coming), not read_table",
-            file=file,
-        )
+        raise UnsupportedFormatError(msg("refusal.edexml"), file=file)
     if "urn:schemas-microsoft-com:office:spreadsheet" in text:
-        raise UnsupportedFormatError(
-            f"this is an Excel 2003 XML spreadsheet, which we do not read: {_SAVE_AS}",
-            file=file,
-        )
+        raise UnsupportedFormatError(msg("refusal.excel-2003-xml", advice=_SAVE_AS), file=file)
     if text.startswith(("<!doctype html", "<html")) or "<table" in text or "<html" in text:
-        raise UnsupportedFormatError(
-            "this is a web page (HTML) with a spreadsheet's name, as some systems export "
-            f"'Excel' lists: {_SAVE_AS}",
-            file=file,
-        )
+        raise UnsupportedFormatError(msg("refusal.html", advice=_SAVE_AS), file=file)
     if text.startswith("<?xml"):
-        raise UnsupportedFormatError(
-            "this is an XML file, not a CSV file or a spreadsheet", file=file
-        )
+        raise UnsupportedFormatError(msg("refusal.xml"), file=file)
 
 
 def _zip_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
@@ -250,24 +243,19 @@ def _zip_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except ZIP_FAILURES:
         raise MalformedFileError(
-            "the file is a damaged zip archive (a workbook that was not saved or downloaded "
-            f"completely?): {_SAVE_AS} again",
-            file=file,
+            msg("refusal.damaged-zip", advice=_SAVE_AS_AGAIN), file=file
         ) from None
     with archive:
         infos = archive.infolist()
         total = sum(info.file_size for info in infos)
         if total > max_bytes:
             raise FileTooLargeError(
-                f"the archive decompresses to {_mib(total)}, over the limit of "
-                f"{_mib(max_bytes)} (raise max_bytes= if the workbook is really this large)",
+                msg("refusal.zip-too-large", size=_mib(total), limit=_mib(max_bytes)),
                 file=file,
             )
         names = {info.filename for info in infos}
         if any(info.flag_bits & 0x1 for info in infos):
-            raise EncryptedFileError(
-                "the zip archive is protected with a password: unpack it first", file=file
-            )
+            raise EncryptedFileError(msg("refusal.zip-password"), file=file)
         if "mimetype" in names:
             mimetype = _read_small(archive, "mimetype", file=file).strip()
             if mimetype == _ODS_MIMETYPE:
@@ -277,43 +265,26 @@ def _zip_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
                     else b""
                 )
                 if b"encryption-data" in manifest:
-                    raise EncryptedFileError(
-                        "the spreadsheet is saved with a password: open it in LibreOffice, "
-                        "save it without a password (File > Properties > Security), and read "
-                        "it again",
-                        file=file,
-                    )
+                    raise EncryptedFileError(msg("refusal.ods-password"), file=file)
                 return "ods"
             if mimetype.startswith(b"application/vnd.oasis.opendocument"):
                 raise UnsupportedFormatError(
-                    "this is an OpenDocument file that is not a spreadsheet (a text document "
-                    "or a presentation?)",
-                    file=file,
+                    msg("refusal.opendocument-not-a-spreadsheet"), file=file
                 )
         if "[Content_Types].xml" in names:
             if "xl/workbook.xml" in names:
                 types = _read_small(archive, "[Content_Types].xml", file=file)
                 return "xlsm" if b"macroEnabled" in types else "xlsx"
             if "xl/workbook.bin" in names:
-                raise UnsupportedFormatError(
-                    f"this is a binary Excel workbook (.xlsb), which we do not read: {_SAVE_AS}",
-                    file=file,
-                )
+                raise UnsupportedFormatError(msg("refusal.xlsb", advice=_SAVE_AS), file=file)
             if any(name.startswith("word/") for name in names):
-                what = "a Word document"
+                what = msg("what.word")
             elif any(name.startswith("ppt/") for name in names):
-                what = "a PowerPoint presentation"
+                what = msg("what.powerpoint")
             else:
-                what = "an Office file that is not a workbook"
-            raise UnsupportedFormatError(
-                f"this is {what}, not a spreadsheet: ask for the list as CSV or Excel (.xlsx)",
-                file=file,
-            )
-    raise UnsupportedFormatError(
-        f"this is a zip archive with {len(names)} file(s), not a workbook: unpack it and read "
-        "the CSV or Excel file inside",
-        file=file,
-    )
+                what = msg("what.other-office")
+            raise UnsupportedFormatError(msg("refusal.not-a-spreadsheet", what=what), file=file)
+    raise UnsupportedFormatError(msg("refusal.zip-not-a-workbook", count=len(names)), file=file)
 
 
 def _read_small(archive: zipfile.ZipFile, member: str, *, file: str) -> bytes:
@@ -322,8 +293,7 @@ def _read_small(archive: zipfile.ZipFile, member: str, *, file: str) -> bytes:
         return archive.read(member)
     except ZIP_FAILURES:
         raise MalformedFileError(
-            f"the workbook is damaged (part {member!r} cannot be unpacked): {_SAVE_AS} again",
-            file=file,
+            msg("refusal.damaged-part", part=member, advice=_SAVE_AS_AGAIN), file=file
         ) from None
 
 
@@ -332,20 +302,11 @@ def _ole_kind(data: bytes, *, file: str) -> Literal["xls"]:
         return stream.encode("utf-16-le") in data
 
     if has("EncryptionInfo") or has("EncryptedPackage"):
-        raise EncryptedFileError(
-            "the workbook is protected with a password to open it: in Excel choose File > Info "
-            "> Protect Workbook > Encrypt with Password, clear the password, save, and read "
-            "it again",
-            file=file,
-        )
+        raise EncryptedFileError(msg("refusal.xls-password"), file=file)
     if has("Workbook") or has("Book"):
         return "xls"
     if has("WordDocument"):
         raise UnsupportedFormatError(
-            "this is a Word document (.doc), not a spreadsheet: ask for the list as CSV or "
-            "Excel (.xlsx)",
-            file=file,
+            msg("refusal.not-a-spreadsheet", what=msg("what.word-doc")), file=file
         )
-    raise UnsupportedFormatError(
-        "this is an old-style Office file that is not an Excel workbook", file=file
-    )
+    raise UnsupportedFormatError(msg("refusal.old-office-file"), file=file)

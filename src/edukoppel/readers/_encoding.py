@@ -18,6 +18,7 @@ import threading
 
 import attrs
 
+from edukoppel._i18n import Message, msg
 from edukoppel.report import Severity
 
 __all__ = ["Decoded", "NotUtf8", "decode_head", "detect", "fallback", "line_of"]
@@ -33,6 +34,7 @@ _CP1252_C1 = {
 _CP1252_TABLE = str.maketrans({chr(byte): char for byte, char in _CP1252_C1.items()})
 
 ANSI = "windows-1252"
+_GIVEN = msg("encoding-detected.given")
 
 
 class NotUtf8(Exception):
@@ -49,7 +51,7 @@ class Note:
 
     code: str
     severity: Severity
-    message: str
+    message: Message
     line: int | None = None
 
 
@@ -70,7 +72,7 @@ class Decoded:
     data: bytes
     start: int
     encoding: str
-    reason: str
+    reason: Message
     verified: bool
     given: bool = False
     notes: tuple[Note, ...] = ()
@@ -100,7 +102,7 @@ def _transcode(data: bytes, start: int, encoding: str) -> bytes:
 
 
 def _transcode_lenient(
-    data: bytes, start: int, encoding: str, label: str, *, reason: str, given: bool
+    data: bytes, start: int, encoding: str, label: str, *, reason: Message, given: bool
 ) -> Decoded:
     """Decode with replacement characters, and report where the first bad byte was."""
     try:
@@ -113,8 +115,7 @@ def _transcode_lenient(
         note = Note(
             "unknown-encoding",
             "warning",
-            f"the file has bytes that are not text in {label} (the first on this line); "
-            "they were replaced by '\ufffd': the file may be in another encoding, or damaged",
+            msg("unknown-encoding.replaced", encoding=label),
             line,
         )
         return Decoded(
@@ -122,7 +123,7 @@ def _transcode_lenient(
         )
 
 
-def _ansi(data: bytes, start: int, reason: str) -> Decoded:
+def _ansi(data: bytes, start: int, reason: Message) -> Decoded:
     try:
         converted = _transcode(data, start, "cp1252")
     except UnicodeDecodeError as error:
@@ -132,9 +133,7 @@ def _ansi(data: bytes, start: int, reason: str) -> Decoded:
         note = Note(
             "unknown-encoding",
             "warning",
-            f"byte 0x{byte:02X} (first on this line) is not a character in Windows-1252: the "
-            "file may be in another encoding (a DOS or Mac code page?); such bytes were read "
-            "as control characters. Export the file again as CSV UTF-8",
+            msg("unknown-encoding.windows-1252", byte=byte),
             line,
         )
         return Decoded(text.encode("utf-8"), 0, ANSI, reason, verified=True, notes=(note,))
@@ -148,6 +147,7 @@ _LETTERS_AND_PUNCTUATION = re.compile("[\u00c0-\u024f\u0370-\u04ff\u2010-\u201f\
 _STRAY_HANDLER = "edukoppel-stray-cp1252"
 _strays = threading.local()
 _MAX_STRAY_NOTES = 50
+_MIXED = msg("mixed-encoding")
 
 
 def _decode_stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
@@ -182,7 +182,7 @@ def _mostly_utf8(data: bytes, start: int, position: int) -> bool:
     return valid >= 2 and valid >= 2 * bad
 
 
-def _utf8_with_strays(data: bytes, start: int, label: str, reason: str) -> Decoded:
+def _utf8_with_strays(data: bytes, start: int, label: str, reason: Message) -> Decoded:
     """Decode as UTF-8, reading the bytes that are not UTF-8 as Windows-1252, and report them."""
     _strays.positions = []
     try:
@@ -199,21 +199,8 @@ def _utf8_with_strays(data: bytes, start: int, label: str, reason: str) -> Decod
             continue
         if len(notes) == _MAX_STRAY_NOTES:
             break
-        notes.append(
-            Note(
-                "mixed-encoding",
-                "warning",
-                "the file is UTF-8, but this line has bytes that are not: they were read as "
-                "Windows-1252 ('ANSI'). The file may have been pieced together from exports "
-                "in two encodings: check the accents on this line",
-                line,
-            )
-        )
-    count = len(positions)
-    reason = (
-        f"{reason}; {count} byte{'s' * (count != 1)} that {'are' if count != 1 else 'is'} not "
-        "UTF-8 read as Windows-1252"
-    )
+        notes.append(Note("mixed-encoding", "warning", _MIXED, line))
+    reason = msg("encoding-detected.strays", reason=reason, count=len(positions))
     return Decoded(text.encode("utf-8"), 0, label, reason, verified=True, notes=tuple(notes))
 
 
@@ -236,7 +223,7 @@ def detect(data: bytes, given: str | None) -> Decoded:
         name = codecs.lookup(given).name
         if name in ("utf-8", "utf-8-sig"):
             start = 3 if data.startswith(codecs.BOM_UTF8) else 0
-            return Decoded(data, start, "utf-8", "given", verified=False, given=True)
+            return Decoded(data, start, "utf-8", _GIVEN, verified=False, given=True)
         label = ANSI if name == "cp1252" else name
         start = 0
         if name.startswith("utf-16") and data.startswith(
@@ -246,7 +233,7 @@ def detect(data: bytes, given: str | None) -> Decoded:
         elif name in ("utf-16", "utf-32"):
             # Without a byte order mark Python's decoder refuses; Windows writes little-endian.
             name = f"{name}-le"
-        return _transcode_lenient(data, start, name, label, reason="given", given=True)
+        return _transcode_lenient(data, start, name, label, reason=_GIVEN, given=True)
     boms = (
         (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32-be"),
@@ -258,11 +245,17 @@ def detect(data: bytes, given: str | None) -> Decoded:
         if data.startswith(bom):
             if not codec:
                 return Decoded(
-                    data, len(bom), label, "UTF-8 byte order mark", verified=data.isascii()
+                    data,
+                    len(bom),
+                    label,
+                    msg("encoding-detected.utf-8-bom"),
+                    verified=data.isascii(),
                 )
-            reason = "byte order mark"
-            if label == "utf-16-le":
-                reason += " (Excel's 'Unicode text')"
+            reason = msg(
+                "encoding-detected.bom-unicode-text"
+                if label == "utf-16-le"
+                else "encoding-detected.bom"
+            )
             return _transcode_lenient(data, len(bom), codec, label, reason=reason, given=False)
     wide = _utf16_without_bom(data[:4096])
     if wide is not None:
@@ -271,26 +264,23 @@ def detect(data: bytes, given: str | None) -> Decoded:
             0,
             wide,
             wide,
-            reason="NUL bytes between the characters, no byte order mark",
+            reason=msg("encoding-detected.utf-16-no-bom"),
             given=False,
         )
     if data.isascii():
-        return Decoded(data, 0, "utf-8", "plain ASCII, the same in every encoding", True)
+        return Decoded(data, 0, "utf-8", msg("encoding-detected.ascii"), True)
     head = data[:_HEAD]
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=len(head) == len(data))
     except UnicodeDecodeError as error:
         if _mostly_utf8(data, 0, error.start):
-            return _utf8_with_strays(data, 0, "utf-8", "UTF-8 (no byte order mark)")
+            return _utf8_with_strays(data, 0, "utf-8", msg("encoding-detected.utf-8-no-bom"))
         return _ansi(data, 0, _not_utf8_reason(data, error.start))
-    return Decoded(data, 0, "utf-8", "valid UTF-8, no byte order mark", verified=False)
+    return Decoded(data, 0, "utf-8", msg("encoding-detected.valid-utf-8"), verified=False)
 
 
-def _not_utf8_reason(data: bytes, position: int) -> str:
-    return (
-        f"not valid UTF-8 (line {line_of(data, position)} has a byte that is not UTF-8), so "
-        "Windows-1252: what Excel and Notepad save as 'ANSI'"
-    )
+def _not_utf8_reason(data: bytes, position: int) -> Message:
+    return msg("encoding-detected.not-utf-8", line=line_of(data, position))
 
 
 def fallback(decoded: Decoded, position: int) -> Decoded:

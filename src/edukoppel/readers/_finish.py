@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from edukoppel._i18n import msg
 from edukoppel.exceptions import MalformedFileError
 from edukoppel.readers._damage import check_damage
 from edukoppel.readers._grid import Grid, MergedRange
@@ -156,12 +157,7 @@ def finish(
         place=place,
     )
     if frame.height == 0:
-        collector.add(
-            "no-rows",
-            "the file has a header but no rows under it: the export holds no records. Check "
-            "the export's selection (school year, location, classes) and export again",
-            row=grid.header_row,
-        )
+        collector.add("no-rows", msg("no-rows"), row=grid.header_row)
     skip = _report_notes(grid, frame, judged.keep, unique, collector)
     check_damage(frame, unique, collector, present=present, skip=skip)
     if grid.multiline and grid.delimiter:
@@ -183,12 +179,9 @@ def _refuse_a_lone_value(grid: Grid, *, file: str, sheet: str | None) -> None:
     Taking it for a header would invent a column that the file may not have; the caller
     who knows it is a header says so with ``header_row=``.
     """
-    where = "sheet" if sheet is not None else "file"
+    which = "refusal.lone-value.sheet" if sheet is not None else "refusal.lone-value.file"
     raise MalformedFileError(
-        f"the {where} holds only one value and nothing under it: no header with columns and "
-        "no rows, so no table. If it is a title, the export found no records: check its "
-        "selection and export again. If it is the header of a one-column list without "
-        f"entries, pass header_row={grid.header_row}",
+        msg(which, row=grid.header_row),
         file=file,
         sheet=sheet,
         row=grid.header_row,
@@ -208,10 +201,16 @@ def _judge_rows(grid: Grid, judged: _Columns, collector: Collector, place: _Plac
         else pl.lit(value=False)
     )
     if may_be_blank:
-        rows = frame.filter(blank).get_column(ROW_KEY).to_list()
-        for first, last in _ranges(rows):
-            text = f"row {first} is blank" if first == last else f"rows {first}-{last} are blank"
-            collector.add("blank-row", f"{text} and left out", severity="info", row=first)
+        runs = _ranges(frame.filter(blank).get_column(ROW_KEY).to_list())
+        shown = runs[: collector.room("blank-row")]
+        for first, last in shown:
+            message = (
+                msg("blank-row.one", row=first)
+                if first == last
+                else msg("blank-row.run", first=first, last=last)
+            )
+            collector.add("blank-row", message, severity="info", row=first)
+        collector.skip("blank-row", len(runs) - len(shown), severity="info")
     fields = (
         grid.field_counts.alias("fields")
         if grid.field_counts is not None
@@ -225,34 +224,37 @@ def _judge_rows(grid: Grid, judged: _Columns, collector: Collector, place: _Plac
                 [pl.col(internal_name(j)).str.len_bytes() > 0 for j in judged.overflow]
             ).alias("long"),
         ).filter(pl.col("long"))
-        for row, values, _ in long_rows.iter_rows():
+        # Messages only for the rows that are listed; the others are only counted.
+        listed = long_rows.head(collector.room("ragged-row"))
+        for row, values, _ in listed.iter_rows():
             if place.workbook:
-                message = (
-                    "the row has values right of the last header column "
-                    f"(column {place(judged.last_named - 1)}): they were left out. Is a column "
-                    "header missing, or is the row shifted?"
+                message = msg("ragged-row.beyond-header", column=place(judged.last_named - 1))
+            elif values:
+                message = msg(
+                    "ragged-row.shifted",
+                    columns=judged.last_named,
+                    values=values,
+                    delimiter=grid.delimiter,
                 )
             else:
-                many = f" ({values} values)" if values else ""
-                message = (
-                    f"the row has values beyond the header's {judged.last_named} columns{many}: "
-                    f"a value probably contains the delimiter {grid.delimiter!r} without quotes, "
-                    "so the row is shifted. The extra values were left out: check the row in "
-                    "the source"
+                message = msg(
+                    "ragged-row.shifted-uncounted",
+                    columns=judged.last_named,
+                    delimiter=grid.delimiter,
                 )
             collector.add("ragged-row", message, severity="error", row=row)
+        collector.skip("ragged-row", long_rows.height - listed.height, severity="error")
     if grid.field_counts is not None and judged.keep:
         needed = max(judged.keep) + 1
         short = frame.select(pl.col(ROW_KEY), fields, blank.alias("blank")).filter(
             (pl.col("fields") < needed) & ~pl.col("blank")
         )
-        for row, values, _ in short.iter_rows():
+        listed = short.head(collector.room("ragged-row"))
+        for row, values, _ in listed.iter_rows():
             collector.add(
-                "ragged-row",
-                f"the row has {values} value{'s' * (values != 1)} where the header has "
-                f"{needed}: the missing cells are read as empty",
-                row=row,
+                "ragged-row", msg("ragged-row.short", values=values, needed=needed), row=row
             )
+        collector.skip("ragged-row", short.height - listed.height)
     return blank
 
 
@@ -269,18 +271,16 @@ def _report_header(
     keep = judged.keep
     if judged.dropped:
         places = ", ".join(place(j) for j in judged.dropped)
-        noun = "column" if len(judged.dropped) == 1 else "columns"
         collector.add(
             "empty-column",
-            f"{len(judged.dropped)} empty {noun} without a header left out ({noun} {places})",
+            msg("empty-column", count=len(judged.dropped), places=places),
             severity="info",
         )
     for position, j in enumerate(keep):
         if not columns[position]:
             collector.add(
                 "empty-header",
-                f"column {place(j)} has no header but holds values; it is called "
-                f"{unique[position]!r}. Give it a header in the file",
+                msg("empty-header", place=place(j), name=unique[position]),
                 column=unique[position],
             )
     merged_columns = {
@@ -294,8 +294,7 @@ def _report_header(
         at = ", ".join(place(keep[position]) for position in positions)
         collector.add(
             "duplicate-header",
-            f"the header {name!r} appears {times} times (columns {at}); the columns are "
-            f"called {called}. Rename them in the file if they mean different things",
+            msg("duplicate-header", name=name, times=times, places=at, called=called),
             column=name,
         )
     by_index = {j: unique[position] for position, j in enumerate(keep)}
@@ -307,8 +306,7 @@ def _report_header(
         )
         collector.add(
             "merged-header",
-            f"header cells {_a1(span)} are merged; the columns under them are called {called}. "
-            "Unmerge them and give each column its own header",
+            msg("merged-header", cells=_a1(span), called=called),
             column=by_index.get(span.first_column),
             row=span.first_row,
             capped=False,
@@ -317,8 +315,7 @@ def _report_header(
         if span.first_row > grid.header_row:
             collector.add(
                 "merged-cells",
-                f"cells {_a1(span)} are merged: the value is only in the first cell, the others "
-                "read as empty. Unmerge them and fill in every row",
+                msg("merged-cells", cells=_a1(span)),
                 row=span.first_row,
                 column=by_index.get(span.first_column),
             )
@@ -326,19 +323,15 @@ def _report_header(
     if grid.header_reason == "detected" and looks_like_data(grid.header):
         collector.add(
             "header-looks-like-data",
-            f"no row looks like column names, so row {grid.header_row} was taken as the "
-            "header, but it holds numbers or dates and names no roster column: if the file "
-            "has no header row, that record is not read as data. Add a header row to the "
-            "file, or pass header_row= if the header is elsewhere",
+            msg("header-looks-like-data", row=grid.header_row),
             row=grid.header_row,
         )
     if grid.header_reason == "detected" and grid.header_row > grid.first_row:
         above = len(grid.preamble)
         skipped = (
-            f"the {above} non-empty row{'s' * (above != 1)} above it (title or instructions) "
-            f"{'were' if above != 1 else 'was'} skipped"
+            msg("header-row-detected.above", count=above)
             if above
-            else "the blank rows above it were skipped"
+            else msg("header-row-detected.blank-above")
         )
         width = sum(1 for cell in grid.header if cell.strip())
         table_like = [row for row, fields in grid.preamble if _table_like(fields, width)]
@@ -346,16 +339,10 @@ def _report_header(
             # A skipped row as wide as the table, or naming its columns, is no title: it
             # may be a record, or the real header. Say so loudly.
             rows = ", ".join(str(row) for row in table_like[:5])
-            one = len(table_like) == 1
-            skipped = (
-                f"row{'' if one else 's'} {rows} above it {'was' if one else 'were'} skipped, "
-                f"but {'looks' if one else 'look'} like part of the table (a header or a "
-                "record), not a title: check that no record was left out"
-            )
+            skipped = msg("header-row-detected.table-like", count=len(table_like), rows=rows)
         collector.add(
             "header-row-detected",
-            f"the header is on row {grid.header_row}; {skipped}. Pass header_row= to choose "
-            "another row",
+            msg("header-row-detected", row=grid.header_row, skipped=skipped),
             severity="warning" if table_like else "info",
             row=grid.header_row,
         )
@@ -417,8 +404,7 @@ def _drop_examples_and_totals(
             drop.append(row)
             collector.add(
                 "example-row",
-                f"the row looks like the template's example ({reason}) and was left out. Delete "
-                "it from the file, or pass skip_example_rows=False to keep it",
+                msg("example-row", reason=reason),
                 row=row,
                 capped=False,
             )
@@ -430,7 +416,7 @@ def _drop_examples_and_totals(
         drop.append(row)
         collector.add(
             "totals-row",
-            "the row is a totals or count row, not a record, and was left out",
+            msg("totals-row"),
             row=row,
             capped=False,
         )
@@ -453,6 +439,7 @@ def _report_notes(
     rows = set(frame.get_column(ROW_KEY).to_list())
     reported: set[tuple[int, int]] = set()
     computed: set[int] = set()
+    no_result = msg("formula-value.no-result")
     for note in grid.notes:
         if note.row not in rows or note.column not in position:
             continue
@@ -463,37 +450,34 @@ def _report_notes(
                 computed.add(k)
                 collector.add(
                     "formula-value",
-                    "values in this column are computed by formulas; their saved results were "
-                    "read (from this row on)",
+                    msg("formula-value.computed"),
                     severity="info",
                     row=note.row,
                     column=column,
                     capped=False,
                 )
         elif note.kind == "formula-no-value":
-            collector.add(
-                "formula-value",
-                "the cell holds a formula without a saved result, so it reads as empty: open "
-                "the file in Excel or LibreOffice, save it, and read it again",
-                row=note.row,
-                column=column,
-            )
+            collector.add("formula-value", no_result, row=note.row, column=column)
         elif note.kind == "error":
             reported.add((note.row, k))
-            code = f" {note.detail}" if note.detail else ""
+            if not collector.room("error-value"):  # past the cap: counted, no message built
+                collector.skip("error-value", 1)
+                continue
             collector.add(
                 "error-value",
-                f"the cell holds the spreadsheet error{code}, not a value; it reads as empty. "
-                "Fix the formula or the data it refers to",
+                msg("error-value.cell", error=note.detail)
+                if note.detail
+                else msg("error-value.cell-unnamed"),
                 row=note.row,
                 column=column,
             )
         elif note.kind == "big-number":
+            if not collector.room("damaged-identifier"):
+                collector.skip("damaged-identifier", 1, severity="error")
+                continue
             collector.add(
                 "damaged-identifier",
-                f"a number stored as {note.detail}: Excel rounded what is probably an "
-                "identifier, and its digits are lost. Export again with the column formatted "
-                "as Text",
+                msg("damaged-identifier.rounded", number=note.detail),
                 severity="error",
                 row=note.row,
                 column=column,
@@ -508,6 +492,7 @@ def _unclosed_quotes(
     import polars as pl
 
     known = {issue.row for issue in collector.report.by_code("unclosed-quote")}
+    message = msg("unclosed-quote.multiline")
     for k, name in enumerate(unique):
         column = internal_name(k)
         suspicious = frame.filter(
@@ -517,10 +502,4 @@ def _unclosed_quotes(
         for row in suspicious:
             if row in known:
                 continue
-            collector.add(
-                "unclosed-quote",
-                'the cell spans several lines and holds the delimiter: probably a quote (") '
-                "that was never closed swallowed the rows after it. Check the quotes on this row",
-                row=row,
-                column=name,
-            )
+            collector.add("unclosed-quote", message, row=row, column=name)

@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from edukoppel._i18n import Message, msg
+
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "clearly_a_header",
@@ -209,12 +211,12 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
     return best
 
 
-def example_reason(cells: Sequence[str], header: Sequence[str]) -> str | None:
+def example_reason(cells: Sequence[str], header: Sequence[str]) -> Message | None:
     """Why a row right under the header looks like a template's example row, or ``None``.
 
     Example:
-        >>> example_reason(["Voorbeeld", "Jan", "01-01-2010"], ["", "roepnaam", "geboren"])
-        "a cell says 'voorbeeld' (example)"
+        >>> print(example_reason(["Voorbeeld", "Jan", "01-01-2010"], ["", "roepnaam", "geboren"]))
+        a cell says 'voorbeeld' (example)
         >>> example_reason(["1234", "Anna", "01-01-2010"], ["id", "roepnaam", "geboren"]) is None
         True
         >>> example_reason(["1234", "anna@leerling.voorbeeld.nl"], ["id", "e-mail"]) is None
@@ -224,21 +226,21 @@ def example_reason(cells: Sequence[str], header: Sequence[str]) -> str | None:
     if not filled:
         return None
     if any(_EXAMPLE_WORD.match(cell) for cell in filled):
-        return "a cell says 'voorbeeld' (example)"
+        return msg("example-row.says-example")
     instructions = sum(cell in _INSTRUCTION_TOKENS for cell in filled)
     if instructions >= 2 and instructions * 2 >= len(filled):
-        return "its cells are instructions ('verplicht', 'dd-mm-jjjj'...), not data"
+        return msg("example-row.instructions")
     echoes = sum(
         1
         for cell, name in zip(cells, header, strict=False)
         if cell.strip() and cell.strip().lower() == name.strip().lower()
     )
     if echoes >= 2:
-        return "its cells repeat the column names"
+        return msg("example-row.column-names")
     placeholders = {cell for cell in filled if cell in _PLACEHOLDER_NAMES}
     unreal = placeholders & _UNREAL_NAMES or any(_MADE_UP_NUMBER.match(cell) for cell in filled)
     if len(placeholders) >= 2 and unreal:
-        return "it holds placeholder names such as 'Jan Jansen' and a made-up number"
+        return msg("example-row.placeholders")
     return None
 
 

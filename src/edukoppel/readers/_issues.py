@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from edukoppel._i18n import Message, msg
 from edukoppel.report import Issue, Report, Severity
 
 __all__ = ["MAX_ISSUES_PER_CODE", "Collector"]
@@ -26,14 +27,18 @@ class Collector:
     def add(
         self,
         code: str,
-        message: str,
+        message: str | Message,
         *,
         severity: Severity = "warning",
         row: int | None = None,
         column: str | None = None,
         capped: bool = True,
     ) -> None:
-        """Add one issue; row-level issues past the cap are only counted."""
+        """Add one issue; row-level issues past the cap are only counted.
+
+        ``message`` is a catalog :class:`~edukoppel.Message` for everything edukoppel writes
+        (so that it renders in English or Dutch); plain text stays as it is.
+        """
         if capped and row is not None:
             self._counts[code] += 1
             if self._counts[code] > MAX_ISSUES_PER_CODE:
@@ -74,14 +79,11 @@ class Collector:
     def finish(self) -> None:
         """Add one closing issue per code whose row-level issues went past the cap."""
         for code, dropped in self._dropped.items():
-            noun = "row" if dropped == 1 else "rows"
+            closing = msg("capped.more-rows", count=dropped, listed=MAX_ISSUES_PER_CODE)
             self.report.add(
                 Issue(
                     code=code,
-                    message=(
-                        f"and {dropped} more {noun} with this problem "
-                        f"(only the first {MAX_ISSUES_PER_CODE} are listed)"
-                    ),
+                    message=closing,
                     severity=self._severity[code],
                     file=self.file,
                     sheet=self.sheet,

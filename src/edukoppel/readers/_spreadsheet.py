@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from xml.etree import ElementTree as ET
 
+from edukoppel._i18n import msg
 from edukoppel._optional import import_optional
 from edukoppel.exceptions import (
     EncryptedFileError,
@@ -48,7 +49,7 @@ _NOTHING: Mapping[str, object] = MappingProxyType({})
 # the scan gives up quietly (calamine has read the values already).
 _SCAN_FAILURES: tuple[type[BaseException], ...] = (KeyError, ET.ParseError, *ZIP_FAILURES)
 
-_SAVE_AS = "open it in Excel or LibreOffice, save it again as .xlsx, and read that file"
+_SAVE_AS = msg("advice.resave-xlsx")
 _PEEK_ROWS = 40
 _HEAD_ROWS = 200
 _BATCH_ROWS = 10_000
@@ -149,17 +150,18 @@ def _open(calamine: ModuleType, data: bytes, file: str) -> Any:
     try:
         return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
-        raise EncryptedFileError(
-            "the workbook is protected with a password: save it without one and read it again",
-            file=file,
-        ) from None
+        raise EncryptedFileError(msg("refusal.workbook-password"), file=file) from None
     except BaseException as error:  # any calamine failure (panics too): the workbook is damaged
         if not _damaged(error):
             raise
         raise MalformedFileError(
-            f"the workbook cannot be read ({type(error).__name__}: {str(error)[:120]}); {_SAVE_AS}",
-            file=file,
+            msg("refusal.damaged-workbook", error=_failure(error), advice=_SAVE_AS), file=file
         ) from None
+
+
+def _failure(error: BaseException) -> str:
+    """What calamine said, for a refusal: the exception's name and the start of its text."""
+    return f"{type(error).__name__}: {str(error)[:120]}"
 
 
 def _damaged(error: BaseException) -> bool:
@@ -191,9 +193,7 @@ def _too_large(
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         paths = _xlsx_sheet_paths(archive)
     if not paths:  # cannot tell which sheet is which: none may be loaded
-        raise MalformedFileError(
-            f"the workbook's list of sheets cannot be read; {_SAVE_AS}", file=file
-        )
+        raise MalformedFileError(msg("refusal.damaged-sheet-list", advice=_SAVE_AS), file=file)
     return {name: oversized[path] for name, path in paths.items() if path in oversized}
 
 
@@ -208,13 +208,12 @@ def _choose_sheet(
 ) -> str:
     names: list[str] = list(workbook.sheet_names)
     if not names:
-        raise MalformedFileError(f"the workbook has no sheets; {_SAVE_AS}", file=file)
+        raise MalformedFileError(msg("refusal.no-sheets", advice=_SAVE_AS), file=file)
     listing = ", ".join(repr(name) for name in names)
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not -len(names) <= sheet < len(names):
             raise ReaderError(
-                f"sheet={sheet}: the workbook has {len(names)} sheet(s), numbered from 0: "
-                f"{listing}",
+                msg("refusal.sheet-number", sheet=sheet, count=len(names), sheets=listing),
                 file=file,
             )
         return names[sheet]
@@ -224,7 +223,7 @@ def _choose_sheet(
         matches = [name for name in names if name.strip().casefold() == sheet.strip().casefold()]
         if len(matches) == 1:
             return matches[0]
-        raise ReaderError(f"there is no sheet {sheet!r}; the sheets are {listing}", file=file)
+        raise ReaderError(msg("refusal.no-such-sheet", sheet=sheet, sheets=listing), file=file)
     metadata = list(workbook.sheets_metadata)
     worksheets = [m.name for m in metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     visible = [m.name for m in metadata if m.name in worksheets and _is_visible(m, calamine)]
@@ -232,18 +231,24 @@ def _choose_sheet(
     if not visible:
         visible = worksheets or names
     if len(names) > 1:
-        extra = f" (hidden: {', '.join(repr(n) for n in hidden)})" if hidden else ""
         collector.detect("sheets", ", ".join(names))
         collector.add(
             "several-sheets",
-            f"the workbook has {len(names)} sheets: {listing}{extra}",
+            msg(
+                "several-sheets.hidden",
+                count=len(names),
+                sheets=listing,
+                hidden=", ".join(repr(n) for n in hidden),
+            )
+            if hidden
+            else msg("several-sheets", count=len(names), sheets=listing),
             severity="info",
         )
     if len(visible) == 1:
         if len(names) > 1:
             collector.add(
                 "sheet-chosen",
-                f"sheet {visible[0]!r} was read: the only visible worksheet",
+                msg("sheet-chosen.only-visible", sheet=visible[0]),
                 severity="info",
             )
         return visible[0]
@@ -256,9 +261,7 @@ def _choose_sheet(
     ]
     if len(with_table) == 1:
         collector.add(
-            "sheet-chosen",
-            f"sheet {with_table[0]!r} was read: the only sheet with a table",
-            severity="info",
+            "sheet-chosen", msg("sheet-chosen.only-table", sheet=with_table[0]), severity="info"
         )
         return with_table[0]
     if not with_table:
@@ -271,19 +274,10 @@ def _choose_sheet(
     ranked = sorted(with_table, key=lambda name: scores[name], reverse=True)
     best, second = ranked[0], ranked[1]
     if scores[best] >= 2 and scores[best] >= scores[second] + 2:
-        collector.add(
-            "sheet-chosen",
-            f"sheet {best!r} was read: its header (and name) point to a roster clearly more "
-            "than the other sheets' do",
-            severity="info",
-        )
+        collector.add("sheet-chosen", msg("sheet-chosen.roster", sheet=best), severity="info")
         return best
     tables = ", ".join(repr(name) for name in with_table)
-    raise ReaderError(
-        f"the workbook has several sheets with a table ({tables}) and it is not clear which "
-        "one holds the list: choose one with sheet='...'",
-        file=file,
-    )
+    raise ReaderError(msg("refusal.several-tables", sheets=tables), file=file)
 
 
 def _is_visible(metadata: Any, calamine: ModuleType) -> bool:
@@ -449,10 +443,7 @@ def read_workbook_grid(
         if name in too_large:
             rows, columns = too_large[name]
             raise FileTooLargeError(
-                f"the sheet's used range runs to row {rows:,} and column {columns:,} (a value "
-                "far below or to the right of the list?): reading it would take more memory "
-                "than max_bytes allows. Delete what lies outside the list and save again, or "
-                "pass a larger max_bytes",
+                msg("refusal.sheet-too-large", rows=rows, columns=columns),
                 file=file,
                 sheet=name,
             )
@@ -466,8 +457,7 @@ def read_workbook_grid(
             if not _damaged(error):
                 raise
             raise MalformedFileError(
-                f"the sheet cannot be read ({type(error).__name__}: {str(error)[:120]}); "
-                f"{_SAVE_AS}",
+                msg("refusal.damaged-sheet", error=_failure(error), advice=_SAVE_AS),
                 file=file,
                 sheet=name,
             ) from None
@@ -498,14 +488,14 @@ def _read_sheet(
     head = [list(row) for row in zip(*head_columns, strict=True)]
     if not any(any(cell.strip() for cell in row) for row in head):
         raise MalformedFileError(
-            "the sheet is empty: choose the sheet with the list (sheet=...), or export again",
+            msg("refusal.empty-sheet"),
             file=file,
             sheet=sheet,
         )
     if header_row is not None:
         if header_row > len(head):
             raise ReaderError(
-                f"header_row={header_row} is below the last row ({len(head)}) of the sheet",
+                msg("refusal.header-row-below-the-sheet", header_row=header_row, last=len(head)),
                 file=file,
                 sheet=sheet,
             )
