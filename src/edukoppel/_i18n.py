@@ -47,6 +47,7 @@ __all__ = [
     "render",
     "set_language",
     "use_language",
+    "where",
 ]
 
 Language = Literal["en", "nl"]
@@ -200,6 +201,25 @@ def _unplain(value: Any) -> Any:
 def msg(id: str, /, **params: Any) -> Message:
     """A :class:`Message` with keyword parameters: ``msg("report.errors", count=2)``."""
     return Message(id, params)
+
+
+def where(
+    *,
+    file: str | None,
+    sheet: str | None,
+    row: int | None,
+    column: str | None,
+    language: Language | None = None,
+) -> list[str]:
+    """The parts of a location in a file, as a person says them: ``["l.csv", "row 3"]``."""
+    parts = [file] if file else []
+    if sheet:
+        parts.append(msg("where.sheet", sheet=sheet).render(language))
+    if row is not None:
+        parts.append(msg("where.row", row=row).render(language))
+    if column is not None:
+        parts.append(msg("where.column", column=column).render(language))
+    return parts
 
 
 def render(text: str | Message, language: Language | None = None) -> str:

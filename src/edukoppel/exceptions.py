@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from edukoppel._i18n import Language, Message, catalog, msg, render
+from edukoppel._i18n import Language, Message, catalog, msg, render, where
 
 __all__ = [
     "AcknowledgementError",
@@ -164,15 +164,11 @@ class ReaderError(EdukoppelError, ValueError):
 
     def message_in(self, language: Language | None) -> str:
         """The message, location first, in ``language`` (``None``: the current language)."""
-        where = [self.file] if self.file else []
-        if self.sheet:
-            where.append(msg("where.sheet", sheet=self.sheet).render(language))
-        if self.row is not None:
-            where.append(msg("where.row", row=self.row).render(language))
-        if self.column is not None:
-            where.append(msg("where.column", column=self.column).render(language))
+        parts = where(
+            file=self.file, sheet=self.sheet, row=self.row, column=self.column, language=language
+        )
         text = render(self._text, language)
-        return f"{', '.join(where)}: {text}" if where else text
+        return f"{', '.join(parts)}: {text}" if parts else text
 
 
 class UnsupportedFormatError(ReaderError):

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from edukoppel._i18n import Language, Message, catalog, msg, render
+from edukoppel._i18n import Language, Message, catalog, msg, render, where
 
 if TYPE_CHECKING:
     import polars as pl
@@ -92,15 +92,9 @@ class Issue:
         return self._location(None)
 
     def _location(self, language: Language | None) -> str:
-        parts: list[str] = []
-        if self.file:
-            parts.append(self.file)
-        if self.sheet:
-            parts.append(msg("where.sheet", sheet=self.sheet).render(language))
-        if self.row is not None:
-            parts.append(msg("where.row", row=self.row).render(language))
-        if self.column is not None:
-            parts.append(msg("where.column", column=self.column).render(language))
+        parts = where(
+            file=self.file, sheet=self.sheet, row=self.row, column=self.column, language=language
+        )
         if self.entity is not None:
             noun = self.entity if f"noun.{self.entity}" in catalog() else None
             if noun is None:
