@@ -2,15 +2,15 @@
 
 One table per entity kind holds each record's key, origin and archived flag as columns and its
 data fields as JSON (from ``record.to_dict()``). A meta table holds the database's id, the
-revision counter and the school; a run table holds the sync log. ``PRAGMA user_version`` is the
-schema version. Every change happens inside one transaction: all or nothing. docs/stores.md
-explains it, and tests/adapters/test_sqlite_example.py runs the store conformance suite on it.
+revision counter and the school; a run table holds the sync log (``run.to_dict()`` as JSON).
+``PRAGMA user_version`` is the schema version. Every change happens inside one transaction:
+all or nothing. docs/stores.md explains it, and tests/adapters/test_sqlite_example.py runs the
+store conformance suite on it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sqlite3
 import uuid
@@ -28,9 +28,8 @@ SCHEMA = [
         for kind in ek.ENTITY_KINDS
     ),
     "CREATE TABLE ek_meta (name TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE ek_run (number INTEGER PRIMARY KEY, source TEXT NOT NULL, description TEXT,"
-    " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, outcome TEXT NOT NULL,"
-    " details TEXT NOT NULL)",
+    "CREATE TABLE ek_run (number INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+    " started_at TEXT NOT NULL, outcome TEXT NOT NULL, data TEXT NOT NULL)",
 ]
 
 
@@ -146,45 +145,20 @@ class SqliteStore:
             )
 
     def record_run(self, run: ek.SyncRun) -> ek.SyncRun:
-        details = {
-            "counts": run.counts,
-            "blocked": run.blocked,
-            "acknowledged": run.acknowledged,
-            "problems": [[p.code, p.message, p.entity, p.key] for p in run.problems],
-        }
         with self._transaction():
             number = self._db.execute("SELECT count(*) + 1 FROM ek_run").fetchone()[0]
+            data = run.to_dict() | {"number": number}
             self._db.execute(
-                "INSERT INTO ek_run VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (number, run.source, run.description, run.started_at.isoformat(),
-                 run.finished_at.isoformat(), run.outcome, json.dumps(details)),
-            )  # fmt: skip
-            (row,) = self._db.execute("SELECT * FROM ek_run WHERE number = ?", (number,))
-        return _run(row)
+                "INSERT INTO ek_run VALUES (?, ?, ?, ?, ?)",
+                (number, run.source, data["started_at"], run.outcome, json.dumps(data)),
+            )
+        return ek.SyncRun.from_dict(data)
 
     def runs(self) -> list[ek.SyncRun]:
-        return [_run(row) for row in self._db.execute("SELECT * FROM ek_run ORDER BY number")]
+        rows = self._db.execute("SELECT data FROM ek_run ORDER BY number")
+        return [ek.SyncRun.from_dict(json.loads(data)) for (data,) in rows]
 
 
 def _record(kind: ek.EntityKind, row: sqlite3.Row) -> ek.Record:
     data = json.loads(row["data"]) | {"origin": row["origin"], "archived": row["archived"]}
     return ek.record_class(kind).from_dict(data | {"key": row["key"]})
-
-
-def _run(row: sqlite3.Row) -> ek.SyncRun:
-    details = json.loads(row["details"])
-    return ek.SyncRun(
-        number=row["number"],
-        source=row["source"],
-        description=row["description"],
-        started_at=dt.datetime.fromisoformat(row["started_at"]),
-        finished_at=dt.datetime.fromisoformat(row["finished_at"]),
-        outcome=row["outcome"],
-        counts=details["counts"],
-        blocked=tuple(details["blocked"]),
-        acknowledged=tuple(details["acknowledged"]),
-        problems=tuple(
-            ek.RunProblem(code=code, message=message, entity=entity, key=key)
-            for code, message, entity, key in details["problems"]
-        ),
-    )

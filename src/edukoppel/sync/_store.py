@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
@@ -58,6 +59,57 @@ class SyncRun:
     def total(self) -> int:
         """The number of changes."""
         return sum(n for actions in self.counts.values() for n in actions.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as plain values that JSON and SQL can hold (times as ISO text with offset).
+
+        :meth:`from_dict` gives back an equal run, so a store can keep its log as it likes.
+
+        Example:
+            >>> import datetime as dt
+            >>> at = dt.datetime(2025, 9, 1, 7, 0, tzinfo=dt.UTC)
+            >>> run = SyncRun(number=1, source="las", description=None, started_at=at,
+            ...               finished_at=at, outcome="applied", counts={"student": {"add": 2}},
+            ...               problems=(RunProblem(code="c", message="m", entity="student"),))
+            >>> run.to_dict()["started_at"]
+            '2025-09-01T07:00:00+00:00'
+            >>> run.to_dict()["problems"]
+            [{'code': 'c', 'message': 'm', 'entity': 'student', 'key': None}]
+            >>> SyncRun.from_dict(run.to_dict()) == run
+            True
+        """
+        return {
+            "number": self.number,
+            "source": self.source,
+            "description": self.description,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "outcome": self.outcome,
+            "counts": {kind: dict(actions) for kind, actions in self.counts.items()},
+            "blocked": list(self.blocked),
+            "acknowledged": list(self.acknowledged),
+            "problems": [attrs.asdict(problem) for problem in self.problems],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SyncRun:
+        """The run :meth:`to_dict` made (``number`` may be replaced: ``data | {"number": n}``)."""
+
+        def when(value: Any) -> dt.datetime:
+            return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+        return cls(
+            number=int(data["number"]),
+            source=data["source"],
+            description=data.get("description"),
+            started_at=when(data["started_at"]),
+            finished_at=when(data["finished_at"]),
+            outcome=data["outcome"],
+            counts={kind: dict(actions) for kind, actions in (data.get("counts") or {}).items()},
+            blocked=tuple(data.get("blocked") or ()),
+            acknowledged=tuple(data.get("acknowledged") or ()),
+            problems=tuple(RunProblem(**problem) for problem in data.get("problems") or ()),
+        )
 
     def __str__(self) -> str:
         when = self.started_at.strftime("%Y-%m-%d %H:%M:%S")
