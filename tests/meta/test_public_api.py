@@ -18,6 +18,7 @@ PUBLIC = [
     "BlockedPlanError",
     "Change",
     "Changeset",
+    "ColumnMapping",
     "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
@@ -33,10 +34,12 @@ PUBLIC = [
     "Language",
     "Location",
     "MalformedFileError",
+    "MappingError",
     "MemoryStore",
     "MissingDependencyError",
     "Outcome",
     "PlanError",
+    "ReadResult",
     "ReaderError",
     "Record",
     "Report",
@@ -61,7 +64,9 @@ PUBLIC = [
     "diff",
     "get_language",
     "plan",
+    "match_columns",
     "read_table",
+    "read",
     "record_class",
     "set_language",
     "use_language",
@@ -73,6 +78,7 @@ SUBPACKAGES = [
     "edukoppel.adapters",
     "edukoppel.readers",
     "edukoppel.exceptions",
+    "edukoppel.mapping",
     "edukoppel.report",
 ]
 
@@ -118,8 +124,19 @@ def test_py_typed_is_shipped() -> None:
 
 
 # Argument-less methods that stay methods: they convert or build something new (to_*, as_*),
-# follow a protocol everyone knows (keys), or may do I/O in a store (snapshot, revision, runs).
-METHOD_NAMES = {"keys", "by_key", "summary", "snapshot", "revision", "runs", "render"}
+# follow a protocol everyone knows (keys, close), or may do I/O in a store (snapshot, revision,
+# runs, runs_frame).
+METHOD_NAMES = {
+    "keys",
+    "by_key",
+    "summary",
+    "snapshot",
+    "revision",
+    "runs",
+    "runs_frame",
+    "close",
+    "render",
+}
 METHOD_PREFIXES = ("to_", "as_")
 
 

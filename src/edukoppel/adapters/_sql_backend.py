@@ -1,0 +1,672 @@
+"""What SqlStore does in the database, on SQLAlchemy Core. Imported when a store is opened.
+
+Transactions:
+
+* **SQLite** runs with the ``sqlite3`` driver's own transaction handling switched off
+  (``isolation_level = None``); SQLAlchemy's ``begin`` event says ``BEGIN`` itself, so reads
+  are repeatable and DDL is transactional, and ``BEGIN IMMEDIATE`` where a transaction
+  writes: it takes the database's write lock before the revision is read, so two applies
+  cannot both pass the stale check. Every connection turns foreign keys on; a file database
+  is put in WAL mode (readers never wait for a writer).
+* **PostgreSQL** reads a snapshot in one ``REPEATABLE READ`` read-only transaction, and
+  writes in ``READ COMMITTED`` after locking the tenant's row (``SELECT ... FOR NO KEY
+  UPDATE``): a second apply for the same tenant waits for the first, then reads the revision
+  the first one wrote, and is refused as stale. Other tenants do not wait.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import sqlalchemy as sa
+
+from edukoppel._i18n import msg
+from edukoppel.adapters._sql_schema import (
+    LINKS,
+    SCALARS,
+    SCHEMA_VERSION,
+    UPGRADES,
+    Link,
+    Schema,
+)
+from edukoppel.exceptions import EdukoppelError, InvalidValueError, StalePlanError, StoreError
+from edukoppel.model import ENTITY_KINDS, EntityKind, Record, Roster, School, record_class
+from edukoppel.sync import (
+    Add,
+    Archive,
+    Change,
+    ChangeAction,
+    Changeset,
+    Restore,
+    RunProblem,
+    SyncRun,
+    Update,
+)
+
+__all__ = ["Backend"]
+
+_BEGIN = "edukoppel_sqlite_begin"  # execution option: how the begin event starts a transaction
+_CHUNK = 500  # keys per IN (...) list
+_SQLITE_TIMEOUT = 60.0  # seconds a writer waits for another writer's lock
+
+# NOTE: snapshot() builds records with the validating constructor (from_dict). When the
+# model's trusted constructor for stored values lands (src/edukoppel/model/_columns.py,
+# being written: trusted_records() / _records.trusted_maker()), use it here: the values come
+# from edukoppel's own columns, written from validated records, and validating them again is
+# most of what a snapshot costs (see benchmarks/bench_sql.py).
+_BUILD = {kind: record_class(kind).from_dict for kind in ENTITY_KINDS}
+_FIELDS = {kind: frozenset(attrs.fields_dict(record_class(kind))) for kind in ENTITY_KINDS}
+
+
+# -- engines -------------------------------------------------------------------------------------
+
+
+class _Engines:
+    """One engine per database and process, shared by the stores (tenants) that use it.
+
+    A vendor with hundreds of schools opens a store per school; they share one connection
+    pool. An engine is disposed when its last store closes. After a fork the child starts
+    afresh (the parent's connections are not the child's to use).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._engines: dict[tuple[int, str], tuple[sa.Engine, int]] = {}
+
+    def take(self, url: sa.URL) -> sa.Engine:
+        name = url.render_as_string(hide_password=False)
+        memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+        if memory:  # every in-memory store is a database of its own
+            return _create_engine(url)
+        key = (os.getpid(), name)
+        with self._lock:
+            engine, users = self._engines.get(key) or (None, 0)
+            if engine is None:
+                engine = _create_engine(url)
+            self._engines[key] = (engine, users + 1)
+            return engine
+
+    def give_back(self, engine: sa.Engine) -> None:
+        with self._lock:
+            for key, (held, users) in list(self._engines.items()):
+                if held is engine:
+                    if users > 1:
+                        self._engines[key] = (held, users - 1)
+                        return
+                    del self._engines[key]
+                    break
+        engine.dispose()
+
+    def forget(self) -> None:
+        """In a forked child: drop the parent's engines without closing their connections."""
+        for engine, _ in self._engines.values():
+            engine.dispose(close=False)
+        self._engines.clear()
+        self._lock = threading.Lock()
+
+
+_ENGINES = _Engines()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_ENGINES.forget)
+
+
+def _create_engine(url: sa.URL) -> sa.Engine:
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    arguments: dict[str, Any] = {}
+    if "timeout" not in url.query:
+        arguments["timeout"] = _SQLITE_TIMEOUT
+    engine = sa.create_engine(url, connect_args=arguments)
+    in_memory = url.database in (None, "", ":memory:")
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we say BEGIN (the begin event below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        mode = connection.get_execution_options().get(_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def normalise_url(url: str | sa.URL) -> sa.URL:
+    """The URL with a relative SQLite path made absolute (a later chdir must not move it)."""
+    parsed = sa.make_url(url)
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2; ours is 3
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database not in (None, "", ":memory:")
+        and not str(database).startswith("file:")
+    ):
+        parsed = parsed.set(database=str(Path(str(database)).expanduser().resolve()))
+    return parsed
+
+
+def _first_line(error: BaseException) -> str:
+    """A driver error's first line: what went wrong, without the values PostgreSQL adds."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
+
+
+# -- the backend ---------------------------------------------------------------------------------
+
+
+class Backend:
+    """One tenant's records in one database, behind :class:`edukoppel.SqlStore`."""
+
+    def __init__(self, url: str | sa.URL, *, tenant: str, prefix: str) -> None:
+        self.url = normalise_url(url)
+        self.tenant = tenant
+        self.schema = Schema(prefix)
+        self.postgres = self.url.get_backend_name() == "postgresql"
+        if self.url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(msg("sql.unsupported-database", name=self.url.get_backend_name()))
+        self.where = self.url.render_as_string(hide_password=True)
+        self.engine = _ENGINES.take(self.url)
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        engine, self.engine = self.engine, None  # type: ignore[assignment]
+        if engine is not None:
+            _ENGINES.give_back(engine)
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        """One consistent read: records and revision belong together."""
+        with self._guard(), self.engine.connect() as connection:
+            if self.postgres:
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with connection.begin():
+                yield connection
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction holding this tenant's lock: writers of a tenant take turns."""
+        with self._guard(), self.engine.connect() as connection:
+            connection.execution_options(**{_BEGIN: "IMMEDIATE"})
+            with connection.begin():
+                yield connection
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        if self.engine is None:
+            raise StoreError(msg("sql.closed"))
+        try:
+            yield
+        except EdukoppelError:
+            raise
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreError(msg("sql.database-error", error=_first_line(error))) from None
+
+    def _lock(self, connection: sa.Connection) -> str:
+        """Lock the tenant's row (PostgreSQL; SQLite holds its write lock) and read its revision."""
+        tenant = self.schema.tenant
+        query = sa.select(tenant.c.store_id, tenant.c.revision).where(
+            tenant.c.tenant == self.tenant
+        )
+        row = connection.execute(query.with_for_update(key_share=True)).one()
+        return f"sql:{row.store_id}:{row.revision}"
+
+    # -- schema ----------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Check the schema; create or upgrade it, and the tenant, when needed."""
+        with self._guard():
+            with self.engine.connect() as connection, connection.begin():
+                state = self._schema_state(connection)
+                if state == SCHEMA_VERSION and self._has_tenant(connection):
+                    return
+            with self._writing() as connection:
+                if self.postgres:  # one creator or upgrader at a time, per prefix
+                    digest = hashlib.sha256(f"edukoppel:{self.schema.prefix}".encode()).digest()
+                    key = int.from_bytes(digest[:8], "big", signed=True)
+                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+                state = self._schema_state(connection)
+                if state is None:
+                    self.schema.metadata.create_all(connection, checkfirst=False)
+                    self._record_version(connection, SCHEMA_VERSION)
+                elif state < SCHEMA_VERSION:
+                    for version in range(state + 1, SCHEMA_VERSION + 1):
+                        step = UPGRADES.get(version)
+                        if step is None:
+                            raise StoreError(
+                                msg("sql.no-upgrade", version=version - 1, known=SCHEMA_VERSION)
+                            )
+                        step(connection, self.schema)
+                        self._record_version(connection, version)
+                if not self._has_tenant(connection):
+                    connection.execute(
+                        sa.insert(self.schema.tenant).values(
+                            tenant=self.tenant,
+                            store_id=uuid.uuid4().hex[:16],
+                            revision=0,
+                            created_at=dt.datetime.now(dt.UTC),
+                        )
+                    )
+
+    def _schema_state(self, connection: sa.Connection) -> int | None:
+        """The schema version in the database; None when this store has no tables there.
+
+        Refuses a newer version, and names that this store would use but did not create.
+        """
+        existing = set(sa.inspect(connection).get_table_names())
+        version_table = self.schema.version
+        if version_table.name not in existing:
+            taken = sorted(set(self.schema.names) & existing)
+            if taken:
+                raise StoreError(msg("sql.tables-taken", tables=tuple(taken), where=self.where))
+            return None
+        version = connection.execute(sa.select(sa.func.max(version_table.c.version))).scalar()
+        if version is None:
+            raise StoreError(msg("sql.damaged", table=version_table.name, where=self.where))
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                msg("sql.newer-schema", version=version, known=SCHEMA_VERSION, where=self.where)
+            )
+        if version == SCHEMA_VERSION:
+            missing = sorted(set(self.schema.names) - existing)
+            if missing:
+                raise StoreError(msg("sql.damaged", table=missing[0], where=self.where))
+        return int(version)
+
+    def _record_version(self, connection: sa.Connection, version: int) -> None:
+        from edukoppel import __version__
+
+        connection.execute(
+            sa.insert(self.schema.version).values(
+                version=version, applied_at=dt.datetime.now(dt.UTC), edukoppel=__version__
+            )
+        )
+
+    def _has_tenant(self, connection: sa.Connection) -> bool:
+        tenant = self.schema.tenant
+        query = sa.select(tenant.c.tenant).where(tenant.c.tenant == self.tenant)
+        return connection.execute(query).first() is not None
+
+    @property
+    def schema_version(self) -> int:
+        with self._reading() as connection:
+            version = self.schema.version.c.version
+            return int(connection.execute(sa.select(sa.func.max(version))).scalar_one())
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def revision(self) -> str:
+        with self._reading() as connection:
+            return self._revision(connection)
+
+    def _revision(self, connection: sa.Connection) -> str:
+        tenant = self.schema.tenant
+        row = connection.execute(
+            sa.select(tenant.c.store_id, tenant.c.revision).where(tenant.c.tenant == self.tenant)
+        ).one()
+        return f"sql:{row.store_id}:{row.revision}"
+
+    def snapshot(self) -> Roster:
+        with self._reading() as connection:
+            revision = self._revision(connection)
+            school = self._school(connection)
+            records = {kind: self._records(connection, kind) for kind in ENTITY_KINDS}
+        return Roster(
+            school=school,
+            locations=records["location"],
+            groups=records["group"],
+            students=records["student"],
+            staff=records["staff"],
+            guardians=records["guardian"],
+            source="sql-store",
+            revision=revision,
+        )
+
+    def _school(self, connection: sa.Connection) -> School | None:
+        table = self.schema.school
+        columns = [table.c.brin, table.c.name, table.c.school_year, table.c.reference_date]
+        row = connection.execute(sa.select(*columns).where(table.c.tenant == self.tenant)).first()
+        return None if row is None else School.from_dict(row._asdict())
+
+    def _records(self, connection: sa.Connection, kind: EntityKind) -> list[Any]:
+        table = self.schema.records[kind]
+        links = {link.field: self._links(connection, link) for link in LINKS[kind]}
+        names = [name for name, _ in SCALARS[kind]] + ["origin", "archived"]
+        query = sa.select(*(table.c[name] for name in names)).where(table.c.tenant == self.tenant)
+        build = _BUILD[kind]
+        out = []
+        for row in connection.execute(query.order_by(table.c.key)):
+            data = dict(zip(names, row, strict=True))
+            key = data["key"]
+            for field, by_owner in links.items():
+                data[field] = by_owner.get(key, ())
+            out.append(build(data))
+        return out
+
+    def _links(self, connection: sa.Connection, link: Link) -> dict[str, list[Any]]:
+        table = self.schema.links[link.table]
+        owner = table.c[link.owner]
+        values = [table.c[name] for name, _ in link.columns]
+        query = sa.select(owner, *values).where(table.c.tenant == self.tenant)
+        if link.ordered:
+            query = query.order_by(owner, table.c.position)
+        by_owner: dict[str, list[Any]] = collections.defaultdict(list)
+        if len(values) == 1:
+            for key, value in connection.execute(query):
+                by_owner[key].append(value)
+        else:
+            for row in connection.execute(query):
+                by_owner[row[0]].append(tuple(row[1:]))
+        return by_owner
+
+    # -- applying --------------------------------------------------------------------------------
+
+    def apply_changes(self, changeset: Changeset) -> None:
+        try:
+            with self._writing() as connection:
+                revision = self._lock(connection)
+                if changeset.base != revision:
+                    raise StalePlanError(expected=changeset.base, actual=revision)
+                _Writer(self, connection, changeset.source).write(changeset.changes)
+                if changeset.school is not None:
+                    table = self.schema.school
+                    connection.execute(sa.delete(table).where(table.c.tenant == self.tenant))
+                    connection.execute(
+                        sa.insert(table).values(
+                            tenant=self.tenant, **attrs.asdict(changeset.school, recurse=False)
+                        )
+                    )
+                tenant = self.schema.tenant
+                connection.execute(
+                    sa.update(tenant)
+                    .where(tenant.c.tenant == self.tenant)
+                    .values(revision=tenant.c.revision + 1)
+                )
+        except InvalidValueError as error:
+            raise StoreError(msg("sql.invalid-value", error=str(error))) from None
+
+    # -- the run log -----------------------------------------------------------------------------
+
+    def record_run(self, run: SyncRun) -> SyncRun:
+        s = self.schema
+        with self._writing() as connection:
+            self._lock(connection)  # numbers are handed out one at a time
+            last = connection.execute(
+                sa.select(sa.func.max(s.run.c.number)).where(s.run.c.tenant == self.tenant)
+            ).scalar()
+            number = (last or 0) + 1
+            numbered = attrs.evolve(run, number=number)
+            connection.execute(
+                sa.insert(s.run).values(
+                    tenant=self.tenant,
+                    number=number,
+                    source=run.source,
+                    description=run.description,
+                    started_at=run.started_at,
+                    finished_at=run.finished_at,
+                    outcome=run.outcome,
+                    changes=run.total,
+                    problems=len(run.problems),
+                )
+            )
+            base = {"tenant": self.tenant, "run_number": number}
+            counts = [
+                base | {"entity": kind, "action": action, "count": count}
+                for kind, actions in run.counts.items()
+                for action, count in actions.items()
+            ]
+            codes = [
+                base | {"field": field, "position": position, "code": code}
+                for field, values in (("blocked", run.blocked), ("acknowledged", run.acknowledged))
+                for position, code in enumerate(values)
+            ]
+            problems = [
+                base
+                | {
+                    "position": position,
+                    "code": problem.code,
+                    "message": problem.message,
+                    "entity": problem.entity,
+                    "key": problem.key,
+                }
+                for position, problem in enumerate(run.problems)
+            ]
+            for table, rows in (
+                (s.run_count, counts),
+                (s.run_code, codes),
+                (s.run_problem, problems),
+            ):
+                if rows:
+                    connection.execute(sa.insert(table), rows)
+        return numbered
+
+    def runs(self) -> list[SyncRun]:
+        s = self.schema
+        with self._reading() as connection:
+            mine = self.tenant
+
+            def rows(table: sa.Table, *order: str) -> Iterable[Any]:
+                query = sa.select(table).where(table.c.tenant == mine)
+                return connection.execute(query.order_by(*(table.c[name] for name in order)))
+
+            counts: dict[int, dict[str, dict[str, int]]] = collections.defaultdict(dict)
+            for row in rows(s.run_count, "run_number", "entity", "action"):
+                counts[row.run_number].setdefault(row.entity, {})[row.action] = row.count
+            codes: dict[tuple[int, str], list[str]] = collections.defaultdict(list)
+            for row in rows(s.run_code, "run_number", "field", "position"):
+                codes[row.run_number, row.field].append(row.code)
+            problems: dict[int, list[RunProblem]] = collections.defaultdict(list)
+            for row in rows(s.run_problem, "run_number", "position"):
+                problems[row.run_number].append(
+                    RunProblem(code=row.code, message=row.message, entity=row.entity, key=row.key)
+                )
+            return [
+                SyncRun(
+                    number=row.number,
+                    source=row.source,
+                    description=row.description,
+                    started_at=row.started_at,
+                    finished_at=row.finished_at,
+                    outcome=row.outcome,
+                    counts=cast("dict[EntityKind, dict[ChangeAction, int]]", counts[row.number]),
+                    blocked=tuple(codes[row.number, "blocked"]),
+                    acknowledged=tuple(codes[row.number, "acknowledged"]),
+                    problems=tuple(problems[row.number]),
+                )
+                for row in rows(s.run, "number")
+            ]
+
+
+# -- writing a changeset -------------------------------------------------------------------------
+
+_LINK_OF = {link.table: link for links in LINKS.values() for link in links}
+
+
+class _Writer:
+    """Writes a changeset's changes in batches (``executemany``), in their order.
+
+    First every change is checked against the keys the tenant holds (an add of a key that
+    exists, an update of one that does not, a key change onto a taken key): such a change
+    refuses the whole changeset before anything is written. Then changes are queued per
+    statement; changes of different records commute, so a batch grows until a change
+    touches a record that a queued change touches, and the queue is written first.
+    """
+
+    def __init__(self, backend: Backend, connection: sa.Connection, source: str) -> None:
+        self.backend = backend
+        self.connection = connection
+        self.source = source
+        self.tenant = backend.tenant
+        self.schema = backend.schema
+        self._reset()
+
+    def _reset(self) -> None:
+        self.inserts: dict[EntityKind, list[dict[str, Any]]] = collections.defaultdict(list)
+        self.updates: dict[tuple[EntityKind, tuple[str, ...]], list[dict[str, Any]]] = (
+            collections.defaultdict(list)
+        )
+        self.archives: dict[EntityKind, list[dict[str, Any]]] = collections.defaultdict(list)
+        self.link_deletes: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+        self.link_inserts: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+        self.queued: dict[EntityKind, set[str]] = collections.defaultdict(set)
+
+    def write(self, changes: Sequence[Change]) -> None:
+        targets = [self._target(change) for change in changes]
+        self._check(changes, targets)
+        for change, target in zip(changes, targets, strict=True):
+            touched = {change.key, target.key if target is not None else change.key}
+            if self.queued[change.entity] & touched:
+                self._flush()
+            self.queued[change.entity] |= touched
+            self._queue(change, target)
+        self._flush()
+
+    def _target(self, change: Change) -> Record | None:
+        """For an update or restore: a record of the new values (validated as evolve() does)."""
+        if not isinstance(change, Update | Restore):
+            return None
+        values = change.new_values
+        known = _FIELDS[change.entity]
+        unknown = sorted(name for name in values if name not in known)
+        if unknown or "origin" in values or "archived" in values:
+            field = unknown[0] if unknown else "origin" if "origin" in values else "archived"
+            raise StoreError(
+                msg("sql.unknown-field", kind=change.entity, key=change.key, field=field)
+            )
+        return record_class(change.entity)(**({"key": change.key} | values))
+
+    def _check(self, changes: Sequence[Change], targets: Sequence[Record | None]) -> None:
+        wanted: dict[EntityKind, set[str]] = collections.defaultdict(set)
+        for change, target in zip(changes, targets, strict=True):
+            wanted[change.entity].add(change.key)
+            if target is not None:
+                wanted[change.entity].add(target.key)
+        held = {kind: self._existing(kind, keys) for kind, keys in wanted.items()}
+        for change, target in zip(changes, targets, strict=True):
+            keys, kind, key = held[change.entity], change.entity, change.key
+            if isinstance(change, Add):
+                if key in keys:
+                    raise StoreError(msg("store.key-exists", kind=kind, key=key))
+                keys.add(key)
+                continue
+            if key not in keys:
+                raise StoreError(msg(f"store.no-record.{change.action}", kind=kind, key=key))
+            if target is not None and target.key != key:
+                if target.key in keys:
+                    raise StoreError(
+                        msg("store.new-key-exists", kind=kind, key=key, new=target.key)
+                    )
+                keys.discard(key)
+                keys.add(target.key)
+
+    def _existing(self, kind: EntityKind, keys: set[str]) -> set[str]:
+        table = self.schema.records[kind]
+        query = sa.select(table.c.key).where(
+            table.c.tenant == self.tenant, table.c.key.in_(sa.bindparam("keys", expanding=True))
+        )
+        ordered = sorted(keys)
+        found: set[str] = set()
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            found.update(self.connection.execute(query, {"keys": chunk}).scalars())
+        return found
+
+    # -- queueing --------------------------------------------------------------------------------
+
+    def _queue(self, change: Change, target: Record | None) -> None:
+        kind = change.entity
+        if isinstance(change, Add):
+            record = change.record
+            row = {name: getattr(record, name) for name, _ in SCALARS[kind]}
+            row |= {"tenant": self.tenant, "origin": self.source, "archived": False}
+            self.inserts[kind].append(row)
+            for link in LINKS[kind]:
+                self._queue_links(link, record.key, getattr(record, link.field))
+            return
+        if isinstance(change, Archive):
+            self.archives[kind].append({"k_key": change.key})
+            return
+        assert target is not None
+        values = change.new_values
+        columns = tuple(sorted(name for name, _ in SCALARS[kind] if name in values))
+        row = {f"v_{name}": getattr(target, name) for name in columns}
+        row |= {"k_key": change.key}
+        self.updates[kind, columns].append(row)
+        for link in LINKS[kind]:
+            if link.field in values:
+                self.link_deletes[link.table].append({"k_owner": target.key})
+                self._queue_links(link, target.key, getattr(target, link.field))
+
+    def _queue_links(self, link: Link, owner: str, values: tuple[Any, ...]) -> None:
+        rows = self.link_inserts[link.table]
+        names = [name for name, _ in link.columns]
+        for position, value in enumerate(values):
+            row: dict[str, Any] = {"tenant": self.tenant, link.owner: owner}
+            if len(names) == 1:
+                row[names[0]] = value
+            else:
+                row.update((name, getattr(value, name.removesuffix("_key"))) for name in names)
+            if link.ordered:
+                row["position"] = position
+            rows.append(row)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        execute, tenant = self.connection.execute, self.tenant
+        for kind, rows in self.inserts.items():
+            execute(sa.insert(self.schema.records[kind]), rows)
+        for (kind, columns), rows in self.updates.items():
+            table = self.schema.records[kind]
+            statement = (
+                sa.update(table)
+                .where(table.c.tenant == tenant, table.c.key == sa.bindparam("k_key"))
+                .values(
+                    {name: sa.bindparam(f"v_{name}") for name in columns}
+                    | {"origin": self.source, "archived": False}
+                )
+            )
+            execute(statement, rows)
+        for kind, rows in self.archives.items():
+            table = self.schema.records[kind]
+            statement = (
+                sa.update(table)
+                .where(table.c.tenant == tenant, table.c.key == sa.bindparam("k_key"))
+                .values(archived=True)
+            )
+            execute(statement, rows)
+        for name, rows in self.link_deletes.items():
+            table = self.schema.links[name]
+            owner = table.c[_LINK_OF[name].owner]
+            delete = sa.delete(table).where(
+                table.c.tenant == tenant, owner == sa.bindparam("k_owner")
+            )
+            execute(delete, rows)
+        for name, rows in self.link_inserts.items():
+            if rows:
+                execute(sa.insert(self.schema.links[name]), rows)
+        self._reset()
