@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from edukoppel._i18n import Language, get_language, set_language, use_language
-from edukoppel.adapters import MemoryStore, Store
+from edukoppel.adapters import MemoryStore, SqlStore, Store
 from edukoppel.exceptions import (
     AcknowledgementError,
     BlockedPlanError,
@@ -28,7 +28,6 @@ from edukoppel.exceptions import (
     FileTooLargeError,
     InvalidValueError,
     MalformedFileError,
-    MappingError,
     MissingDependencyError,
     PlanError,
     ReaderError,
@@ -36,7 +35,6 @@ from edukoppel.exceptions import (
     StoreError,
     UnsupportedFormatError,
 )
-from edukoppel.mapping import ColumnMapping, match_columns
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
@@ -54,7 +52,7 @@ from edukoppel.model import (
     data_fields,
     record_class,
 )
-from edukoppel.readers import ReadResult, Table, read, read_table
+from edukoppel.readers import Table, read_table
 from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Add,
@@ -85,7 +83,6 @@ __all__ = [
     "BlockedPlanError",
     "Change",
     "Changeset",
-    "ColumnMapping",
     "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
@@ -101,12 +98,10 @@ __all__ = [
     "Language",
     "Location",
     "MalformedFileError",
-    "MappingError",
     "MemoryStore",
     "MissingDependencyError",
     "Outcome",
     "PlanError",
-    "ReadResult",
     "ReaderError",
     "Record",
     "Report",
@@ -115,6 +110,7 @@ __all__ = [
     "RunProblem",
     "School",
     "Scope",
+    "SqlStore",
     "Staff",
     "StalePlanError",
     "Store",
@@ -131,9 +127,7 @@ __all__ = [
     "diff",
     "get_language",
     "plan",
-    "match_columns",
     "read_table",
-    "read",
     "record_class",
     "set_language",
     "use_language",
