@@ -28,6 +28,7 @@ from edukoppel.exceptions import (
     FileTooLargeError,
     InvalidValueError,
     MalformedFileError,
+    MappingError,
     MissingDependencyError,
     PlanError,
     ReaderError,
@@ -35,6 +36,7 @@ from edukoppel.exceptions import (
     StoreError,
     UnsupportedFormatError,
 )
+from edukoppel.mapping import ColumnMapping, match_columns
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
@@ -52,7 +54,7 @@ from edukoppel.model import (
     data_fields,
     record_class,
 )
-from edukoppel.readers import Table, read_table
+from edukoppel.readers import ReadResult, Table, read, read_table
 from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Add,
@@ -83,6 +85,7 @@ __all__ = [
     "BlockedPlanError",
     "Change",
     "Changeset",
+    "ColumnMapping",
     "ColumnNotFoundError",
     "EdukoppelError",
     "EncryptedFileError",
@@ -98,10 +101,12 @@ __all__ = [
     "Language",
     "Location",
     "MalformedFileError",
+    "MappingError",
     "MemoryStore",
     "MissingDependencyError",
     "Outcome",
     "PlanError",
+    "ReadResult",
     "ReaderError",
     "Record",
     "Report",
@@ -127,7 +132,9 @@ __all__ = [
     "diff",
     "get_language",
     "plan",
+    "match_columns",
     "read_table",
+    "read",
     "record_class",
     "set_language",
     "use_language",

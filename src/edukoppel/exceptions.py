@@ -116,6 +116,16 @@ class InvalidValueError(EdukoppelError, ValueError):
         return render(self._texts[0])
 
     @property
+    def expected_message(self) -> str | Message:
+        """What the field expects, as a message to render in any language later."""
+        return self._texts[0]
+
+    @property
+    def detail_message(self) -> str | Message:
+        """The detail as a message (``""`` when there is none)."""
+        return self._texts[1]
+
+    @property
     def detail(self) -> str:
         """What was wrong with the value, if more can be said (never the value itself)."""
         return render(self._texts[1])

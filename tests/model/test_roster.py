@@ -252,3 +252,27 @@ def test_an_empty_list_of_a_kind_not_provided_is_harmless() -> None:
     """No records, nothing to lose: an empty list beside `provides` without that kind is fine."""
     roster = ek.Roster(groups=[], students=[], provides={"student": None})
     assert list(roster.provides) == ["student"]
+
+
+def test_evolve_keeps_what_is_not_changed() -> None:
+    """A read roster with the school added: records, provides and provenance stay."""
+    read = ek.Roster(
+        students=_students()[:2],
+        provides={"student": ["first_name"]},
+        provenance={"student": [4, 5]},
+        source="leerlingen.csv",
+    )
+    school = ek.School(brin="99ZX", school_year="2025-2026")
+
+    with_school = read.evolve(school=school)
+
+    assert with_school.school == school
+    assert with_school.scope.school_year == "2025-2026"
+    assert with_school.students == read.students
+    assert with_school.provides == read.provides
+    assert with_school.students.where("00123") == (4,)
+    assert with_school.source == "leerlingen.csv"
+    more = read.evolve(groups=[ek.Group(key="1HA")])
+    assert "group" in more.provides
+    with pytest.raises(TypeError, match="unknown arguments: klassen"):
+        read.evolve(klassen=[])

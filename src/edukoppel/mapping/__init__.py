@@ -1,1 +1,40 @@
-"""edukoppel.mapping."""
+"""Column mapping: from a school export's columns to the canonical fields.
+
+:func:`match_columns` maps each column of a :class:`~edukoppel.Table` to a field of the
+canonical model, with a confidence, the evidence and the runner-up candidates. It uses the
+field catalogue (``fields.toml``: every field with the names exports give it), what the values
+look like, presets for known layouts (``presets/*.toml``) and the decisions an admin saved in a
+:class:`Profile`. See ``docs/mapping.md``.
+
+Importing this package imports neither polars nor rapidfuzz; they load on first use.
+"""
+
+from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
+from edukoppel.mapping._match import (
+    ACCEPT,
+    ACCEPT_KEY,
+    Candidate,
+    ColumnMapping,
+    ColumnMatch,
+    match_columns,
+)
+from edukoppel.mapping._presets import Preset, detect, preset, presets
+from edukoppel.mapping._profile import Profile
+
+__all__ = [
+    "ACCEPT",
+    "ACCEPT_KEY",
+    "Candidate",
+    "Catalogue",
+    "ColumnMapping",
+    "ColumnMatch",
+    "FieldSpec",
+    "Preset",
+    "Profile",
+    "Target",
+    "catalogue",
+    "detect",
+    "match_columns",
+    "preset",
+    "presets",
+]

@@ -323,6 +323,44 @@ class Roster:
         self.revision = revision
         self._fingerprint: str | None = revision
 
+    def evolve(self, **changes: Any) -> Roster:
+        """A copy with some of its arguments changed (``school=``, ``scope=``, ``students=``...).
+
+        The copy keeps the records, what they provide and where they came from, unless
+        changed; a store's revision is not kept (the copy is not the store's snapshot).
+
+        Example:
+            >>> import edukoppel as ek
+            >>> read = ek.Roster(students=[ek.Student(key="00123")], source="leerlingen.csv")
+            >>> school = ek.School(brin="99ZX", school_year="2025-2026")
+            >>> read.evolve(school=school).scope.school_year
+            '2025-2026'
+        """
+        plural: dict[EntityKind, str] = {"location": "locations", "group": "groups",
+                  "student": "students", "staff": "staff", "guardian": "guardians"}  # fmt: skip
+        arguments: dict[str, Any] = {
+            "school": self.school,
+            "provides": dict(self.provides),
+            "source": self.source,
+            "provenance": {
+                kind: collection._provenance
+                for kind, collection in self._collections.items()
+                if collection._provenance is not None
+            },
+        }
+        if "school" not in changes or self.scope != Scope(school_year=_year(self.school)):
+            arguments["scope"] = self.scope
+        for kind in self.provides:
+            arguments[plural[kind]] = list(self._collections[kind])
+        unknown = sorted(set(changes) - {*arguments, "scope", "revision", *plural.values()})
+        if unknown:
+            raise TypeError(f"Roster.evolve() got unknown arguments: {', '.join(unknown)}")
+        for kind, name in plural.items():
+            if name in changes and kind not in self.provides and "provides" not in changes:
+                arguments["provides"][kind] = None
+        arguments.update(changes)
+        return Roster(**arguments)
+
     @classmethod
     def empty(cls, *, source: str = "empty") -> Roster:
         """A roster with no records that provides nothing (a new, empty store).
@@ -411,3 +449,7 @@ class Roster:
                 noun = kind if count == 1 or kind == "staff" else f"{kind}s"
                 parts.append(f"{count} {noun}")
         return f"<Roster source={self.source!r}: {', '.join(parts) or 'empty'}>"
+
+
+def _year(school: School | None) -> str | None:
+    return None if school is None else school.school_year

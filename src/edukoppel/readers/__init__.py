@@ -10,6 +10,7 @@ Importing this package imports neither polars nor python-calamine; they load on 
 from __future__ import annotations
 
 from edukoppel.readers._read import read_table
+from edukoppel.readers._registry import Format, ReadResult, formats, read, register_format
 from edukoppel.readers._table import (
     DEFAULT_MAX_BYTES,
     Provenance,
@@ -21,10 +22,15 @@ from edukoppel.readers._table import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "Format",
     "Provenance",
+    "ReadResult",
     "Row",
     "Table",
     "TableFormat",
+    "formats",
+    "read",
     "read_table",
+    "register_format",
     "unique_names",
 ]

@@ -1,0 +1,199 @@
+"""The field catalogue: every canonical field with the names exports give it (``fields.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import attrs
+
+from edukoppel.mapping._normalise import compact, normalise
+from edukoppel.model import ENTITY_KINDS, EntityKind, data_fields
+
+__all__ = ["RELATED", "ROW_FIELDS", "TYPES", "Catalogue", "FieldSpec", "Target", "catalogue"]
+
+TYPES = frozenset(
+    {
+        "identifier", "text", "name", "email", "date", "gender", "year", "group", "groups",
+        "location", "locations", "username", "bool", "phone", "eckid", "brin6", "role",
+        "roles", "program", "relation",
+    }
+)  # fmt: skip
+#: Fields that are read from a row but not stored on a record.
+ROW_FIELDS: Mapping[EntityKind, frozenset[str]] = {
+    "student": frozenset({"_role", "_mentor"}),
+    "staff": frozenset({"_role"}),
+}
+#: The other kinds whose columns a row of a kind may carry (a pupil row: its guardians).
+RELATED: Mapping[EntityKind, tuple[EntityKind, ...]] = {"student": ("guardian",)}
+
+
+_PERSON_FIELDS = frozenset(
+    {"first_name", "initials", "infix", "last_name", "email", "gender", "phone", "username",
+     "eckid"}
+)  # fmt: skip
+_PUPIL_WORDS = frozenset({"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind"})
+
+
+@attrs.frozen(order=True)
+class Target:
+    """Where a column goes: a field of a kind, and which one of several (guardian 2).
+
+    Example:
+        >>> str(Target("guardian", "email", 2)), str(Target("student", "email"))
+        ('guardian[2].email', 'student.email')
+        >>> Target.parse("guardian[2].email") == Target("guardian", "email", 2)
+        True
+    """
+
+    kind: EntityKind
+    field: str
+    number: int | None = None
+
+    def __str__(self) -> str:
+        count = f"[{self.number}]" if self.number is not None else ""
+        return f"{self.kind}{count}.{self.field}"
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """A target from its text (``student.email``, ``guardian[2].email``)."""
+        head, _, field = text.strip().partition(".")
+        number = None
+        if head.endswith("]") and "[" in head:
+            head, _, count = head[:-1].partition("[")
+            number = int(count)
+        if head not in ENTITY_KINDS or not field:
+            raise ValueError(f"not a field target: {text!r} (write e.g. 'student.last_name')")
+        return cls(head, field, number)
+
+
+@attrs.frozen
+class FieldSpec:
+    """One field of the catalogue, with its aliases in compared form.
+
+    Attributes:
+        kind, name: The entity kind and the field (``student``, ``last_name``).
+        type: What its values look like (see ``fields.toml``).
+        required: Whether a roster of this kind needs it.
+        aliases: The header names exports give it.
+        avoid: Words that, in a header, mean it is not this field.
+        multi: Whether several columns may map to it.
+    """
+
+    kind: EntityKind
+    name: str
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    multi: bool = False
+    forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # (alias, compact form, words joined by spaces, implicit) per alias; the field's own
+        # name is an implicit alias (``first_name``), used only for a row of its own kind.
+        implicit = self.name.strip("_").replace("_", " ")
+        forms = []
+        seen: set[str] = set()
+        for alias in [*self.aliases, implicit]:
+            header = normalise(alias)
+            if header.compact and header.compact not in seen:
+                seen.add(header.compact)
+                forms.append((alias, header.compact, " ".join(header.words), alias == implicit))
+        object.__setattr__(self, "forms", tuple(forms))
+
+    @property
+    def target(self) -> str:
+        """``kind.name``."""
+        return f"{self.kind}.{self.name}"
+
+    @property
+    def avoided(self) -> tuple[str, ...]:
+        """The avoid words in compact form."""
+        return tuple(form for form in map(compact, self.avoid) if form)
+
+
+@attrs.frozen
+class Catalogue:
+    """Every field the matcher can map a column to, by ``kind.field``."""
+
+    fields: Mapping[str, FieldSpec]
+
+    @classmethod
+    def from_toml(cls, text: str) -> Catalogue:
+        """A catalogue from the text of a ``fields.toml``."""
+        return cls.from_dict(tomllib.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Catalogue:
+        """A catalogue from ``{kind: {field: {type, required, aliases, avoid, multi}}}``."""
+        fields: dict[str, FieldSpec] = {}
+        for kind, entries in data.items():
+            if kind not in ENTITY_KINDS:
+                raise ValueError(f"fields.toml: unknown entity kind {kind!r}")
+            known = set(data_fields(kind)) | ROW_FIELDS.get(kind, frozenset())
+            for name, entry in entries.items():
+                if name not in known:
+                    raise ValueError(f"fields.toml: {kind} has no field {name!r}")
+                if entry.get("type") not in TYPES:
+                    raise ValueError(f"fields.toml: {kind}.{name} has no known type")
+                spec = FieldSpec(
+                    kind=kind,
+                    name=name,
+                    type=entry["type"],
+                    required=bool(entry.get("required", False)),
+                    aliases=tuple(entry.get("aliases", ())),
+                    avoid=tuple(entry.get("avoid", ())),
+                    multi=bool(entry.get("multi", False)),
+                )
+                fields[spec.target] = spec
+        return cls(fields)
+
+    def for_entity(self, entity: EntityKind) -> list[FieldSpec]:
+        """The fields a row of ``entity`` may hold: its own, then its related kinds'.
+
+        A staff member's or a guardian's own row also answers to the names a pupil's field
+        has (``Achternaam``, ``E-mailadres``), except names that say they are a pupil's.
+        """
+        own = [spec for spec in self.fields.values() if spec.kind == entity]
+        if entity in ("staff", "guardian"):
+            own = [self._with_person_names(spec) for spec in own]
+        related = [
+            spec
+            for kind in RELATED.get(entity, ())
+            for spec in self.fields.values()
+            if spec.kind == kind
+        ]
+        return [*own, *related]
+
+    def _with_person_names(self, spec: FieldSpec) -> FieldSpec:
+        pupil = self.fields.get(f"student.{spec.name}")
+        if pupil is None or spec.name not in _PERSON_FIELDS:
+            return spec
+        extra = [
+            alias
+            for alias in pupil.aliases
+            if not _PUPIL_WORDS & set(normalise(alias).words) and alias not in spec.aliases
+        ]
+        return attrs.evolve(spec, aliases=(*spec.aliases, *extra))
+
+    def required(self, entity: EntityKind) -> list[FieldSpec]:
+        """The required fields of ``entity`` itself."""
+        return [spec for spec in self.fields.values() if spec.kind == entity and spec.required]
+
+    def spec(self, target: Target | str) -> FieldSpec | None:
+        """The field a target names (``guardian[2].email`` is ``guardian.email``)."""
+        target = target if isinstance(target, Target) else Target.parse(target)
+        return self.fields.get(f"{target.kind}.{target.field}")
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The catalogue that ships with edukoppel (``edukoppel/mapping/fields.toml``)."""
+    text = files("edukoppel.mapping").joinpath("fields.toml").read_text(encoding="utf-8")
+    return Catalogue.from_toml(text)

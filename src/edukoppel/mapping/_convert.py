@@ -1,0 +1,348 @@
+"""From a table and its column mapping to a Roster: one record per row, every bad cell reported.
+
+Each row becomes a record of the mapping's kind; a pupil row's guardian columns become guardians
+linked to the pupil, and its class and lesgroep cells become groups. A cell the model refuses is
+a report issue at its file, row and column, with the row's key but never the value; the
+``on_bad_cell`` option decides whether the row is kept without that value (the default),
+skipped, or fails the read. The roster *provides* exactly the mapped fields, so a column the
+file does not have never clears anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from edukoppel._i18n import Message, msg
+from edukoppel.exceptions import InvalidValueError, MappingError
+from edukoppel.mapping._catalogue import Target
+from edukoppel.model import (
+    EntityKind,
+    Group,
+    GroupKind,
+    Guardian,
+    GuardianLink,
+    Record,
+    Roster,
+    data_fields,
+    record_class,
+)
+from edukoppel.report import Issue, Report
+
+if TYPE_CHECKING:
+    from edukoppel.mapping._match import ColumnMapping
+    from edukoppel.readers import Table
+
+__all__ = ["BadCell", "to_roster"]
+
+BadCell = Literal["keep", "skip", "fail"]
+_LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
+_LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
+_PLURAL: Mapping[EntityKind, str] = {
+    "location": "locations",
+    "group": "groups",
+    "student": "students",
+    "staff": "staff",
+    "guardian": "guardians",
+}
+
+
+class _Columns:
+    """Which table positions feed which field of the row's record and of its guardians."""
+
+    def __init__(self, mapping: ColumnMapping) -> None:
+        self.own: dict[str, list[int]] = defaultdict(list)
+        self.guardians: dict[int, dict[str, int]] = defaultdict(dict)
+        self.names: dict[int, str] = {}
+        for match in mapping:
+            if match.target is None:
+                continue
+            target = Target.parse(match.target)
+            self.names[match.position] = match.column
+            if target.kind == mapping.entity and not target.field.startswith("_"):
+                self.own[target.field].append(match.position)
+            elif target.kind == "guardian":
+                self.guardians[target.number or 1][target.field] = match.position
+
+
+def to_roster(
+    table: Table,
+    mapping: ColumnMapping,
+    *,
+    source: str | None = None,
+    on_bad_cell: BadCell = "keep",
+) -> tuple[Roster, Report]:
+    """The roster a table holds under a mapping, and the report of what was wrong in it.
+
+    Args:
+        table: The table, from :func:`edukoppel.read_table`.
+        mapping: Its column mapping, from :func:`edukoppel.match_columns`.
+        source: The roster's source name (default: the file's name).
+        on_bad_cell: ``"keep"`` the row without the refused value (and warn), ``"skip"``
+            the row (an error issue), or ``"fail"`` the read (``MappingError``).
+
+    Raises:
+        MappingError: No column gives the records a key (no key, username or e-mail
+            column), or a bad cell with ``on_bad_cell="fail"``.
+    """
+    entity = mapping.entity
+    columns = _Columns(mapping)
+    report = Report(detected=dict(table.report.detected))
+    report.extend(table.report.issues)
+    key_from = _key_field(columns, entity)
+    if key_from is None:
+        raise MappingError(
+            msg("mapping.no-key", kind=entity, missing=", ".join(mapping.missing) or "-")
+        )
+    if key_from != "key":
+        report.add(
+            Issue(
+                code="key-from-username" if key_from == "username" else "key-from-email",
+                severity="info",
+                file=table.file,
+                sheet=table.sheet,
+                entity=entity,
+                message=msg(f"key-from-{key_from}", kind=entity),
+            )
+        )
+    builder = _Builder(
+        table, columns, entity=entity, key_from=key_from, report=report, on_bad_cell=on_bad_cell
+    )
+    records, places = builder.build()
+    provided = sorted({*columns.own, "key"} & set(data_fields(entity)))
+    collections: dict[str, list[Any]] = {_PLURAL[entity]: records}
+    provides: dict[EntityKind, list[str] | None] = {entity: provided}
+    provenance: dict[EntityKind, list[object]] = {entity: places}
+    if entity == "student":
+        groups = _groups(records, columns)
+        if groups is not None:
+            collections["groups"] = groups
+            provides["group"] = ["kind"]
+        guardians = builder.guardians
+        if columns.guardians:
+            collections["guardians"] = list(guardians.values())
+            fields = {field for fields in columns.guardians.values() for field in fields}
+            provides["guardian"] = sorted(
+                ({*fields, "students"} & set(data_fields("guardian"))) - {"key"}
+            )
+    _duplicate_usernames(records, places, entity, table, report)
+    roster = Roster(
+        source=source or table.file,
+        provides=provides,
+        provenance=provenance,
+        **collections,  # type: ignore[arg-type]
+    )
+    return roster, report
+
+
+def _key_field(columns: _Columns, entity: EntityKind) -> str | None:
+    for field in ("key", "username", "email"):
+        if field in columns.own:
+            return field
+    return None
+
+
+class _Builder:
+    def __init__(
+        self,
+        table: Table,
+        columns: _Columns,
+        *,
+        entity: EntityKind,
+        key_from: str,
+        report: Report,
+        on_bad_cell: BadCell,
+    ) -> None:
+        self.table = table
+        self.columns = columns
+        self.entity = entity
+        self.key_from = key_from
+        self.report = report
+        self.on_bad_cell = on_bad_cell
+        self.guardians: dict[str, Guardian] = {}
+        self.cls = record_class(entity)
+
+    def _issue(
+        self,
+        code: str,
+        message: Message,
+        *,
+        row: int,
+        column: str | None,
+        key: str | None,
+        severity: Literal["error", "warning", "info"] = "warning",
+    ) -> None:
+        self.report.add(
+            Issue(
+                code=code,
+                severity=severity,
+                file=self.table.file,
+                sheet=self.table.sheet,
+                row=row,
+                column=column,
+                entity=self.entity,
+                key=key,
+                message=message,
+            )
+        )
+
+    def build(self) -> tuple[list[Record], list[object]]:
+        records: list[Record] = []
+        places: list[object] = []
+        for index, cells in enumerate(self.table.rows):
+            provenance = self.table.provenance(index)
+            values = self._values(cells)
+            raw_key = values.get(self.key_from)
+            key = None if raw_key is None else str(raw_key).strip()
+            if self.key_from == "email" and key:
+                key = key.lower()
+            if not key:
+                column = self.columns.names[self.columns.own[self.key_from][0]]
+                message = msg("missing-key", kind=self.entity)
+                self._issue(
+                    "missing-key",
+                    message,
+                    row=provenance.row,
+                    column=column,
+                    key=None,
+                    severity="error",
+                )
+                continue
+            values["key"] = key
+            record = self._record(values, provenance.row, key)
+            if record is None:
+                continue
+            records.append(record)
+            places.append(provenance)
+            if self.entity == "student" and self.columns.guardians:
+                self._guardians(cells, record.key, provenance.row)
+        return records, places
+
+    def _values(self, cells: Sequence[str]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field, positions in self.columns.own.items():
+            texts = [cells[position].strip() for position in positions]
+            if field in _LIST_FIELDS:
+                values[field] = [part for text in texts for part in _LIST_SPLIT.split(text) if part]
+            else:
+                values[field] = next((text for text in texts if text), None)
+        return values
+
+    def _column_of(self, field: str) -> str | None:
+        positions = self.columns.own.get(field)
+        return self.columns.names[positions[0]] if positions else None
+
+    def _record(self, values: dict[str, Any], row: int, key: str) -> Record | None:
+        for _ in range(len(values) + 1):
+            try:
+                return self.cls(**values)
+            except InvalidValueError as error:
+                column = self._column_of(error.field)
+                if error.field == "key" or self.on_bad_cell != "keep":
+                    if self.on_bad_cell == "fail":
+                        raise MappingError(
+                            msg(
+                                "mapping.bad-cell-fail",
+                                file=self.table.file,
+                                row=row,
+                                column=column or error.field,
+                                expected=error.expected_message,
+                            )
+                        ) from None
+                    message = _invalid("invalid-value.skipped", error)
+                    self._issue(
+                        "invalid-value",
+                        message,
+                        row=row,
+                        column=column,
+                        key=key,
+                        severity="error",
+                    )
+                    return None
+                message = _invalid("invalid-value.kept", error)
+                self._issue("invalid-value", message, row=row, column=column, key=key)
+                values.pop(error.field, None)
+        return None  # pragma: no cover - each round drops one field
+
+    def _guardians(self, cells: Sequence[str], pupil: str, row: int) -> None:
+        for number, fields in sorted(self.columns.guardians.items()):
+            values = {
+                field: cells[position].strip() or None
+                for field, position in fields.items()
+                if field in data_fields("guardian") and field not in ("key", "students")
+            }
+            given_key = cells[fields["key"]].strip() if "key" in fields else ""
+            if not given_key and not any(values.values()):
+                continue  # no second parent on this row
+            email = values.get("email")
+            key = given_key or (email.lower() if email else f"{pupil}-{number}")
+            link = GuardianLink(pupil)
+            known = self.guardians.get(key)
+            try:
+                if known is not None:
+                    self.guardians[key] = known.evolve(students=(*known.students, link))
+                else:
+                    self.guardians[key] = Guardian.from_dict(
+                        {"key": key, "students": [link], **values}
+                    )
+            except InvalidValueError as error:
+                column = self.columns.names.get(fields.get(error.field, -1))
+                message = _invalid("invalid-value.guardian", error)
+                self._issue("invalid-value", message, row=row, column=column, key=pupil)
+
+
+def _invalid(message_id: str, error: InvalidValueError) -> Message:
+    """An issue's message for a refused cell: what was expected, never the value."""
+    detail = error.detail_message
+    return msg(
+        message_id,
+        expected=error.expected_message,
+        detail=msg("invalid-value.detail", detail=detail) if detail else "",
+    )
+
+
+def _groups(records: Sequence[Record], columns: _Columns) -> list[Group] | None:
+    """The klassen and lesgroepen the pupils name, as groups (None: no group column)."""
+    if "homeroom" not in columns.own and "groups" not in columns.own:
+        return None
+    kinds: dict[str, GroupKind] = {}
+    for record in records:
+        for group in getattr(record, "groups", ()):
+            kinds.setdefault(group, "teaching")
+        homeroom = getattr(record, "homeroom", None)
+        if homeroom:
+            kinds[homeroom] = "homeroom"
+    return [Group(key=key, kind=kind) for key, kind in sorted(kinds.items())]
+
+
+def _duplicate_usernames(
+    records: Sequence[Record],
+    places: Sequence[object],
+    entity: EntityKind,
+    table: Table,
+    report: Report,
+) -> None:
+    """Numo requires unique usernames: two records with one username, with every row."""
+    usernames = [(getattr(r, "username", None) or "").casefold() for r in records]
+    counts = Counter(name for name in usernames if name)
+    for username, count in sorted(counts.items()):
+        if count < 2:
+            continue
+        rows = tuple(
+            getattr(place, "row", 0)
+            for place, name in zip(places, usernames, strict=True)
+            if name == username
+        )
+        report.add(
+            Issue(
+                code="duplicate-username",
+                severity="error",
+                file=table.file,
+                sheet=table.sheet,
+                entity=entity,
+                field="username",
+                message=msg("duplicate-username", count=count, rows=rows),
+            )
+        )

@@ -1,0 +1,588 @@
+"""match_columns(): each column of a table to a canonical field, scored, explained, one to one.
+
+For every column and every field the row's kind may hold, a score in [0, 1] is built from the
+header (an exact alias, the same alias once case, accents and decoration are off, a path end,
+an abbreviation, a fuzzy likeness) and weighed by what the values look like. Columns then get
+fields best score first, one column per field (several for a field that allows it, and one
+per guardian for numbered guardian columns). A column whose best score is weak stays unmapped,
+with its candidates as suggestions: a wrong mapping is worse than none, and an identifier
+needs near certainty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from edukoppel.exceptions import MappingError
+from edukoppel.mapping import _presets
+from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
+from edukoppel.mapping._normalise import Header, normalise
+from edukoppel.mapping._presets import Preset, detect
+from edukoppel.mapping._profile import Profile
+from edukoppel.mapping._values import ValueProfile, fit
+from edukoppel.mapping._values import profile as value_profile
+from edukoppel.model import EntityKind
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from edukoppel.readers import Table
+
+__all__ = ["ACCEPT", "ACCEPT_KEY", "Candidate", "ColumnMapping", "ColumnMatch", "match_columns"]
+
+ACCEPT = 0.80
+"""A column is mapped to its best field only with at least this confidence."""
+ACCEPT_KEY = 0.95
+"""The record's key needs more: a wrong key column makes the next sync archive everyone."""
+SUGGEST = 0.40
+"""Candidates from this score on are listed as suggestions."""
+_MAX_SUGGESTIONS = 3
+_FUZZY_FLOOR = 70  # below this, two names only share letters
+_RELATED = 0.97
+
+
+@attrs.frozen
+class Candidate:
+    """A field a column might map to, with its score and why.
+
+    Attributes:
+        target: ``kind.field`` (``guardian[2].email`` for the second guardian's).
+        score: The confidence in [0, 1].
+        evidence: Why, in words: ``exact alias 'Roepnaam'``, ``values: 100% e-mail``.
+    """
+
+    target: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@attrs.frozen
+class ColumnMatch:
+    """What one column of the table maps to.
+
+    Attributes:
+        column: The column's name in the table (its unique name).
+        position: Its 0-based position.
+        target: The field it maps to, ``None`` when it stays unmapped.
+        confidence: The score of that mapping (of the best candidate when unmapped).
+        evidence: Why.
+        candidates: The other fields it might be, best first (suggestions).
+    """
+
+    column: str
+    position: int
+    target: str | None
+    confidence: float
+    evidence: tuple[str, ...]
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the column maps to a field."""
+        return self.target is not None
+
+
+@attrs.frozen
+class ColumnMapping:
+    """The columns of a table, each mapped to a canonical field or left unmapped.
+
+    Attributes:
+        entity: The kind a row holds (``student``).
+        columns: One :class:`ColumnMatch` per table column, in table order.
+        missing: Required fields no column maps to (``student.last_name``).
+        preset: The known layout recognised from the header, if one.
+    """
+
+    entity: EntityKind
+    columns: tuple[ColumnMatch, ...]
+    missing: tuple[str, ...] = ()
+    preset: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def profile(self, *, name: str = "profile") -> Profile:
+        """The mapping's decisions as a :class:`Profile` (every column, mapped or not)."""
+        return Profile(self.entity, {m.column: m.target for m in self.columns}, name=name)
+
+    def save(self, path: str | Path) -> Path:
+        """Save the decisions as a profile (TOML, or JSON for a ``.json`` path) for next time.
+
+        Example:
+            >>> from edukoppel.readers import Table
+            >>> table = Table.from_rows(["Nr", "Achternaam"], [["00123", "Berg"]])
+            >>> mapping = match_columns(table, overrides={"Nr": "student.key"})
+            >>> path = mapping.save("mapping.toml")  # doctest: +SKIP
+            >>> match_columns(table, profile=path).targets  # doctest: +SKIP
+            {'Nr': 'student.key', 'Achternaam': 'student.last_name'}
+        """
+        return self.profile(name=Path(path).name).save(path)
+
+    def __iter__(self) -> Iterator[ColumnMatch]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __getitem__(self, column: str) -> ColumnMatch:
+        for match in self.columns:
+            if match.column == column:
+                return match
+        from edukoppel.exceptions import ColumnNotFoundError
+
+        raise ColumnNotFoundError(column, columns=[match.column for match in self.columns])
+
+    @property
+    def targets(self) -> dict[str, str]:
+        """Mapped columns and their fields: ``{"Roepnaam": "student.first_name", ...}``."""
+        return {m.column: m.target for m in self.columns if m.target is not None}
+
+    @property
+    def unmapped(self) -> tuple[str, ...]:
+        """The columns that map to no field."""
+        return tuple(m.column for m in self.columns if m.target is None)
+
+    def column_of(self, target: str) -> str | None:
+        """The column mapped to a field (the first, for a multi-column field)."""
+        for match in self.columns:
+            if match.target == target:
+                return match.column
+        return None
+
+    def with_overrides(
+        self, overrides: Mapping[str, str | None], *, catalogue_: Catalogue | None = None
+    ) -> ColumnMapping:
+        """A copy with some columns mapped by hand (``None``: leave the column unmapped).
+
+        A field given to a column by hand is taken away from any other column that had it.
+
+        Example:
+            >>> from edukoppel.readers import Table
+            >>> table = Table.from_rows(["Nr", "Naam"], [["00123", "Berg"]])
+            >>> mapping = match_columns(table).with_overrides(
+            ...     {"Nr": "student.key", "Naam": "student.last_name"})
+            >>> mapping.targets
+            {'Nr': 'student.key', 'Naam': 'student.last_name'}
+        """
+        fields = catalogue_ or catalogue()
+        names = {m.column for m in self.columns}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            from edukoppel.exceptions import ColumnNotFoundError
+
+            raise ColumnNotFoundError(unknown[0], columns=[m.column for m in self.columns])
+        chosen: dict[str, str | None] = {}
+        for column, given in overrides.items():
+            if given is not None:
+                parsed = Target.parse(given)
+                if fields.spec(parsed) is None:
+                    raise MappingError(f"{given!r} is not a field edukoppel knows")
+            chosen[column] = None if given is None else str(parsed)
+        taken = {target for target in chosen.values() if target is not None}
+        columns = []
+        for match in self.columns:
+            if match.column in chosen:
+                columns.append(
+                    attrs.evolve(
+                        match,
+                        target=chosen[match.column],
+                        confidence=1.0,
+                        evidence=("set by hand",),
+                    )
+                )
+            elif match.target in taken and not _multi(fields, match.target):
+                columns.append(attrs.evolve(match, target=None, evidence=("field set by hand",)))
+            else:
+                columns.append(match)
+        mapped = {m.target for m in columns if m.target is not None}
+        missing = tuple(t for t in _required(fields, self.entity) if t not in mapped)
+        return attrs.evolve(self, columns=tuple(columns), missing=_key_ok(missing, mapped))
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per column: ``column, target, confidence, evidence, suggestions``."""
+        import polars as pl
+
+        return pl.DataFrame(
+            {
+                "column": [m.column for m in self.columns],
+                "target": [m.target for m in self.columns],
+                "confidence": [round(m.confidence, 3) for m in self.columns],
+                "evidence": ["; ".join(m.evidence) for m in self.columns],
+                "suggestions": [
+                    ", ".join(f"{c.target} ({c.score:.2f})" for c in m.candidates)
+                    for m in self.columns
+                ],
+            },
+            schema={
+                "column": pl.String,
+                "target": pl.String,
+                "confidence": pl.Float64,
+                "evidence": pl.String,
+                "suggestions": pl.String,
+            },
+        )
+
+    def __str__(self) -> str:
+        width = max([len(m.column) for m in self.columns] + [6])
+        lines = [
+            f"ColumnMapping of {len(self.columns)} columns to {self.entity} fields"
+            + (f" (preset {self.preset!r})" if self.preset else "")
+        ]
+        for m in self.columns:
+            if m.target is not None:
+                what = f"-> {m.target}  {m.confidence:.2f}  {'; '.join(m.evidence)}"
+            else:
+                hint = ", ".join(f"{c.target} {c.score:.2f}" for c in m.candidates)
+                what = "   (unmapped)" + (f"  suggestions: {hint}" if hint else "")
+            lines.append(f"  {m.column.ljust(width)} {what}")
+        if self.missing:
+            lines.append(f"  required, not mapped: {', '.join(self.missing)}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+def _multi(fields: Catalogue, target: str | None) -> bool:
+    spec = fields.spec(target) if target is not None else None
+    return bool(spec and spec.multi)
+
+
+def _required(fields: Catalogue, entity: EntityKind) -> list[str]:
+    return [spec.target for spec in fields.required(entity)]
+
+
+def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
+    """A file without a key column is fine when a username or an e-mail can stand in."""
+    result = []
+    for target in missing:
+        kind, _, field = target.partition(".")
+        if field == "key" and ({f"{kind}.username", f"{kind}.email"} & mapped):
+            continue
+        result.append(target)
+    return tuple(result)
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple[float, str]:
+    """How well a header names a field, from its aliases alone; and why.
+
+    ``own``: whether the field is of the row's own kind; a related kind's field (a
+    guardian's, on a pupil row) is named only by its aliases, never by its bare field name.
+    """
+    from rapidfuzz import fuzz
+
+    if any(word in header.compact for word in spec.avoided):
+        return 0.0, "avoid"
+    best, why = 0.0, ""
+    raw = header.raw.strip().casefold()
+    spaced = " ".join(header.words)
+    for alias, form, alias_words, implicit in spec.forms:
+        if implicit and not own:
+            continue
+        if form == header.compact:
+            if alias.casefold() == raw:
+                return 1.0, f"exact alias {alias!r}"
+            score, reason = 0.98, f"normalised alias {alias!r}"
+        elif form in header.alternatives:
+            score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
+        elif (
+            len(header.compact) >= 4
+            and form.startswith(header.compact)
+            and len(header.compact) * 2 >= len(form)
+            and " " not in alias_words
+        ):
+            score, reason = 0.85, f"abbreviation of alias {alias!r}"
+        else:
+            similarity = max(
+                fuzz.ratio(header.compact, form), fuzz.token_sort_ratio(spaced, alias_words)
+            )
+            if similarity < _FUZZY_FLOOR:
+                continue
+            score = 0.9 * similarity / 100
+            reason = f"looks like alias {alias!r} ({similarity:.0f}%)"
+        if score > best:
+            best, why = score, reason
+    return best, why
+
+
+def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, str | None]:
+    """The header score weighed by what the values look like; and a note on the values."""
+    if values.filled == 0:
+        return score * 0.97, None
+    suits = fit(spec.type, values)
+    if suits >= 0.8:
+        factor = 1.0
+    elif suits >= 0.4:
+        factor = 0.95
+    elif suits >= 0.15:
+        factor = 0.8
+    else:
+        factor = 0.4
+    note = f"values fit {spec.type}" if suits >= 0.8 else None
+    if suits < 0.15:
+        note = f"values do not look like {spec.type}"
+    return score * factor, note
+
+
+_VALUE_ONLY = {"email": "email", "date": "date", "eckid": "eckid", "brin6": "brin6"}
+
+
+def _value_suggestions(
+    values: ValueProfile, specs: Sequence[FieldSpec], entity: EntityKind
+) -> list[Candidate]:
+    """Fields a column's values point to although its header names none (never mapped)."""
+    suggestions = []
+    for kind, field_type in _VALUE_ONLY.items():
+        if values.filled and values.share(kind) >= 0.9:
+            for spec in specs:
+                if spec.type == field_type and spec.kind == entity:
+                    label = f"values: {values.share(kind):.0%} look like {kind}"
+                    suggestions.append(Candidate(spec.target, SUGGEST, (label,)))
+    return suggestions
+
+
+def _target(spec: FieldSpec, header: Header, entity: EntityKind) -> Target | None:
+    """Which target a header gives a field: guardian 2's e-mail, or None when it cannot be."""
+    if spec.kind != entity:  # a related kind's column on this row: number them (1 by default)
+        return Target(spec.kind, spec.name, header.number or 1)
+    if header.number is not None and header.number > 1 and not spec.multi:
+        return None  # "E-mail 2" of a pupil: a second address, not the field
+    return Target(spec.kind, spec.name)
+
+
+def match_columns(
+    table: Table,
+    *,
+    entity: EntityKind | None = None,
+    preset: str | Literal[False] | None = None,
+    profile: str | Path | Profile | None = None,
+    overrides: Mapping[str, str | None] | None = None,
+    catalogue_: Catalogue | None = None,
+) -> ColumnMapping:
+    """Map each column of a table to a canonical field, with a confidence and the evidence.
+
+    Decisions are taken in this order, each over the one before: the automatic match, a
+    preset (a known layout, recognised from the header), a saved profile, your overrides.
+
+    Args:
+        table: From :func:`edukoppel.read_table`.
+        entity: What a row holds: ``student`` (with its guardians' columns), ``staff``,
+            ``guardian``, ``group`` or ``location``. Default: the recognised preset's, else
+            ``student``.
+        preset: A preset's name to use, ``False`` for none; default: recognise it.
+        profile: A saved mapping profile (a path, or a :class:`Profile`) to apply.
+        overrides: Columns mapped by hand: ``{"Nr": "student.key", "Opmerking": None}``.
+        catalogue_: Another field catalogue (tests); default: the one that ships.
+
+    Raises:
+        MappingError: The profile maps the key to a column the file no longer has (the
+            export changed: map it again rather than guess), or names another entity.
+
+    Returns:
+        The mapping: per column the field or none, the confidence, the evidence and the
+        runner-up candidates, plus the required fields left unmapped.
+
+    Example:
+        >>> from edukoppel.readers import Table
+        >>> table = Table.from_rows(
+        ...     ["Leerlingnummer", "Roepnaam", "Tussenv.", "Achternaam", "E-mail toestemming"],
+        ...     [["00123", "Daan", "van der", "Berg", "ja"]],
+        ... )
+        >>> mapping = match_columns(table)
+        >>> mapping.targets["Leerlingnummer"], mapping.targets["Tussenv."]
+        ('student.key', 'student.infix')
+        >>> "E-mail toestemming" in mapping.unmapped
+        True
+    """
+    fields = catalogue_ or catalogue()
+    names = table.unique_columns
+    layout = None
+    if preset is None:
+        layout = detect(table.columns, entity)
+    elif preset is not False:
+        layout = _presets.preset(preset)
+    entity = entity or (layout.entity if layout else "student")
+    saved = profile if isinstance(profile, Profile) or profile is None else Profile.load(profile)
+    fixed, notes = _decisions(names, table.columns, layout, saved, entity)
+    specs = fields.for_entity(entity)
+    if not specs:
+        raise MappingError(f"the field catalogue has no fields for {entity!r}")
+    candidates, suggestions = _score(table, specs, entity)
+    compared = {position: normalise(name).compact for position, name in enumerate(names)}
+    chosen = _assign(candidates, fields, fixed, compared)
+    columns = [
+        _column_match(name, position, scored=candidates[position],
+                      suggestions=suggestions[position], pick=chosen.get(position),
+                      decided=fixed.get(position))
+        for position, name in enumerate(names)
+    ]  # fmt: skip
+    mapped = {m.target for m in columns if m.target is not None}
+    missing = _key_ok((t for t in _required(fields, entity) if t not in mapped), mapped)
+    mapping = ColumnMapping(
+        entity=entity,
+        columns=tuple(columns),
+        missing=missing,
+        preset=layout.name if layout else None,
+        notes=tuple(notes),
+    )
+    if overrides:
+        mapping = mapping.with_overrides(overrides, catalogue_=fields)
+    return mapping
+
+
+Scored = list[tuple[float, Target, tuple[str, ...]]]
+
+
+def _score(
+    table: Table, specs: Sequence[FieldSpec], entity: EntityKind
+) -> tuple[dict[int, Scored], dict[int, list[Candidate]]]:
+    """Per column, every field it might be with its weighed score (best first)."""
+    candidates: dict[int, Scored] = {}
+    suggestions: dict[int, list[Candidate]] = {}
+    for position, name in enumerate(table.unique_columns):
+        header = normalise(table.columns[position] or name)
+        values = value_profile(table.column(position))
+        scored: Scored = []
+        for spec in specs:
+            target = _target(spec, header, entity)
+            if target is None:
+                continue
+            own = spec.kind == entity
+            score, why = _header_score(header, spec, own=own)
+            if score < SUGGEST or why == "avoid":
+                continue
+            weighed, note = _weigh(score, spec, values)
+            if not own:
+                weighed *= _RELATED  # on a tie, a pupil row's column is the pupil's
+            scored.append((weighed, target, (why, note) if note else (why,)))
+        scored.sort(key=lambda item: (-item[0], str(item[1])))
+        candidates[position] = scored
+        suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
+    return candidates, suggestions
+
+
+def _column_match(
+    name: str,
+    position: int,
+    *,
+    scored: Scored,
+    suggestions: list[Candidate],
+    pick: tuple[float, Target, tuple[str, ...]] | None,
+    decided: Decision | None,
+) -> ColumnMatch:
+    """The match of one column, with its runner-ups as suggestions."""
+    if decided is not None and decided[0] is None:  # a preset or profile: no field
+        others = [Candidate(str(t), round(s, 3), e) for s, t, e in scored][:_MAX_SUGGESTIONS]
+        return ColumnMatch(name, position, None, 1.0, decided[1], tuple(others))
+    others = [
+        Candidate(str(target), round(score, 3), evidence)
+        for score, target, evidence in scored
+        if pick is None or target != pick[1]
+    ]
+    others.extend(suggestions)
+    others = [c for c in others if c.score >= SUGGEST][:_MAX_SUGGESTIONS]
+    if pick is not None:
+        score, target, evidence = pick
+        return ColumnMatch(name, position, str(target), round(score, 3), evidence, tuple(others))
+    best = scored[0][0] if scored else 0.0
+    return ColumnMatch(name, position, None, round(best, 3), _why_unmapped(scored), tuple(others))
+
+
+def _why_unmapped(scored: Sequence[tuple[float, Target, tuple[str, ...]]]) -> tuple[str, ...]:
+    if not scored:
+        return ("no field's name looks like this header",)
+    score, target, _ = scored[0]
+    threshold = ACCEPT_KEY if target.field == "key" else ACCEPT
+    if score < threshold:
+        return (f"not sure enough: best {target} at {score:.2f}, needs {threshold:.2f}",)
+    return (f"{target} went to another column with more evidence",)
+
+
+Decision = tuple["Target | None", tuple[str, ...]]
+
+
+def _decisions(
+    names: Sequence[str],
+    headers: Sequence[str],
+    layout: Preset | None,
+    saved: Profile | None,
+    entity: EntityKind,
+) -> tuple[dict[int, Decision], list[str]]:
+    """The columns a preset or a profile decides, by position; and notes on what changed."""
+    fixed: dict[int, Decision] = {}
+    notes: list[str] = []
+    if layout is not None:
+        for position, header in enumerate(headers):
+            known, target = layout.target_of(header)
+            if known:
+                parsed = Target.parse(target) if target else None
+                fixed[position] = (parsed, (f"preset {layout.name!r}",))
+    if saved is not None:
+        if saved.entity != entity:
+            raise MappingError(
+                f"the profile {saved.name!r} is for {saved.entity} rows, not {entity} rows"
+            )
+        position_of = {name: position for position, name in enumerate(names)}
+        gone = [column for column in saved.columns if column not in position_of]
+        new = [name for name in names if name not in saved.columns]
+        for column in gone:
+            target = saved.columns[column]
+            if target is not None and Target.parse(target).field == "key":
+                raise MappingError(
+                    f"the profile {saved.name!r} maps column {column!r} to {target}, but the "
+                    f"file has no such column (columns gone: {', '.join(map(repr, gone))}; new: "
+                    f"{', '.join(map(repr, new)) or 'none'}). The export changed: map the key "
+                    "by hand and save a new profile, rather than let edukoppel guess"
+                )
+            notes.append(f"the profile's column {column!r} is not in the file")
+        notes.extend(f"column {name!r} is new: matched automatically" for name in new)
+        for column, target in saved.columns.items():
+            if column in position_of:
+                parsed = Target.parse(target) if target else None
+                fixed[position_of[column]] = (parsed, (f"profile {saved.name!r}",))
+    return fixed, notes
+
+
+def _assign(
+    candidates: Mapping[int, Sequence[tuple[float, Target, tuple[str, ...]]]],
+    fields: Catalogue,
+    fixed: Mapping[int, Decision] | None = None,
+    names: Mapping[int, str] | None = None,
+) -> dict[int, tuple[float, Target, tuple[str, ...]]]:
+    """Decided columns first, then best score first, one column per target (or several)."""
+    chosen: dict[int, tuple[float, Target, tuple[str, ...]]] = {}
+    taken: set[Target] = set()
+    for position, (decided, why) in (fixed or {}).items():
+        if decided is not None:
+            chosen[position] = (1.0, decided, why)
+            taken.add(decided)
+    ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
+        (score, position, target, evidence)
+        for position, scored in candidates.items()
+        if position not in (fixed or {})
+        for score, target, evidence in scored
+    ]
+    # Ties never depend on the columns' order: a column with fewer sure options goes first
+    # (``Student_id`` takes the key before ``Student_number``, which can also be the
+    # student_number), then the header's name decides.
+    options = {
+        position: sum(1 for score, _, _ in scored if score >= ACCEPT)
+        for position, scored in candidates.items()
+    }
+    ranked.sort(
+        key=lambda item: (-item[0], options[item[1]], (names or {}).get(item[1], ""), str(item[2]))
+    )
+    for score, position, target, evidence in ranked:
+        if score < ACCEPT:
+            break  # sorted: nothing after this is sure enough
+        if position in chosen or (target.field == "key" and score < ACCEPT_KEY):
+            continue
+        spec = fields.spec(target)
+        if target in taken and not (spec and spec.multi):
+            continue
+        chosen[position] = (score, target, evidence)
+        taken.add(target)
+    return chosen

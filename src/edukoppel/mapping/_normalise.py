@@ -1,0 +1,144 @@
+"""Header names as a matcher sees them: case, accents, punctuation and decoration taken off.
+
+Exports write one field in many ways (``E-mailadres``, ``[EMAIL]``, ``email_str``,
+``Loginaccount.Naam``, ``Tussenv.``, ``E-mail ouder/verzorger 1``). :func:`normalise` turns a
+header into a :class:`Header`: its words, a compact form without spaces or hyphens, the
+number that tells guardian 1 from guardian 2, and the last part of a dotted path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import attrs
+
+__all__ = ["Header", "compact", "normalise", "words"]
+
+# Type suffixes some systems add to every column (``stamnr_str``): not part of the name.
+_TYPE_SUFFIXES = frozenset({"str", "string", "txt", "text", "int", "integer", "varchar", "nr_str"})
+# Words after which a number counts guardian 1, guardian 2 or lesgroep 1, lesgroep 2.
+_NUMBERED = (
+    "ouder", "verzorger", "voogd", "parent", "guardian", "contact", "contactpersoon",
+    "lesgroep", "groep", "cluster", "vak", "mentor", "klas", "telefoon", "tel", "email",
+    "mail", "adres", "telefoonnummer", "mobiel",
+)  # fmt: skip
+_GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
+_PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+# Words that mark a column as required or optional, not what it holds.
+_MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "mandatory"})
+_MARKERS = re.compile(r"[*:]+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The lower-case, accent-free words of a text (camelCase split, punctuation dropped).
+
+    Example:
+        >>> words("E-mailadres Ouder/Verzorger")
+        ('e', 'mailadres', 'ouder', 'verzorger')
+        >>> words("sourcedId")
+        ('sourced', 'id')
+    """
+    split = _CAMEL.sub(" ", _strip_accents(text))
+    return tuple(word for word in _NON_WORD.split(split.casefold()) if word)
+
+
+def compact(text: str) -> str:
+    """The words run together: ``E-mail adres`` and ``Emailadres`` are both ``emailadres``."""
+    return "".join(words(text))
+
+
+@attrs.frozen
+class Header:
+    """A header as the matcher compares it.
+
+    Attributes:
+        raw: The header as the file writes it.
+        words: Its words, decoration removed (brackets, ``*``, type suffixes, the number).
+        compact: The words run together.
+        number: The number that counts repeated columns (``ouder 2`` → 2), or ``None``.
+        last: The compact form of the last part of a dotted path (``Loginaccount.Naam`` →
+            ``naam``), or ``None`` when there is no path.
+        note: Words in parentheses, taken out of the name (``Geboortedatum (dd-mm-jjjj)``).
+        alternatives: Other names the header gives in brackets or parentheses, compact
+            (``First name [givenName]`` → ``givenname``; ``ILT code (opleiding)`` →
+            ``opleiding``), and the end of a dotted path.
+    """
+
+    raw: str
+    words: tuple[str, ...]
+    compact: str
+    number: int | None = None
+    last: str | None = None
+    note: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+
+
+def normalise(header: str) -> Header:
+    """A header's words, compact form, count number and path end.
+
+    Example:
+        >>> h = normalise("E-mailadres ouder/verzorger 2")
+        >>> h.compact, h.number
+        ('emailadresouderverzorger', 2)
+        >>> normalise("[EMAIL]").compact, normalise("stamnr_str").compact
+        ('email', 'stamnr')
+        >>> normalise("Loginaccount.Naam").last
+        'naam'
+        >>> normalise("Geboortedatum (dd-mm-jjjj) *").compact
+        'geboortedatum'
+    """
+    text = header.strip()
+    note: list[str] = []
+
+    asides: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        found = [word for word in words(inner) if word not in _MARKER_WORDS]
+        note.extend(found)
+        if found:
+            asides.append("".join(found))
+        return " "
+
+    stripped = _PARENTHESES.sub(aside, text)
+    if not [word for word in words(stripped) if word not in _MARKER_WORDS]:
+        # "[EMAIL]", "(naam)": the whole header is in brackets
+        stripped, note, asides = text.replace("[", " ").replace("]", " "), [], []
+        stripped = stripped.replace("(", " ").replace(")", " ")
+    stripped = _MARKERS.sub(" ", stripped)
+    last = None
+    if "." in stripped and not stripped.rstrip().endswith("."):
+        parts = [part for part in stripped.split(".") if words(part)]
+        if len(parts) > 1 and all(len(words(part)) >= 1 for part in parts):
+            last = compact(parts[-1])
+    found = [word for word in words(stripped) if word not in _MARKER_WORDS] or list(
+        words(stripped)
+    )
+    while len(found) > 1 and found[-1] in _TYPE_SUFFIXES:
+        found.pop()
+    joined = _GLUED_NUMBER.sub(r"\1 \2", " ".join(found))
+    found = joined.split()
+    number = None
+    digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
+    if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":
+        number = int(found.pop(digits[0]))
+    whole = "".join(found)
+    last = last if last and last != whole else None
+    others = [form for form in (*asides, last) if form and form != whole]
+    return Header(
+        raw=header,
+        words=tuple(found),
+        compact=whole,
+        number=number,
+        last=last,
+        note=tuple(note),
+        alternatives=tuple(dict.fromkeys(others)),
+    )

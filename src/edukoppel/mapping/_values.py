@@ -1,0 +1,140 @@
+"""What a column's values look like: evidence for or against a field, beside its header.
+
+:func:`profile` reads a sample of a column once and says, per value kind, the share of the
+filled cells that look like it (e-mail addresses, dates, gender codes, class codes, leerjaar,
+BRIN6, ECK iD, phone numbers, yes/no, usernames, names, identifiers). :func:`fit` turns that
+into how well the column suits a field type, from 0 (the values contradict the field) to 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = ["SAMPLE_SIZE", "ValueProfile", "fit", "profile"]
+
+SAMPLE_SIZE = 500
+"""How many filled cells of a column are looked at (from the top)."""
+
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
+    "date": re.compile(
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}-\d{2}-\d{2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+    ),
+    "gender": re.compile(
+        r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders)$",
+        re.IGNORECASE,
+    ),
+    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B: a short code with digits and letters.
+    "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,13}$", re.IGNORECASE),
+    "year": re.compile(r"^([1-8]|1[0-3])$"),
+    "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
+    "brin4": re.compile(r"^\d{2}[a-z]{2}$", re.IGNORECASE),
+    "eckid": re.compile(r"^https?://(id\.)?ketenid\.nl/", re.IGNORECASE),
+    "phone": re.compile(r"^(\+|00)?[\d\s\-()]{9,16}$"),
+    "bool": re.compile(r"^(ja|nee|j|n|yes|no|y|true|false|waar|onwaar|0|1|x)$", re.IGNORECASE),
+    "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$"),
+    "name": re.compile(r"^[^\d@/\\:;]{1,60}$"),
+    "identifier": re.compile(r"^[0-9a-z][0-9a-z\-_. ]{0,39}$", re.IGNORECASE),
+    "digits": re.compile(r"^\d+$"),
+    "number": re.compile(r"^\d+([.,]\d+)?$"),
+}
+
+
+@attrs.frozen
+class ValueProfile:
+    """The share of a column's filled sample cells that look like each value kind.
+
+    Attributes:
+        filled: How many filled cells were looked at (0: the column is empty).
+        shares: Per value kind (``email``, ``date``, ...), the share of them in [0, 1].
+        distinct: The share of distinct values among them.
+    """
+
+    filled: int
+    shares: dict[str, float] = attrs.field(eq=False)
+    distinct: float
+
+    def share(self, kind: str) -> float:
+        """The share of cells that look like ``kind``."""
+        return self.shares.get(kind, 0.0)
+
+
+def profile(values: Sequence[str]) -> ValueProfile:
+    """How a column's values look, from up to :data:`SAMPLE_SIZE` filled cells.
+
+    Example:
+        >>> p = profile(["daan@school.nl", "Zoe@School.NL", ""])
+        >>> p.filled, p.share("email")
+        (2, 1.0)
+    """
+    sample: list[str] = []
+    for value in values:
+        text = value.strip()
+        if text:
+            sample.append(text)
+            if len(sample) == SAMPLE_SIZE:
+                break
+    if not sample:
+        return ValueProfile(filled=0, shares={}, distinct=0.0)
+    count = len(sample)
+    shares = {
+        kind: sum(1 for text in sample if pattern.match(text)) / count
+        for kind, pattern in _PATTERNS.items()
+    }
+    return ValueProfile(filled=count, shares=shares, distinct=len(set(sample)) / count)
+
+
+# Per field type: (the value kinds that fit, the share above which they count as a fit, and
+# whether values of *other* telling kinds contradict the field).
+_EXPECT: dict[str, tuple[str, ...]] = {
+    "email": ("email",),
+    "date": ("date",),
+    "gender": ("gender",),
+    "year": ("year",),
+    "group": ("group", "digits"),
+    "groups": ("group", "digits"),
+    "brin6": ("brin6",),
+    "location": ("brin6", "group", "name", "digits"),
+    "locations": ("brin6", "group", "name", "digits"),
+    "eckid": ("eckid",),
+    "phone": ("phone",),
+    "bool": ("bool",),
+    "username": ("username", "email"),
+    "identifier": ("identifier",),
+    # A programme is a name (havo, "Verzorgende IG") or a code (ILT 0300, crebo 25491).
+    "program": ("name", "digits", "group", "identifier"),
+}
+# Value kinds so distinctive that a column full of them is that and nothing else.
+_TELLING = ("email", "date", "eckid", "brin6")
+
+
+def fit(kind_of_field: str, values: ValueProfile) -> float:
+    """How well a column's values suit a field of this type, in [0, 1]; 0.5 means no evidence.
+
+    A column of e-mail addresses fits an ``email`` field (1.0) and contradicts a ``date`` or a
+    ``name`` field (0.0). Free text (names, programs, relations) takes almost anything.
+
+    Example:
+        >>> emails = profile(["a@b.nl", "c@d.nl"])
+        >>> fit("email", emails), fit("date", emails), fit("name", emails)
+        (1.0, 0.0, 0.0)
+    """
+    if values.filled == 0:
+        return 0.5
+    expected = _EXPECT.get(kind_of_field)
+    telling = max(_TELLING, key=values.share)
+    strongly = values.share(telling) >= 0.8
+    if expected is None:  # free text: names, programs, roles, relations
+        if strongly or values.share("digits") >= 0.9:
+            return 0.0
+        return 0.5 + 0.5 * values.share("name")
+    share = max(values.share(kind) for kind in expected)
+    if strongly and telling not in expected:
+        return 0.0
+    if kind_of_field == "identifier":
+        # An id column is nearly all distinct; a class or a gender column is not.
+        return share * min(1.0, values.distinct * 1.25) if values.filled >= 5 else share
+    return share

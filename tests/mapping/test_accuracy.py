@@ -1,0 +1,133 @@
+"""The matcher's quality target, on header sets of real exports that have no preset here.
+
+At least 95% of columns land on the right field, no identifier column lands on a wrong field,
+no other column lands on a key, and a column with no canonical field stays unmapped. The
+corpus (``tests/mapping/corpus/*.toml``) holds header sets documented by each tool, with
+made-up sample values; see its files for the sources.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from pathlib import Path
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+import edukoppel as ek
+from edukoppel.mapping import ColumnMapping
+
+CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
+TARGET_ACCURACY = 0.95
+
+
+@attrs.frozen
+class Outcome:
+    tool: str
+    column: str
+    expected: str | None
+    got: str | None
+
+
+def _cycle(samples: list[str] | None, index: int) -> str:
+    """The sample values of a column, repeated to fill the rows ("" for a column without)."""
+    return samples[index % len(samples)] if samples else ""
+
+
+def _map(path: Path) -> tuple[ColumnMapping, dict[str, str | None]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    columns: dict[str, str] = data["columns"]
+    values: dict[str, list[str]] = data.get("values", {})
+    depth = max([len(v) for v in values.values()] + [1])
+    rows = [[_cycle(values.get(column), index) for column in columns] for index in range(depth)]
+    table = ek.Table.from_rows(list(columns), rows, file=path.name)
+    mapping = ek.match_columns(table, entity=data.get("entity", "student"), preset=False)
+    expected = {
+        name: (target or None)
+        for name, target in zip(table.unique_columns, columns.values(), strict=True)
+    }
+    return mapping, expected
+
+
+def outcomes() -> list[Outcome]:
+    found = []
+    for path in CORPUS:
+        mapping, expected = _map(path)
+        for match in mapping:
+            found.append(Outcome(path.stem, match.column, expected[match.column], match.target))
+    return found
+
+
+def accuracy(results: list[Outcome]) -> float:
+    return sum(r.expected == r.got for r in results) / len(results)
+
+
+def test_the_corpus_is_mapped_well_enough() -> None:
+    results = outcomes()
+    assert len(CORPUS) >= 20
+    misses = [r for r in results if r.expected != r.got]
+    share = accuracy(results)
+    listing = "\n".join(
+        f"  {r.tool}: {r.column!r} expected {r.expected}, got {r.got}" for r in misses
+    )
+    assert share >= TARGET_ACCURACY, f"{share:.1%} of {len(results)} columns right:\n{listing}"
+
+
+def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key() -> None:
+    wrong = [
+        r
+        for r in outcomes()
+        if (r.expected and r.expected.endswith(".key") and r.got not in (None, r.expected))
+        or (r.got and r.got.endswith(".key") and r.got != r.expected)
+    ]
+    assert wrong == []
+
+
+def test_columns_without_a_canonical_field_stay_unmapped() -> None:
+    mapped = [r for r in outcomes() if r.expected is None and r.got is not None]
+    assert mapped == []
+
+
+_HEADER_SETS = [
+    path for path in CORPUS if len(tomllib.loads(path.read_text("utf-8"))["columns"]) >= 4
+]
+
+
+@given(
+    path=st.sampled_from(_HEADER_SETS),
+    order=st.randoms(use_true_random=False),
+    case=st.sampled_from(["lower", "upper", "same"]),
+    accent=st.booleans(),
+)
+def test_a_known_header_set_maps_the_same_in_any_order_case_or_accents(
+    path: Path, order: random.Random, case: str, accent: bool
+) -> None:
+    """Any permutation, case change or accent change of a known header set maps the same."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    expected_mapping, _ = _map(path)
+    names = list(data["columns"])
+    if len(set(names)) != len(names) or any(name != name.strip() for name in names):
+        return
+    values: dict[str, list[str]] = data.get("values", {})
+    shuffled = names[:]
+    order.shuffle(shuffled)
+
+    def changed(name: str) -> str:
+        name = {"lower": name.lower(), "upper": name.upper()}.get(case, name)
+        return name.replace("e", "é").replace("E", "É") if accent else name
+
+    renamed = {changed(name): name for name in shuffled}
+    if len(renamed) != len(shuffled):
+        return
+    depth = max([len(v) for v in values.values()] + [1])
+    rows = [
+        [_cycle(values.get(renamed[column]), index) for column in renamed] for index in range(depth)
+    ]
+    table = ek.Table.from_rows(list(renamed), rows, file=path.name)
+    mapping = ek.match_columns(table, entity=data.get("entity", "student"), preset=False)
+    expected = {m.column: m.target for m in expected_mapping}
+    assert {renamed[m.column]: m.target for m in mapping} == {
+        name: expected[name] for name in shuffled
+    }

@@ -1,0 +1,150 @@
+"""From a mapped table to a Roster: every row a record, every bad cell a located report issue."""
+
+from __future__ import annotations
+
+import pytest
+
+import edukoppel as ek
+from edukoppel.mapping._catalogue import Catalogue
+from edukoppel.mapping._convert import to_roster
+from edukoppel.mapping._match import match_columns
+from edukoppel.readers import Table
+
+
+def _read(
+    small: Catalogue, columns: list[str], rows: list[list[str]], **options: object
+) -> tuple[ek.Roster, ek.Report]:
+    table = Table.from_rows(columns, rows, file="leerlingen.csv")
+    mapping = match_columns(table, catalogue_=small)
+    return to_roster(table, mapping, **options)  # type: ignore[arg-type]
+
+
+COLUMNS = ["Leerlingnummer", "Roepnaam", "Achternaam", "Klas", "Geboortedatum", "E-mailadres"]
+
+
+def test_rows_become_records_that_provide_exactly_the_mapped_fields(small: Catalogue) -> None:
+    roster, report = _read(
+        small,
+        [*COLUMNS, "Opmerking"],
+        [
+            ["00123", "Daan", "Berg", "1HA", "04-03-2012", "daan@school.nl", "x"],
+            ["00124", "Zoë", "Çelik", "1HB", "", "", ""],
+        ],
+    )
+
+    daan = roster.students["00123"]
+    assert (daan.first_name, daan.last_name, daan.homeroom) == ("Daan", "Berg", "1HA")
+    assert str(daan.birth_date) == "2012-03-04"
+    assert roster.students["00124"].email is None  # an empty cell is no value
+    assert roster.provides["student"] == {
+        "key", "first_name", "last_name", "homeroom", "birth_date", "email",
+    }  # fmt: skip
+    assert [(g.key, g.kind) for g in roster.groups] == [("1HA", "homeroom"), ("1HB", "homeroom")]
+    assert roster.provides["group"] == {"key", "kind"}
+    assert roster.source == "leerlingen.csv"
+    assert roster.students.where("00124") == (ek.readers.Provenance("leerlingen.csv", None, 3),)
+    assert report.valid
+
+
+def test_a_bad_cell_is_reported_where_it_is_and_the_row_kept_without_it(small: Catalogue) -> None:
+    roster, report = _read(
+        small,
+        COLUMNS,
+        [
+            ["00123", "Daan", "Berg", "1HA", "31-02-2012", "geen-adres"],
+            *([["00124", "Zoë", "Çelik", "1HA", "01-02-2012", "zoe@school.nl"]] * 4),
+        ],
+    )
+
+    daan = roster.students["00123"]
+    assert (daan.birth_date, daan.email, daan.last_name) == (None, None, "Berg")
+    issues = {issue.column: issue for issue in report.by_code("invalid-value")}
+    assert sorted((i.row, i.column, i.key, i.severity) for i in issues.values()) == [
+        (2, "E-mailadres", "00123", "warning"),
+        (2, "Geboortedatum", "00123", "warning"),
+    ]
+    birth = issues["Geboortedatum"]
+    assert "the row is kept without this value" in birth.message
+    assert "31-02-2012" not in str(report)  # never the value itself
+    assert "(that day does not exist)" in birth.message
+    assert "de rij is zonder deze waarde overgenomen" in birth.message_in("nl")
+
+
+def test_on_bad_cell_skip_and_fail(small: Catalogue) -> None:
+    rows = [
+        ["00123", "Daan", "Berg", "1HA", "31-02-2012", ""],
+        ["00124", "Zoë", "Çelik", "", "", ""],
+    ]
+    roster, report = _read(small, COLUMNS, rows, on_bad_cell="skip")
+    assert list(roster.students.keys()) == ["00124"]
+    assert report.by_code("invalid-value")[0].severity == "error"
+    with pytest.raises(ek.MappingError, match=r"leerlingen\.csv, row 2, column 'Geboortedatum'"):
+        _read(small, COLUMNS, rows, on_bad_cell="fail")
+
+
+def test_a_row_without_a_key_is_left_out_with_an_error(small: Catalogue) -> None:
+    roster, report = _read(small, COLUMNS[:3], [["", "Daan", "Berg"], ["00124", "Zoë", "Çelik"]])
+
+    assert list(roster.students.keys()) == ["00124"]
+    [issue] = report.by_code("missing-key")
+    assert (issue.row, issue.column, issue.severity) == (2, "Leerlingnummer", "error")
+
+
+def test_a_file_without_an_id_is_keyed_by_username(small: Catalogue) -> None:
+    """Numo's inleesbestand: the pupil is known by gebruikersnaam, and the report says so."""
+    roster, report = _read(
+        small,
+        ["Achternaam", "Roepnaam", "Gebruikersnaam"],
+        [["Berg", "Daan", "daan.berg"], ["Çelik", "Zoë", "zoe.celik"]],
+    )
+
+    assert list(roster.students.keys()) == ["daan.berg", "zoe.celik"]
+    assert report.codes == ["key-from-username"]
+
+
+def test_without_key_username_or_email_the_read_fails_clearly(small: Catalogue) -> None:
+    with pytest.raises(ek.MappingError, match="no column gives the students an identifier"):
+        _read(small, ["Achternaam", "Roepnaam"], [["Berg", "Daan"]])
+
+
+def test_guardian_columns_become_guardians_linked_to_their_children(small: Catalogue) -> None:
+    roster, report = _read(
+        small,
+        ["Leerlingnummer", "Achternaam", "E-mailadres ouder 1", "E-mailadres ouder 2"],
+        [
+            ["00123", "Berg", "moeder@example.nl", "vader@example.nl"],
+            ["00124", "Berg", "Moeder@Example.nl", ""],  # a sibling: the same mother
+        ],
+    )
+
+    mother = roster.guardians["moeder@example.nl"]
+    assert [link.student for link in mother.students] == ["00123", "00124"]
+    assert [link.student for link in roster.guardians["vader@example.nl"].students] == ["00123"]
+    assert roster.provides["guardian"] == {"key", "email", "students"}
+    assert report.valid
+
+
+def test_duplicate_usernames_are_reported_with_every_row(small: Catalogue) -> None:
+    _, report = _read(
+        small,
+        ["Leerlingnummer", "Achternaam", "Gebruikersnaam"],
+        [["1", "Berg", "d.berg"], ["2", "Bakker", "x"], ["3", "Berg", "D.Berg"]],
+    )
+
+    [issue] = report.by_code("duplicate-username")
+    assert "rows 2, 4" in issue.message
+
+
+def test_duplicate_keys_block_the_plan_naming_their_rows(small: Catalogue) -> None:
+    roster, _ = _read(small, COLUMNS[:3], [["1", "A", "B"], ["2", "C", "D"], ["1", "E", "F"]])
+
+    [reason] = ek.plan(ek.Roster.empty(), roster).blocked
+    assert "1 (rows 2, 4)" in reason.message
+
+
+def test_a_read_roster_syncs_into_a_store(small: Catalogue) -> None:
+    roster, _ = _read(small, COLUMNS[:4], [["00123", "Daan", "Berg", "1HA"]])
+    store = ek.MemoryStore()
+    ek.apply(ek.plan(store.snapshot(), roster), store)
+    assert store.snapshot().students["00123"].homeroom == "1HA"
+    assert ek.plan(store.snapshot(), roster).is_empty
