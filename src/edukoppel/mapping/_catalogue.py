@@ -90,9 +90,7 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     multi: bool = False
-    forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(
-        init=False, eq=False, repr=False
-    )
+    forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # (alias, compact form, words joined by spaces, implicit) per alias; the field's own

@@ -119,9 +119,7 @@ def normalise(header: str) -> Header:
         parts = [part for part in stripped.split(".") if words(part)]
         if len(parts) > 1 and all(len(words(part)) >= 1 for part in parts):
             last = compact(parts[-1])
-    found = [word for word in words(stripped) if word not in _MARKER_WORDS] or list(
-        words(stripped)
-    )
+    found = [word for word in words(stripped) if word not in _MARKER_WORDS] or list(words(stripped))
     while len(found) > 1 and found[-1] in _TYPE_SUFFIXES:
         found.pop()
     joined = _GLUED_NUMBER.sub(r"\1 \2", " ".join(found))
