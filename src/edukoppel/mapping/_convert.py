@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import InvalidValueError, MappingError
 from edukoppel.mapping._catalogue import Target
+from edukoppel.mapping._school import school_from_title
 from edukoppel.model import (
     EntityKind,
     Group,
@@ -128,7 +129,10 @@ def to_roster(
                 ({*fields, "students"} & set(data_fields("guardian"))) - {"key"}
             )
     _duplicate_usernames(records, places, entity, table, report)
+    school, found = school_from_title(table.preamble, file=table.file, sheet=table.sheet)
+    report.extend(found)
     roster = Roster(
+        school=school,
         source=source or table.file,
         provides=provides,
         provenance=provenance,

@@ -170,6 +170,7 @@ def finish(
         header_row=grid.header_row,
         report=collector.report,
         frame=frame,
+        preamble=tuple((row, tuple(cells)) for row, cells in grid.preamble),
     )
 
 

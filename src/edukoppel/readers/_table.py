@@ -161,6 +161,9 @@ class Table:
         format: The format the file really is (``"csv"``, ``"xlsx"``...).
         header_row: The row number of the header as the user sees it.
         report: What was detected and what looked wrong (see ``docs/reading.md``).
+        preamble: The non-empty rows above the header (a title, "Schooljaar 2025-2026",
+            "BRIN 99ZX"), each with its row number and cells: what they say about the school
+            is not lost.
 
     Example:
         >>> from edukoppel.readers import Table
@@ -178,6 +181,7 @@ class Table:
     header_row: int
     report: Report
     _frame: pl.DataFrame = attrs.field(alias="frame")
+    preamble: tuple[tuple[int, tuple[str, ...]], ...] = attrs.field(default=(), kw_only=True)
     unique_columns: tuple[str, ...] = attrs.field(init=False)
     _cache: dict[str, Any] = attrs.field(init=False, factory=dict)
 
@@ -344,6 +348,7 @@ class Table:
             header_row=self.header_row,
             report=self.report,
             frame=frame,
+            preamble=self.preamble,
         )
 
     def to_polars(self, *, row_numbers: str | None = None) -> pl.DataFrame:
