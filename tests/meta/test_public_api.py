@@ -64,10 +64,10 @@ PUBLIC = [
     "data_fields",
     "diff",
     "get_language",
-    "plan",
     "match_columns",
-    "read_table",
+    "plan",
     "read",
+    "read_table",
     "record_class",
     "set_language",
     "use_language",
@@ -78,8 +78,8 @@ SUBPACKAGES = [
     "edukoppel.sync",
     "edukoppel.adapters",
     "edukoppel.readers",
-    "edukoppel.exceptions",
     "edukoppel.mapping",
+    "edukoppel.exceptions",
     "edukoppel.report",
 ]
 
