@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from edukoppel.readers import Table, read_table
@@ -42,6 +42,13 @@ def exact(data: bytes, delimiter: str | None, header_row: int | None = None) -> 
         skip_example_rows=False,
         present=lambda needle: True,
     )
+
+
+def _valid_utf8_beyond_ascii(data: bytes) -> bool:
+    try:
+        return not data.decode("utf-8").isascii()
+    except UnicodeDecodeError:
+        return False
 
 
 @st.composite
@@ -90,6 +97,9 @@ def test_round_trip_with_the_delimiter_given(
     table: list[list[str]], encoding: str, delimiter: str, newline: str
 ) -> None:
     data = write(table, delimiter=delimiter, newline=newline, encoding=encoding)
+    # Windows-1252 bytes that happen to be valid UTF-8 ("É’" is the UTF-8 of "ɒ") are UTF-8
+    # to every reader: a file with nothing else in it is ambiguous, not a round trip.
+    assume(encoding != "cp1252" or not _valid_utf8_beyond_ascii(data))
     # A lone value could be a title as well as a one-column header: only header_row= says.
     header_row = 1 if len(table) == 1 and len(table[0]) == 1 else None
     read = read_table(data, delimiter=delimiter, header_row=header_row, skip_example_rows=False)
@@ -109,6 +119,7 @@ def test_round_trip_with_everything_detected(
     delimiter = data.draw(st.sampled_from(DELIMITERS))
     table = data.draw(tables(alphabet=LETTERS + '0123 "\n' + delimiter, min_columns=2))
     written = write(table, delimiter=delimiter, newline=newline, encoding=encoding)
+    assume(encoding != "cp1252" or not _valid_utf8_beyond_ascii(written))
     read = read_table(written, skip_example_rows=False)
     assert read.report.detected["delimiter"] == delimiter
     assert read.columns == tuple(table[0])

@@ -10,7 +10,7 @@ import attrs
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import StalePlanError, StoreError
-from edukoppel.model import ENTITY_KINDS, EntityKind, Record, Roster, School
+from edukoppel.model import ENTITY_KINDS, ROSTER_ARGUMENTS, EntityKind, Record, Roster, School
 from edukoppel.sync import Add, Archive, Changeset, Restore, SyncRun, Update
 
 __all__ = ["MemoryStore"]
@@ -62,8 +62,7 @@ class MemoryStore:
     def snapshot(self) -> Roster:
         """Everything held, archived records included."""
         records: dict[str, Any] = {
-            f"{kind}s" if kind != "staff" else kind: list(self._records[kind].values())
-            for kind in ENTITY_KINDS
+            ROSTER_ARGUMENTS[kind]: list(self._records[kind].values()) for kind in ENTITY_KINDS
         }
         return Roster(
             school=self._school, source="memory-store", revision=self._revision, **records

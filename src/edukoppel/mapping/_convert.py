@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from edukoppel._i18n import Message, msg
@@ -20,6 +20,7 @@ from edukoppel.exceptions import InvalidValueError, MappingError
 from edukoppel.mapping._catalogue import Target
 from edukoppel.mapping._school import school_from_title
 from edukoppel.model import (
+    ROSTER_ARGUMENTS,
     EntityKind,
     Group,
     GroupKind,
@@ -41,13 +42,6 @@ __all__ = ["BadCell", "to_roster"]
 BadCell = Literal["keep", "skip", "fail"]
 _LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
-_PLURAL: Mapping[EntityKind, str] = {
-    "location": "locations",
-    "group": "groups",
-    "student": "students",
-    "staff": "staff",
-    "guardian": "guardians",
-}
 
 
 class _Columns:
@@ -113,7 +107,7 @@ def to_roster(
     )
     records, places = builder.build()
     provided = sorted({*columns.own, "key"} & set(data_fields(entity)))
-    collections: dict[str, list[Any]] = {_PLURAL[entity]: records}
+    collections: dict[str, list[Any]] = {ROSTER_ARGUMENTS[entity]: records}
     provides: dict[EntityKind, list[str] | None] = {entity: provided}
     provenance: dict[EntityKind, list[object]] = {entity: places}
     if entity == "student":

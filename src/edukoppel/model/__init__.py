@@ -15,12 +15,13 @@ from edukoppel.model._records import (
     data_fields,
     record_class,
 )
-from edukoppel.model._roster import Collection, Roster, Scope
+from edukoppel.model._roster import ROSTER_ARGUMENTS, Collection, Roster, Scope
 from edukoppel.model._values import Gender, GroupKind
 
 __all__ = [
     "ENTITY_KINDS",
     "Collection",
+    "ROSTER_ARGUMENTS",
     "EntityKind",
     "Gender",
     "Group",

@@ -29,12 +29,12 @@ from edukoppel.model._records import (
 )
 from edukoppel.model._values import normalise_school_year
 
-__all__ = ["Collection", "Roster", "Scope"]
+__all__ = ["ROSTER_ARGUMENTS", "Collection", "Roster", "Scope"]
 
 R = TypeVar("R", bound=Record)
 
 #: The Roster argument that holds the records of each kind (``staff`` takes no "s").
-_ROSTER_ARGUMENTS: dict[EntityKind, str] = {
+ROSTER_ARGUMENTS: dict[EntityKind, str] = {
     "location": "locations",
     "group": "groups",
     "student": "students",
@@ -76,7 +76,7 @@ class Collection(Generic[R]):
                 raise InvalidValueError(
                     entity="roster",
                     key=None,
-                    field=_ROSTER_ARGUMENTS[kind],
+                    field=ROSTER_ARGUMENTS[kind],
                     expected=msg("invalid.records-of-type", type=cls.__name__),
                     detail=msg("invalid.got-type", type=type(record).__name__),
                 )
@@ -336,8 +336,7 @@ class Roster:
             >>> read.evolve(school=school).scope.school_year
             '2025-2026'
         """
-        plural: dict[EntityKind, str] = {"location": "locations", "group": "groups",
-                  "student": "students", "staff": "staff", "guardian": "guardians"}  # fmt: skip
+        plural = ROSTER_ARGUMENTS
         arguments: dict[str, Any] = {
             "school": self.school,
             "provides": dict(self.provides),

@@ -37,6 +37,7 @@ import attrs
 from edukoppel.exceptions import BlockedPlanError, StalePlanError, StoreError
 from edukoppel.model import (
     ENTITY_KINDS,
+    ROSTER_ARGUMENTS,
     EntityKind,
     Group,
     GroupRole,
@@ -77,13 +78,7 @@ __all__ = ["StoreConformance", "assert_store_holds", "example_roster"]
 _ALL_ACTIONS: frozenset[Action] = frozenset({"add", "update", "archive", "restore"})
 
 
-_PLURAL: Mapping[EntityKind, str] = {
-    "location": "locations",
-    "group": "groups",
-    "student": "students",
-    "staff": "staff",
-    "guardian": "guardians",
-}
+_PLURAL: Mapping[EntityKind, str] = ROSTER_ARGUMENTS
 
 
 def example_roster(*, source: str = "las") -> Roster:

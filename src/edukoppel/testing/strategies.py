@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from edukoppel.model import (
     ENTITY_KINDS,
+    ROSTER_ARGUMENTS,
     EntityKind,
     Gender,
     Group,
@@ -547,13 +548,7 @@ def _make_roster(
     source: str,
     provides: Mapping[EntityKind, Collection[str] | None] | None = None,
 ) -> Roster:
-    names = {
-        "location": "locations",
-        "group": "groups",
-        "student": "students",
-        "staff": "staff",
-        "guardian": "guardians",
-    }
+    names = ROSTER_ARGUMENTS
     arguments: dict[str, Any] = {names[kind]: list(items) for kind, items in records.items()}
     return Roster(school=school, provides=provides, source=source, **arguments)
 
