@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 import attrs
@@ -528,3 +529,140 @@ def data_fields(kind: EntityKind) -> tuple[str, ...]:
         ('key', 'name', 'brin6')
     """
     return _DATA_FIELDS[kind]
+
+
+# ---------------------------------------------------------------------------------------------
+# Trusted construction (internal API)
+# ---------------------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+_Rows = Iterable[Sequence[Any]]
+
+
+class paused_gc:  # lower-case: used as a function, ``with paused_gc():``
+    """Pause the cyclic garbage collector in a block, unless it was paused already.
+
+    Internal API. Making many objects that hold other objects (records, lists) sets off
+    collections that walk every object in the process, again and again as the heap grows:
+    for 200k records they cost as much as the building. The new objects are not part of any
+    cycle, so the pause loses nothing; the collector runs again as before after the block.
+    """
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._was_enabled:
+            gc.enable()
+
+
+def _check_trustable(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
+    if getattr(cls, "__attrs_post_init__", None) is not None or any(
+        a.validator is not None or isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+        for a in fields
+    ):
+        raise TypeError(f"{cls.__name__} has validators, factories or a post-init: not trustable")
+    return fields
+
+
+@functools.cache
+def _slots(cls: Any) -> tuple[tuple[str, Any, Callable[[object, Any], None]], ...]:
+    """Each field's name, default and slot setter (its member descriptor's ``__set__``)."""
+    return tuple((a.name, a.default, vars(cls)[a.name].__set__) for a in _check_trustable(cls))
+
+
+def trusted(cls: type[_T], **values: Any) -> _T:
+    """A record (or link) of ``cls`` from values that are already what its converters return.
+
+    Internal API. No converter runs: the caller promises that every value is exactly what the
+    field's converter would return for it (``tuple`` for sets of keys and links, sorted and
+    without duplicates; ``datetime.date``; lower-cased e-mail; canonical codes). Fields left
+    out get their default. The record is then equal, hash-equal and in every way the same as
+    one the validating constructor made from the raw values.
+
+    Example:
+        >>> trusted(Student, key="00123", groups=("1HA",)) == Student(key="00123", groups=["1HA"])
+        True
+    """
+    self: _T = object.__new__(cls)
+    klass: Any = cls  # a class is hashable (the cache's key); mypy cannot see it of type[_T]
+    for name, default, put in _slots(klass):
+        value = values.pop(name, default)
+        if value is attrs.NOTHING:
+            raise TypeError(f"{cls.__name__} needs a value for {name!r}")
+        put(self, value)
+    if values:
+        raise TypeError(f"{cls.__name__} has no field {sorted(values)[0]!r}")
+    return self
+
+
+def trusted_maker(
+    cls: type[_T],
+    fields: Sequence[str],
+    adapters: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> Callable[[_Rows], list[_T]]:
+    """A function that makes records of ``cls`` from rows of values, without converters.
+
+    Internal API, the bulk form of :func:`trusted`: each row holds the values of ``fields``,
+    in that order; the other fields get their default. ``adapters`` turn a field's value into
+    what the converter returns where the row cannot hold it (a list from polars into a tuple):
+    after its adapter, every value must be exactly what the field's converter would return.
+
+    The maker is generated code (one slot store per field, nothing looked up per row); the
+    cyclic garbage collector is paused while it runs (see :class:`paused_gc`).
+
+    Example:
+        >>> make = trusted_maker(Location, ("key", "brin6"))
+        >>> make([("10", "99ZX10"), ("11", None)])[0]
+        Location(key='10', name=None, brin6='99ZX10', origin=None, archived=False)
+    """
+    klass: Any = cls
+    return _generated_maker(klass, tuple(fields), tuple(sorted((adapters or {}).items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _generated_maker(
+    cls: Any, fields: tuple[str, ...], adapters: tuple[tuple[str, Callable[[Any], Any]], ...]
+) -> Callable[[_Rows], list[Any]]:
+    slots = {name: (default, put) for name, default, put in _slots(cls)}
+    unknown = sorted(set(fields) - set(slots))
+    if unknown or len(set(fields)) != len(fields):
+        raise TypeError(f"{cls.__name__}: fields {fields} are not distinct fields of it")
+    required = [name for name, (default, _) in slots.items() if default is attrs.NOTHING]
+    if missing := sorted(set(required) - set(fields)):
+        raise TypeError(f"{cls.__name__} needs a value for {missing[0]!r}")
+    adapt = dict(adapters)
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "paused_gc": paused_gc}
+    lines = []
+    for index, (name, (default, put)) in enumerate(slots.items()):
+        namespace[f"put{index}"] = put
+        if name in fields:
+            value = f"v{fields.index(name)}"
+            if name in adapt:
+                namespace[f"adapt{index}"] = adapt[name]
+                value = f"adapt{index}({value})"
+        else:
+            namespace[f"default{index}"] = default
+            value = f"default{index}"
+        lines.append(f"            put{index}(self, {value})")
+    names = ", ".join(f"v{index}" for index in range(len(fields))) or "_"
+    source = "\n".join(
+        [
+            "def make(rows):",
+            "    out = []",
+            "    append = out.append",
+            "    with paused_gc():",
+            f"        for {names}{',' if len(fields) == 1 else ''} in rows:",
+            "            self = new(cls)",
+            *lines,
+            "            append(self)",
+            "    return out",
+        ]
+    )
+    exec(compile(source, f"<trusted maker of {cls.__name__}>", "exec"), namespace)
+    make: Callable[[_Rows], list[Any]] = namespace["make"]
+    return make

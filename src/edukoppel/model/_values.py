@@ -62,6 +62,9 @@ _GENDERS: dict[str, Gender] = {
     "onbekend": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown", "u": "unknown",
     "niet gespecificeerd": "unknown", "onbepaald": "unknown",
 }  # fmt: skip
+#: The words of a yes/no field, lower-case (shared with the column validation).
+_YES = frozenset({"ja", "j", "yes", "y", "true", "waar", "1"})
+_NO = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
 
 
 def _got(value: object) -> Message:
@@ -222,8 +225,7 @@ def date_converter(field: str) -> Callable[[object], dt.date | None]:
 
 def bool_converter(field: str) -> Callable[[object], bool | None]:
     """An optional yes/no: True/False, ja/nee, yes/no, 1/0, waar/onwaar."""
-    truthy = {"ja", "j", "yes", "y", "true", "waar", "1"}
-    falsy = {"nee", "n", "no", "false", "onwaar", "0"}
+    truthy, falsy = _YES, _NO
 
     def convert(value: object) -> bool | None:
         if value is None or isinstance(value, bool):
