@@ -1,5 +1,6 @@
 """The canonical roster model: records, their links, and the Roster that holds them."""
 
+from edukoppel.model._columns import CellRefusal, ColumnCheck, validate_columns
 from edukoppel.model._records import (
     ENTITY_KINDS,
     EntityKind,
@@ -20,8 +21,10 @@ from edukoppel.model._values import Gender, GroupKind
 
 __all__ = [
     "ENTITY_KINDS",
-    "Collection",
     "ROSTER_ARGUMENTS",
+    "CellRefusal",
+    "Collection",
+    "ColumnCheck",
     "EntityKind",
     "Gender",
     "Group",
@@ -38,4 +41,5 @@ __all__ = [
     "Student",
     "data_fields",
     "record_class",
+    "validate_columns",
 ]
