@@ -42,7 +42,7 @@ def test_rows_become_records_that_provide_exactly_the_mapped_fields(small: Catal
     assert [(g.key, g.kind) for g in roster.groups] == [("1HA", "homeroom"), ("1HB", "homeroom")]
     assert roster.provides["group"] == {"key", "kind"}
     assert roster.source == "leerlingen.csv"
-    assert roster.students.where("00124") == (ek.readers.Provenance("leerlingen.csv", None, 3),)
+    assert roster.students.where("00124") == (3,)  # the row in the file
     assert report.valid
 
 
@@ -148,3 +148,16 @@ def test_a_read_roster_syncs_into_a_store(small: Catalogue) -> None:
     ek.apply(ek.plan(store.snapshot(), roster), store)
     assert store.snapshot().students["00123"].homeroom == "1HA"
     assert ek.plan(store.snapshot(), roster).is_empty
+
+
+def test_refused_cells_are_listed_up_to_fifty_per_column_and_counted_after(
+    small: Catalogue,
+) -> None:
+    rows = [[f"{n:05d}", "A", "B", "1HA", "31-02-2012", f"a{n}@b.nl"] for n in range(60)]
+    roster, report = _read(small, COLUMNS, rows)
+
+    issues = report.by_code("invalid-value")
+    assert len(issues) == 51
+    assert issues[-1].row is None
+    assert "and 10 more rows with a refused value in this column" in issues[-1].message
+    assert len(roster.students) == 60  # kept, without the birth dates

@@ -35,11 +35,13 @@ from edukoppel.report import Issue, Report
 
 if TYPE_CHECKING:
     from edukoppel.mapping._match import ColumnMapping
+    from edukoppel.model._columns import CellRefusal
     from edukoppel.readers import Table
 
 __all__ = ["BadCell", "to_roster"]
 
 BadCell = Literal["keep", "skip", "fail"]
+_MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
 _LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
 
@@ -167,7 +169,7 @@ class _Builder:
         code: str,
         message: Message,
         *,
-        row: int,
+        row: int | None,
         column: str | None,
         key: str | None,
         severity: Literal["error", "warning", "info"] = "warning",
@@ -187,82 +189,98 @@ class _Builder:
         )
 
     def build(self) -> tuple[list[Record], list[object]]:
-        records: list[Record] = []
-        places: list[object] = []
-        for index, cells in enumerate(self.table.rows):
-            provenance = self.table.provenance(index)
-            values = self._values(cells)
-            raw_key = values.get(self.key_from)
-            key = None if raw_key is None else str(raw_key).strip()
-            if self.key_from == "email" and key:
-                key = key.lower()
-            if not key:
-                column = self.columns.names[self.columns.own[self.key_from][0]]
-                message = msg("missing-key", kind=self.entity)
-                self._issue(
-                    "missing-key",
-                    message,
-                    row=provenance.row,
-                    column=column,
-                    key=None,
-                    severity="error",
-                )
-                continue
-            values["key"] = key
-            record = self._record(values, provenance.row, key)
-            if record is None:
-                continue
-            records.append(record)
-            places.append(provenance)
-            if self.entity == "student" and self.columns.guardians:
-                self._guardians(cells, record.key, provenance.row)
+        """The records, validated a column at a time (``validate_columns``), and their rows."""
+        import polars as pl
+
+        from edukoppel.model._columns import trusted_records, validate_columns
+
+        table, names = self.table, self.table.unique_columns
+        source = table.to_polars()
+        exprs: list[pl.Expr] = []
+        for field, positions in self.columns.own.items():
+            cells = [pl.col(names[position]) for position in positions]
+            if field in _LIST_FIELDS:
+                joined = [cell.str.replace_all(r"\s*[;|]\s*", ",") for cell in cells]
+                exprs.append(pl.concat_str(joined, separator=",").alias(field))
+            else:
+                exprs.append(cells[0].alias(field))
+        if self.key_from != "key":
+            key = pl.col(names[self.columns.own[self.key_from][0]])
+            if self.key_from == "email":
+                key = key.str.strip_chars().str.to_lowercase()
+            exprs.append(key.alias("key"))
+        check = validate_columns(self.entity, source.select(exprs), separator=",")
+        numbers = table.row_numbers
+        keys: list[str | None] = check.frame.get_column("key").to_list()
+        dropped = self._report_refusals(check.refusals, numbers, keys)
+        frame = check.frame
+        if dropped:
+            frame = frame.filter(~pl.int_range(pl.len()).is_in(sorted(dropped)))
+        records = trusted_records(self.entity, frame)
+        kept = [index for index in range(len(numbers)) if index not in dropped]
+        places: list[object] = [numbers[index] for index in kept]
+        if self.entity == "student" and self.columns.guardians:
+            rows = table.rows
+            for index, record in zip(kept, records, strict=True):
+                self._guardians(rows[index], record.key, numbers[index])
         return records, places
 
-    def _values(self, cells: Sequence[str]) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for field, positions in self.columns.own.items():
-            texts = [cells[position].strip() for position in positions]
-            if field in _LIST_FIELDS:
-                values[field] = [part for text in texts for part in _LIST_SPLIT.split(text) if part]
+    def _report_refusals(
+        self, refusals: Sequence[CellRefusal], numbers: Sequence[int], keys: Sequence[str | None]
+    ) -> set[int]:
+        """An issue per refused cell (at most so many per column); the rows to leave out."""
+        dropped: set[int] = set()
+        shown: Counter[tuple[str, str]] = Counter()
+        for refusal in refusals:
+            row, field = numbers[refusal.row], refusal.field
+            column = self._column_of(self.key_from if field == "key" else field)
+            key = keys[refusal.row]
+            if field == "key":
+                dropped.add(refusal.row)
+                blank = not (self.table.rows[refusal.row][self._position(self.key_from)].strip())
+                code, message, severity = (
+                    ("missing-key", msg("missing-key", kind=self.entity), "error")
+                    if blank
+                    else ("invalid-value", _invalid("invalid-value.skipped", refusal), "error")
+                )
+            elif self.on_bad_cell == "fail":
+                raise MappingError(
+                    msg(
+                        "mapping.bad-cell-fail",
+                        file=self.table.file,
+                        row=row,
+                        column=column or field,
+                        expected=refusal.expected,
+                    )
+                )
+            elif self.on_bad_cell == "skip":
+                dropped.add(refusal.row)
+                code, message, severity = (
+                    "invalid-value",
+                    _invalid("invalid-value.skipped", refusal),
+                    "error",
+                )
             else:
-                values[field] = next((text for text in texts if text), None)
-        return values
+                code, message, severity = (
+                    "invalid-value",
+                    _invalid("invalid-value.kept", refusal),
+                    "warning",
+                )
+            shown[(code, column or field)] += 1
+            if shown[(code, column or field)] <= _MAX_PER_COLUMN:
+                self._issue(code, message, row=row, column=column, key=key, severity=severity)  # type: ignore[arg-type]
+        for (code, column), count in shown.items():
+            if count > _MAX_PER_COLUMN:
+                more = msg("invalid-value.more", count=count - _MAX_PER_COLUMN)
+                self._issue(code, more, row=None, column=column, key=None)
+        return dropped
+
+    def _position(self, field: str) -> int:
+        return self.columns.own[field][0]
 
     def _column_of(self, field: str) -> str | None:
         positions = self.columns.own.get(field)
         return self.columns.names[positions[0]] if positions else None
-
-    def _record(self, values: dict[str, Any], row: int, key: str) -> Record | None:
-        for _ in range(len(values) + 1):
-            try:
-                return self.cls(**values)
-            except InvalidValueError as error:
-                column = self._column_of(error.field)
-                if error.field == "key" or self.on_bad_cell != "keep":
-                    if self.on_bad_cell == "fail":
-                        raise MappingError(
-                            msg(
-                                "mapping.bad-cell-fail",
-                                file=self.table.file,
-                                row=row,
-                                column=column or error.field,
-                                expected=error.expected_message,
-                            )
-                        ) from None
-                    message = _invalid("invalid-value.skipped", error)
-                    self._issue(
-                        "invalid-value",
-                        message,
-                        row=row,
-                        column=column,
-                        key=key,
-                        severity="error",
-                    )
-                    return None
-                message = _invalid("invalid-value.kept", error)
-                self._issue("invalid-value", message, row=row, column=column, key=key)
-                values.pop(error.field, None)
-        return None  # pragma: no cover - each round drops one field
 
     def _guardians(self, cells: Sequence[str], pupil: str, row: int) -> None:
         for number, fields in sorted(self.columns.guardians.items()):
@@ -291,12 +309,15 @@ class _Builder:
                 self._issue("invalid-value", message, row=row, column=column, key=pupil)
 
 
-def _invalid(message_id: str, error: InvalidValueError) -> Message:
+def _invalid(message_id: str, error: InvalidValueError | CellRefusal) -> Message:
     """An issue's message for a refused cell: what was expected, never the value."""
-    detail = error.detail_message
+    if isinstance(error, InvalidValueError):
+        expected, detail = error.expected_message, error.detail_message
+    else:
+        expected, detail = error.expected, error.detail
     return msg(
         message_id,
-        expected=error.expected_message,
+        expected=expected,
         detail=msg("invalid-value.detail", detail=detail) if detail else "",
     )
 
@@ -329,7 +350,7 @@ def _duplicate_usernames(
         if count < 2:
             continue
         rows = tuple(
-            getattr(place, "row", 0)
+            getattr(place, "row", place)
             for place, name in zip(places, usernames, strict=True)
             if name == username
         )
