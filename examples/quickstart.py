@@ -1,15 +1,19 @@
-"""Two weekly syncs of a school's pupil export into an in-memory store.
+"""Two weekly syncs of a school's pupil export into an embedded SQLite store.
 
 Run it with ``python examples/quickstart.py``. Each week it reads the export the school's
 administration gave (``examples/exports/leerlingen-week-N.csv``: made-up pupils, saved by
 Excel as "ANSI" with a title above the header, as real exports are) with ``ek.read``, which
 detects the encoding, delimiter and header, maps the columns to the canonical fields and
-builds the roster. It shows the mapping and what was detected, plans the changes against the
-store, shows them, applies them, and prints the sync log.
+builds the roster. It shows the mapping and what was detected, plans the changes against an
+``ek.SqlStore`` in a new SQLite file, shows them, applies them, and prints the sync log.
+Pass a file name (``python examples/quickstart.py school.db``) to keep the database and look
+at its tables; ``docs/sql.md`` describes them.
 """
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from pathlib import Path
 
 import edukoppel as ek
@@ -20,8 +24,9 @@ EXPORTS = Path(__file__).parent / "exports"
 SCHOOL = ek.School(brin="99ZX", name="Het Voorbeeld College", school_year="2025-2026")
 
 
-def main() -> None:
-    store = ek.MemoryStore()
+def main(database: Path) -> None:
+    store = ek.SqlStore(f"sqlite:///{database}")  # a real database file, made on first use
+    print(f"store: {database}\n")
     for week in (1, 2):
         # A stable source name: the file's name changes every week, the export does not.
         result = ek.read(EXPORTS / f"leerlingen-week-{week}.csv", source_name="leerlingen-export")
@@ -48,7 +53,14 @@ def main() -> None:
         print(run)
     archived = [s.key for s in store.snapshot().students if s.archived]
     print(f"archived students (never deleted): {archived}")
+    store.close()
 
 
 if __name__ == "__main__":
-    main()
+    # python examples/quickstart.py [school.db]: keep the database there; by default it is a
+    # new file in a temporary folder, removed at the end.
+    if len(sys.argv) > 1:
+        main(Path(sys.argv[1]))
+    else:
+        with tempfile.TemporaryDirectory(prefix="edukoppel-quickstart-") as folder:
+            main(Path(folder) / "school.db")
