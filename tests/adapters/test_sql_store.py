@@ -623,6 +623,31 @@ def test_a_large_changeset_is_written_in_batches(db: Database) -> None:
     assert ek.plan(store.snapshot(), week_2).is_empty
 
 
+@pytest.mark.parametrize("scan", [1, 10**9], ids=["key-scan", "key-lists"])
+def test_the_key_checks_agree_by_scan_and_by_lists(
+    db: Database, monkeypatch: pytest.MonkeyPatch, scan: int
+) -> None:
+    """Which keys exist is read by one scan for many keys, else by short lists (or an array)."""
+    monkeypatch.setattr(_sql_backend, "_KEY_SCAN", scan)
+    monkeypatch.setattr(_sql_backend, "_CHUNK", 2)
+    store = db.open()
+    roster = example_roster()
+    _sync(store, roster)
+    _sync(store, _like(roster, students=list(roster.students)[:1]))
+    assert [s.key for s in store.snapshot().students if s.archived] == ["00124", "00999"]
+    taken = ek.Changeset(
+        source="las",
+        base=store.revision(),
+        changes=(
+            ek.Add(entity="student", key="01000", record=ek.Student(key="01000")),
+            ek.Add(entity="student", key="00999", record=ek.Student(key="00999")),
+        ),
+    )
+    with pytest.raises(ek.StoreError, match="cannot add student '00999'"):
+        store.apply_changes(taken)
+    assert "01000" not in store.snapshot().students
+
+
 def test_an_invalid_value_in_a_hand_made_change_refuses_the_changeset(db: Database) -> None:
     store = db.open()
     _sync(store, example_roster())

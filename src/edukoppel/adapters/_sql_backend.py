@@ -20,6 +20,7 @@ import collections
 import contextlib
 import datetime as dt
 import hashlib
+import operator
 import os
 import threading
 import uuid
@@ -56,7 +57,7 @@ from edukoppel.sync import (
 __all__ = ["Backend"]
 
 _BEGIN = "edukoppel_sqlite_begin"  # execution option: how the begin event starts a transaction
-_CHUNK = 500  # keys per IN (...) list
+_CHUNK = 2_000  # keys per IN (...) list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 _SQLITE_TIMEOUT = 60.0  # seconds a writer waits for another writer's lock
 
 # NOTE: snapshot() builds records with the validating constructor (from_dict). When the
@@ -66,6 +67,9 @@ _SQLITE_TIMEOUT = 60.0  # seconds a writer waits for another writer's lock
 # most of what a snapshot costs (see benchmarks/bench_sql.py).
 _BUILD = {kind: record_class(kind).from_dict for kind in ENTITY_KINDS}
 _FIELDS = {kind: frozenset(attrs.fields_dict(record_class(kind))) for kind in ENTITY_KINDS}
+_CONVERTERS: dict[EntityKind, dict[str, Any]] = {
+    kind: {a.name: a.converter for a in attrs.fields(record_class(kind))} for kind in ENTITY_KINDS
+}
 
 
 # -- engines -------------------------------------------------------------------------------------
@@ -504,6 +508,46 @@ class Backend:
 # -- writing a changeset -------------------------------------------------------------------------
 
 _LINK_OF = {link.table: link for links in LINKS.values() for link in links}
+_DATES = {
+    kind: {name for name, type_ in SCALARS[kind] if type_ is sa.Date} for kind in ENTITY_KINDS
+}
+_KEY_SCAN = 50_000  # from this many keys on, read all of the tenant's keys of a kind at once
+
+Rows = list[tuple[Any, ...]]
+
+
+class _Sql:
+    """The bulk statements of a writer as SQL text for the driver's ``executemany``.
+
+    Rendered from the schema's ``Table`` objects, quoted by the dialect, with the driver's
+    positional placeholder. The rows go to the driver as tuples: SQLAlchemy's per-row
+    parameter processing (compiling each row's parameters against the statement) was two
+    thirds of the time of a large apply (benchmarks/bench_sql.py). SQLite gets dates as ISO
+    text, which is what SQLAlchemy's SQLite ``Date`` type writes and reads.
+    """
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.quote = dialect.identifier_preparer.quote
+        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.sqlite = dialect.name == "sqlite"
+
+    def insert(self, table: sa.Table, columns: Sequence[str]) -> str:
+        names = ", ".join(self.quote(name) for name in columns)
+        marks = ", ".join([self.mark] * len(columns))
+        return f"INSERT INTO {self.quote(table.name)} ({names}) VALUES ({marks})"
+
+    def update(self, table: sa.Table, columns: Sequence[str], where: Sequence[str]) -> str:
+        sets = ", ".join(f"{self.quote(name)} = {self.mark}" for name in columns)
+        return f"UPDATE {self.quote(table.name)} SET {sets} WHERE {self._where(where)}"
+
+    def delete(self, table: sa.Table, where: Sequence[str]) -> str:
+        return f"DELETE FROM {self.quote(table.name)} WHERE {self._where(where)}"
+
+    def _where(self, columns: Sequence[str]) -> str:
+        return " AND ".join(f"{self.quote(name)} = {self.mark}" for name in columns)
+
+    def date(self, value: Any) -> Any:
+        return value.isoformat() if self.sqlite and value is not None else value
 
 
 class _Writer:
@@ -522,49 +566,65 @@ class _Writer:
         self.source = source
         self.tenant = backend.tenant
         self.schema = backend.schema
+        self.sql = _Sql(connection.dialect)
+        self.columns = {kind: tuple(name for name, _ in SCALARS[kind]) for kind in ENTITY_KINDS}
+        self.getters = {kind: operator.attrgetter(*self.columns[kind]) for kind in ENTITY_KINDS}
         self._reset()
 
     def _reset(self) -> None:
-        self.inserts: dict[EntityKind, list[dict[str, Any]]] = collections.defaultdict(list)
-        self.updates: dict[tuple[EntityKind, tuple[str, ...]], list[dict[str, Any]]] = (
-            collections.defaultdict(list)
-        )
-        self.archives: dict[EntityKind, list[dict[str, Any]]] = collections.defaultdict(list)
-        self.link_deletes: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
-        self.link_inserts: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+        self.inserts: dict[EntityKind, Rows] = collections.defaultdict(list)
+        self.updates: dict[tuple[EntityKind, tuple[str, ...]], Rows] = collections.defaultdict(list)
+        self.archives: dict[EntityKind, Rows] = collections.defaultdict(list)
+        self.link_deletes: dict[str, Rows] = collections.defaultdict(list)
+        self.link_inserts: dict[str, Rows] = collections.defaultdict(list)
         self.queued: dict[EntityKind, set[str]] = collections.defaultdict(set)
 
     def write(self, changes: Sequence[Change]) -> None:
         targets = [self._target(change) for change in changes]
         self._check(changes, targets)
         for change, target in zip(changes, targets, strict=True):
-            touched = {change.key, target.key if target is not None else change.key}
-            if self.queued[change.entity] & touched:
+            queued = self.queued[change.entity]
+            new_key = change.key if target is None else target["key"]
+            if change.key in queued or new_key in queued:
                 self._flush()
-            self.queued[change.entity] |= touched
+                queued = self.queued[change.entity]
+            queued.add(change.key)
+            queued.add(new_key)
             self._queue(change, target)
         self._flush()
 
-    def _target(self, change: Change) -> Record | None:
-        """For an update or restore: a record of the new values (validated as evolve() does)."""
+    def _target(self, change: Change) -> dict[str, Any] | None:
+        """For an update or restore: the new values, validated as ``evolve()`` validates them.
+
+        Each field's converter makes the value the record would hold; ``key`` is always in
+        the result (the record's new key, or its key). A value a converter refuses is
+        refused by the record's constructor, so the error is the model's own.
+        """
         if not isinstance(change, Update | Restore):
             return None
-        values = change.new_values
-        known = _FIELDS[change.entity]
+        kind, values = change.entity, change.new_values
+        known = _FIELDS[kind]
         unknown = sorted(name for name in values if name not in known)
         if unknown or "origin" in values or "archived" in values:
             field = unknown[0] if unknown else "origin" if "origin" in values else "archived"
-            raise StoreError(
-                msg("sql.unknown-field", kind=change.entity, key=change.key, field=field)
-            )
-        return record_class(change.entity)(**({"key": change.key} | values))
+            raise StoreError(msg("sql.unknown-field", kind=kind, key=change.key, field=field))
+        converters = _CONVERTERS[kind]
+        given = {"key": change.key} | values
+        try:
+            return {
+                name: value if converters[name] is None else converters[name](value)
+                for name, value in given.items()
+            }
+        except Exception:
+            record = record_class(kind)(**given)  # raises the model's InvalidValueError
+            return {name: getattr(record, name) for name in given}
 
-    def _check(self, changes: Sequence[Change], targets: Sequence[Record | None]) -> None:
+    def _check(self, changes: Sequence[Change], targets: Sequence[dict[str, Any] | None]) -> None:
         wanted: dict[EntityKind, set[str]] = collections.defaultdict(set)
         for change, target in zip(changes, targets, strict=True):
             wanted[change.entity].add(change.key)
             if target is not None:
-                wanted[change.entity].add(target.key)
+                wanted[change.entity].add(target["key"])
         held = {kind: self._existing(kind, keys) for kind, keys in wanted.items()}
         for change, target in zip(changes, targets, strict=True):
             keys, kind, key = held[change.entity], change.entity, change.key
@@ -575,19 +635,25 @@ class _Writer:
                 continue
             if key not in keys:
                 raise StoreError(msg(f"store.no-record.{change.action}", kind=kind, key=key))
-            if target is not None and target.key != key:
-                if target.key in keys:
+            if target is not None and target["key"] != key:
+                if target["key"] in keys:
                     raise StoreError(
-                        msg("store.new-key-exists", kind=kind, key=key, new=target.key)
+                        msg("store.new-key-exists", kind=kind, key=key, new=target["key"])
                     )
                 keys.discard(key)
-                keys.add(target.key)
+                keys.add(target["key"])
 
     def _existing(self, kind: EntityKind, keys: set[str]) -> set[str]:
+        """Which of ``keys`` the tenant holds: by IN lists, or all keys when there are many."""
         table = self.schema.records[kind]
-        query = sa.select(table.c.key).where(
-            table.c.tenant == self.tenant, table.c.key.in_(sa.bindparam("keys", expanding=True))
-        )
+        mine = sa.select(table.c.key).where(table.c.tenant == self.tenant)
+        if len(keys) >= _KEY_SCAN:
+            return keys & set(self.connection.execute(mine).scalars())
+        if self.backend.postgres:  # one array parameter instead of thousands of IN parameters
+            wanted = sa.bindparam("keys", type_=sa.ARRAY(sa.Text))
+            query = mine.where(table.c.key == sa.any_(wanted))
+            return set(self.connection.execute(query, {"keys": sorted(keys)}).scalars())
+        query = mine.where(table.c.key.in_(sa.bindparam("keys", expanding=True)))
         ordered = sorted(keys)
         found: set[str] = set()
         for start in range(0, len(ordered), _CHUNK):
@@ -597,76 +663,73 @@ class _Writer:
 
     # -- queueing --------------------------------------------------------------------------------
 
-    def _queue(self, change: Change, target: Record | None) -> None:
+    def _scalars(self, kind: EntityKind, record: Record) -> tuple[Any, ...]:
+        values = self.getters[kind](record)
+        if self.sql.sqlite and _DATES[kind]:
+            date = self.sql.date
+            return tuple(
+                date(value) if name in _DATES[kind] else value
+                for name, value in zip(self.columns[kind], values, strict=True)
+            )
+        return values
+
+    def _queue(self, change: Change, target: dict[str, Any] | None) -> None:
         kind = change.entity
         if isinstance(change, Add):
             record = change.record
-            row = {name: getattr(record, name) for name, _ in SCALARS[kind]}
-            row |= {"tenant": self.tenant, "origin": self.source, "archived": False}
+            row = (self.tenant, *self._scalars(kind, record), self.source, False)
             self.inserts[kind].append(row)
             for link in LINKS[kind]:
                 self._queue_links(link, record.key, getattr(record, link.field))
             return
         if isinstance(change, Archive):
-            self.archives[kind].append({"k_key": change.key})
+            self.archives[kind].append((True, self.tenant, change.key))
             return
         assert target is not None
         values = change.new_values
-        columns = tuple(sorted(name for name, _ in SCALARS[kind] if name in values))
-        row = {f"v_{name}": getattr(target, name) for name in columns}
-        row |= {"k_key": change.key}
-        self.updates[kind, columns].append(row)
+        columns = tuple(name for name in self.columns[kind] if name in values)
+        dates = _DATES[kind]
+        new = tuple(
+            self.sql.date(target[name]) if name in dates else target[name] for name in columns
+        )
+        self.updates[kind, columns].append((*new, self.source, False, self.tenant, change.key))
         for link in LINKS[kind]:
             if link.field in values:
-                self.link_deletes[link.table].append({"k_owner": target.key})
-                self._queue_links(link, target.key, getattr(target, link.field))
+                self.link_deletes[link.table].append((self.tenant, target["key"]))
+                self._queue_links(link, target["key"], target[link.field])
 
     def _queue_links(self, link: Link, owner: str, values: tuple[Any, ...]) -> None:
         rows = self.link_inserts[link.table]
-        names = [name for name, _ in link.columns]
+        tenant = self.tenant
+        if len(link.columns) == 1:
+            rows.extend((tenant, owner, value) for value in values)
+            return
+        fields = [name.removesuffix("_key") for name, _ in link.columns]
         for position, value in enumerate(values):
-            row: dict[str, Any] = {"tenant": self.tenant, link.owner: owner}
-            if len(names) == 1:
-                row[names[0]] = value
-            else:
-                row.update((name, getattr(value, name.removesuffix("_key"))) for name in names)
-            if link.ordered:
-                row["position"] = position
-            rows.append(row)
+            items = tuple(getattr(value, field) for field in fields)
+            rows.append(
+                (tenant, owner, position, *items) if link.ordered else (tenant, owner, *items)
+            )
 
     # -- writing ---------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        execute, tenant = self.connection.execute, self.tenant
+        sql, run = self.sql, self._executemany
         for kind, rows in self.inserts.items():
-            execute(sa.insert(self.schema.records[kind]), rows)
+            columns = ("tenant", *self.columns[kind], "origin", "archived")
+            run(sql.insert(self.schema.records[kind], columns), rows)
         for (kind, columns), rows in self.updates.items():
             table = self.schema.records[kind]
-            statement = (
-                sa.update(table)
-                .where(table.c.tenant == tenant, table.c.key == sa.bindparam("k_key"))
-                .values(
-                    {name: sa.bindparam(f"v_{name}") for name in columns}
-                    | {"origin": self.source, "archived": False}
-                )
-            )
-            execute(statement, rows)
+            run(sql.update(table, (*columns, "origin", "archived"), ("tenant", "key")), rows)
         for kind, rows in self.archives.items():
-            table = self.schema.records[kind]
-            statement = (
-                sa.update(table)
-                .where(table.c.tenant == tenant, table.c.key == sa.bindparam("k_key"))
-                .values(archived=True)
-            )
-            execute(statement, rows)
+            run(sql.update(self.schema.records[kind], ("archived",), ("tenant", "key")), rows)
         for name, rows in self.link_deletes.items():
-            table = self.schema.links[name]
-            owner = table.c[_LINK_OF[name].owner]
-            delete = sa.delete(table).where(
-                table.c.tenant == tenant, owner == sa.bindparam("k_owner")
-            )
-            execute(delete, rows)
+            run(sql.delete(self.schema.links[name], ("tenant", _LINK_OF[name].owner)), rows)
         for name, rows in self.link_inserts.items():
-            if rows:
-                execute(sa.insert(self.schema.links[name]), rows)
+            table = self.schema.links[name]
+            run(sql.insert(table, [column.name for column in table.c]), rows)
         self._reset()
+
+    def _executemany(self, statement: str, rows: Rows) -> None:
+        if rows:
+            self.connection.exec_driver_sql(statement, rows)
