@@ -10,8 +10,9 @@ store, ...), best of the rounds:
 * **updates**: ``ek.apply()`` of 10k student updates and 2k archives into that store; beside
   ``executemany`` of the same UPDATEs in one transaction. Target: within 2x.
 * **snapshot**: ``store.snapshot()`` of the 100k roster; beside a plain ``SELECT`` of the same
-  rows (records and link rows) fetched as tuples. Target: within 3x. A third line fetches the
-  rows through SQLAlchemy Core without making records: the rest is the records.
+  rows (records and link rows) fetched as tuples. Target: within 3x. A third line, for
+  comparison, fetches the same rows as SQLAlchemy Core ``Row`` objects (which is why the
+  store reads its bulk rows from the driver's cursor).
 
 Each trial gets fresh tables (a new SQLite file, or a new table prefix in the PostgreSQL
 database) made by SqlStore itself, so both sides write the same schema with the same indexes
@@ -330,7 +331,7 @@ def bench(name: str, places: Iterator[Place], students: int, rounds: int) -> Non
     print(line("snapshot()", snapshot_times["store"], snapshot_times["baseline"], 3.0))
     print(
         line(
-            "  of which the rows through SQLAlchemy Core, no records",
+            "  for comparison: the rows as SQLAlchemy Core Row objects, no records",
             snapshot_times["core"],
             snapshot_times["baseline"],
             3.0,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import operator
 import os
@@ -41,7 +42,17 @@ from edukoppel.adapters._sql_schema import (
     Schema,
 )
 from edukoppel.exceptions import EdukoppelError, InvalidValueError, StalePlanError, StoreError
-from edukoppel.model import ENTITY_KINDS, EntityKind, Record, Roster, School, record_class
+from edukoppel.model import (
+    ENTITY_KINDS,
+    EntityKind,
+    GroupRole,
+    GuardianLink,
+    Record,
+    Roster,
+    School,
+    record_class,
+)
+from edukoppel.model._records import trusted_maker
 from edukoppel.sync import (
     Add,
     Archive,
@@ -60,16 +71,54 @@ _BEGIN = "edukoppel_sqlite_begin"  # execution option: how the begin event start
 _CHUNK = 2_000  # keys per IN (...) list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 _SQLITE_TIMEOUT = 60.0  # seconds a writer waits for another writer's lock
 
-# NOTE: snapshot() builds records with the validating constructor (from_dict). When the
-# model's trusted constructor for stored values lands (src/edukoppel/model/_columns.py,
-# being written: trusted_records() / _records.trusted_maker()), use it here: the values come
-# from edukoppel's own columns, written from validated records, and validating them again is
-# most of what a snapshot costs (see benchmarks/bench_sql.py).
-_BUILD = {kind: record_class(kind).from_dict for kind in ENTITY_KINDS}
+# snapshot() makes records with the model's trusted constructor, without running the
+# converters again: every column holds what a converter returned, written from a validated
+# record (sets of links are sorted here, in Python, so no database collation decides their
+# order). Validating them again was most of what a snapshot cost (benchmarks/bench_sql.py).
+# A host that writes these tables by hand must write such values too (docs/sql.md).
+_LINK_CLASSES: dict[str, Any] = {"staff_group": GroupRole, "guardian_student": GuardianLink}
 _FIELDS = {kind: frozenset(attrs.fields_dict(record_class(kind))) for kind in ENTITY_KINDS}
 _CONVERTERS: dict[EntityKind, dict[str, Any]] = {
     kind: {a.name: a.converter for a in attrs.fields(record_class(kind))} for kind in ENTITY_KINDS
 }
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+@functools.cache
+def _makers(sqlite: bool) -> tuple[dict[EntityKind, Any], dict[str, Any]]:
+    """Trusted makers of records per kind and of links per link table, for driver rows.
+
+    SQLite's ISO dates and 0/1 flags are adapted; no converter runs.
+    """
+    records = {}
+    for kind in ENTITY_KINDS:
+        fields = (
+            *(name for name, _ in SCALARS[kind]),
+            "origin",
+            "archived",
+            *(link.field for link in LINKS[kind]),
+        )
+        adapters: dict[str, Any] = {}
+        if sqlite:
+            adapters = {name: _iso_date for name, type_ in SCALARS[kind] if type_ is sa.Date}
+            adapters["archived"] = bool
+        records[kind] = trusted_maker(record_class(kind), fields, adapters)
+    links = {}
+    for link in (link for kind in ENTITY_KINDS for link in LINKS[kind]):
+        cls = _LINK_CLASSES.get(link.table)
+        if cls is not None:
+            names = [name.removesuffix("_key") for name, _ in link.columns]
+            flags = [name for name, type_ in link.columns if type_ is sa.Boolean]
+            adapt = dict.fromkeys(flags, _flag) if sqlite else None
+            links[link.table] = trusted_maker(cls, names, adapt)
+    return records, links
 
 
 # -- engines -------------------------------------------------------------------------------------
@@ -357,35 +406,63 @@ class Backend:
         return None if row is None else School.from_dict(row._asdict())
 
     def _records(self, connection: sa.Connection, kind: EntityKind) -> list[Any]:
-        table = self.schema.records[kind]
-        links = {link.field: self._links(connection, link) for link in LINKS[kind]}
+        links = [self._links(connection, link) for link in LINKS[kind]]
         names = [name for name, _ in SCALARS[kind]] + ["origin", "archived"]
-        query = sa.select(*(table.c[name] for name in names)).where(table.c.tenant == self.tenant)
-        build = _BUILD[kind]
-        out = []
-        for row in connection.execute(query.order_by(table.c.key)):
-            data = dict(zip(names, row, strict=True))
-            key = data["key"]
-            for field, by_owner in links.items():
-                data[field] = by_owner.get(key, ())
-            out.append(build(data))
-        return out
+        rows: list[Any] = self._fetch(connection, self.schema.records[kind], names, ["key"])
+        if len(links) == 1:
+            (get,) = (by_owner.get for by_owner in links)
+            rows = [(*row, get(row[0], ())) for row in rows]
+        elif links:
+            gets = [by_owner.get for by_owner in links]
+            rows = [(*row, *[get(row[0], ()) for get in gets]) for row in rows]
+        records: list[Any] = _makers(not self.postgres)[0][kind](rows)
+        return records
 
-    def _links(self, connection: sa.Connection, link: Link) -> dict[str, list[Any]]:
-        table = self.schema.links[link.table]
-        owner = table.c[link.owner]
-        values = [table.c[name] for name, _ in link.columns]
-        query = sa.select(owner, *values).where(table.c.tenant == self.tenant)
-        if link.ordered:
-            query = query.order_by(owner, table.c.position)
-        by_owner: dict[str, list[Any]] = collections.defaultdict(list)
-        if len(values) == 1:
-            for key, value in connection.execute(query):
-                by_owner[key].append(value)
-        else:
-            for row in connection.execute(query):
-                by_owner[row[0]].append(tuple(row[1:]))
-        return by_owner
+    def _fetch(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        columns: Sequence[str],
+        order: Sequence[str] = (),
+    ) -> list[Any]:
+        """The tenant's rows of ``table`` as the driver's tuples, in this transaction.
+
+        Bulk reads go to the driver's cursor, as bulk writes go to its executemany:
+        SQLAlchemy's Row objects cost twice the driver's own fetch (benchmarks/bench_sql.py).
+        """
+        sql = _Sql(connection.dialect)
+        names = ", ".join(sql.quote(name) for name in columns)
+        statement = f"SELECT {names} FROM {sql.quote(table.name)} WHERE tenant = {sql.mark}"
+        if order:
+            statement += " ORDER BY " + ", ".join(sql.quote(name) for name in order)
+        # exec_driver_sql, so that the connection's events see the statement; the rows are
+        # fetched from the driver's cursor as plain tuples.
+        result = connection.exec_driver_sql(statement, (self.tenant,))
+        try:
+            return list(result.cursor.fetchall())
+        finally:
+            result.close()
+
+    def _links(self, connection: sa.Connection, link: Link) -> dict[str, tuple[Any, ...]]:
+        """Each owner's links, as the record holds them: a sorted tuple without duplicates."""
+        names = [link.owner, *(name for name, _ in link.columns)]
+        rows = self._fetch(connection, self.schema.links[link.table], names)
+        maker = _makers(not self.postgres)[1].get(link.table)
+        items: Sequence[Any] = (
+            [row[1] for row in rows] if maker is None else maker([row[1:] for row in rows])
+        )
+        by_owner: dict[str, list[Any]] = {}
+        for row, item in zip(rows, items, strict=True):
+            found = by_owner.get(row[0])
+            if found is None:
+                by_owner[row[0]] = [item]
+            else:
+                found.append(item)
+        # Sorted here, as the model sorts them: no database collation decides the order.
+        return {
+            key: (found[0],) if len(found) == 1 else tuple(sorted(set(found)))
+            for key, found in by_owner.items()
+        }
 
     # -- applying --------------------------------------------------------------------------------
 
