@@ -132,8 +132,6 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
         return tuple(_freeze(item) for item in items)
-    if isinstance(value, Message):
-        return value
     return value
 
 

@@ -10,7 +10,6 @@ file does not have never clears anything.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,7 +41,6 @@ __all__ = ["BadCell", "to_roster"]
 
 BadCell = Literal["keep", "skip", "fail"]
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
-_LIST_SPLIT = re.compile(r"\s*[,;|]\s*")
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
 
 
@@ -237,7 +235,8 @@ class _Builder:
             key = keys[refusal.row]
             if field == "key":
                 dropped.add(refusal.row)
-                blank = not (self.table.rows[refusal.row][self._position(self.key_from)].strip())
+                # One row fetched, not every row turned into Python tuples for one empty key.
+                blank = not self.table[refusal.row][self._position(self.key_from)].strip()
                 code, message, severity = (
                     ("missing-key", msg("missing-key", kind=self.entity), "error")
                     if blank

@@ -327,7 +327,8 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
     return score * factor, note
 
 
-_VALUE_ONLY = {"email": "email", "date": "date", "eckid": "eckid", "brin6": "brin6"}
+# Value kinds that name a field of the same type on their own (never enough to map it).
+_VALUE_ONLY = ("email", "date", "eckid", "brin6")
 
 
 def _value_suggestions(
@@ -335,10 +336,10 @@ def _value_suggestions(
 ) -> list[Candidate]:
     """Fields a column's values point to although its header names none (never mapped)."""
     suggestions = []
-    for kind, field_type in _VALUE_ONLY.items():
+    for kind in _VALUE_ONLY:
         if values.filled and values.share(kind) >= 0.9:
             for spec in specs:
-                if spec.type == field_type and spec.kind == entity:
+                if spec.type == kind and spec.kind == entity:
                     label = f"values: {values.share(kind):.0%} look like {kind}"
                     suggestions.append(Candidate(spec.target, SUGGEST, (label,)))
     return suggestions
