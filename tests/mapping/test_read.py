@@ -102,3 +102,80 @@ def test_a_profile_path_and_a_preset_off(tmp_path: Path) -> None:
     assert again.mapping is not None
     assert "Klas" in again.mapping.unmapped
     assert "group" not in again.roster.provides
+
+
+def _numeric_id_workbook(ids: list[object], kind: str) -> bytes:
+    """A pupil sheet whose Leerlingnummer cells hold ``ids`` as typed (numbers or text)."""
+    rows = [["Leerlingnummer", "Achternaam", "Klas"]]
+    rows += [[value, f"Achternaam {index}", "1HA"] for index, value in enumerate(ids)]
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        workbook.save(buffer)
+    else:
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Leerlingen")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_an_id_column_stored_as_numbers_in_several_widths_lost_its_zeros(kind: str) -> None:
+    """No value starts with 0 any more, so only the numbers and their widths tell."""
+    data = _numeric_id_workbook([123, 4567, 89012, 99999, 12345], kind)
+    result = ek.read(data, name=f"leerlingen.{kind}")
+
+    assert result.table is not None
+    assert result.table.numeric_cells == {"Leerlingnummer": 5}
+    lost = result.report.by_code("leading-zeros-lost")
+    assert [(issue.row, issue.column, issue.key) for issue in lost] == [
+        (2, "Leerlingnummer", "123"),
+        (3, "Leerlingnummer", "4567"),
+    ]
+    assert "3 to 5 digits" in lost[0].message
+    assert "123" not in lost[0].message  # the message never carries the value
+    assert len(result.roster.students) == 5  # a warning: every pupil is still read
+
+
+@pytest.mark.parametrize(
+    ("ids", "kind"),
+    [
+        ([12345, 45678, 89012], "xlsx"),  # numbers, one width: nothing to tell
+        (["123", "4567", "89012"], "xlsx"),  # text cells: whatever their width, no zeros lost
+    ],
+)
+def test_no_lost_zeros_without_numbers_in_several_widths(ids: list[object], kind: str) -> None:
+    result = ek.read(_numeric_id_workbook(ids, kind), name=f"leerlingen.{kind}")
+    assert "leading-zeros-lost" not in result.report.codes
+
+
+def test_lost_zeros_are_listed_for_fifty_rows_and_counted_beyond() -> None:
+    ids = [100 + index for index in range(80)] + [10_000 + index for index in range(80)]
+    result = ek.read(_numeric_id_workbook(ids, "xlsx"), name="leerlingen.xlsx")
+    lost = result.report.by_code("leading-zeros-lost")
+    assert len(lost) == 51
+    assert lost[-1].row is None
+    assert "30 more rows" in lost[-1].message
+
+
+def test_a_column_that_is_no_identifier_is_not_judged_for_zeros() -> None:
+    """A leerjaar column holds numbers of one or two digits by nature."""
+    buffer = io.BytesIO()
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Leerlingnummer", "Achternaam", "Leerjaar", "Huisnummer"])
+    for index, (year, number) in enumerate([(1, 3), (2, 125), (3, 1200)]):
+        workbook.active.append([f"0012{index}", "Berg", year, number])
+    workbook.save(buffer)
+    result = ek.read(buffer.getvalue(), name="leerlingen.xlsx")
+    assert "leading-zeros-lost" not in result.report.codes

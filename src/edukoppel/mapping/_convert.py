@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import InvalidValueError, MappingError
-from edukoppel.mapping._catalogue import Target
+from edukoppel.mapping._catalogue import Target, catalogue
 from edukoppel.mapping._school import school_from_title
 from edukoppel.model import (
     ROSTER_ARGUMENTS,
@@ -123,6 +123,7 @@ def to_roster(
                 ({*fields, "students"} & set(data_fields("guardian"))) - {"key"}
             )
     _duplicate_usernames(records, places, entity, table, report)
+    _numbers_for_identifiers(table, mapping, report)
     school, found = school_from_title(table.preamble, file=table.file, sheet=table.sheet)
     report.extend(found)
     roster = Roster(
@@ -333,6 +334,65 @@ def _groups(records: Sequence[Record], columns: _Columns) -> list[Group] | None:
         if homeroom:
             kinds[homeroom] = "homeroom"
     return [Group(key=key, kind=kind) for key, kind in sorted(kinds.items())]
+
+
+def _numbers_for_identifiers(table: Table, mapping: ColumnMapping, report: Report) -> None:
+    """An identifier column that the workbook stored as numbers, in several widths.
+
+    A number cannot start with 0, so when every id of such a column was saved as a number,
+    no value shows the zeros that were lost and the reader's own check sees nothing. Mixed
+    widths are the trace left: the shorter ids probably had leading zeros.
+    """
+    import polars as pl
+
+    if not table.numeric_cells:
+        return
+    flagged = {issue.column for issue in report.issues if issue.code == "leading-zeros-lost"}
+    for match in mapping:
+        numbers = table.numeric_cells.get(match.column, 0)
+        spec = catalogue().spec(match.target) if match.target else None
+        if not numbers or spec is None or spec.type != "identifier" or match.column in flagged:
+            continue
+        frame = table.to_polars(row_numbers="row").select(
+            "row", pl.col(match.column).str.strip_chars().alias("value")
+        )
+        digits = frame.filter(pl.col("value").str.contains(r"^\d+$")).with_columns(
+            pl.col("value").str.len_bytes().alias("width")
+        )
+        if numbers * 2 < digits.height or digits.height < 2:
+            continue  # mostly text: the reader's own check judges it
+        widest, narrowest = digits.get_column("width").max(), digits.get_column("width").min()
+        if not isinstance(widest, int) or not isinstance(narrowest, int) or widest == narrowest:
+            continue
+        short = digits.filter(pl.col("width") < widest)
+        is_key = match.target == f"{mapping.entity}.key"
+        message = msg("leading-zeros-lost.numbers", width=widest, shortest=narrowest)
+        for row, value in short.head(_MAX_PER_COLUMN).select("row", "value").iter_rows():
+            report.add(
+                Issue(
+                    code="leading-zeros-lost",
+                    severity="warning",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=row,
+                    column=match.column,
+                    entity=mapping.entity,
+                    key=value if is_key else None,
+                    message=message,
+                )
+            )
+        if short.height > _MAX_PER_COLUMN:
+            report.add(
+                Issue(
+                    code="leading-zeros-lost",
+                    severity="warning",
+                    file=table.file,
+                    sheet=table.sheet,
+                    column=match.column,
+                    entity=mapping.entity,
+                    message=msg("leading-zeros-lost.more", count=short.height - _MAX_PER_COLUMN),
+                )
+            )
 
 
 def _duplicate_usernames(

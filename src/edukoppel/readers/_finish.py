@@ -171,6 +171,11 @@ def finish(
         report=collector.report,
         frame=frame,
         preamble=tuple((row, tuple(cells)) for row, cells in grid.preamble),
+        numeric_cells={
+            unique[position]: grid.numeric[index]
+            for position, index in enumerate(judged.keep)
+            if grid.numeric.get(index)
+        },
     )
 
 

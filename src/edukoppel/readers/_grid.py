@@ -58,6 +58,8 @@ class Grid:
         first_row: The first row that can hold content (2 after Excel's ``sep=`` line).
         triggers: For a CSV file, which of the damage checks' trigger bytes its text holds
             (a check searches the cells only when its byte occurs).
+        numeric: For a workbook, per column index, how many data cells were stored as
+            numbers rather than text (columns without any are left out).
     """
 
     frame: pl.DataFrame
@@ -73,3 +75,4 @@ class Grid:
     notes: list[CellNote] = attrs.field(factory=list)
     first_row: int = 1
     triggers: frozenset[bytes] | None = None
+    numeric: dict[int, int] = attrs.field(factory=dict)

@@ -112,9 +112,17 @@ def _rounded_identifier(value: float) -> str | None:
 
 
 def _columns(
-    rows: Sequence[Sequence[Any]], *, first_row: int, width: int | None = None, notes: bool = True
+    rows: Sequence[Sequence[Any]],
+    *,
+    first_row: int,
+    width: int | None = None,
+    notes: bool = True,
+    numbers: dict[int, int] | None = None,
 ) -> tuple[list[list[str]], list[CellNote]]:
-    """Rows of calamine values into string columns, noting large rounded numbers."""
+    """Rows of calamine values into string columns, noting large rounded numbers.
+
+    ``numbers`` (when given) counts, per column index, the cells stored as numbers.
+    """
     if width is None:
         width = max((len(row) for row in rows), default=0)
     if any(len(row) != width for row in rows):
@@ -127,6 +135,9 @@ def _columns(
             columns.append(list(values))
             continue
         columns.append([value if type(value) is str else cell_text(value) for value in values])
+        if numbers is not None and (float in kinds or int in kinds):
+            count = sum(1 for value in values if type(value) is float or type(value) is int)
+            numbers[index] = numbers.get(index, 0) + count
         if notes and float in kinds:
             for position, value in enumerate(values):
                 if type(value) is float and abs(value) >= 1e11 and value.is_integer():
@@ -505,10 +516,11 @@ def _read_sheet(
     schema = {internal_name(position): pl.String() for position in range(width)}
     parts: list[pl.DataFrame] = []
     notes: list[CellNote] = []
+    numeric: dict[int, int] = {}
     number = index + 2
     batch: list[list[Any]] = head_values[index + 1 :]
     while batch:
-        columns, found = _columns(batch, first_row=number, width=width)
+        columns, found = _columns(batch, first_row=number, width=width, numbers=numeric)
         notes.extend(found)
         parts.append(
             pl.DataFrame(
@@ -531,6 +543,7 @@ def _read_sheet(
         header_reason=why,
         preamble=[(position + 1, row) for position, row in enumerate(head[:index]) if any(row)],
         notes=notes,
+        numeric=numeric,
     )
 
 

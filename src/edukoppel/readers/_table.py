@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
@@ -62,6 +63,10 @@ def unique_names(columns: Sequence[str]) -> tuple[str, ...]:
         seen.add(candidate)
         result.append(candidate)
     return tuple(result)
+
+
+def _frozen_counts(counts: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(counts))
 
 
 @attrs.frozen
@@ -164,6 +169,10 @@ class Table:
         preamble: The non-empty rows above the header (a title, "Schooljaar 2025-2026",
             "BRIN 99ZX"), each with its row number and cells: what they say about the school
             is not lost.
+        numeric_cells: For a workbook, per column (by unique name), how many cells of the
+            file were stored as numbers rather than text; columns without any are left out,
+            and a CSV file has none. A number has no leading zeros, so an identifier column
+            stored as numbers may have lost them (the column mapping reports it).
 
     Example:
         >>> from edukoppel.readers import Table
@@ -182,6 +191,9 @@ class Table:
     report: Report
     _frame: pl.DataFrame = attrs.field(alias="frame")
     preamble: tuple[tuple[int, tuple[str, ...]], ...] = attrs.field(default=(), kw_only=True)
+    numeric_cells: Mapping[str, int] = attrs.field(
+        factory=dict, kw_only=True, converter=_frozen_counts
+    )
     unique_columns: tuple[str, ...] = attrs.field(init=False)
     _cache: dict[str, Any] = attrs.field(init=False, factory=dict)
 
@@ -349,6 +361,7 @@ class Table:
             report=self.report,
             frame=frame,
             preamble=self.preamble,
+            numeric_cells=self.numeric_cells,
         )
 
     def to_polars(self, *, row_numbers: str | None = None) -> pl.DataFrame:
