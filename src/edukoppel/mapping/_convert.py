@@ -10,23 +10,30 @@ file does not have never clears anything.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Literal
 
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import InvalidValueError, MappingError
 from edukoppel.mapping._catalogue import Target, catalogue
+from edukoppel.mapping._presets import preset
 from edukoppel.mapping._school import school_from_title
 from edukoppel.model import (
     ROSTER_ARGUMENTS,
     EntityKind,
     Group,
     GroupKind,
+    GroupRole,
     Guardian,
     GuardianLink,
     Record,
     Roster,
+    Staff,
     data_fields,
     record_class,
 )
@@ -41,6 +48,7 @@ __all__ = ["BadCell", "to_roster"]
 
 BadCell = Literal["keep", "skip", "fail"]
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
+_SEVERAL = re.compile(r"\s*[,;|]\s*")  # several mentors in one cell
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
 
 
@@ -49,6 +57,7 @@ class _Columns:
 
     def __init__(self, mapping: ColumnMapping) -> None:
         self.own: dict[str, list[int]] = defaultdict(list)
+        self.row_only: dict[str, list[int]] = defaultdict(list)  # _role, _mentor
         self.guardians: dict[int, dict[str, int]] = defaultdict(dict)
         self.names: dict[int, str] = {}
         for match in mapping:
@@ -56,10 +65,21 @@ class _Columns:
                 continue
             target = Target.parse(match.target)
             self.names[match.position] = match.column
-            if target.kind == mapping.entity and not target.field.startswith("_"):
-                self.own[target.field].append(match.position)
+            if target.kind == mapping.entity:
+                fields = self.row_only if target.field.startswith("_") else self.own
+                fields[target.field].append(match.position)
             elif target.kind == "guardian":
                 self.guardians[target.number or 1][target.field] = match.position
+
+    def for_kind(self, kind: EntityKind) -> _Columns:
+        """The same columns for rows of another kind: the fields both kinds have, by name."""
+        other = _Columns.__new__(_Columns)
+        wanted = set(data_fields(kind))
+        other.own = defaultdict(list, {f: p for f, p in self.own.items() if f in wanted})
+        other.row_only = defaultdict(list)
+        other.guardians = defaultdict(dict)
+        other.names = self.names
+        return other
 
 
 def to_roster(
@@ -102,8 +122,12 @@ def to_roster(
                 message=msg(f"key-from-{key_from}", kind=entity),
             )
         )
+    own_rows: Table = table
+    other_rows: dict[EntityKind, Table] = {}
+    if columns.row_only.get("_role"):
+        own_rows, other_rows = _split_by_role(table, mapping, columns, report)
     builder = _Builder(
-        table, columns, entity=entity, key_from=key_from, report=report, on_bad_cell=on_bad_cell
+        own_rows, columns, entity=entity, key_from=key_from, report=report, on_bad_cell=on_bad_cell
     )
     records, places = builder.build()
     provided = sorted({*columns.own, "key"} & set(data_fields(entity)))
@@ -122,6 +146,43 @@ def to_roster(
             provides["guardian"] = sorted(
                 ({*fields, "students"} & set(data_fields("guardian"))) - {"key"}
             )
+    for kind, rows in other_rows.items():
+        part = _Builder(
+            rows,
+            columns.for_kind(kind),
+            entity=kind,
+            key_from=key_from,
+            report=report,
+            on_bad_cell=on_bad_cell,
+        )
+        others, other_places = part.build()
+        fields = {*columns.for_kind(kind).own, "key"}
+        if kind == "staff":
+            others, extra = _staff_roles(others, other_places, rows, columns)
+            fields |= extra
+            if extra and "groups" in collections:
+                known = {group.key for group in collections["groups"]}
+                collections["groups"] += [
+                    Group(key=key, kind="homeroom")
+                    for key in sorted(
+                        {role.group for s in others if isinstance(s, Staff) for role in s.groups}
+                        - known
+                    )
+                ]
+        collections[ROSTER_ARGUMENTS[kind]] = others
+        provides[kind] = sorted(fields & set(data_fields(kind)))
+        provenance[kind] = other_places
+        _duplicate_usernames(others, other_places, kind, table, report)
+    if entity == "student" and columns.row_only.get("_mentor"):
+        _mentors(
+            own_rows,
+            records,
+            places,
+            columns=columns,
+            collections=collections,
+            provides=provides,
+            report=report,
+        )
     _duplicate_usernames(records, places, entity, table, report)
     _numbers_for_identifiers(table, mapping, report)
     school, found = school_from_title(table.preamble, file=table.file, sheet=table.sheet)
@@ -334,6 +395,179 @@ def _groups(records: Sequence[Record], columns: _Columns) -> list[Group] | None:
         if homeroom:
             kinds[homeroom] = "homeroom"
     return [Group(key=key, kind=kind) for key, kind in sorted(kinds.items())]
+
+
+@cache
+def _role_words() -> dict[str, EntityKind]:
+    """Role values and the kind of row each means (``mapping/roles.toml``)."""
+    text = files("edukoppel.mapping").joinpath("roles.toml").read_text(encoding="utf-8")
+    return {
+        word: kind  # type: ignore[misc]
+        for kind, words in tomllib.loads(text).items()
+        for word in words
+    }
+
+
+def _split_by_role(
+    table: Table, mapping: ColumnMapping, columns: _Columns, report: Report
+) -> tuple[Table, dict[EntityKind, Table]]:
+    """A mixed file's rows by kind: its own kind, and pupils or staff beside it.
+
+    An empty role is a row of the mapping's kind. A value that means neither pupil nor staff
+    (a parent in a OneRoster users file) is left out with a note; a value in no list is left
+    out with an error, never guessed.
+    """
+    position = columns.row_only["_role"][0]
+    column = columns.names[position]
+    meanings = dict(_role_words())
+    if mapping.preset is not None:
+        meanings |= preset(mapping.preset).values_of(column)  # type: ignore[arg-type]
+    values = [cell.strip().lower() for cell in table.column(table.unique_columns[position])]
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    unknown: dict[str, list[int]] = defaultdict(list)
+    numbers = table.row_numbers
+    for index, value in enumerate(values):
+        kind = meanings.get(value, mapping.entity) if value else mapping.entity
+        if value and value not in meanings:
+            unknown[value].append(index)
+        else:
+            by_kind[kind].append(index)
+    for value, rows in sorted(unknown.items()):
+        message = msg("unknown-role", value=value, count=len(rows))
+        for index in rows[:_MAX_PER_COLUMN]:
+            report.add(
+                Issue(
+                    code="unknown-role",
+                    severity="error",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=numbers[index],
+                    column=column,
+                    entity=mapping.entity,
+                    message=message,
+                )
+            )
+    for meaning, rows in sorted(by_kind.items()):
+        if meaning not in ("student", "staff"):
+            report.add(
+                Issue(
+                    code="rows-of-another-kind",
+                    severity="info",
+                    file=table.file,
+                    sheet=table.sheet,
+                    column=column,
+                    entity=mapping.entity,
+                    message=msg("rows-of-another-kind", kind=meaning, count=len(rows)),
+                )
+            )
+    own = by_kind.get(mapping.entity, [])
+    own_rows = table if len(own) == len(table) else table.take(own)
+    others: dict[EntityKind, Table] = {
+        kind: table.take(rows)  # type: ignore[misc]
+        for kind, rows in sorted(by_kind.items())
+        if kind in ("student", "staff") and kind != mapping.entity and rows
+    }
+    return own_rows, others
+
+
+def _staff_roles(
+    records: list[Record], places: Sequence[object], rows: Table, columns: _Columns
+) -> tuple[list[Record], set[str]]:
+    """Staff rows of a mixed file: the role cell is their role, and their klas a group role.
+
+    An empty role on a staff row (a staff file's default kind) is ``docent``.
+    """
+    names = rows.unique_columns
+    roles = [cell.strip().lower() for cell in rows.column(names[columns.row_only["_role"][0]])]
+    homeroom = columns.own.get("homeroom")
+    groups = [cell.strip() for cell in rows.column(names[homeroom[0]])] if homeroom else None
+    index_of = {number: index for index, number in enumerate(rows.row_numbers)}
+    updated: list[Record] = []
+    for record, place in zip(records, places, strict=True):
+        index = index_of[place]  # type: ignore[index]
+        role = roles[index] or "docent"
+        changes: dict[str, object] = {"roles": (role,)}
+        if groups is not None and groups[index]:
+            changes["groups"] = (GroupRole(groups[index], role),)
+        updated.append(record.evolve(**changes))
+    return updated, {"roles"} | ({"groups"} if groups is not None else set())
+
+
+def _mentors(
+    rows: Table,
+    records: Sequence[Record],
+    places: Sequence[object],
+    *,
+    columns: _Columns,
+    collections: dict[str, list[Any]],
+    provides: dict[EntityKind, list[str] | None],
+    report: Report,
+) -> None:
+    """A pupil row's mentor columns: the mentor's ``mentees`` include the pupil.
+
+    In a file that also has staff rows (Numo's ``rol``), a mentor is found among them by key,
+    abbreviation or username, and a mentor who is not there is reported. In a pupil file the
+    mentor column's values are the staff members' keys, and the staff provide only their
+    mentees, so nothing else about a staff member is ever cleared.
+    """
+    names = rows.unique_columns
+    index_of = {number: index for index, number in enumerate(rows.row_numbers)}
+    cells = [rows.column(names[position]) for position in columns.row_only["_mentor"]]
+    mentees: dict[str, set[str]] = defaultdict(set)
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for record, place in zip(records, places, strict=True):
+        index = index_of[place]  # type: ignore[index]
+        for column in cells:
+            for value in _SEVERAL.split(column[index].strip()):
+                if value:
+                    mentees[value].add(record.key)
+                    rows_of[value].append(place)  # type: ignore[arg-type]
+    mentor_column = columns.names[columns.row_only["_mentor"][0]]
+
+    def issue(code: str, message: Message, row: int | None, severity: str = "warning") -> None:
+        report.add(
+            Issue(
+                code=code,
+                severity=severity,  # type: ignore[arg-type]
+                file=rows.file,
+                sheet=rows.sheet,
+                row=row,
+                column=mentor_column,
+                entity="staff",
+                message=message,
+            )
+        )
+
+    staff: list[Staff] | None = collections.get("staff")
+    if staff is not None:
+        known: dict[str, str] = {}
+        for member in staff:
+            for name in (member.key, member.abbreviation, member.username):
+                if name:
+                    known.setdefault(name.lower(), member.key)
+        found: dict[str, set[str]] = defaultdict(set)
+        for value, keys in sorted(mentees.items()):
+            key = known.get(value.lower())
+            if key is None:
+                for row in rows_of[value][:_MAX_PER_COLUMN]:
+                    issue("mentor-not-found", msg("mentor-not-found"), row)
+            else:
+                found[key] |= keys
+        collections["staff"] = [
+            member.evolve(mentees=tuple(sorted(found.get(member.key, ())))) for member in staff
+        ]
+        provides["staff"] = sorted({*(provides.get("staff") or ()), "mentees"})
+        return
+    mentors: list[Staff] = []
+    for value, keys in sorted(mentees.items()):
+        try:
+            mentors.append(Staff(key=value, mentees=tuple(sorted(keys))))
+        except InvalidValueError as error:
+            for row in rows_of[value][:_MAX_PER_COLUMN]:
+                issue("invalid-value", _invalid("invalid-value.kept", error), row)
+    collections["staff"] = mentors
+    provides["staff"] = ["key", "mentees"]
+    issue("mentor-as-staff-key", msg("mentor-as-staff-key", count=len(mentors)), None, "info")
 
 
 def _numbers_for_identifiers(table: Table, mapping: ColumnMapping, report: Report) -> None:

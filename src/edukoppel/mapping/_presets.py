@@ -1,4 +1,4 @@
-"""Presets: known export layouts (Numo, KIC, Magister, Somtoday, SDS, OneRoster) as data.
+"""Presets: known export layouts (Numo, Magister, Microsoft SDS, OneRoster) as data.
 
 Each ``presets/*.toml`` file names a layout's columns exactly as it writes them and the field
 each maps to. A table whose header is (nearly all) one layout's is recognised without a word
@@ -28,13 +28,26 @@ _SHARE_OF_TABLE = 0.8  # of the table's columns the preset must know
 
 @attrs.frozen
 class Preset:
-    """A known layout: its name, title, where it is documented, and its columns' fields."""
+    """A known layout: its name, title, where it is documented, and its columns' fields.
+
+    ``values`` holds, per column, what the layout's values mean (``{"rol": {"docent":
+    "staff"}}``): for a role column, which kind a row is.
+    """
 
     name: str
     title: str
     entity: EntityKind
     columns: Mapping[str, str | None]
     source: str = ""
+    values: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+
+    def values_of(self, header: str) -> Mapping[str, str]:
+        """What this column's values mean, in lower case (empty if the preset says nothing)."""
+        wanted = compact(header)
+        for column, meanings in self.values.items():
+            if compact(column) == wanted:
+                return {value.strip().lower(): meaning for value, meaning in meanings.items()}
+        return {}
 
     def target_of(self, header: str) -> tuple[bool, str | None]:
         """Whether the preset knows this header, and its field (``None``: no field)."""
@@ -67,6 +80,10 @@ def presets() -> tuple[Preset, ...]:
                 entity=entity,
                 columns=columns,
                 source=data.get("source", ""),
+                values={
+                    str(column): {str(value): str(meaning) for value, meaning in table.items()}
+                    for column, table in dict(data.get("values") or {}).items()
+                },
             )
         )
     return tuple(found)

@@ -347,6 +347,18 @@ class Table:
             return self.unique_columns.index(stripped)
         raise ColumnNotFoundError(name, columns=self.unique_columns)
 
+    def take(self, positions: Sequence[int]) -> Table:
+        """The rows at these 0-based positions, in that order, as a table (same columns, report).
+
+        Example:
+            >>> table = Table.from_rows(["klas"], [["1A"], ["1B"], ["1C"]])
+            >>> table.take([2, 0]).column("klas"), table.take([2, 0]).row_numbers
+            (['1C', '1A'], [4, 2])
+        """
+        import polars as pl
+
+        return self._with_frame(self._frame.select(pl.all().gather(list(positions))))
+
     def head(self, n: int = 5) -> Table:
         """The first ``n`` rows as a table (same file, columns and report)."""
         return self._with_frame(self._frame.head(n))
