@@ -179,3 +179,23 @@ def test_a_column_that_is_no_identifier_is_not_judged_for_zeros() -> None:
     workbook.save(buffer)
     result = ek.read(buffer.getvalue(), name="leerlingen.xlsx")
     assert "leading-zeros-lost" not in result.report.codes
+
+
+def test_rows_past_the_first_batch_keep_their_row_numbers_keys_and_refusals() -> None:
+    """The conversion validates in batches: a refusal far down the file is still located."""
+    from edukoppel.mapping import _convert
+
+    count = _convert._BATCH_ROWS * 2 + 7
+    lines = [b"Leerlingnummer;Achternaam;Geboortedatum"]
+    lines += [f"{number:06d};Berg;01-02-2012".encode() for number in range(count)]
+    bad, blank = _convert._BATCH_ROWS + 3, _convert._BATCH_ROWS * 2 + 1
+    lines[bad + 1] = f"{bad:06d};Berg;31-02-2012".encode()
+    lines[blank + 1] = b";Berg;01-02-2012"
+    result = ek.read(b"\n".join(lines) + b"\n", name="leerlingen.csv")
+
+    assert len(result.roster.students) == count - 1
+    [refused] = result.report.by_code("invalid-value")
+    assert (refused.row, refused.key) == (bad + 2, f"{bad:06d}")
+    [missing] = result.report.by_code("missing-key")
+    assert missing.row == blank + 2
+    assert result.roster.students.where(f"{count - 1:06d}") == (count + 1,)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["BadCell", "to_roster"]
 
 BadCell = Literal["keep", "skip", "fail"]
+_BATCH_ROWS = 10_000
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
 _SEVERAL = re.compile(r"\s*[,;|]\s*")  # several mentors in one cell
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
@@ -223,6 +224,7 @@ class _Builder:
         self.on_bad_cell = on_bad_cell
         self.guardians: dict[str, Guardian] = {}
         self.cls = record_class(entity)
+        self._shown: Counter[tuple[str, str]] = Counter()  # refusals seen per code and column
 
     def _issue(
         self,
@@ -269,15 +271,22 @@ class _Builder:
             if self.key_from == "email":
                 key = key.str.strip_chars().str.to_lowercase()
             exprs.append(key.alias("key"))
-        check = validate_columns(self.entity, source.select(exprs), separator=",")
+        selected = source.select(exprs)
         numbers = table.row_numbers
-        keys: list[str | None] = check.frame.get_column("key").to_list()
-        dropped = self._report_refusals(check.refusals, numbers, keys)
-        frame = check.frame
-        if dropped:
-            frame = frame.filter(~pl.int_range(pl.len()).is_in(sorted(dropped)))
-        records = trusted_records(self.entity, frame)
-        kept = [index for index in range(len(numbers)) if index not in dropped]
+        records: list[Record] = []
+        kept: list[int] = []
+        # In batches, so that the validated columns of only one batch are alive at a time.
+        for start in range(0, selected.height, _BATCH_ROWS):
+            check = validate_columns(self.entity, selected.slice(start, _BATCH_ROWS), separator=",")
+            keys: list[str | None] = check.frame.get_column("key").to_list()
+            dropped = self._report_refusals(check.refusals, numbers, keys, offset=start)
+            frame = check.frame
+            if dropped:
+                frame = frame.filter(~pl.int_range(pl.len()).is_in(sorted(dropped)))
+            records += trusted_records(self.entity, frame)
+            kept += [start + i for i in range(check.frame.height) if i not in dropped]
+            del check, frame
+        self._report_more()
         places: list[object] = [numbers[index] for index in kept]
         if self.entity == "student" and self.columns.guardians:
             rows = table.rows
@@ -286,19 +295,28 @@ class _Builder:
         return records, places
 
     def _report_refusals(
-        self, refusals: Sequence[CellRefusal], numbers: Sequence[int], keys: Sequence[str | None]
+        self,
+        refusals: Sequence[CellRefusal],
+        numbers: Sequence[int],
+        keys: Sequence[str | None],
+        *,
+        offset: int,
     ) -> set[int]:
-        """An issue per refused cell (at most so many per column); the rows to leave out."""
+        """An issue per refused cell (so many per column); the batch's rows to leave out.
+
+        ``refusals`` and ``keys`` are the batch's, which starts at row ``offset``.
+        """
         dropped: set[int] = set()
-        shown: Counter[tuple[str, str]] = Counter()
+        shown = self._shown
         for refusal in refusals:
-            row, field = numbers[refusal.row], refusal.field
+            row, field = numbers[offset + refusal.row], refusal.field
             column = self._column_of(self.key_from if field == "key" else field)
             key = keys[refusal.row]
             if field == "key":
                 dropped.add(refusal.row)
                 # One row fetched, not every row turned into Python tuples for one empty key.
-                blank = not self.table[refusal.row][self._position(self.key_from)].strip()
+                cell = self.table[offset + refusal.row][self._position(self.key_from)]
+                blank = not cell.strip()
                 code, message, severity = (
                     ("missing-key", msg("missing-key", kind=self.entity), "error")
                     if blank
@@ -330,11 +348,14 @@ class _Builder:
             shown[(code, column or field)] += 1
             if shown[(code, column or field)] <= _MAX_PER_COLUMN:
                 self._issue(code, message, row=row, column=column, key=key, severity=severity)  # type: ignore[arg-type]
-        for (code, column), count in shown.items():
+        return dropped
+
+    def _report_more(self) -> None:
+        """One issue per column and code for the refusals past the listed ones."""
+        for (code, column), count in self._shown.items():
             if count > _MAX_PER_COLUMN:
                 more = msg("invalid-value.more", count=count - _MAX_PER_COLUMN)
                 self._issue(code, more, row=None, column=column, key=None)
-        return dropped
 
     def _position(self, field: str) -> int:
         return self.columns.own[field][0]
