@@ -229,3 +229,31 @@ def test_order_case_and_accents_do_not_change_the_mapping(
         names[changed] = name
     mapping = match_columns(_table(renamed), catalogue_=small)
     assert {names[column]: target for column, target in mapping.targets.items()} == expected
+
+
+def test_a_host_declares_its_own_required_fields_with_alternatives() -> None:
+    """Numo needs achternaam, voornaam, gebruikersnaam, klas, opleiding, and an e-mail or..."""
+    table = Table.from_rows(
+        ["Achternaam", "Voornaam", "Gebruikersnaam", "Klas"], [["Berg", "Anna", "aberg", "1HA"]]
+    )
+    numo = ["last_name", "first_name", "username", "homeroom", "student.program"]
+    mapping = ek.match_columns(table, required=[*numo, ("email", "student_number")])
+
+    assert mapping.missing == ("student.program", "student.email | student.student_number")
+    assert mapping.required[-1] == ("student.email", "student.student_number")
+    with_email = mapping.with_overrides({"Klas": "student.email"})
+    assert "student.email | student.student_number" not in with_email.missing
+
+    result = ek.read(
+        b"Achternaam;Voornaam;Gebruikersnaam\nBerg;Anna;aberg\n",
+        name="numo.csv",
+        required=numo,
+    )
+    unmapped = {issue.field for issue in result.report.by_code("required-field-unmapped")}
+    assert unmapped == {"student.homeroom", "student.program"}
+
+
+def test_a_required_field_that_does_not_exist_is_refused_with_the_fields() -> None:
+    table = Table.from_rows(["Achternaam"], [["Berg"]])
+    with pytest.raises(ek.MappingError, match="'student.klas' is not a field.*homeroom"):
+        ek.match_columns(table, required=["klas"])

@@ -93,8 +93,11 @@ class ColumnMapping:
     Attributes:
         entity: The kind a row holds (``student``).
         columns: One :class:`ColumnMatch` per table column, in table order.
-        missing: Required fields no column maps to (``student.last_name``).
+        missing: Required fields no column maps to (``student.last_name``; alternatives of
+            which none is mapped as ``student.email | student.username``).
         preset: The known layout recognised from the header, if one.
+        required: The host's own required fields, beside the catalogue's (``required=``):
+            each a tuple of alternatives, one of which must be mapped.
     """
 
     entity: EntityKind
@@ -102,6 +105,7 @@ class ColumnMapping:
     missing: tuple[str, ...] = ()
     preset: str | None = None
     notes: tuple[str, ...] = ()
+    required: tuple[tuple[str, ...], ...] = ()
 
     def profile(self, *, name: str = "profile") -> Profile:
         """The mapping's decisions as a :class:`Profile` (every column, mapped or not)."""
@@ -197,8 +201,8 @@ class ColumnMapping:
             else:
                 columns.append(match)
         mapped = {m.target for m in columns if m.target is not None}
-        missing = tuple(t for t in _required(fields, self.entity) if t not in mapped)
-        return attrs.evolve(self, columns=tuple(columns), missing=_key_ok(missing, mapped))
+        missing = _missing(fields, self.entity, self.required, mapped)
+        return attrs.evolve(self, columns=tuple(columns), missing=missing)
 
     def to_polars(self) -> pl.DataFrame:
         """One row per column: ``column, target, confidence, evidence, suggestions``."""
@@ -248,8 +252,46 @@ def _multi(fields: Catalogue, target: str | None) -> bool:
     return bool(spec and spec.multi)
 
 
-def _required(fields: Catalogue, entity: EntityKind) -> list[str]:
-    return [spec.target for spec in fields.required(entity)]
+def _missing(
+    fields: Catalogue,
+    entity: EntityKind,
+    required: Sequence[tuple[str, ...]],
+    mapped: set[str],
+) -> tuple[str, ...]:
+    """The required fields (the catalogue's, then the host's) that no column maps to."""
+    own = _key_ok(
+        (spec.target for spec in fields.required(entity) if spec.target not in mapped), mapped
+    )
+    extra = [
+        " | ".join(choices)
+        for choices in required
+        if not any(choice in mapped for choice in choices) and " | ".join(choices) not in own
+    ]
+    return (*own, *extra)
+
+
+def _required_fields(
+    required: Sequence[str | Sequence[str]] | None, entity: EntityKind, fields: Catalogue
+) -> tuple[tuple[str, ...], ...]:
+    """A host's ``required=`` as targets: ``"last_name"`` or ``("email", "username")``."""
+    result: list[tuple[str, ...]] = []
+    for item in required or ():
+        choices = (item,) if isinstance(item, str) else tuple(item)
+        targets = []
+        for choice in choices:
+            target = choice if "." in choice else f"{entity}.{choice}"
+            if fields.spec(target) is None:
+                known = ", ".join(
+                    spec.name for spec in fields.for_entity(entity) if spec.kind == entity
+                )
+                raise MappingError(
+                    f"required={choice!r}: {target!r} is not a field edukoppel knows; the "
+                    f"{entity} fields are {known}"
+                )
+            targets.append(str(Target.parse(target)))
+        if targets:
+            result.append(tuple(targets))
+    return tuple(result)
 
 
 def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
@@ -361,6 +403,7 @@ def match_columns(
     preset: str | Literal[False] | None = None,
     profile: str | Path | Profile | None = None,
     overrides: Mapping[str, str | None] | None = None,
+    required: Sequence[str | Sequence[str]] | None = None,
     catalogue_: Catalogue | None = None,
 ) -> ColumnMapping:
     """Map each column of a table to a canonical field, with a confidence and the evidence.
@@ -376,6 +419,9 @@ def match_columns(
         preset: A preset's name to use, ``False`` for none; default: recognise it.
         profile: A saved mapping profile (a path, or a :class:`Profile`) to apply.
         overrides: Columns mapped by hand: ``{"Nr": "student.key", "Opmerking": None}``.
+        required: The fields your application needs, beside the catalogue's own: a field
+            (``"username"``, ``"student.homeroom"``), or a tuple of alternatives of which one
+            must be mapped (``("email", "username")``). Unmapped ones are in ``missing``.
         catalogue_: Another field catalogue (tests); default: the one that ships.
 
     Raises:
@@ -421,13 +467,14 @@ def match_columns(
         for position, name in enumerate(names)
     ]  # fmt: skip
     mapped = {m.target for m in columns if m.target is not None}
-    missing = _key_ok((t for t in _required(fields, entity) if t not in mapped), mapped)
+    wanted = _required_fields(required, entity, fields)
     mapping = ColumnMapping(
         entity=entity,
         columns=tuple(columns),
-        missing=missing,
+        missing=_missing(fields, entity, wanted, mapped),
         preset=layout.name if layout else None,
         notes=tuple(notes),
+        required=wanted,
     )
     if overrides:
         mapping = mapping.with_overrides(overrides, catalogue_=fields)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -120,6 +120,7 @@ def read(
     preset: str | bool | None = None,
     profile: str | os.PathLike[str] | Profile | None = None,
     overrides: Mapping[str, str | None] | None = None,
+    required: Sequence[str | Sequence[str]] | None = None,
     on_bad_cell: BadCell = "keep",
     source_name: str = "import",
     name: str | None = None,
@@ -139,6 +140,10 @@ def read(
         preset: A preset's name, ``False`` for none; default: recognised from the header.
         profile: A saved mapping profile to apply.
         overrides: Columns mapped by hand: ``{"Nr": "student.key"}``.
+        required: The fields your application needs beside the catalogue's, each a field
+            or a tuple of alternatives (``["username", ("email", "username")]``); one that
+            no column maps to is a ``required-field-unmapped`` error in the report (with
+            ``mapping=``, the mapping's own, from :func:`match_columns`).
         on_bad_cell: ``"keep"`` a row without a value the model refuses (and warn),
             ``"skip"`` the row, or ``"fail"`` the read.
         source_name: The roster's ``source``: a short, *stable* name for this kind of export
@@ -174,6 +179,7 @@ def read(
                 preset=preset,
                 profile=profile,
                 overrides=overrides,
+                required=required,
                 on_bad_cell=on_bad_cell,
                 source_name=source_name,
                 **options,
@@ -190,6 +196,7 @@ def _read_table_source(
     preset: str | bool | None,
     profile: str | os.PathLike[str] | Profile | None,
     overrides: Mapping[str, str | None] | None,
+    required: Sequence[str | Sequence[str]] | None,
     on_bad_cell: BadCell,
     source_name: str,
     **options: Any,
@@ -206,6 +213,7 @@ def _read_table_source(
             preset=None if preset is True else preset,
             profile=Path(profile) if isinstance(profile, os.PathLike) else profile,
             overrides=overrides,
+            required=required,
         )
     elif overrides:
         mapping = mapping.with_overrides(overrides)
