@@ -255,5 +255,5 @@ def test_a_host_declares_its_own_required_fields_with_alternatives() -> None:
 
 def test_a_required_field_that_does_not_exist_is_refused_with_the_fields() -> None:
     table = Table.from_rows(["Achternaam"], [["Berg"]])
-    with pytest.raises(ek.MappingError, match="'student.klas' is not a field.*homeroom"):
+    with pytest.raises(ek.MappingError, match=r"'student\.klas' is not a field.*homeroom"):
         ek.match_columns(table, required=["klas"])

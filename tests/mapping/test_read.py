@@ -199,3 +199,21 @@ def test_rows_past_the_first_batch_keep_their_row_numbers_keys_and_refusals() ->
     [missing] = result.report.by_code("missing-key")
     assert missing.row == blank + 2
     assert result.roster.students.where(f"{count - 1:06d}") == (count + 1,)
+
+
+def test_rows_without_a_required_value_are_reported_each_with_its_key() -> None:
+    data = (
+        b"Leerlingnummer;Achternaam;Gebruikersnaam;E-mailadres\n"
+        b"00123;Berg;aberg;\n"
+        b"00124;;bbakker;bram@school.nl\n"
+        b"00125;Smit;;\n"
+    )
+    result = ek.read(data, name="leerlingen.csv", required=[("email", "username")])
+
+    found = [(i.row, i.key, i.field) for i in result.report.by_code("missing-required-value")]
+    assert found == [
+        (3, "00124", "student.last_name"),
+        (4, "00125", "student.email | student.username"),
+    ]
+    assert len(result.roster.students) == 3  # a warning: the rows are read
+    assert result.report.by_code("missing-required-value")[0].column == "Achternaam"

@@ -148,32 +148,17 @@ def to_roster(
                 ({*fields, "students"} & set(data_fields("guardian"))) - {"key"}
             )
     for kind, rows in other_rows.items():
-        part = _Builder(
+        _add_rows_of_kind(
+            kind,
             rows,
-            columns.for_kind(kind),
-            entity=kind,
+            columns,
             key_from=key_from,
             report=report,
             on_bad_cell=on_bad_cell,
+            collections=collections,
+            provides=provides,
+            provenance=provenance,
         )
-        others, other_places = part.build()
-        fields = {*columns.for_kind(kind).own, "key"}
-        if kind == "staff":
-            others, extra = _staff_roles(others, other_places, rows, columns)
-            fields |= extra
-            if extra and "groups" in collections:
-                known = {group.key for group in collections["groups"]}
-                collections["groups"] += [
-                    Group(key=key, kind="homeroom")
-                    for key in sorted(
-                        {role.group for s in others if isinstance(s, Staff) for role in s.groups}
-                        - known
-                    )
-                ]
-        collections[ROSTER_ARGUMENTS[kind]] = others
-        provides[kind] = sorted(fields & set(data_fields(kind)))
-        provenance[kind] = other_places
-        _duplicate_usernames(others, other_places, kind, table, report)
     if entity == "student" and columns.row_only.get("_mentor"):
         _mentors(
             own_rows,
@@ -184,7 +169,12 @@ def to_roster(
             provides=provides,
             report=report,
         )
-    _duplicate_usernames(records, places, entity, table, report)
+    for kind in (entity, *other_rows):
+        members = collections[ROSTER_ARGUMENTS[kind]]
+        _duplicate_usernames(members, provenance[kind], kind, table, report)
+        _missing_values(
+            members, provenance[kind], kind, mapping=mapping, table=table, report=report
+        )
     _numbers_for_identifiers(table, mapping, report)
     school, found = school_from_title(table.preamble, file=table.file, sheet=table.sheet)
     report.extend(found)
@@ -196,6 +186,43 @@ def to_roster(
         **collections,  # type: ignore[arg-type]
     )
     return roster, report
+
+
+def _add_rows_of_kind(
+    kind: EntityKind,
+    rows: Table,
+    columns: _Columns,
+    *,
+    key_from: str,
+    report: Report,
+    on_bad_cell: BadCell,
+    collections: dict[str, list[Any]],
+    provides: dict[EntityKind, list[str] | None],
+    provenance: dict[EntityKind, list[object]],
+) -> None:
+    """The rows of a mixed file that are of another kind (a pupil file's teachers)."""
+    part = _Builder(
+        rows,
+        columns.for_kind(kind),
+        entity=kind,
+        key_from=key_from,
+        report=report,
+        on_bad_cell=on_bad_cell,
+    )
+    records, places = part.build()
+    fields = {*columns.for_kind(kind).own, "key"}
+    if kind == "staff":
+        records, extra = _staff_roles(records, places, rows, columns)
+        fields |= extra
+        if extra and "groups" in collections:
+            known = {group.key for group in collections["groups"]}
+            named = {role.group for s in records if isinstance(s, Staff) for role in s.groups}
+            collections["groups"] += [
+                Group(key=key, kind="homeroom") for key in sorted(named - known)
+            ]
+    collections[ROSTER_ARGUMENTS[kind]] = records
+    provides[kind] = sorted(fields & set(data_fields(kind)))
+    provenance[kind] = places
 
 
 def _key_field(columns: _Columns, entity: EntityKind) -> str | None:
@@ -589,6 +616,69 @@ def _mentors(
     collections["staff"] = mentors
     provides["staff"] = ["key", "mentees"]
     issue("mentor-as-staff-key", msg("mentor-as-staff-key", count=len(mentors)), None, "info")
+
+
+def _missing_values(
+    records: Sequence[Record],
+    places: Sequence[object],
+    kind: EntityKind,
+    *,
+    mapping: ColumnMapping,
+    table: Table,
+    report: Report,
+) -> None:
+    """Rows whose required field (the catalogue's or the host's) is mapped but empty."""
+    mapped = set(mapping.targets.values())
+    wanted: list[tuple[str, ...]] = [
+        (spec.name,) for spec in catalogue().required(kind) if spec.name != "key"
+    ]
+    wanted += [
+        tuple(Target.parse(choice).field for choice in choices)
+        for choices in mapping.required
+        if all(Target.parse(choice).kind == mapping.entity for choice in choices)
+    ]
+    for choices in wanted:
+        fields = data_fields(kind)
+        present = [f for f in choices if f"{mapping.entity}.{f}" in mapped and f in fields]
+        if not present:
+            continue  # not mapped: reported as required-field-unmapped
+        empty = [
+            (place, record.key)
+            for record, place in zip(records, places, strict=True)
+            if not any(getattr(record, field) not in (None, "", ()) for field in present)
+        ]
+        column = mapping.column_of(f"{mapping.entity}.{present[0]}")
+        label = " | ".join(f"{kind}.{field}" for field in choices)
+        message = msg("missing-required-value", kind=kind, field=label)
+        for place, key in empty[:_MAX_PER_COLUMN]:
+            report.add(
+                Issue(
+                    code="missing-required-value",
+                    severity="warning",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=place,  # type: ignore[arg-type]
+                    column=column,
+                    entity=kind,
+                    key=key,
+                    field=label,
+                    message=message,
+                )
+            )
+        if len(empty) > _MAX_PER_COLUMN:
+            more = msg("missing-required-value.more", count=len(empty) - _MAX_PER_COLUMN)
+            report.add(
+                Issue(
+                    code="missing-required-value",
+                    severity="warning",
+                    file=table.file,
+                    sheet=table.sheet,
+                    column=column,
+                    entity=kind,
+                    field=label,
+                    message=more,
+                )
+            )
 
 
 def _numbers_for_identifiers(table: Table, mapping: ColumnMapping, report: Report) -> None:
