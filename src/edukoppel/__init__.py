@@ -36,7 +36,7 @@ from edukoppel.exceptions import (
     StoreError,
     UnsupportedFormatError,
 )
-from edukoppel.mapping import ColumnMapping, match_columns
+from edukoppel.mapping import ColumnMapping, ValueMap, match_columns
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
@@ -126,6 +126,7 @@ __all__ = [
     "Table",
     "UnsupportedFormatError",
     "Update",
+    "ValueMap",
     "__version__",
     "apply",
     "data_fields",

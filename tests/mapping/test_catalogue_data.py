@@ -64,9 +64,9 @@ def header_types() -> set[str]:
 
 
 def row_only_fields() -> set[str]:
-    """The row-only fields (``student._role``) the header of fields.toml names."""
-    text = "\n".join(header_comment()).partition("Row-only fields")[2]
-    return set(re.findall(r"\b([a-z]+\._[a-z]+)\b", text))
+    """The row-only fields (``student._role``, ``guardian.relation``) fields.toml's header names."""
+    text = "\n".join(header_comment()).partition("Row-only fields")[2].partition("\n#\n")[0]
+    return set(re.findall(r"\b((?:student|staff|guardian)\.[a-z_]+)\b", text))
 
 
 def known_fields() -> set[str]:
@@ -107,7 +107,12 @@ CATALOGUE = load(FIELDS)
 
 def test_the_header_defines_the_types_and_the_row_only_fields() -> None:
     assert {"identifier", "name", "email", "date", "group", "relation"} <= header_types()
-    assert row_only_fields() == {"student._role", "staff._role", "student._mentor"}
+    assert row_only_fields() == {
+        "student._role",
+        "staff._role",
+        "student._mentor",
+        "guardian.relation",
+    }
 
 
 def test_every_field_of_every_kind_has_an_entry() -> None:

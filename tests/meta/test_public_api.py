@@ -58,6 +58,7 @@ PUBLIC = [
     "SyncRun",
     "Table",
     "UnsupportedFormatError",
+    "ValueMap",
     "Update",
     "__version__",
     "apply",

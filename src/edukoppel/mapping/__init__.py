@@ -20,6 +20,7 @@ from edukoppel.mapping._match import (
 )
 from edukoppel.mapping._presets import Preset, detect, preset, presets
 from edukoppel.mapping._profile import Profile
+from edukoppel.mapping._valuemap import ValueMap
 
 __all__ = [
     "ACCEPT",
@@ -32,6 +33,7 @@ __all__ = [
     "Preset",
     "Profile",
     "Target",
+    "ValueMap",
     "catalogue",
     "detect",
     "match_columns",

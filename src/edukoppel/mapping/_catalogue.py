@@ -22,10 +22,13 @@ TYPES = frozenset(
         "roles", "program", "relation",
     }
 )  # fmt: skip
-#: Fields that are read from a row but not stored on a record.
+#: Fields that are read from a row but not stored as a field of its record: the row's kind
+#: and mentor (``_role``, ``_mentor``), and a guardian's relation to the pupil on the row,
+#: which is stored on the link (``GuardianLink.relation``).
 ROW_FIELDS: Mapping[EntityKind, frozenset[str]] = {
     "student": frozenset({"_role", "_mentor"}),
     "staff": frozenset({"_role"}),
+    "guardian": frozenset({"relation"}),
 }
 #: The other kinds whose columns a row of a kind may carry (a pupil row: its guardians).
 RELATED: Mapping[EntityKind, tuple[EntityKind, ...]] = {"student": ("guardian",)}

@@ -23,6 +23,7 @@ from edukoppel.exceptions import InvalidValueError, MappingError
 from edukoppel.mapping._catalogue import Target, catalogue
 from edukoppel.mapping._presets import preset
 from edukoppel.mapping._school import school_from_title
+from edukoppel.mapping._valuemap import ValueMap, fold, fold_expression
 from edukoppel.model import (
     ROSTER_ARGUMENTS,
     EntityKind,
@@ -40,6 +41,8 @@ from edukoppel.model import (
 from edukoppel.report import Issue, Report
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from edukoppel.mapping._match import ColumnMapping
     from edukoppel.model._columns import CellRefusal
     from edukoppel.readers import Table
@@ -48,6 +51,7 @@ __all__ = ["BadCell", "to_roster"]
 
 BadCell = Literal["keep", "skip", "fail"]
 _BATCH_ROWS = 10_000
+ROW_NUMBERS = "__rows__"
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
 _SEVERAL = re.compile(r"\s*[,;|]\s*")  # several mentors in one cell
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
@@ -67,7 +71,8 @@ class _Columns:
             target = Target.parse(match.target)
             self.names[match.position] = match.column
             if target.kind == mapping.entity:
-                fields = self.row_only if target.field.startswith("_") else self.own
+                stored = target.field in data_fields(target.kind)
+                fields = self.own if stored else self.row_only
                 fields[target.field].append(match.position)
             elif target.kind == "guardian":
                 self.guardians[target.number or 1][target.field] = match.position
@@ -89,6 +94,7 @@ def to_roster(
     *,
     source: str | None = None,
     on_bad_cell: BadCell = "keep",
+    values: ValueMap | None = None,
 ) -> tuple[Roster, Report]:
     """The roster a table holds under a mapping, and the report of what was wrong in it.
 
@@ -98,6 +104,8 @@ def to_roster(
         source: The roster's source name (default: the file's name).
         on_bad_cell: ``"keep"`` the row without the refused value (and warn), ``"skip"``
             the row (an error issue), or ``"fail"`` the read (``MappingError``).
+        values: Value maps (koppeltabellen) to translate source values with; a value a
+            map does not know is kept and reported (``unknown-value``).
 
     Raises:
         MappingError: No column gives the records a key (no key, username or e-mail
@@ -127,8 +135,16 @@ def to_roster(
     other_rows: dict[EntityKind, Table] = {}
     if columns.row_only.get("_role"):
         own_rows, other_rows = _split_by_role(table, mapping, columns, report)
+    unknown = _Unknown()
     builder = _Builder(
-        own_rows, columns, entity=entity, key_from=key_from, report=report, on_bad_cell=on_bad_cell
+        own_rows,
+        columns,
+        entity=entity,
+        key_from=key_from,
+        report=report,
+        on_bad_cell=on_bad_cell,
+        values=values,
+        unknown=unknown,
     )
     records, places = builder.build()
     provided = sorted({*columns.own, "key"} & set(data_fields(entity)))
@@ -158,6 +174,9 @@ def to_roster(
             collections=collections,
             provides=provides,
             provenance=provenance,
+            values=values,
+            unknown=unknown,
+            mapped_as=entity,
         )
     if entity == "student" and columns.row_only.get("_mentor"):
         _mentors(
@@ -169,6 +188,7 @@ def to_roster(
             provides=provides,
             report=report,
         )
+    unknown.report(report, table, entity)
     for kind in (entity, *other_rows):
         members = collections[ROSTER_ARGUMENTS[kind]]
         _duplicate_usernames(members, provenance[kind], kind, table, report)
@@ -199,6 +219,9 @@ def _add_rows_of_kind(
     collections: dict[str, list[Any]],
     provides: dict[EntityKind, list[str] | None],
     provenance: dict[EntityKind, list[object]],
+    values: ValueMap | None,
+    unknown: _Unknown,
+    mapped_as: EntityKind,
 ) -> None:
     """The rows of a mixed file that are of another kind (a pupil file's teachers)."""
     part = _Builder(
@@ -208,11 +231,14 @@ def _add_rows_of_kind(
         key_from=key_from,
         report=report,
         on_bad_cell=on_bad_cell,
+        values=values,
+        unknown=unknown,
+        mapped_as=mapped_as,
     )
     records, places = part.build()
     fields = {*columns.for_kind(kind).own, "key"}
     if kind == "staff":
-        records, extra = _staff_roles(records, places, rows, columns)
+        records, extra = _staff_roles(records, places, rows, columns, part)
         fields |= extra
         if extra and "groups" in collections:
             known = {group.key for group in collections["groups"]}
@@ -232,6 +258,61 @@ def _key_field(columns: _Columns, entity: EntityKind) -> str | None:
     return None
 
 
+class _Unknown:
+    """Values a value map did not know: per field and column, each value and its rows.
+
+    Values are told apart as the map compares them (case and spaces aside), each shown as
+    it first occurs.
+    """
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], dict[str, tuple[str, list[int]]]] = defaultdict(dict)
+
+    def note(self, target: str, column: str, value: str, row: int) -> None:
+        known = self.found[(target, column)]
+        known.setdefault(fold(value), (value.strip(), []))[1].append(row)
+
+    def find(
+        self, frame: pl.DataFrame, target: str, column: str, values: ValueMap, table: Table
+    ) -> None:
+        """The unknown values of one column, with their rows (found in polars)."""
+        import polars as pl
+
+        cells = pl.col(column)
+        hits = (
+            frame.with_columns(pl.Series(ROW_NUMBERS, table.row_numbers))
+            .filter(values.unknown(target, cells))
+            .group_by(fold_expression(cells).alias("folded"), maintain_order=True)
+            .agg(cells.first().str.strip_chars().alias("shown"), pl.col(ROW_NUMBERS))
+        )
+        known = self.found[(target, column)]
+        for folded, shown, rows in hits.iter_rows():
+            known.setdefault(folded, (shown, []))[1].extend(rows)
+
+    def report(self, report: Report, table: Table, entity: EntityKind) -> None:
+        for (target, column), by_value in self.found.items():
+            for value, rows in by_value.values():
+                report.add(
+                    Issue(
+                        code="unknown-value",
+                        severity="warning",
+                        file=table.file,
+                        sheet=table.sheet,
+                        row=min(rows),
+                        column=column,
+                        entity=entity,
+                        field=target,
+                        message=msg(
+                            "unknown-value",
+                            value=value,
+                            field=target,
+                            count=len(rows),
+                            rows=tuple(sorted(rows)),
+                        ),
+                    )
+                )
+
+
 class _Builder:
     def __init__(
         self,
@@ -242,7 +323,13 @@ class _Builder:
         key_from: str,
         report: Report,
         on_bad_cell: BadCell,
+        values: ValueMap | None = None,
+        unknown: _Unknown | None = None,
+        mapped_as: EntityKind | None = None,
     ) -> None:
+        self.values = values
+        self.unknown = unknown if unknown is not None else _Unknown()
+        self.mapped_as = mapped_as or entity  # the kind the columns are mapped to
         self.table = table
         self.columns = columns
         self.entity = entity
@@ -291,6 +378,10 @@ class _Builder:
             if field in _LIST_FIELDS:
                 joined = [cell.str.replace_all(r"\s*[;|]\s*", ",") for cell in cells]
                 exprs.append(pl.concat_str(joined, separator=",").alias(field))
+            elif self.values is not None and f"{self.mapped_as}.{field}" in self.values:
+                target = f"{self.mapped_as}.{field}"
+                self.unknown.find(source, target, names[positions[0]], self.values, table)
+                exprs.append(self.values.expression(target, cells[0]).alias(field))
             else:
                 exprs.append(cells[0].alias(field))
         if self.key_from != "key":
@@ -384,6 +475,15 @@ class _Builder:
                 more = msg("invalid-value.more", count=count - _MAX_PER_COLUMN)
                 self._issue(code, more, row=None, column=column, key=None)
 
+    def translated(self, target: str, cell: str, position: int, row: int) -> str | None:
+        """A cell through the value map (an unknown value is kept, and noted)."""
+        if self.values is None or target not in self.values:
+            return cell.strip() or None
+        known, meaning = self.values.translate(target, cell)
+        if not known:
+            self.unknown.note(target, self.columns.names[position], cell, row)
+        return (meaning or "").strip() or None
+
     def _position(self, field: str) -> int:
         return self.columns.own[field][0]
 
@@ -394,7 +494,7 @@ class _Builder:
     def _guardians(self, cells: Sequence[str], pupil: str, row: int) -> None:
         for number, fields in sorted(self.columns.guardians.items()):
             values = {
-                field: cells[position].strip() or None
+                field: self.translated(f"guardian.{field}", cells[position], position, row)
                 for field, position in fields.items()
                 if field in data_fields("guardian") and field not in ("key", "students")
             }
@@ -403,7 +503,14 @@ class _Builder:
                 continue  # no second parent on this row
             email = values.get("email")
             key = given_key or (email.lower() if email else f"{pupil}-{number}")
-            link = GuardianLink(pupil)
+            relation = (
+                self.translated(
+                    "guardian.relation", cells[fields["relation"]], fields["relation"], row
+                )
+                if "relation" in fields
+                else None
+            )
+            link = GuardianLink(pupil, relation=relation)
             known = self.guardians.get(key)
             try:
                 if known is not None:
@@ -519,14 +626,24 @@ def _split_by_role(
 
 
 def _staff_roles(
-    records: list[Record], places: Sequence[object], rows: Table, columns: _Columns
+    records: list[Record],
+    places: Sequence[object],
+    rows: Table,
+    columns: _Columns,
+    builder: _Builder,
 ) -> tuple[list[Record], set[str]]:
     """Staff rows of a mixed file: the role cell is their role, and their klas a group role.
 
-    An empty role on a staff row (a staff file's default kind) is ``docent``.
+    An empty role on a staff row (a staff file's default kind) is ``docent``. A value map
+    for the role column (``student._role``) says what each role is called in the host.
     """
     names = rows.unique_columns
-    roles = [cell.strip().lower() for cell in rows.column(names[columns.row_only["_role"][0]])]
+    position = columns.row_only["_role"][0]
+    target = f"{builder.mapped_as}._role"
+    roles = [
+        (builder.translated(target, cell, position, row) or "").lower()
+        for cell, row in zip(rows.column(names[position]), rows.row_numbers, strict=True)
+    ]
     homeroom = columns.own.get("homeroom")
     groups = [cell.strip() for cell in rows.column(names[homeroom[0]])] if homeroom else None
     index_of = {number: index for index, number in enumerate(rows.row_numbers)}

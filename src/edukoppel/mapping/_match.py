@@ -23,6 +23,7 @@ from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
 from edukoppel.mapping._normalise import Header, normalise
 from edukoppel.mapping._presets import Preset, detect
 from edukoppel.mapping._profile import Profile
+from edukoppel.mapping._valuemap import ValueMap
 from edukoppel.mapping._values import ValueProfile, fit
 from edukoppel.mapping._values import profile as value_profile
 from edukoppel.model import EntityKind
@@ -107,12 +108,30 @@ class ColumnMapping:
     notes: tuple[str, ...] = ()
     required: tuple[tuple[str, ...], ...] = ()
 
-    def profile(self, *, name: str = "profile") -> Profile:
-        """The mapping's decisions as a :class:`Profile` (every column, mapped or not)."""
-        return Profile(self.entity, {m.column: m.target for m in self.columns}, name=name)
+    def profile(
+        self,
+        *,
+        name: str = "profile",
+        values: ValueMap | Mapping[str, Mapping[str, str | None]] | None = None,
+    ) -> Profile:
+        """The mapping's decisions as a :class:`Profile` (every column, mapped or not).
 
-    def save(self, path: str | Path) -> Path:
+        ``values`` are value maps (koppeltabellen) to keep in the profile beside them.
+        """
+        kept = values if isinstance(values, ValueMap) or values is None else ValueMap(values)
+        columns = {m.column: m.target for m in self.columns}
+        return Profile(self.entity, columns, name=name, values=kept)
+
+    def save(
+        self,
+        path: str | Path,
+        *,
+        values: ValueMap | Mapping[str, Mapping[str, str | None]] | None = None,
+    ) -> Path:
         """Save the decisions as a profile (TOML, or JSON for a ``.json`` path) for next time.
+
+        ``values`` (value maps) are saved in the profile too, and ``ek.read(profile=...)``
+        applies them.
 
         Example:
             >>> from edukoppel.readers import Table
@@ -122,7 +141,7 @@ class ColumnMapping:
             >>> match_columns(table, profile=path).targets  # doctest: +SKIP
             {'Nr': 'student.key', 'Achternaam': 'student.last_name'}
         """
-        return self.profile(name=Path(path).name).save(path)
+        return self.profile(name=Path(path).name, values=values).save(path)
 
     def __iter__(self) -> Iterator[ColumnMatch]:
         return iter(self.columns)

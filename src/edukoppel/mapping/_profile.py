@@ -12,6 +12,9 @@ to (``""``: left unmapped on purpose)::
     "Leerlingnummer" = "student.key"
     "Roepnaam" = "student.first_name"
     "Opmerking" = ""
+
+    [values."student.program"]     # value maps (koppeltabellen), optional
+    "HAVO" = "havo"
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from edukoppel.exceptions import MappingError
 from edukoppel.mapping._catalogue import Target
+from edukoppel.mapping._valuemap import ValueMap, _tables
 from edukoppel.model import ENTITY_KINDS, EntityKind
 
 __all__ = ["Profile"]
@@ -46,6 +51,7 @@ class Profile:
     entity: EntityKind
     columns: Mapping[str, str | None]
     name: str = attrs.field(default="profile", eq=False)
+    values: ValueMap | None = attrs.field(default=None, kw_only=True)
 
     def to_toml(self) -> str:
         """The profile as TOML text (what :meth:`save` writes for a ``.toml`` path)."""
@@ -60,16 +66,24 @@ class Profile:
         ]
         for column, target in self.columns.items():
             lines.append(f"{_toml_string(column)} = {_toml_string(target or '')}")
-        return "\n".join(lines) + "\n"
+        text = "\n".join(lines) + "\n"
+        if self.values is not None and self.values.tables:
+            text += "\n" + values_toml(self.values.tables, header=False)
+        return text
 
     def to_json(self) -> str:
         """The profile as JSON text."""
-        document = {
+        document: dict[str, Any] = {
             "format": _FORMAT,
             "version": _VERSION,
             "entity": self.entity,
             "columns": {column: target or "" for column, target in self.columns.items()},
         }
+        if self.values is not None and self.values.tables:
+            document["values"] = {
+                field: {source: meaning or "" for source, meaning in table.items()}
+                for field, table in self.values.tables.items()
+            }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
     def save(self, path: str | Path) -> Path:
@@ -109,7 +123,31 @@ class Profile:
                 columns[str(column)] = str(Target.parse(given)) if given else None
             except ValueError as error:
                 raise MappingError(f"{name}: column {column!r}: {error}") from None
-        return cls(entity, columns, name=name)
+        tables = document.get("values")
+        values = None
+        if tables:
+            if not isinstance(tables, dict):
+                raise MappingError(f'{name}: expected [values."field"] tables')
+            values = ValueMap(_tables(tables, name=name))
+        return cls(entity, columns, name=name, values=values)
+
+
+def values_toml(tables: Mapping[str, Mapping[str, str | None]], *, header: bool = True) -> str:
+    """Value maps as TOML: a ``[values."field"]`` table per field (``""``: no value)."""
+    lines = (
+        ["# edukoppel value map (koppeltabel): source value = your value ('' = no value)."]
+        if header
+        else []
+    )
+    for field, table in tables.items():
+        if lines:
+            lines.append("")
+        lines.append(f"[values.{_toml_string(field)}]")
+        lines.extend(
+            f"{_toml_string(source)} = {_toml_string(meaning or '')}"
+            for source, meaning in table.items()
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _toml_string(text: str) -> str:

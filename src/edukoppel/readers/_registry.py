@@ -19,11 +19,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import attrs
 
 if TYPE_CHECKING:
-    from edukoppel.mapping import ColumnMapping, Profile
+    from typing import TypeAlias
+
+    from edukoppel.mapping import ColumnMapping, Profile, ValueMap
     from edukoppel.mapping._convert import BadCell
     from edukoppel.model import EntityKind, Roster
     from edukoppel.readers._table import Table
     from edukoppel.report import Report
+
+    ValueMapSource: TypeAlias = (
+        ValueMap | Mapping[str, Mapping[str, str | None]] | str | os.PathLike[str]
+    )
 
 __all__ = ["Format", "ReadResult", "formats", "read", "register_format"]
 
@@ -53,6 +59,51 @@ class ReadResult:
     def __repr__(self) -> str:
         head = str(self.report).splitlines()[0]
         return f"<ReadResult {self.format}: {self.roster!r}, {head}>"
+
+    def value_counts(self, field: str) -> dict[str, int]:
+        r"""A field's distinct source values and how often each occurs, most frequent first.
+
+        What a value map (koppeltabel) is built from: for a table, the cells of the
+        column(s) mapped to the field as the file has them (stripped, empty ones left out;
+        ``guardian.relation`` counts every guardian's column); for a structured source, the
+        roster's values.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> export = b"Stamnr;Naam;Opleiding\n1;Berg;HAVO\n2;Bos;havo 3\n3;Bak;HAVO\n"
+            >>> counts = ek.read(export, name="lln.csv").value_counts("student.program")
+            >>> counts
+            {'HAVO': 2, 'havo 3': 1}
+            >>> values = {value: "havo" for value in counts}  # then fill in, or save
+        """
+        from edukoppel.mapping import Target
+
+        wanted = Target.parse(field)
+        counts: dict[str, int] = {}
+        if self.table is not None and self.mapping is not None:
+            columns = [
+                match.column
+                for match in self.mapping
+                if match.target is not None
+                and Target.parse(match.target).kind == wanted.kind
+                and Target.parse(match.target).field == wanted.field
+                and wanted.number in (None, Target.parse(match.target).number)
+            ]
+            if not columns:
+                from edukoppel.exceptions import MappingError
+
+                mapped = ", ".join(sorted(set(self.mapping.targets.values()))) or "none"
+                raise MappingError(f"no column maps to {field}; the mapped fields are {mapped}")
+            for column in columns:
+                for value in self.table.column(column):
+                    if value.strip():
+                        counts[value.strip()] = counts.get(value.strip(), 0) + 1
+        else:
+            for record in self.roster.records(wanted.kind):
+                found = getattr(record, wanted.field, None)
+                if found not in (None, "", ()):
+                    counts[str(found)] = counts.get(str(found), 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 @attrs.frozen
@@ -121,6 +172,11 @@ def read(
     profile: str | os.PathLike[str] | Profile | None = None,
     overrides: Mapping[str, str | None] | None = None,
     required: Sequence[str | Sequence[str]] | None = None,
+    values: ValueMap
+    | Mapping[str, Mapping[str, str | None]]
+    | str
+    | os.PathLike[str]
+    | None = None,
     on_bad_cell: BadCell = "keep",
     source_name: str = "import",
     name: str | None = None,
@@ -144,6 +200,10 @@ def read(
             or a tuple of alternatives (``["username", ("email", "username")]``); one that
             no column maps to is a ``required-field-unmapped`` error in the report (with
             ``mapping=``, the mapping's own, from :func:`match_columns`).
+        values: Value maps (koppeltabellen): per field, what each source value means in
+            your application (``{"student.program": {"HAVO": "havo"}}``), or a TOML or CSV
+            file of them; over the profile's own. An unknown value is kept and reported
+            (``unknown-value``) with its rows.
         on_bad_cell: ``"keep"`` a row without a value the model refuses (and warn),
             ``"skip"`` the row, or ``"fail"`` the read.
         source_name: The roster's ``source``: a short, *stable* name for this kind of export
@@ -180,6 +240,7 @@ def read(
                 profile=profile,
                 overrides=overrides,
                 required=required,
+                values=_value_map(values),
                 on_bad_cell=on_bad_cell,
                 source_name=source_name,
                 **options,
@@ -197,29 +258,45 @@ def _read_table_source(
     profile: str | os.PathLike[str] | Profile | None,
     overrides: Mapping[str, str | None] | None,
     required: Sequence[str | Sequence[str]] | None,
+    values: ValueMap | None,
     on_bad_cell: BadCell,
     source_name: str,
     **options: Any,
 ) -> ReadResult:
-    from edukoppel.mapping import match_columns
+    from edukoppel.mapping import Profile, match_columns
     from edukoppel.mapping._convert import to_roster
     from edukoppel.readers._read import read_table
 
     table = read_table(data, name=name, **options)
+    saved = Profile.load(Path(profile)) if isinstance(profile, str | os.PathLike) else profile
+    if saved is not None and saved.values is not None:
+        values = saved.values.merged(values)
     if mapping is None:
         mapping = match_columns(
             table,
             entity=entity,
             preset=None if preset is True else preset,
-            profile=Path(profile) if isinstance(profile, os.PathLike) else profile,
+            profile=saved,
             overrides=overrides,
             required=required,
         )
     elif overrides:
         mapping = mapping.with_overrides(overrides)
-    roster, report = to_roster(table, mapping, source=source_name, on_bad_cell=on_bad_cell)
+    roster, report = to_roster(
+        table, mapping, source=source_name, on_bad_cell=on_bad_cell, values=values
+    )
     _report_mapping(mapping, table, report)
     return ReadResult(roster=roster, report=report, mapping=mapping, table=table, format="table")
+
+
+def _value_map(given: ValueMapSource | None) -> ValueMap | None:
+    from edukoppel.mapping import ValueMap
+
+    if given is None or isinstance(given, ValueMap):
+        return given
+    if isinstance(given, str | os.PathLike):
+        return ValueMap.load(given)
+    return ValueMap(given)
 
 
 def _report_mapping(mapping: ColumnMapping, table: Table, report: Report) -> None:
