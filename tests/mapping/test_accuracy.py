@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +22,13 @@ from edukoppel.mapping import ColumnMapping
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
+# Header sets gathered by someone who had not seen the catalogue or the corpus above (see
+# each file's source): the independent measure. Half of them (every other file) was used to
+# improve the catalogue; both halves are reported. The floor is a ratchet against
+# regressions, not the target: on these sets the matcher is at 85%, below the 95% it reaches
+# on its own corpus.
+HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
+HELDOUT_FLOOR = 0.84
 
 
 @attrs.frozen
@@ -51,9 +59,9 @@ def _map(path: Path) -> tuple[ColumnMapping, dict[str, str | None]]:
     return mapping, expected
 
 
-def outcomes() -> list[Outcome]:
+def outcomes(corpus: list[Path] = CORPUS) -> list[Outcome]:
     found = []
-    for path in CORPUS:
+    for path in corpus:
         mapping, expected = _map(path)
         for match in mapping:
             found.append(Outcome(path.stem, match.column, expected[match.column], match.target))
@@ -75,14 +83,26 @@ def test_the_corpus_is_mapped_well_enough() -> None:
     assert share >= TARGET_ACCURACY, f"{share:.1%} of {len(results)} columns right:\n{listing}"
 
 
-def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key() -> None:
+@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT], ids=["corpus", "heldout"])
+def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
+    corpus: list[Path],
+) -> None:
     wrong = [
         r
-        for r in outcomes()
+        for r in outcomes(corpus)
         if (r.expected and r.expected.endswith(".key") and r.got not in (None, r.expected))
         or (r.got and r.got.endswith(".key") and r.got != r.expected)
     ]
     assert wrong == []
+
+
+def test_the_heldout_header_sets_stay_above_their_floor() -> None:
+    results = outcomes(HELDOUT)
+    assert len(HELDOUT) >= 30
+    wrong = [r for r in results if r.got is not None and r.got != r.expected]
+    assert accuracy(results) >= HELDOUT_FLOOR
+    # A wrong mapping is worse than none: at most 2% of the columns land on a wrong field.
+    assert len(wrong) <= len(results) * 0.02, wrong
 
 
 def test_columns_without_a_canonical_field_stay_unmapped() -> None:

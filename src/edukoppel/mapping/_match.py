@@ -327,6 +327,16 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 # -- scoring ---------------------------------------------------------------------------------
 
 
+#: Words that name a kind: before an alias of that kind's field, they add nothing.
+_KIND_WORDS: dict[str, frozenset[str]] = {
+    "student": frozenset({"leerling", "student", "pupil", "learner", "lln"}),
+    "staff": frozenset(
+        {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
+    ),
+    "guardian": frozenset({"ouder", "verzorger", "parent", "guardian", "contact"}),
+}
+
+
 def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple[float, str]:
     """How well a header names a field, from its aliases alone; and why.
 
@@ -340,6 +350,13 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
     best, why = 0.0, ""
     raw = header.raw.strip().casefold()
     spaced = " ".join(header.words)
+    # "Student Gender" in a pupil file, "Teacher Email" in a staff file: the row's own kind
+    # named before an alias.
+    unprefixed = (
+        "".join(header.words[1:])
+        if own and len(header.words) > 1 and header.words[0] in _KIND_WORDS.get(spec.kind, ())
+        else None
+    )
     for alias, form, alias_words, implicit in spec.forms:
         if implicit and not own:
             continue
@@ -347,6 +364,8 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
             if alias.casefold() == raw:
                 return 1.0, f"exact alias {alias!r}"
             score, reason = 0.98, f"normalised alias {alias!r}"
+        elif form == unprefixed:
+            score, reason = 0.95, f"alias {alias!r} after {header.words[0]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif (

@@ -30,6 +30,7 @@ _MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "ma
 _MARKERS = re.compile(r"[*:]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")  # "Contact's Email": the s says whose
 
 
 def _strip_accents(text: str) -> str:
@@ -43,10 +44,10 @@ def words(text: str) -> tuple[str, ...]:
     Example:
         >>> words("E-mailadres Ouder/Verzorger")
         ('e', 'mailadres', 'ouder', 'verzorger')
-        >>> words("sourcedId")
-        ('sourced', 'id')
+        >>> words("sourcedId"), words("Contact’s Email")
+        (('sourced', 'id'), ('contact', 'email'))
     """
-    split = _CAMEL.sub(" ", _strip_accents(text))
+    split = _CAMEL.sub(" ", _strip_accents(_POSSESSIVE.sub("", text)))
     return tuple(word for word in _NON_WORD.split(split.casefold()) if word)
 
 

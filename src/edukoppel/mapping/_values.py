@@ -29,7 +29,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B: a short code with digits and letters.
     "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,13}$", re.IGNORECASE),
-    "year": re.compile(r"^([1-8]|1[0-3])$"),
+    # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k).
+    "year": re.compile(
+        r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?$"
+        r"|^(k|kg|pk|tk|pre-?k|kindergarten|reception)$",
+        re.IGNORECASE,
+    ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
     "brin4": re.compile(r"^\d{2}[a-z]{2}$", re.IGNORECASE),
     "eckid": re.compile(r"^https?://(id\.)?ketenid\.nl/", re.IGNORECASE),
