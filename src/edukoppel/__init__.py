@@ -36,7 +36,7 @@ from edukoppel.exceptions import (
     StoreError,
     UnsupportedFormatError,
 )
-from edukoppel.mapping import ColumnMapping, ValueMap, match_columns
+from edukoppel.mapping import ColumnMapping, ValueMap, match_columns, write_template
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
@@ -139,4 +139,5 @@ __all__ = [
     "record_class",
     "set_language",
     "use_language",
+    "write_template",
 ]

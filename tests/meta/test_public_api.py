@@ -72,6 +72,7 @@ PUBLIC = [
     "record_class",
     "set_language",
     "use_language",
+    "write_template",
 ]
 
 SUBPACKAGES = [

@@ -20,6 +20,7 @@ from edukoppel.mapping._match import (
 )
 from edukoppel.mapping._presets import Preset, detect, preset, presets
 from edukoppel.mapping._profile import Profile
+from edukoppel.mapping._template import TemplateColumn, template_columns, write_template
 from edukoppel.mapping._valuemap import ValueMap
 
 __all__ = [
@@ -33,10 +34,13 @@ __all__ = [
     "Preset",
     "Profile",
     "Target",
+    "TemplateColumn",
     "ValueMap",
     "catalogue",
     "detect",
     "match_columns",
     "preset",
     "presets",
+    "template_columns",
+    "write_template",
 ]

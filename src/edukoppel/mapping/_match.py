@@ -363,6 +363,8 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
         if form == header.compact:
             if alias.casefold() == raw:
                 return 1.0, f"exact alias {alias!r}"
+            if alias.casefold() == raw.rstrip("* ").rstrip():
+                return 1.0, f"exact alias {alias!r}, marked required"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
             score, reason = 0.95, f"alias {alias!r} after {header.words[0]!r}"
@@ -489,6 +491,9 @@ def match_columns(
         layout = detect(table.columns, entity)
     elif preset is not False:
         layout = _presets.preset(preset)
+    detected_note = None
+    if entity is None and layout is None and profile is None:
+        entity, detected_note = _detect_entity(table, fields)
     entity = entity or (layout.entity if layout else "student")
     saved = profile if isinstance(profile, Profile) or profile is None else Profile.load(profile)
     fixed, notes = _decisions(names, table.columns, layout, saved, entity)
@@ -506,6 +511,8 @@ def match_columns(
     ]  # fmt: skip
     mapped = {m.target for m in columns if m.target is not None}
     wanted = _required_fields(required, entity, fields)
+    if detected_note is not None:
+        notes.insert(0, detected_note)
     mapping = ColumnMapping(
         entity=entity,
         columns=tuple(columns),
@@ -520,6 +527,35 @@ def match_columns(
 
 
 Scored = list[tuple[float, Target, tuple[str, ...]]]
+_KINDS_TO_DETECT: tuple[EntityKind, ...] = ("student", "staff", "guardian", "group", "location")
+
+
+def _detect_entity(table: Table, fields: Catalogue) -> tuple[EntityKind, str | None]:
+    """Which kind a table's rows hold, from its header.
+
+    A pupil file is the default. Another kind wins when a column is its key by its own name
+    (``Medewerkernummer``, ``Oudernummer``, ``Klascode``) and its fields take more of the
+    columns than a pupil's do (each field counted once).
+    """
+    totals: dict[EntityKind, float] = {}
+    keys: dict[EntityKind, str] = {}
+    for kind in _KINDS_TO_DETECT:
+        specs = [spec for spec in fields.for_entity(kind) if spec.kind == kind]
+        candidates, _ = _score(table, specs, kind)
+        best: dict[str, float] = {}
+        for position, scored in candidates.items():
+            if not scored or scored[0][0] < ACCEPT:
+                continue
+            score, target, _why = scored[0]
+            best[str(target)] = max(best.get(str(target), 0.0), score)
+            if target.field == "key" and score >= ACCEPT_KEY and kind not in keys:
+                keys[kind] = table.unique_columns[position]
+        totals[kind] = sum(best.values())
+    others = [kind for kind in _KINDS_TO_DETECT[1:] if kind in keys]
+    winner = max(others, key=lambda kind: totals[kind], default=None)
+    if winner is None or totals[winner] <= totals["student"]:
+        return "student", None
+    return winner, f"rows hold {winner} records: {keys[winner]!r} is their key"
 
 
 def _score(

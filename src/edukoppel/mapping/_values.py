@@ -29,6 +29,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B: a short code with digits and letters.
     "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,13}$", re.IGNORECASE),
+    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3".
+    "group_list": re.compile(
+        r"^(?=.*\d)(?=.*[a-z])"
+        r"[0-9a-z][0-9a-z._\-/ ]{0,13}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,13})+$",
+        re.IGNORECASE,
+    ),
     # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k).
     "year": re.compile(
         r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?$"
@@ -100,7 +106,7 @@ _EXPECT: dict[str, tuple[str, ...]] = {
     "gender": ("gender",),
     "year": ("year",),
     "group": ("group", "digits"),
-    "groups": ("group", "digits"),
+    "groups": ("group", "group_list", "digits"),
     "brin6": ("brin6",),
     "location": ("brin6", "group", "name", "digits"),
     "locations": ("brin6", "group", "name", "digits"),
