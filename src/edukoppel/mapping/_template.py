@@ -144,7 +144,10 @@ def write_template(
         The path written.
 
     Example:
-        >>> path = write_template("student", "leerlingen.csv")  # doctest: +SKIP
+        >>> import pathlib, tempfile
+        >>> path = write_template("group", pathlib.Path(tempfile.mkdtemp()) / "klassen.csv")
+        >>> path.read_text(encoding="utf-8-sig").splitlines()
+        ['Klascode *;Klasnaam;Soort groep;Leerjaar', 'voorbeeld: 1HA;Klas 1HA;homeroom;1']
     """
     target = Path(path)
     kind = format or ("csv" if target.suffix.lower() == ".csv" else "xlsx")
