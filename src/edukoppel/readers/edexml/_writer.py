@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from edukoppel._i18n import msg
@@ -82,6 +83,21 @@ def write_edexml(
         raise ValueError(f"sector={sector!r}: choose 'po', 'vo' or None")
     plan = _Plan(roster, version=version, sector=sector)
     etree = import_optional("lxml.etree", extra="edexml", purpose="writing EDEXML")
+    if not isinstance(dest, str | os.PathLike):
+        _write(plan, etree, dest)
+        return
+    # A file appears only when it is whole: written next to its place, then moved there.
+    path = Path(dest)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            _write(plan, etree, handle)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write(plan: _Plan, etree: Any, dest: BinaryIO) -> None:
     with etree.xmlfile(dest, encoding="UTF-8") as out:
         out.write_declaration()
         plan.write(out, etree)
