@@ -20,7 +20,7 @@ import attrs
 from edukoppel._i18n import msg
 from edukoppel._optional import import_optional
 from edukoppel.exceptions import MalformedFileError, UnsupportedFormatError
-from edukoppel.readers.edexml._sniff import first_element, head_text
+from edukoppel.readers.edexml._sniff import declares_doctype, first_element, head_text
 
 __all__ = ["DATA_ROOTS", "Parsed", "parse"]
 
@@ -36,11 +36,12 @@ DATA_ROOTS = frozenset(
     }
 )
 _NO_DATA = ("geengegevens", "geenwijzigingen")
-_RECORDS = ("school", "vestiging", "groep", "samengestelde_groep", "subgroep")
-_PEOPLE = ("leerling", "leerkracht")
 _CONTAINERS = ("vestigingen", "groepen", "leerlingen", "leerkrachten", "subgroepen")
+# Only the elements that carry records, and only their end: one event per pupil. Groups and
+# vestigingen are read at the end of their container (a pupil's references share their names).
 _TAGS = [
-    f"{{*}}{name}" for name in (*DATA_ROOTS, *_NO_DATA, *_RECORDS, *_PEOPLE, *_CONTAINERS, "Fault")
+    f"{{*}}{name}"
+    for name in (*DATA_ROOTS, *_NO_DATA, "school", "leerling", "leerkracht", *_CONTAINERS, "Fault")
 ]
 
 #: Pupil children read as text, and the row position each goes to.
@@ -104,17 +105,17 @@ _SINCE_20 = frozenset(
 )
 
 
-@attrs.define
-class Pupil:
-    """One ``leerling``: its text fields by position, its references, its line."""
-
-    key: str | None
-    eckid: str | None
-    texts: list[str | None]
-    homeroom: str | None
-    groups: list[str]
-    location: str | None
-    line: int
+#: A pupil row: the text fields (PUPIL_TEXT), then these.
+KEY, ECKID, HOMEROOM, GROUPS, LOCATION, LINE = range(PUPIL_WIDTH, PUPIL_WIDTH + 6)
+PUPIL_ROW = PUPIL_WIDTH + 6
+_REFERENCES = {
+    "groep": HOMEROOM,
+    "samengestelde_groepen": GROUPS,
+    "subgroepen": GROUPS,
+    "vestiging": LOCATION,
+}
+_IGNORED = -1
+_FEATURE = -2
 
 
 @attrs.define
@@ -149,7 +150,8 @@ class Parsed:
     school: dict[str, str] = attrs.field(factory=dict)
     locations: list[tuple[str | None, str | None, int]] = attrs.field(factory=list)
     groups: list[GroupRow] = attrs.field(factory=list)
-    pupils: list[Pupil] = attrs.field(factory=list)
+    pupils: list[list[Any]] = attrs.field(factory=list)
+    pupil_codes: dict[str, int] = attrs.field(factory=dict)
     teachers: list[Teacher] = attrs.field(factory=list)
     containers: set[str] = attrs.field(factory=set)
     no_data: str | None = None
@@ -190,6 +192,8 @@ def _free(element: Any) -> None:
 def _refuse_non_xml(head: bytes, file: str) -> None:
     text = head_text(head).lstrip("\ufeff \t\r\n")
     if text.startswith("<"):
+        if declares_doctype(text):
+            raise MalformedFileError(msg("edexml.refusal.doctype"), file=file)
         return
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         raise UnsupportedFormatError(msg("edexml.refusal.zip"), file=file)
@@ -252,7 +256,7 @@ def parse(source: str | os.PathLike[str] | bytes | BinaryIO, *, file: str) -> Pa
         _refuse_non_xml(head, file)
         events = etree.iterparse(
             stream,
-            events=("start", "end"),
+            events=("end",),
             tag=_TAGS,
             resolve_entities=False,
             no_network=True,
@@ -276,35 +280,48 @@ def parse(source: str | os.PathLike[str] | bytes | BinaryIO, *, file: str) -> Pa
 def _walk(events: Iterator[tuple[str, Any]], head: bytes, file: str) -> Parsed:
     parsed: Parsed | None = None
     checked = False
-    for event, element in events:
+    names: dict[str, str] = {}
+    trusted: Any = None  # the container the last record was in, known to be a data root's
+    for _event, element in events:
         if not checked:
             _refuse_doctype(element, file)
             checked = True
-        name = _local(element.tag)
-        if event == "start":
-            if name in DATA_ROOTS and parsed is None:
-                tag = element.tag
-                namespace = tag[1 : tag.index("}")] if tag.startswith("{") else ""
-                parsed = Parsed(root=name, namespace=namespace)
-            continue
+        parent = element.getparent()
+        if parent is trusted and parsed is not None:
+            # The hot path: the next pupil (or teacher) in the same container.
+            tag = element.tag
+            name = names.get(tag) or names.setdefault(tag, _local(tag))
+            if name == "leerling":
+                parsed.pupils.append(_pupil(element, parsed))
+                _free(element)
+                continue
+            up = _local(parent.tag)
+        else:
+            name = _local(element.tag)
+            up = _local(parent.tag) if parent is not None else ""
         if name == "Fault":
             codes = [_text(child) for child in element if _local(child.tag) == "faultcode"]
             raise UnsupportedFormatError(
                 msg("edexml.refusal.soap-fault", code=codes[0] if codes else "-"), file=file
             )
         if parsed is None:
-            if name in _NO_DATA:
-                return Parsed(root=name, namespace="", no_data=name)
-            continue
-        parent = element.getparent()
-        up = _local(parent.tag) if parent is not None else ""
+            parsed = _data_root(element)
+            if parsed is None:
+                if name in _NO_DATA:
+                    return Parsed(root=name, namespace="", no_data=name)
+                continue
         if up in _CONTAINERS:
             grand = parent.getparent()
             if grand is None or _local(grand.tag) not in DATA_ROOTS:
-                continue  # a vendor's extension block that reuses a name
+                continue  # a reference inside a record, or a vendor's block reusing a name
+            trusted = parent
+        elif up not in DATA_ROOTS and name not in DATA_ROOTS:
+            continue
         _take(name, up, element, parsed)
     if parsed is None:
         root = getattr(events, "root", None)
+        if root is not None:
+            _refuse_doctype(root, file)
         shown = _local(root.tag) if root is not None else first_element(head_text(head)) or "-"
         raise UnsupportedFormatError(msg("edexml.refusal.other-xml", root=shown), file=file)
     if "peildatum" in parsed.school or "instellingsnummer" in parsed.school:
@@ -312,23 +329,39 @@ def _walk(events: Iterator[tuple[str, Any]], head: bytes, file: str) -> Parsed:
     return parsed
 
 
+def _data_root(element: Any) -> Parsed | None:
+    """The Parsed of the nearest data root around ``element`` (None: not inside one)."""
+    node = element
+    while node is not None:
+        tag = node.tag
+        if _local(tag) in DATA_ROOTS:
+            namespace = tag[1 : tag.index("}")] if tag.startswith("{") else ""
+            return Parsed(root=_local(tag), namespace=namespace)
+        node = node.getparent()
+    return None
+
+
 def _take(name: str, up: str, element: Any, parsed: Parsed) -> None:
-    """Read one record element (or note a container) into ``parsed``, then free it."""
-    if name == "leerling" and up == "leerlingen":
+    """Read one record element (or a container's records) into ``parsed``, then free it."""
+    if name == "leerling":
         parsed.pupils.append(_pupil(element, parsed))
         _free(element)
-    elif name == "leerkracht" and up == "leerkrachten":
+    elif name == "leerkracht":
         parsed.teachers.append(_teacher(element, parsed))
         _free(element)
-    elif name in ("groep", "samengestelde_groep", "subgroep") and up in (
-        "groepen",
-        "subgroepen",
-    ):
-        parsed.groups.append(_group(element, name, parsed))
+    elif name in ("groepen", "subgroepen") and up in DATA_ROOTS:
+        parsed.containers.add("groepen")
+        for child in element:
+            local = _local(child.tag)
+            if local in ("groep", "samengestelde_groep", "subgroep"):
+                parsed.groups.append(_group(child, local, parsed))
         _free(element)
-    elif name == "vestiging" and up == "vestigingen":
+    elif name == "vestigingen" and up in DATA_ROOTS:
+        parsed.containers.add(name)
         parsed.features.add("vestigingen")
-        parsed.locations.append((_key(element), _child_text(element, "naam"), _line(element)))
+        for child in element:
+            if _local(child.tag) == "vestiging":
+                parsed.locations.append((_key(child), _child_text(child, "naam"), _line(child)))
         _free(element)
     elif name == "school" and up in DATA_ROOTS:
         for child in element:
@@ -341,7 +374,7 @@ def _take(name: str, up: str, element: Any, parsed: Parsed) -> None:
                 parsed.features.add("toevoegingen")
         _free(element)
     elif name in _CONTAINERS and up in DATA_ROOTS:
-        parsed.containers.add("groepen" if name == "subgroepen" else name)
+        parsed.containers.add(name)
     elif name in _NO_DATA:
         parsed.no_data = name
 
@@ -391,44 +424,39 @@ def _group(element: Any, name: str, parsed: Parsed) -> GroupRow:
     )
 
 
-def _pupil(element: Any, parsed: Parsed) -> Pupil:
-    texts: list[str | None] = [None] * PUPIL_WIDTH
-    homeroom = location = None
-    groups: list[str] = []
-    seen = parsed.features
-    positions = PUPIL_TEXT
+def _pupil_code(tag: str, parsed: Parsed) -> int:
+    """What a pupil's child is: a text position, a reference, a feature or nothing to read."""
+    local = _local(tag)
+    code = PUPIL_TEXT.get(local, _REFERENCES.get(local, _IGNORED))
+    if code == _IGNORED and local in _SINCE_20:
+        code = _FEATURE
+    if isinstance(tag, str):
+        parsed.pupil_codes[tag] = code
+    return code
+
+
+def _pupil(element: Any, parsed: Parsed) -> list[Any]:
+    """A pupil row (see KEY, ECKID...): texts as found, references by key, the line."""
+    row: list[Any] = [None] * PUPIL_ROW
+    codes = parsed.pupil_codes
     for child in element:
         tag = child.tag
-        local = tag[tag.rfind("}") + 1 :] if "}" in tag else tag
-        position = positions.get(local)
-        if position is not None:
-            text = child.text
-            if text is not None:
-                texts[position] = text
-            if local in _SINCE_20:
-                seen.add(local)
-        elif local == "groep":
-            homeroom = _key(child)
-        elif local in ("samengestelde_groepen", "subgroepen"):
-            seen.add(local)
-            groups.extend(key for key in map(_key, child) if key is not None)
-        elif local == "vestiging":
-            seen.add(local)
-            location = _key(child)
-        elif local in _SINCE_20:
-            seen.add(local)
-    eckid = element.get("eckid")
-    if eckid is not None:
-        seen.add("eckid")
-    return Pupil(
-        key=_note_key(_key(element), parsed),
-        eckid=eckid,
-        texts=texts,
-        homeroom=homeroom,
-        groups=groups,
-        location=location,
-        line=element.sourceline or 0,
-    )
+        code = codes.get(tag)
+        if code is None:
+            code = _pupil_code(tag, parsed)
+        if code < PUPIL_WIDTH:
+            if code >= 0:
+                row[code] = child.text
+            elif code == _FEATURE:
+                parsed.features.add(_local(tag))
+        elif code == GROUPS:
+            row[GROUPS] = [link.get("key") for link in child]
+        else:
+            row[code] = child.get("key")
+    row[KEY] = element.get("key")
+    row[ECKID] = element.get("eckid")
+    row[LINE] = element.sourceline
+    return row
 
 
 def _roles(element: Any) -> list[str]:

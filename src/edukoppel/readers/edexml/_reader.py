@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import InvalidValueError
 from edukoppel.model import EntityKind, Group, Location, Roster, School, Scope, Staff, Student
+from edukoppel.model._records import paused_gc
 from edukoppel.model._values import normalise_brin6
 from edukoppel.readers._registry import ReadResult
 from edukoppel.readers.edexml import _parse as p
@@ -41,6 +42,8 @@ JAARGROEPEN = frozenset(
 )
 _VO_YEARS = {str(code): str(code - 10) for code in range(11, 17)}
 _MAX_LISTED = 50
+#: Joins the keys of a set in one text column: a character XML 1.0 cannot hold, so no key has it.
+_JOIN = "\x1f"
 _SINCE_20 = frozenset(
     {
         "vestigingen",
@@ -114,8 +117,10 @@ def read_edexml(
     else:
         file = name or str(getattr(source, "name", None) or "<bytes>")
         file = Path(file).name if file != "<bytes>" else file
-    parsed = p.parse(source, file=file)
-    return _Builder(parsed, file=file, source_name=source_name).build()
+    # Rows and records hold no cycles: the cyclic collector would only walk the growing heap.
+    with paused_gc():
+        parsed = p.parse(source, file=file)
+        return _Builder(parsed, file=file, source_name=source_name).build()
 
 
 class _Builder:
@@ -180,6 +185,7 @@ class _Builder:
             self.issue("edexml-no-data", msg(f"edexml-no-data.{parsed.no_data}"), severity="info")
             roster = Roster(source=self.source_name)
             return ReadResult(roster=roster, report=self.report, format="edexml")
+        self.pupil_columns = self._pupil_columns()
         self.level = self._level()
         school, brin6 = self._school()
         self.brin6 = brin6
@@ -247,6 +253,27 @@ class _Builder:
         return ReadResult(roster=roster, report=self.report, format="edexml")
 
     # -- version ----------------------------------------------------------------------------
+
+    def _pupil_columns(self) -> list[tuple[Any, ...]]:
+        """The pupil rows as columns (the rows freed), and the features they show."""
+        rows = self.parsed.pupils
+        columns = list(zip(*rows, strict=True)) if rows else [()] * p.PUPIL_ROW
+        rows.clear()
+        features = self.parsed.features
+        for position, feature in (
+            (2, "voornamen"),
+            (8, "gebruikersnaam"),
+            (9, "emailadres"),
+            (p.GROUPS, "samengestelde_groepen"),
+            (p.LOCATION, "vestiging"),
+            (p.ECKID, "eckid"),
+        ):
+            column = columns[position]
+            if column.count(None) != len(column):
+                features.add(feature)
+        if max(map(len, filter(None, columns[p.KEY])), default=0) > 64:
+            self.parsed.long_keys = True
+        return columns
 
     def _level(self) -> Level:
         """The EDEXML level the content shows (reference P4); ``xsdversie`` only raises it."""
@@ -344,7 +371,7 @@ class _Builder:
 
         from edukoppel.model._columns import trusted_records, validate_columns
 
-        check = validate_columns(kind, frame)
+        check = validate_columns(kind, frame, separator=_JOIN)
         dropped = self._refusals(kind, check.refusals, check.frame, lines)
         clean = check.frame
         if archived is not None:
@@ -456,13 +483,12 @@ class _Builder:
 
         if "leerlingen" not in self.parsed.containers:
             return None
-        pupils = self.parsed.pupils
         level = self.level
         uwlr1 = "/leerresultaten/1/" in self.parsed.namespace
-        texts = [pupil.texts for pupil in pupils]
-        by_position = list(zip(*texts, strict=True)) if texts else [()] * p.PUPIL_WIDTH
+        by_position = self.pupil_columns
+        self.pupil_columns = []  # the frame holds them from here on
         columns: dict[str, Any] = {
-            "key": [pupil.key for pupil in pupils],
+            "key": by_position[p.KEY],
             "first_name": by_position[4],
             "initials": by_position[3],
             "infix": by_position[1],
@@ -477,9 +503,9 @@ class _Builder:
             columns["username"] = by_position[8]
             columns["email"] = by_position[9]
         if level == "2.1":
-            columns["eckid"] = [pupil.eckid for pupil in pupils]
+            columns["eckid"] = by_position[p.ECKID]
         years, homeroom_column, groups_column, location_column = self._links(
-            pupils, by_position[7], homerooms, composites, group_years
+            by_position, homerooms, composites, group_years
         )
         columns["year"] = years
         if has_groups:
@@ -488,41 +514,49 @@ class _Builder:
                 columns["groups"] = groups_column
         if location_keys:
             columns["location"] = location_column
-        schema = {name: pl.List(pl.String) if name == "groups" else pl.String for name in columns}
-        frame = pl.DataFrame(columns, schema=schema)
+        lines = list(by_position[p.LINE])
+        del by_position
+        frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+        del columns, years, homeroom_column, groups_column, location_column
         reference = _reference_date(self.parsed.school)
-        archived = (
-            None
-            if reference is None
-            else (pl.col("end_date").is_not_null() & (pl.col("end_date") <= reference)).fill_null(
-                False
-            )
-        )
-        lines = [pupil.line for pupil in pupils]
+        archived = None
+        if reference is not None:
+            archived = pl.col("end_date").is_not_null() & (pl.col("end_date") <= reference)
+            archived = archived.fill_null(False)
         return self._records("student", frame, lines, archived)  # type: ignore[return-value]
 
     def _links(
         self,
-        pupils: list[p.Pupil],
-        own_years: tuple[str | None, ...],
+        by_position: list[tuple[Any, ...]],
         homerooms: set[str],
         composites: set[str],
         group_years: dict[str, str | None],
-    ) -> tuple[list[str | None], list[str | None], list[list[str]], list[str | None]]:
-        """Each pupil's year, homeroom, groups and location, dangling references reported."""
+    ) -> tuple[list[str | None], list[str | None], list[str | None], list[str | None]]:
+        """Each pupil's year, homeroom, groups (joined) and location; dangling ones reported."""
         vestigingen = {key for key, _name, _line in self.parsed.locations if key}
+        keys, lines = by_position[p.KEY], by_position[p.LINE]
+        own_years = by_position[7]
         years: list[str | None] = []
         homeroom_column: list[str | None] = []
-        groups_column: list[list[str]] = []
+        groups_column: list[str | None] = []
         location_column: list[str | None] = []
-        for index, pupil in enumerate(pupils):
-            homeroom = pupil.homeroom
-            if homeroom is not None and homeroom not in homerooms:
-                self._dangling(pupil, "homeroom", composite=homeroom in composites)
-                homeroom = None
+        default_location = self.brin6
+        vo_years = _VO_YEARS
+        for index, (given_homeroom, given_groups, given_location) in enumerate(
+            zip(
+                by_position[p.HOMEROOM], by_position[p.GROUPS], by_position[p.LOCATION], strict=True
+            )
+        ):
+            homeroom = given_homeroom
+            if homeroom is not None:
+                homeroom = homeroom.strip() or None
+                if homeroom is not None and homeroom not in homerooms:
+                    self._dangling(keys[index], lines[index], "homeroom", homeroom in composites)
+                    homeroom = None
             homeroom_column.append(homeroom)
             year = own_years[index]
-            year = year.strip() or None if year is not None else None
+            if year is not None:
+                year = year.strip() or None
             if year is None and homeroom is not None:
                 year = group_years.get(homeroom)
                 if year == "C":
@@ -531,34 +565,40 @@ class _Builder:
                 self.issue(
                     "edexml-unknown-jaargroep",
                     msg("edexml-unknown-jaargroep", codes=tuple(sorted(JAARGROEPEN, key=_order))),
-                    line=pupil.line,
+                    line=lines[index],
                     entity="student",
-                    key=pupil.key,
+                    key=keys[index],
                     field="year",
                 )
-            years.append(_year(year))
-            groups = pupil.groups
-            if groups and any(group not in composites for group in groups):
-                for group in groups:
-                    if group not in composites:
-                        self._dangling(pupil, "groups", composite=False)
-                groups = [group for group in groups if group in composites]
-            groups_column.append(groups)
-            location = pupil.location
-            if location is not None and location not in vestigingen:
-                self._dangling(pupil, "location", composite=False)
-                location = None
-            location_column.append(location or self.brin6)
+            years.append(vo_years.get(year, year) if year is not None else None)
+            groups = given_groups
+            if groups:
+                groups = [group.strip() for group in groups if group and group.strip()]
+            if groups:
+                if not composites.issuperset(groups):
+                    for _group in set(groups) - composites:
+                        self._dangling(keys[index], lines[index], "groups", False)
+                    groups = [group for group in groups if group in composites]
+                groups_column.append(_JOIN.join(groups))
+            else:
+                groups_column.append(None)
+            location = given_location
+            if location is not None:
+                location = location.strip() or None
+                if location is not None and location not in vestigingen:
+                    self._dangling(keys[index], lines[index], "location", False)
+                    location = None
+            location_column.append(location or default_location)
         return years, homeroom_column, groups_column, location_column
 
-    def _dangling(self, pupil: p.Pupil, field: str, *, composite: bool) -> None:
+    def _dangling(self, key: str | None, line: int, field: str, composite: bool) -> None:
         variant = "homeroom-is-composite" if composite else field
         self.issue(
             "edexml-dangling-reference",
             msg(f"edexml-dangling-reference.{variant}"),
-            line=pupil.line,
+            line=line,
             entity="student",
-            key=pupil.key,
+            key=key,
             field=field,
         )
 
@@ -583,38 +623,48 @@ class _Builder:
         if level != "1.03":
             columns["username"] = by_position[4]
             columns["email"] = by_position[5]
-            columns["roles"] = [teacher.roles for teacher in teachers]
+            columns["roles"] = [_JOIN.join(teacher.roles) or None for teacher in teachers]
         if level == "2.1":
             columns["eckid"] = [teacher.eckid for teacher in teachers]
-        if has_groups:
-            links_column = []
-            for teacher in teachers:
-                links = []
-                for group, role in teacher.links:
-                    if group not in group_keys:
-                        self.issue(
-                            "edexml-dangling-reference",
-                            msg("edexml-dangling-reference.staff-group"),
-                            line=teacher.line,
-                            entity="staff",
-                            key=teacher.key,
-                            field="groups",
-                        )
-                        continue
-                    links.append({"group": group, "role": role})
-                links_column.append(links)
-            columns["groups"] = links_column
         if self.brin6 is not None:
-            columns["locations"] = [[self.brin6]] * len(teachers)
-        link = pl.Struct({"group": pl.String, "role": pl.String})
-        lists = {"roles": pl.List(pl.String), "locations": pl.List(pl.String)}
-        schema = {
-            name: pl.List(link) if name == "groups" else lists.get(name, pl.String)
-            for name in columns
-        }
-        frame = pl.DataFrame(columns, schema=schema)
+            columns["locations"] = [self.brin6] * len(teachers)
+        frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+        if has_groups:
+            frame = frame.with_columns(groups=self._staff_links(teachers, group_keys))
         lines = [teacher.line for teacher in teachers]
         return self._records("staff", frame, lines)  # type: ignore[return-value]
+
+    def _staff_links(self, teachers: list[p.Teacher], group_keys: set[str]) -> pl.Series:
+        """Each teacher's (group, role) links as a list of structs, built in one go."""
+        import polars as pl
+
+        rows: list[int] = []
+        groups: list[str] = []
+        roles: list[str | None] = []
+        for index, teacher in enumerate(teachers):
+            for group, role in teacher.links:
+                if group not in group_keys:
+                    self.issue(
+                        "edexml-dangling-reference",
+                        msg("edexml-dangling-reference.staff-group"),
+                        line=teacher.line,
+                        entity="staff",
+                        key=teacher.key,
+                        field="groups",
+                    )
+                    continue
+                rows.append(index)
+                groups.append(group)
+                roles.append(role)
+        link = pl.Struct({"group": pl.String, "role": pl.String})
+        flat = pl.DataFrame(
+            {"row": rows, "group": groups, "role": roles},
+            schema={"row": pl.Int64, "group": pl.String, "role": pl.String},
+        )
+        nested = flat.group_by("row").agg(pl.struct("group", "role").alias("groups"))
+        everyone = pl.DataFrame({"row": range(len(teachers))}, schema={"row": pl.Int64})
+        joined = everyone.join(nested, on="row", how="left", maintain_order="left")
+        return joined.get_column("groups").cast(pl.List(link))
 
     def _dummy_keys(self, collections: dict[str, Any]) -> None:
         for argument, kind in (("students", "student"), ("staff", "staff"), ("groups", "group")):

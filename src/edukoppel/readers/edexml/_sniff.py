@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["first_element", "head_text", "sniff"]
+__all__ = ["declares_doctype", "first_element", "head_text", "sniff"]
 
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*", re.DOTALL)
 _ELEMENT = re.compile(r"<(?:([\w.-]+):)?([\w.-]+)")
@@ -45,6 +45,18 @@ def first_element(text: str) -> str | None:
     rest = text[prolog.end() if prolog else 0 :]
     match = _ELEMENT.match(rest)
     return match.group(2) if match else None
+
+
+def declares_doctype(text: str) -> bool:
+    r"""Whether a DOCTYPE follows the XML declaration (where XML allows it, before the root).
+
+    Example:
+        >>> declares_doctype('<?xml version="1.0"?>\n<!DOCTYPE EDEX [<!ENTITY a "b">]><EDEX/>')
+        True
+    """
+    text = text.lstrip("\ufeff")
+    prolog = _PROLOG.match(text)
+    return text[prolog.end() if prolog else 0 :].startswith("<!DOCTYPE")
 
 
 def sniff(head: bytes, name: str | None) -> bool:
