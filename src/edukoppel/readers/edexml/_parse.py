@@ -281,7 +281,7 @@ def _walk(events: Iterator[tuple[str, Any]], head: bytes, file: str) -> Parsed:
     parsed: Parsed | None = None
     checked = False
     names: dict[str, str] = {}
-    trusted: Any = None  # the container the last record was in, known to be a data root's
+    trusted: Any = object()  # the container of the last record, known to be a data root's
     for _event, element in events:
         if not checked:
             _refuse_doctype(element, file)
