@@ -496,3 +496,101 @@ def test_guardians_are_never_archived_by_an_edexml_sync() -> None:
     )
     changes = ek.plan(current, incoming).changes
     assert not [c for c in changes if c.entity == "guardian"]
+
+
+def test_a_stepwise_uwlr_answer_provides_only_what_it_carries() -> None:
+    """`leerlinggegevens-leerlingen` (school + pupils): no groups provided, none reported."""
+    xml = (
+        f'<x:leerlingen_antwoord xmlns:x="{UWLR2}"><x:leerlinggegevens-leerlingen>'
+        "<x:school><x:schooljaar>2025-2026</x:schooljaar><x:brincode>99ZX</x:brincode></x:school>"
+        '<x:leerlingen><x:leerling key="1"><x:achternaam>A</x:achternaam><x:groep key="1A"/>'
+        "</x:leerling></x:leerlingen></x:leerlinggegevens-leerlingen></x:leerlingen_antwoord>"
+    ).encode()
+    result = ek.read_edexml(xml)
+    assert {"location", "student"} == set(result.roster.provides)
+    assert "homeroom" not in result.roster.provides["student"]
+    assert not result.report.by_code("edexml-dangling-reference")
+
+
+class _OpenedWatch:
+    """A named pipe that notices when anything opens it for reading.
+
+    A thread keeps trying to open the pipe's writing end without blocking, which succeeds
+    only while a reader has it open: then it writes ``content`` (so a parser that opened it
+    goes on) and records that the file was opened.
+    """
+
+    def __init__(self, path: Path, content: bytes) -> None:
+        import os
+        import threading
+
+        os.mkfifo(path)
+        self.uri = path.as_uri()
+        self.path = path
+        self.content = content
+        self.opened = False
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        import os
+        import time
+
+        while self.running:
+            try:
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.002)
+                continue
+            self.opened = True
+            os.write(descriptor, self.content)
+            os.close(descriptor)
+
+    def stop(self) -> bool:
+        self.running = False
+        self.thread.join()
+        return self.opened
+
+
+def _entity_document(padding: int, dtd: str, entity: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><!--{"x" * padding}-->'
+        f'<!DOCTYPE EDEX SYSTEM "{dtd}" [<!ENTITY e SYSTEM "{entity}">]>'
+        "<EDEX><school><schooljaar>2025-2026</schooljaar></school><leerlingen>"
+        '<leerling key="1"><achternaam>&e;</achternaam></leerling></leerlingen></EDEX>'
+    ).encode()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("padding", [0, 5000], ids=["short-prolog", "doctype-after-4k"])
+def test_external_dtds_and_entities_are_never_opened(padding: int, tmp_path: Path) -> None:
+    """An external DTD and an external entity: refused, and neither file is ever opened.
+
+    With a long comment first, the DOCTYPE is beyond the first 4096 bytes and the parser's
+    own report of it (not the quick look at the head) refuses the file.
+    """
+    dtd = _OpenedWatch(tmp_path / "evil.dtd", b'<!ENTITY d "FROM-DTD">')
+    entity = _OpenedWatch(tmp_path / "secret.txt", b"TOP-SECRET")
+    try:
+        with pytest.raises(MalformedFileError, match="DOCTYPE"):
+            ek.read(_entity_document(padding, dtd.uri, entity.uri), name="school.xml")
+    finally:
+        opened = (dtd.stop(), entity.stop())
+    assert (False, False) == opened
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_the_open_watch_sees_a_parser_that_loads(tmp_path: Path) -> None:
+    """The watch above can fail: a parser told to load DTDs and entities opens both."""
+    from lxml import etree
+
+    dtd = _OpenedWatch(tmp_path / "evil.dtd", b'<!ENTITY d "FROM-DTD">')
+    entity = _OpenedWatch(tmp_path / "secret.txt", b"TOP-SECRET")
+    try:
+        parser = etree.XMLParser(load_dtd=True, resolve_entities=True)
+        tree = etree.fromstring(_entity_document(0, dtd.uri, entity.uri), parser)
+    finally:
+        opened = (dtd.stop(), entity.stop())
+    assert (True, True) == opened
+    assert b"TOP-SECRET" in etree.tostring(tree)

@@ -534,6 +534,10 @@ class _Builder:
     ) -> tuple[list[str | None], list[str | None], list[str | None], list[str | None]]:
         """Each pupil's year, homeroom, groups (joined) and location; dangling ones reported."""
         vestigingen = {key for key, _name, _line in self.parsed.locations if key}
+        # A UWLR "getrapt" answer carries pupils without the groups (those come with the
+        # structure): references are only checked against what the file has.
+        check_groups = "groepen" in self.parsed.containers
+        check_locations = "vestigingen" in self.parsed.containers
         keys, lines = by_position[p.KEY], by_position[p.LINE]
         own_years = by_position[7]
         years: list[str | None] = []
@@ -550,7 +554,7 @@ class _Builder:
             homeroom = given_homeroom
             if homeroom is not None:
                 homeroom = homeroom.strip() or None
-                if homeroom is not None and homeroom not in homerooms:
+                if check_groups and homeroom is not None and homeroom not in homerooms:
                     self._dangling(keys[index], lines[index], "homeroom", homeroom in composites)
                     homeroom = None
             homeroom_column.append(homeroom)
@@ -575,7 +579,7 @@ class _Builder:
             if groups:
                 groups = [group.strip() for group in groups if group and group.strip()]
             if groups:
-                if not composites.issuperset(groups):
+                if check_groups and not composites.issuperset(groups):
                     for _group in set(groups) - composites:
                         self._dangling(keys[index], lines[index], "groups", False)
                     groups = [group for group in groups if group in composites]
@@ -585,7 +589,7 @@ class _Builder:
             location = given_location
             if location is not None:
                 location = location.strip() or None
-                if location is not None and location not in vestigingen:
+                if check_locations and location is not None and location not in vestigingen:
                     self._dangling(keys[index], lines[index], "location", False)
                     location = None
             location_column.append(location or default_location)
