@@ -594,3 +594,15 @@ def test_the_open_watch_sees_a_parser_that_loads(tmp_path: Path) -> None:
         opened = (dtd.stop(), entity.stop())
     assert (True, True) == opened
     assert b"TOP-SECRET" in etree.tostring(tree)
+
+
+def test_without_a_reference_date_every_pupil_is_active_and_a_warning_says_so() -> None:
+    """No peildatum, no aanmaakdatum: an uitstroomdatum cannot be judged."""
+    school = "<school><schooljaar>2025-2026</schooljaar><brincode>99ZX</brincode></school>"
+    body = (
+        '<leerlingen><leerling key="1"><achternaam>A</achternaam>'
+        "<uitstroomdatum>2020-07-31</uitstroomdatum></leerling></leerlingen>"
+    )
+    result = ek.read_edexml(edex(body, school=school))
+    assert not result.roster.students["1"].archived
+    assert ["edexml-no-reference-date"] == [issue.code for issue in result.report.warnings]

@@ -225,7 +225,7 @@ class _Builder:
                     msg("edexml-leavers", count=leavers, day=reference.isoformat()),
                     severity="info",
                 )
-        elif students is not None and "end_date" in students[1]:
+        elif students is not None and any(record.end_date for record in students[0]):
             self.issue("edexml-no-reference-date", msg("edexml-no-reference-date"))
         scope_locations = {loc.key for loc in locations[0]} if locations else None
         scope = Scope(locations=scope_locations or None, school_year=self.school_year)
