@@ -54,7 +54,7 @@ from edukoppel.model import (
     data_fields,
     record_class,
 )
-from edukoppel.readers import ReadResult, Table, read, read_table
+from edukoppel.readers import ReadResult, Table, read, read_edexml, read_table, write_edexml
 from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Add,
@@ -135,9 +135,11 @@ __all__ = [
     "match_columns",
     "plan",
     "read",
+    "read_edexml",
     "read_table",
     "record_class",
     "set_language",
     "use_language",
+    "write_edexml",
     "write_template",
 ]

@@ -89,10 +89,12 @@ def test_school_years_and_brins_in_title_text(text: str, values: list[str]) -> N
     assert [found.value for found in find([(1, [text])])] == values
 
 
-def test_an_edexml_file_is_refused_by_the_table_reader_until_its_reader_registers() -> None:
-    assert [f.name for f in formats()][-1] == "table"
+def test_an_edexml_file_goes_to_its_reader_and_the_table_reader_refuses_it() -> None:
+    assert [f.name for f in formats()][-2:] == ["edexml", "table"]
+    xml = b'<?xml version="1.0"?><EDEX><school/></EDEX>'
+    assert "edexml" == ek.read(xml, name="school.xml").format
     with pytest.raises(ek.UnsupportedFormatError, match="EDEXML"):
-        ek.read(b'<?xml version="1.0"?><EDEX><school/></EDEX>', name="school.xml")
+        ek.read_table(xml, name="school.xml")
 
 
 def test_a_profile_path_and_a_preset_off(tmp_path: Path) -> None:

@@ -68,10 +68,12 @@ PUBLIC = [
     "match_columns",
     "plan",
     "read",
+    "read_edexml",
     "read_table",
     "record_class",
     "set_language",
     "use_language",
+    "write_edexml",
     "write_template",
 ]
 
@@ -101,7 +103,17 @@ def test_every_public_name_resolves() -> None:
 
 def test_contract_names_exist() -> None:
     """The names that ARCHITECTURE.md section 5 promises and that exist so far keep existing."""
-    for name in ["read_table", "plan", "apply", "SyncPolicy", "MemoryStore", "Roster", "Changeset"]:
+    for name in [
+        "read_table",
+        "read_edexml",
+        "write_edexml",
+        "plan",
+        "apply",
+        "SyncPolicy",
+        "MemoryStore",
+        "Roster",
+        "Changeset",
+    ]:
         assert name in edukoppel.__all__
 
 

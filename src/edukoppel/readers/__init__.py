@@ -19,6 +19,7 @@ from edukoppel.readers._table import (
     TableFormat,
     unique_names,
 )
+from edukoppel.readers.edexml import read_edexml, write_edexml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -30,7 +31,9 @@ __all__ = [
     "TableFormat",
     "formats",
     "read",
+    "read_edexml",
     "read_table",
     "register_format",
     "unique_names",
+    "write_edexml",
 ]

@@ -46,6 +46,7 @@ from edukoppel.model import (
     Record,
     Roster,
     School,
+    Scope,
     Staff,
     Student,
     data_fields,
@@ -53,10 +54,12 @@ from edukoppel.model import (
 
 __all__ = [
     "BRIN",
+    "EDEXML_PROVIDES",
     "FIRST_NAMES",
     "INFIXES",
     "LAST_NAMES",
     "SCHOOL_YEAR",
+    "edexml_rosters",
     "groups",
     "guardians",
     "locations",
@@ -884,3 +887,173 @@ def roster_pairs(
             leaves the others empty.
     """
     return _roster_pairs(source, max_students, kinds, sparse)
+
+
+# -- EDEXML -----------------------------------------------------------------------------------
+
+#: The fields an EDEXML 2.1 file provides, per kind, as ``ek.read_edexml`` reads them.
+EDEXML_PROVIDES: Final[dict[EntityKind, frozenset[str]]] = {
+    "location": frozenset({"key", "name", "brin6"}),
+    "group": frozenset({"key", "name", "kind", "year", "location", "school_year"}),
+    "student": frozenset(
+        {
+            "key",
+            "eckid",
+            "first_name",
+            "given_names",
+            "initials",
+            "infix",
+            "last_name",
+            "birth_date",
+            "gender",
+            "year",
+            "location",
+            "homeroom",
+            "groups",
+            "username",
+            "email",
+            "start_date",
+            "end_date",
+        }
+    ),
+    "staff": frozenset(
+        {
+            "key",
+            "eckid",
+            "first_name",
+            "initials",
+            "infix",
+            "last_name",
+            "username",
+            "email",
+            "roles",
+            "groups",
+            "locations",
+        }
+    ),
+}
+_EDEXML_YEARS = ("1", "2", "3", "4", "5", "6", "S", "V", "H", "N")
+_EDEXML_ROLES = ("dir", "lrk", "vak", "owa", "tal", "ib", "zorgcoördinator", "mentor")
+_EDEXML_LINK_ROLES = ("docent", "lrk", "vak", "mentor")
+_EDEXML_GENDERS: tuple[Gender, ...] = ("male", "female", "unknown")
+_REFERENCE_DATE = dt.date(2025, 10, 1)
+
+
+def _edexml_names(draw: st.DrawFn, *, given: bool) -> dict[str, Any]:
+    """A name EDEXML can hold: an achternaam with its parts, or a roepnaam alone."""
+    first = _first_name(draw)
+    if draw(_RARELY):
+        return {"first_name": first}
+    names: dict[str, Any] = {
+        "first_name": _maybe(draw, first),
+        "infix": _one(draw, INFIXES),
+        "last_name": _one(draw, LAST_NAMES),
+        "initials": _maybe(draw, _initials(first)),
+    }
+    if given:
+        names["given_names"] = _maybe(draw, f"{first} {_one(draw, FIRST_NAMES)}")
+    return names
+
+
+def _draw_edexml_roster(draw: st.DrawFn, *, max_students: int, source: str) -> Roster:
+    home = Location(key=f"{BRIN}10", brin6=f"{BRIN}10")
+    vestigingen = [
+        Location(key=f"V{number}", name=f"Vestiging {town}")
+        for number, town in enumerate(_some(draw, _TOWNS, 2), 1)
+    ]
+    location_keys = [home.key, *(location.key for location in vestigingen)]
+    homerooms = draw(st.lists(st.sampled_from("ABCDEF"), min_size=1, max_size=3, unique=True))
+    groups = [
+        Group(
+            key=f"1H{letter}",
+            name=f"1H{letter}",
+            kind="homeroom",
+            year=_one(draw, _EDEXML_YEARS),
+            location=home.key,
+            school_year=SCHOOL_YEAR,
+        )
+        for letter in homerooms
+    ]
+    groups += [
+        Group(
+            key=f"1H_{code}",
+            name=_SUBJECTS[code],
+            kind="composite",
+            location=home.key,
+            school_year=SCHOOL_YEAR,
+        )
+        for code in _some(draw, _SUBJECT_CODES, 3)
+    ]
+    homeroom_keys = [group.key for group in groups if group.kind == "homeroom"]
+    composite_keys = [group.key for group in groups if group.kind == "composite"]
+    students = []
+    for key in draw(_unique_keys("0", 5, min_size=1, max_size=max_students)):
+        names = _edexml_names(draw, given=True)
+        end = _maybe(draw, draw(st.dates(dt.date(2025, 8, 1), dt.date(2026, 7, 31))))
+        end = end if draw(_RARELY) else None
+        username = _slug(names.get("first_name"), names.get("last_name"), key)
+        students.append(
+            Student(
+                key=key,
+                eckid=_maybe(draw, f"https://ketenid.nl/201703/{draw(_HEX)}{key}"),
+                username=_maybe(draw, username),
+                email=_maybe(draw, f"{username}@leerling.example.nl"),
+                birth_date=_maybe(draw, draw(_BIRTH_DATES)),
+                gender=_maybe(draw, _one(draw, _EDEXML_GENDERS)),
+                year=_one(draw, _EDEXML_YEARS),
+                location=_one(draw, location_keys),
+                homeroom=_maybe(draw, _one(draw, homeroom_keys)),
+                groups=tuple(_some(draw, composite_keys, 2)),
+                start_date=_maybe(draw, draw(_START_DATES)),
+                end_date=end,
+                archived=end is not None and end <= _REFERENCE_DATE,
+                **names,
+            )
+        )
+    staff = []
+    group_keys = [group.key for group in groups]
+    for key in draw(_unique_keys("m", 4, min_size=1, max_size=3)):
+        names = _edexml_names(draw, given=False)
+        links = [
+            GroupRole(group, role)
+            for group in _some(draw, group_keys, 3)
+            for role in (_some(draw, _EDEXML_LINK_ROLES, 2) or ["docent"])
+        ]
+        staff.append(
+            Staff(
+                key=key,
+                eckid=_maybe(draw, f"https://ketenid.nl/201703/{draw(_HEX)}{key}"),
+                username=_maybe(draw, f"{key}.docent"),
+                email=_maybe(draw, f"{key}@school.example.nl"),
+                roles=tuple(_some(draw, _EDEXML_ROLES, 2)),
+                groups=tuple(links),
+                locations=(home.key,),
+                **names,
+            )
+        )
+    provides = dict(EDEXML_PROVIDES)
+    if not vestigingen:
+        provides["location"] = frozenset({"key", "brin6"})
+    return Roster(
+        school=School(brin=BRIN, school_year=SCHOOL_YEAR, reference_date=_REFERENCE_DATE),
+        locations=[home, *vestigingen],
+        groups=groups,
+        students=students,
+        staff=staff,
+        provides=provides,
+        scope=Scope(locations=frozenset(location_keys), school_year=SCHOOL_YEAR),
+        source=source,
+    )
+
+
+def edexml_rosters(*, max_students: int = 12, source: str = "edexml") -> st.SearchStrategy[Roster]:
+    """A roster within what EDEXML 2.1 expresses, exactly as ``ek.read_edexml`` reads it back.
+
+    One school (:data:`BRIN`, location ``99ZX10``, :data:`SCHOOL_YEAR`, peildatum
+    2025-10-01) with up to two named vestigingen; homerooms with a VO year and composite
+    groups; at least one student and one teacher. Leavers (an end date on or before the
+    peildatum) are archived, as the reader makes them. For ``read(write(r)) == r`` tests.
+    """
+    return _strategy(
+        lambda draw: _draw_edexml_roster(draw, max_students=max_students, source=source)
+    )
