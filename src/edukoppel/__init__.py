@@ -54,7 +54,15 @@ from edukoppel.model import (
     data_fields,
     record_class,
 )
-from edukoppel.readers import ReadResult, Table, read, read_edexml, read_table, write_edexml
+from edukoppel.readers import (
+    ReadResult,
+    Table,
+    read,
+    read_edexml,
+    read_many,
+    read_table,
+    write_edexml,
+)
 from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Add,
@@ -136,6 +144,7 @@ __all__ = [
     "plan",
     "read",
     "read_edexml",
+    "read_many",
     "read_table",
     "record_class",
     "set_language",

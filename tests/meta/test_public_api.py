@@ -69,6 +69,7 @@ PUBLIC = [
     "plan",
     "read",
     "read_edexml",
+    "read_many",
     "read_table",
     "record_class",
     "set_language",

@@ -9,6 +9,7 @@ Importing this package imports neither polars nor python-calamine; they load on 
 
 from __future__ import annotations
 
+from edukoppel.readers._many import read_many
 from edukoppel.readers._read import read_table
 from edukoppel.readers._registry import Format, ReadResult, formats, read, register_format
 from edukoppel.readers._table import (
@@ -32,6 +33,7 @@ __all__ = [
     "formats",
     "read",
     "read_edexml",
+    "read_many",
     "read_table",
     "register_format",
     "unique_names",

@@ -47,7 +47,9 @@ class ReadResult:
         mapping: How the columns were mapped (``None`` for a structured source such as
             EDEXML, whose fields need no mapping).
         table: The table the roster came from (``None`` for a structured source).
-        format: The registered format that read it (``"table"``, ``"edexml"``...).
+        format: The registered format that read it (``"table"``, ``"edexml"``...), or
+            ``"many"`` for :func:`edukoppel.read_many`.
+        parts: For :func:`edukoppel.read_many`, the result of each file or sheet.
     """
 
     roster: Roster
@@ -55,6 +57,7 @@ class ReadResult:
     mapping: ColumnMapping | None = None
     table: Table | None = None
     format: str = "table"
+    parts: tuple[ReadResult, ...] = ()
 
     def __repr__(self) -> str:
         head = str(self.report).splitlines()[0]

@@ -718,3 +718,19 @@ def _ods_cells(
                     MergedRange(row + 1, column, row + spanned_rows, column + spanned_columns - 1)
                 )
             column += repeat
+
+
+def visible_sheets(data: bytes, *, file: str) -> list[str]:
+    """The names of a workbook's visible sheets, in order (nothing of them is read)."""
+    calamine = import_optional(
+        "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
+    )
+    workbook = _open(calamine, data, file)
+    try:
+        return [
+            metadata.name
+            for metadata in workbook.sheets_metadata
+            if _is_visible(metadata, calamine)
+        ]
+    finally:
+        workbook.close()

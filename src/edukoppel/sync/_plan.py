@@ -717,9 +717,10 @@ def _places(places: tuple[object, ...], *, rows: bool) -> Message | str:
     numbers = [getattr(place, "row", place) for place in places]
     if not rows:
         return msg("duplicate-key.records", count=len(numbers), rows=tuple(numbers))
-    if all(isinstance(number, int) for number in numbers):
+    files = {getattr(place, "file", None) for place in places}
+    if all(isinstance(number, int) for number in numbers) and len(files) == 1:
         return msg("duplicate-key.rows", count=len(numbers), rows=tuple(numbers))
-    return "; ".join(map(str, places))
+    return "; ".join(map(str, places))  # rows of several files: each with its file
 
 
 def _identity(identity: str) -> Message:
