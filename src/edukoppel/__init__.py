@@ -36,7 +36,13 @@ from edukoppel.exceptions import (
     StoreError,
     UnsupportedFormatError,
 )
-from edukoppel.mapping import ColumnMapping, ValueMap, match_columns, write_template
+from edukoppel.mapping import (
+    ColumnMapping,
+    ValueMap,
+    make_usernames,
+    match_columns,
+    write_template,
+)
 from edukoppel.model import (
     ENTITY_KINDS,
     EntityKind,
@@ -140,6 +146,7 @@ __all__ = [
     "data_fields",
     "diff",
     "get_language",
+    "make_usernames",
     "match_columns",
     "plan",
     "read",

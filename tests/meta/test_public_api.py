@@ -65,6 +65,7 @@ PUBLIC = [
     "data_fields",
     "diff",
     "get_language",
+    "make_usernames",
     "match_columns",
     "plan",
     "read",

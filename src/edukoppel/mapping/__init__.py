@@ -21,11 +21,13 @@ from edukoppel.mapping._match import (
 from edukoppel.mapping._presets import Preset, detect, preset, presets
 from edukoppel.mapping._profile import Profile
 from edukoppel.mapping._template import TemplateColumn, template_columns, write_template
+from edukoppel.mapping._usernames import RULES, make_usernames, username_from
 from edukoppel.mapping._valuemap import ValueMap
 
 __all__ = [
     "ACCEPT",
     "ACCEPT_KEY",
+    "RULES",
     "Candidate",
     "Catalogue",
     "ColumnMapping",
@@ -38,9 +40,11 @@ __all__ = [
     "ValueMap",
     "catalogue",
     "detect",
+    "make_usernames",
     "match_columns",
     "preset",
     "presets",
     "template_columns",
+    "username_from",
     "write_template",
 ]
