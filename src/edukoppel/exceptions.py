@@ -77,6 +77,14 @@ class EdukoppelError(Exception):
         """The message in ``language`` (``None``: the current language)."""
         return render(self._text, language)
 
+    @property
+    def message_id(self) -> str | None:
+        """The catalog id of the message (``refusal.empty-sheet``), ``None`` for plain text.
+
+        A stable way for code to tell refusals apart, whatever the language.
+        """
+        return self._text.id if isinstance(self._text, Message) else None
+
     def __str__(self) -> str:
         return self.message_in(None)
 

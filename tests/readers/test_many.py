@@ -135,3 +135,24 @@ def test_guardians_of_pupils_no_file_has_are_reported() -> None:
 def test_nothing_to_read_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one file"):
         ek.read_many([])
+
+
+def test_a_workbooks_empty_sheets_and_list_sheets_are_skipped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    path = ek.write_template("student", tmp_path / "leerlingen.xlsx", choices={"program": ["havo"]})
+    workbook = openpyxl.load_workbook(path)
+    workbook["Leerlingen"].append(["00124", "Zoë", "", "Çelik"])
+    workbook.create_sheet("Blad3")
+    workbook.save(path)
+
+    result = ek.read_many(path)
+    assert list(result.roster.students.keys()) == ["00124"]
+    skipped = {issue.sheet: issue.message for issue in result.report.by_code("sheet-skipped")}
+    assert set(skipped) == {"Keuzelijsten", "Blad3"}
+    assert "identifier" in skipped["Keuzelijsten"]
+
+
+def test_listed_files_are_never_skipped() -> None:
+    with pytest.raises(ek.MappingError, match="identifier"):
+        ek.read_many([(b"Klas;Geslacht\n1HA;M\n", {"name": "lijst.csv"})])

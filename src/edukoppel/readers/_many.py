@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from edukoppel._i18n import msg
+from edukoppel.exceptions import EdukoppelError, MalformedFileError, MappingError
 from edukoppel.model import (
     ENTITY_KINDS,
     ROSTER_ARGUMENTS,
@@ -70,13 +71,38 @@ def read_many(
         >>> [issue.row for issue in result.report.by_code("unknown-group")]
         [3]
     """
-    parts = [
-        read(source, source_name=source_name, **{**options, **own})
-        for source, own in _expand(sources)
-    ]
-    if not parts:
+    expanded = _expand(sources)
+    if not expanded:
         raise ValueError("read_many() needs at least one file")
-    return _combine(parts, source_name=source_name)
+    by_sheet = not isinstance(sources, Sequence) or isinstance(sources, str | bytes)
+    parts: list[ReadResult] = []
+    skipped: list[Issue] = []
+    for source, own in expanded:
+        try:
+            parts.append(read(source, source_name=source_name, **{**options, **own}))
+        except (MalformedFileError, MappingError) as error:
+            # One workbook, sheet by sheet: an empty sheet, or a sheet of lists (a template's
+            # Keuzelijsten) without an identifier, is no part, and the report says so.
+            if not by_sheet or not _skippable(error):
+                raise
+            skipped.append(
+                Issue(
+                    code="sheet-skipped",
+                    severity="warning",
+                    file=own.get("name"),
+                    sheet=own.get("sheet"),
+                    message=msg("sheet-skipped", reason=error.message_in(None)),
+                )
+            )
+    if not parts:
+        raise MappingError(msg("read-many.no-part"))
+    result = _combine(parts, source_name=source_name)
+    result.report.extend(skipped)
+    return result
+
+
+def _skippable(error: EdukoppelError) -> bool:
+    return error.message_id in ("refusal.empty-sheet", "mapping.no-key")
 
 
 def _expand(
