@@ -1,0 +1,642 @@
+"""Somtoday Connect JSON to the canonical roster: pure, after every page is in.
+
+Records are merged by uuid across vestigingen (Somtoday sends the same person with the same
+uuid in each vestiging they belong to), references are resolved once everything is read
+(a lesgroep's docent you may not see is reported, not fatal), and a field the school did not
+release in a vestiging read is not *provided* by the roster, so a sync never clears it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from edukoppel._i18n import msg
+from edukoppel.model import Roster, School, Scope, data_fields
+from edukoppel.report import Issue, Report
+
+if TYPE_CHECKING:
+    from edukoppel.model import EntityKind, Record
+    from edukoppel.somtoday._client import Page, Stream
+    from edukoppel.somtoday._settings import SomtodaySettings
+
+__all__ = ["school_year", "to_roster"]
+
+JSON = dict[str, Any]
+
+#: Per kind, the Somtoday permission keys a canonical field comes from, as (entity, key):
+#: the field is provided when every vestiging read released one of them. Fields not named
+#: here (``key``, ``location``, ``kind``...) are always provided.
+PERMISSIONS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "student": {
+        "student_number": (("leerling", "leerlingnummer"),),
+        "eckid": (("leerling", "eckid"),),
+        "username": (("leerling", "gebruikersnaam"),),
+        "email": (("leerling", "emailadres"),),
+        "first_name": (("leerling", "roepnaam"),),
+        "given_names": (("leerling", "voornamen"),),
+        "initials": (("leerling", "voorletters"),),
+        "infix": (("leerling", "voorvoegsel"),),
+        "last_name": (("leerling", "achternaam"),),
+        "birth_date": (("leerling", "geboortedatum"),),
+        "gender": (("leerling", "geslacht"),),
+        "year": (("leerling", "plaatsingen"),),
+        "program": (("leerling", "plaatsingen"),),
+        "homeroom": (("leerling", "plaatsingen"), ("stamgroep", "leerlingen")),
+        "start_date": (("leerling", "plaatsingen"),),
+        "end_date": (("leerling", "plaatsingen"),),
+        "groups": (("lesgroep", "leerlingen"), ("leerling", "lesgroepen")),
+    },
+    "staff": {
+        "abbreviation": (("medewerker", "afkorting"),),
+        "eckid": (("medewerker", "eckid"),),
+        "username": (("medewerker", "gebruikersnaam"),),
+        "email": (("medewerker", "emailadres"),),
+        "first_name": (("medewerker", "roepnaam"),),
+        "initials": (("medewerker", "voorletters"),),
+        "infix": (("medewerker", "voorvoegsel"),),
+        "last_name": (("medewerker", "achternaam"),),
+        "gender": (("medewerker", "geslacht"),),
+        "roles": (("medewerker", "functie"), ("medewerker", "is_docent")),
+        "groups": (("lesgroep", "docenten"), ("stamgroep", "mentoren")),
+        "mentees": (("leerling", "plaatsingen"),),
+        "start_date": (("medewerker", "datumInDienst"),),
+        "end_date": (("medewerker", "datumUitDienst"),),
+    },
+    "guardian": {
+        "initials": (("ouderVerzorger", "voorletters"),),
+        "infix": (("ouderVerzorger", "voorvoegsel"),),
+        "last_name": (("ouderVerzorger", "achternaam"),),
+        "email": (("ouderVerzorger", "emailadres"),),
+        "phone": (("ouderVerzorger", "telefoonnummer"),),
+        "gender": (("ouderVerzorger", "geslacht"),),
+        "students": (
+            ("ouderVerzorger", "relatie_tot_leerlingen_permissies"),
+            ("ouderVerzorger", "leerlingen_van_vestiging"),
+        ),
+    },
+    "group": {
+        "name": (("stamgroep", "naam"),),
+        "year": (("stamgroep", "leerjaar"),),
+        "subject": (("lesgroep", "vaknaam"),),
+    },
+}
+#: Fields a kind never provides from Somtoday (Connect has no such data).
+NOT_FROM_SOMTODAY: dict[str, frozenset[str]] = {
+    "student": frozenset(),
+    "staff": frozenset(),
+    "guardian": frozenset({"first_name"}),  # ouderVerzorgers have no roepnaam
+    "group": frozenset(),
+    "location": frozenset(),
+}
+
+
+def school_year(ahead: int = 0, today: dt.date | None = None) -> str:
+    """The school year (from 1 August) of ``today``, or one ``ahead``: ``2025-2026``.
+
+    Example:
+        >>> school_year(0, dt.date(2026, 7, 31)), school_year(1, dt.date(2026, 8, 1))
+        ('2025-2026', '2027-2028')
+    """
+    today = today or dt.date.today()
+    start = (today.year if today.month >= 8 else today.year - 1) + ahead
+    return f"{start}-{start + 1}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return None
+    return str(value)
+
+
+def _uuid(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("uuid")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _dicts(value: Any) -> list[JSON]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+class _Builder:
+    """Gathers the merged records of one read, then builds the roster through the fast path."""
+
+    def __init__(self, page: Page, settings: SomtodaySettings) -> None:
+        self.page = page
+        self.settings = settings
+        self.report = Report()
+        self.year = school_year(1 if settings.school_year == "next" else 0)
+        self.names = {str(v["uuid"]): str(v.get("naam") or v["uuid"]) for v in page.vestigingen}
+        self.streams: dict[tuple[str, str], Stream] = {
+            (stream.vestiging, stream.entity): stream for stream in page.streams
+        }
+        self.unresolved: dict[tuple[str, str, str], int] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def records(self, entity: str) -> Iterable[tuple[str, JSON]]:
+        """(vestiging, record) for every record of an entity, vestigingen in order."""
+        size = self.settings.page_size
+        for vestiging in self.names:
+            stream = self.streams[(vestiging, entity)]
+            for record in stream.records(size):
+                if _uuid(record) is not None:
+                    yield vestiging, record
+
+    def released(self, kind: str, field: str) -> bool:
+        """Whether every vestiging read released (one of) the Somtoday fields of a field."""
+        sources = PERMISSIONS.get(kind, {}).get(field)
+        if not sources:
+            return True
+        for vestiging in self.names:
+            if not any(self._released(vestiging, entity, key) for entity, key in sources):
+                return False
+        return True
+
+    def _released(self, vestiging: str, entity: str, key: str) -> bool:
+        permissions = self.streams[(vestiging, entity)].permissions
+        # No permission object, or a field it does not list: delivered when present.
+        return permissions is None or permissions.get(key, True) is not False
+
+    def unresolved_reference(self, kind: str, key: str, field: str) -> None:
+        self.unresolved[(kind, key, field)] = self.unresolved.get((kind, key, field), 0) + 1
+
+    def provides(self, kind: str) -> list[str]:
+        fields = []
+        for field in data_fields(kind):  # type: ignore[arg-type]
+            if field in NOT_FROM_SOMTODAY[kind]:
+                continue
+            if self.released(kind, field):
+                fields.append(field)
+        return fields
+
+    def report_restrictions(self) -> None:
+        """An info issue per (vestiging, entity) with fields the school did not release."""
+        for (vestiging, entity), stream in sorted(self.streams.items()):
+            permissions = stream.permissions or {}
+            closed = sorted(str(key) for key, value in permissions.items() if value is False)
+            if closed:
+                self.report.add(
+                    Issue(
+                        code="somtoday-field-not-released",
+                        severity="info",
+                        message=msg(
+                            "somtoday-field-not-released",
+                            vestiging=self.names[vestiging],
+                            entity=entity,
+                            fields=closed,
+                        ),
+                    )
+                )
+
+    # -- the roster ---------------------------------------------------------------------------
+
+    def build(self) -> Roster:
+        import polars as pl
+
+        self.report_restrictions()
+        locations = self.locations()
+        students, homerooms, lesgroepen, mentees, teachers = self.students()
+        groups = self.groups(homerooms)
+        staff = self.staff(lesgroepen, mentees, teachers, set(groups))
+        guardians = self.guardians(set(students))
+        for student in students.values():
+            kept = [g for g in student["groups"] if g in groups]
+            for g in student["groups"]:
+                if g not in groups:
+                    self.unresolved_reference("student", student["key"], "groups")
+            student["groups"] = kept
+            if student["homeroom"] is not None and student["homeroom"] not in groups:
+                self.unresolved_reference("student", student["key"], "homeroom")
+                student["homeroom"] = None
+        for (kind, key, field), count in sorted(self.unresolved.items()):
+            self.report.add(
+                Issue(
+                    code="somtoday-unresolved-reference",
+                    severity="warning",
+                    entity=kind,
+                    key=key,
+                    field=field,
+                    message=msg("somtoday-unresolved-reference", count=count),
+                )
+            )
+        made: dict[str, list[Record]] = {}
+        schemas = _schemas(pl)
+        for kind, rows in (
+            ("location", locations),
+            ("group", list(groups.values())),
+            ("student", list(students.values())),
+            ("staff", list(staff.values())),
+            ("guardian", list(guardians.values())),
+        ):
+            made[kind] = self.make(kind, rows, schemas[kind])  # type: ignore[arg-type]
+        instelling = self.page.instelling or {}
+        brins = [b for b in instelling.get("brins") or () if isinstance(b, str)]
+        school = School(
+            brin=brins[0] if brins else None,
+            name=_text(instelling.get("naam")),
+            school_year=self.year,
+        )
+        kinds: tuple[EntityKind, ...] = ("location", "group", "student", "staff", "guardian")
+        provides: dict[EntityKind, list[str]] = {kind: self.provides(kind) for kind in kinds}
+        return Roster(
+            school=school,
+            locations=made["location"],  # type: ignore[arg-type]
+            groups=made["group"],  # type: ignore[arg-type]
+            students=made["student"],  # type: ignore[arg-type]
+            staff=made["staff"],  # type: ignore[arg-type]
+            guardians=made["guardian"],  # type: ignore[arg-type]
+            provides=provides,
+            scope=Scope(locations=frozenset(self.names), school_year=self.year),
+            source=self.settings.source_name,
+        )
+
+    def make(self, kind: EntityKind, rows: list[JSON], schema: dict[str, Any]) -> list[Record]:
+        """Records from rows of values, validated a column at a time (the model's fast path)."""
+        import polars as pl
+
+        from edukoppel.model._columns import trusted_records, validate_columns
+
+        if not rows:
+            return []
+        frame = pl.DataFrame(
+            {name: [row.get(name) for row in rows] for name in schema}, schema=schema
+        )
+        check = validate_columns(kind, frame)
+        dropped = set()
+        for refusal in check.refusals:
+            key = rows[refusal.row].get("key")
+            if refusal.field == "key":
+                dropped.add(refusal.row)
+            self.report.add(
+                Issue(
+                    code="somtoday-invalid-value",
+                    severity="error" if refusal.field == "key" else "warning",
+                    entity=kind,
+                    key=None if refusal.field == "key" else key,
+                    field=refusal.field,
+                    message=msg(
+                        "somtoday-invalid-value.left-out"
+                        if refusal.field == "key"
+                        else "somtoday-invalid-value",
+                        expected=refusal.expected,
+                    ),
+                )
+            )
+        clean = check.frame
+        if dropped:
+            clean = clean.filter(~pl.int_range(pl.len()).is_in(sorted(dropped)))
+        return trusted_records(kind, clean)
+
+    def locations(self) -> list[JSON]:
+        rows = []
+        for vestiging in self.page.vestigingen:
+            brins = [b for b in vestiging.get("brins") or () if isinstance(b, str)]
+            rows.append(
+                {
+                    "key": str(vestiging["uuid"]),
+                    "name": _text(vestiging.get("naam")),
+                    "brin6": brins[0] if brins else None,
+                }
+            )
+        return rows
+
+    def _plaatsing(self, record: JSON) -> JSON | None:
+        """The plaatsing of the peilschooljaar: of its school year, active today, or latest."""
+        plaatsingen = _dicts(record.get("plaatsingen"))
+        if not plaatsingen:
+            return None
+        today = dt.date.today().isoformat()
+        wanted = self.year.replace("-", "/")
+
+        def rank(item: JSON) -> tuple[bool, bool, str]:
+            start, end = str(item.get("startdatum") or ""), str(item.get("einddatum") or "9")
+            return (item.get("schooljaar") == wanted, start <= today <= end, start)
+
+        return max(plaatsingen, key=rank)
+
+    def students(
+        self,
+    ) -> tuple[
+        dict[str, JSON],
+        dict[str, JSON],
+        dict[str, set[str]],
+        dict[str, set[str]],
+        dict[str, set[tuple[str, str]]],
+    ]:
+        """Students by uuid; embedded stamgroepen; lesgroep members; mentees; mentor roles."""
+        students: dict[str, JSON] = {}
+        homerooms: dict[str, JSON] = {}
+        mentees: dict[str, set[str]] = {}
+        roles: dict[str, set[tuple[str, str]]] = {}
+        for vestiging, record in self.records("leerling"):
+            key = _uuid(record)
+            assert key is not None
+            plaatsing = self._plaatsing(record)
+            stamgroep = _dicts([plaatsing.get("stamgroep")])[0:1] if plaatsing else []
+            homeroom = _uuid(stamgroep[0]) if stamgroep else None
+            if homeroom is not None:
+                homerooms.setdefault(homeroom, {**stamgroep[0], "_vestiging": vestiging})
+            for mentor in _dicts(plaatsing.get("mentoren")) if plaatsing else []:
+                staff = _uuid(mentor.get("medewerker_uuid"))
+                if staff is None:
+                    continue
+                if mentor.get("toewijzing") in (None, "Plaatsing") or homeroom is None:
+                    mentees.setdefault(staff, set()).add(key)
+                else:
+                    roles.setdefault(staff, set()).add((homeroom, "mentor"))
+            groups = [g for g in (_uuid(item) for item in _dicts(record.get("lesgroepen"))) if g]
+            known = students.get(key)
+            if known is not None:
+                known["groups"].extend(groups)
+                continue
+            opleiding = plaatsing.get("opleiding") if plaatsing else None
+            students[key] = {
+                "key": key,
+                "student_number": _text(record.get("leerlingnummer")),
+                "eckid": _text(record.get("eckid")),
+                "username": _text(record.get("gebruikersnaam")),
+                "email": _text(record.get("emailadres")),
+                "first_name": _text(record.get("roepnaam")),
+                "given_names": _text(record.get("voornamen")),
+                "initials": _text(record.get("voorletters")),
+                "infix": _text(record.get("voorvoegsel")),
+                "last_name": _text(record.get("achternaam")),
+                "birth_date": _text(record.get("geboortedatum")),
+                "gender": _text(record.get("geslacht")),
+                "year": _text(plaatsing.get("leerjaar")) if plaatsing else None,
+                "program": (
+                    _text(opleiding.get("naam") or opleiding.get("afkorting"))
+                    if isinstance(opleiding, dict)
+                    else None
+                ),
+                "location": vestiging,
+                "homeroom": homeroom,
+                "groups": groups,
+                "start_date": _text(plaatsing.get("startdatum")) if plaatsing else None,
+                "end_date": _text(plaatsing.get("einddatum")) if plaatsing else None,
+            }
+        for _vestiging, lesgroep in self.records("lesgroep"):
+            group = _uuid(lesgroep)
+            assert group is not None
+            for member in _dicts(lesgroep.get("leerlingen")):
+                pupil = _uuid(member)
+                if pupil in students:
+                    students[pupil]["groups"].append(group)
+                elif pupil is not None:
+                    self.unresolved_reference("group", group, "leerlingen")
+        for _vestiging, klas in self.records("stamgroep"):
+            group = _uuid(klas)
+            assert group is not None
+            for member in _dicts(klas.get("leerlingen")):
+                pupil = _uuid(member)
+                if pupil in students and students[pupil]["homeroom"] is None:
+                    students[pupil]["homeroom"] = group
+        lesgroepen: dict[str, set[str]] = {}
+        for _vestiging, lesgroep in self.records("lesgroep"):
+            group = _uuid(lesgroep)
+            assert group is not None
+            for teacher in lesgroep.get("docenten") or ():
+                if isinstance(teacher, str) and teacher:
+                    lesgroepen.setdefault(teacher, set()).add(group)
+        return students, homerooms, lesgroepen, mentees, roles
+
+    def groups(self, homerooms: dict[str, JSON]) -> dict[str, JSON]:
+        groups: dict[str, JSON] = {}
+        for vestiging, record in self.records("stamgroep"):
+            key = _uuid(record)
+            assert key is not None
+            groups.setdefault(
+                key,
+                {
+                    "key": key,
+                    "name": _text(record.get("naam")),
+                    "kind": "homeroom",
+                    "year": _text(record.get("leerjaar")),
+                    "location": vestiging,
+                    "subject": None,
+                    "school_year": self.year,
+                },
+            )
+        for key, embedded in homerooms.items():
+            # A stamgroep a pupil is placed in but the list did not return (breadth rules).
+            groups.setdefault(
+                key,
+                {
+                    "key": key,
+                    "name": _text(embedded.get("naam")),
+                    "kind": "homeroom",
+                    "year": _text(embedded.get("leerjaar")),
+                    "location": embedded["_vestiging"],
+                    "subject": None,
+                    "school_year": self.year,
+                },
+            )
+        for vestiging, record in self.records("lesgroep"):
+            key = _uuid(record)
+            assert key is not None
+            groups.setdefault(
+                key,
+                {
+                    "key": key,
+                    "name": _text(record.get("naam")),
+                    "kind": "teaching",
+                    "year": _text(record.get("leerjaar")),
+                    "location": vestiging,
+                    "subject": _text(record.get("vaknaam") or record.get("vak")),
+                    "school_year": _text(record.get("schooljaar")) or self.year,
+                },
+            )
+        return groups
+
+    def staff(
+        self,
+        lesgroepen: dict[str, set[str]],
+        mentees: dict[str, set[str]],
+        mentor_roles: dict[str, set[tuple[str, str]]],
+        groups: set[str],
+    ) -> dict[str, JSON]:
+        staff: dict[str, JSON] = {}
+        for vestiging, record in self.records("medewerker"):
+            key = _uuid(record)
+            assert key is not None
+            known = staff.get(key)
+            if known is not None:
+                known["locations"].append(vestiging)
+                continue
+            roles = []
+            if isinstance(record.get("functie"), str) and record["functie"].strip():
+                roles.append(record["functie"].strip())
+            if record.get("is_docent") is True:
+                roles.append("docent")
+            staff[key] = {
+                "key": key,
+                "abbreviation": _text(record.get("afkorting")),
+                "eckid": _text(record.get("eckid")),
+                "username": _text(record.get("gebruikersnaam")),
+                "email": _text(record.get("emailadres")),
+                "first_name": _text(record.get("roepnaam")),
+                "initials": _text(record.get("voorletters")),
+                "infix": _text(record.get("voorvoegsel")),
+                "last_name": _text(record.get("achternaam")),
+                "gender": _text(record.get("geslacht")),
+                "roles": roles,
+                "groups": [],
+                "mentees": [],
+                "locations": [vestiging],
+                "start_date": _text(record.get("datum_in_dienst")),
+                "end_date": _text(record.get("datum_uit_dienst")),
+            }
+        for _vestiging, record in self.records("stamgroep"):
+            group = _uuid(record)
+            assert group is not None
+            for mentor in _dicts(record.get("mentoren")):
+                teacher = _uuid(mentor.get("medewerker_uuid"))
+                if teacher is not None:
+                    mentor_roles.setdefault(teacher, set()).add((group, "mentor"))
+        for teacher, taught in sorted(lesgroepen.items()):
+            for group in sorted(taught):
+                if teacher in staff:
+                    staff[teacher]["groups"].append({"group": group, "role": "docent"})
+                else:
+                    self.unresolved_reference("group", group, "docenten")
+        for teacher, assigned in sorted(mentor_roles.items()):
+            for group, role in sorted(assigned):
+                if teacher in staff and group in groups:
+                    staff[teacher]["groups"].append({"group": group, "role": role})
+                else:
+                    self.unresolved_reference("group", group, "mentoren")
+        for teacher, pupils in sorted(mentees.items()):
+            if teacher in staff:
+                staff[teacher]["mentees"] = sorted(pupils)
+            else:
+                for pupil in sorted(pupils):
+                    self.unresolved_reference("student", pupil, "mentoren")
+        return staff
+
+    def guardians(self, students: set[str]) -> dict[str, JSON]:
+        guardians: dict[str, JSON] = {}
+        links: dict[str, dict[str, JSON]] = {}
+        for _vestiging, record in self.records("ouderVerzorger"):
+            key = _uuid(record)
+            assert key is not None
+            theirs = links.setdefault(key, {})
+            for relation in _dicts(record.get("relatie_tot_leerlingen")):
+                pupil = _uuid(relation)
+                if pupil is not None and pupil not in theirs:
+                    theirs[pupil] = {
+                        "student": pupil,
+                        "relation": _text(relation.get("relatiesoort")),
+                        "legal_authority": _flag(relation.get("ouderlijk_gezag")),
+                        "receives_mail": _flag(relation.get("mag_post_ontvangen")),
+                    }
+            for pupil in record.get("leerlingen_van_vestiging") or ():
+                if isinstance(pupil, str) and pupil and pupil not in theirs:
+                    theirs[pupil] = {"student": pupil, "relation": None,
+                                     "legal_authority": None, "receives_mail": None}  # fmt: skip
+            if key in guardians:
+                continue
+            guardians[key] = {
+                "key": key,
+                "initials": _text(record.get("voorletters")),
+                "infix": _text(record.get("voorvoegsel")),
+                "last_name": _text(record.get("achternaam")),
+                "email": _text(record.get("emailadres")),
+                "phone": _text(record.get("telefoonnummer")),
+                "gender": _text(record.get("geslacht")),
+            }
+        for key, guardian in guardians.items():
+            kept = []
+            for pupil, found in sorted(links[key].items()):
+                if pupil in students:
+                    kept.append(found)
+                else:
+                    self.unresolved_reference("guardian", key, "students")
+            guardian["students"] = kept
+        return guardians
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _schemas(pl: Any) -> dict[str, dict[str, Any]]:
+    text = pl.String
+    role = pl.List(pl.Struct({"group": text, "role": text}))
+    link = pl.List(
+        pl.Struct(
+            {
+                "student": text,
+                "relation": text,
+                "legal_authority": pl.Boolean,
+                "receives_mail": pl.Boolean,
+            }
+        )
+    )
+    person = {"first_name": text, "initials": text, "infix": text, "last_name": text}
+    return {
+        "location": {"key": text, "name": text, "brin6": text},
+        "group": dict.fromkeys(
+            ("key", "name", "kind", "year", "location", "subject", "school_year"), text
+        ),
+        "student": {
+            **dict.fromkeys(
+                (
+                    "key",
+                    "student_number",
+                    "eckid",
+                    "username",
+                    "email",
+                    "first_name",
+                    "given_names",
+                    "initials",
+                    "infix",
+                    "last_name",
+                    "birth_date",
+                    "gender",
+                    "year",
+                    "program",
+                    "location",
+                    "homeroom",
+                ),
+                text,
+            ),
+            "groups": pl.List(text),
+            "start_date": text,
+            "end_date": text,
+        },
+        "staff": {
+            **dict.fromkeys(("key", "abbreviation", "eckid", "username", "email"), text),
+            **person,
+            "gender": text,
+            "roles": pl.List(text),
+            "groups": role,
+            "mentees": pl.List(text),
+            "locations": pl.List(text),
+            "start_date": text,
+            "end_date": text,
+        },
+        "guardian": {
+            "key": text,
+            **person,
+            "email": text,
+            "phone": text,
+            "gender": text,
+            "students": link,
+        },
+    }
+
+
+def to_roster(page: Page, settings: SomtodaySettings) -> tuple[Roster, Report]:
+    """The roster and report of a complete read."""
+    builder = _Builder(page, settings)
+    roster = builder.build()
+    report = builder.report
+    report.detected["peilschooljaar"] = settings.peilschooljaar
+    report.detected["vestigingen"] = ", ".join(builder.names.values())
+    report.detected["requests"] = str(page.requests)
+    return roster, report
