@@ -158,9 +158,13 @@ class _Connection:
         vestiging: str | None = None,
         offset: int | None = None,
     ) -> Any:
-        """GET a path under the API base; 401 gets one new token, then is an error."""
+        """GET a path under the API base; a 401 gets one new token, then is an error.
+
+        A 401 for a token that another request has renewed meanwhile is sent again with the
+        new one (a few times at most), without counting as this request's renewal.
+        """
         url = f"{self.settings.api_url}/{path}"
-        renewed = False
+        renewed, stale = False, 0
         while True:
             seen = self.generation
             headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
@@ -168,10 +172,14 @@ class _Connection:
                 "GET", url, params=params, headers=headers, path=path, vestiging=vestiging,
                 offset=offset,
             )  # fmt: skip
-            if response.status_code == 401 and auth and not renewed:
-                renewed = True
-                await self.authenticate(seen)
-                continue
+            if response.status_code == 401 and auth and stale < self.settings.retries:
+                if self.generation != seen:
+                    stale += 1  # sent with a token another request has renewed since
+                    continue
+                if not renewed:
+                    renewed = True
+                    await self.authenticate(seen)
+                    continue
             if response.status_code == 401:
                 raise SomtodayAuthError(
                     msg("somtoday.unauthorized", path=path),

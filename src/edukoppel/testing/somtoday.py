@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import random
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -234,6 +235,17 @@ class LoggedRequest:
     authorized: bool
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a timeout on its side) is no error of the server."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SomtodayEmulator:
     """A Somtoday Connect server on 127.0.0.1 in a background thread.
 
@@ -287,10 +299,11 @@ class SomtodayEmulator:
         """Start serving in a daemon thread; returns the emulator."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", self._port), _handler_for(self))
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -484,6 +497,12 @@ class _Handler(BaseHTTPRequestHandler):
     emulator: SomtodayEmulator
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK hold every answer back for tens of milliseconds.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silence: the emulator keeps its own log."""
 
@@ -508,9 +527,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = self._answer(method, path, query, body, organisation)
             accept = self.headers.get("Accept")
             xml = headers.pop("X-Emulator-XML", None) is not None
-            self._send(
-                status, payload, headers, xml=xml or "application/json" not in (accept or "")
-            )
+            # Logged before the answer goes out: a test reads the log as soon as it has it.
             emulator._record(
                 LoggedRequest(
                     method=method,
@@ -520,6 +537,9 @@ class _Handler(BaseHTTPRequestHandler):
                     accept=accept,
                     authorized=organisation is not None,
                 )
+            )
+            self._send(
+                status, payload, headers, xml=xml or "application/json" not in (accept or "")
             )
         finally:
             emulator._leave()
