@@ -81,6 +81,7 @@ SUBPACKAGES = [
     "edukoppel.mapping",
     "edukoppel.exceptions",
     "edukoppel.report",
+    "edukoppel.somtoday",
 ]
 
 

@@ -105,17 +105,19 @@ def school_year(ahead: int = 0, today: dt.date | None = None) -> str:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    if isinstance(value, bool):
-        return None
-    return str(value)
+    """A JSON scalar as text (numbers too: leerlingnummer); objects, lists, booleans: None."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int or kind is float:
+        return str(value)
+    return None
 
 
 def _uuid(value: Any) -> str | None:
-    if isinstance(value, dict):
+    if type(value) is dict:
         value = value.get("uuid")
-    return value if isinstance(value, str) and value.strip() else None
+    return value if type(value) is str and value.strip() else None
 
 
 def _dicts(value: Any) -> list[JSON]:
@@ -205,8 +207,9 @@ class _Builder:
         staff = self.staff(lesgroepen, mentees, teachers, set(groups))
         guardians = self.guardians(set(students))
         for student in students.values():
-            kept = [g for g in student["groups"] if g in groups]
-            for g in student["groups"]:
+            named = list(dict.fromkeys(student["groups"]))
+            kept = [g for g in named if g in groups]
+            for g in named:
                 if g not in groups:
                     self.unresolved_reference("student", student["key"], "groups")
             student["groups"] = kept
@@ -256,41 +259,67 @@ class _Builder:
         )
 
     def make(self, kind: EntityKind, rows: list[JSON], schema: dict[str, Any]) -> list[Record]:
-        """Records from rows of values, validated a column at a time (the model's fast path)."""
+        """Records from rows of values, through the model's fast path.
+
+        The scalar fields are validated a column at a time (``validate_columns``); the sets
+        and links (groups, locations, a guardian's students) by their field's own converter,
+        one record at a time: building polars list columns from Python lists costs more
+        than converting them.
+        """
+        import attrs
         import polars as pl
 
-        from edukoppel.model._columns import trusted_records, validate_columns
+        from edukoppel.model import _values
+        from edukoppel.model._columns import validate_columns
+        from edukoppel.model._records import paused_gc, record_class, trusted_maker
 
         if not rows:
             return []
+        cls = record_class(kind)
+        converters = {field.name: field.converter for field in attrs.fields(cls)}
+        scalars = [name for name in schema if name not in _SETS]
+        sets = [name for name in schema if name in _SETS]
         frame = pl.DataFrame(
-            {name: [row.get(name) for row in rows] for name in schema}, schema=schema
+            {name: [row.get(name) for row in rows] for name in scalars},
+            schema={name: schema[name] for name in scalars},
         )
         check = validate_columns(kind, frame)
-        dropped = set()
-        for refusal in check.refusals:
-            key = rows[refusal.row].get("key")
-            if refusal.field == "key":
-                dropped.add(refusal.row)
+        refusals = [(r.row, r.field, r.expected) for r in check.refusals]
+        converted: dict[str, list[Any]] = {name: [] for name in sets}
+        for index, row in enumerate(rows):
+            for name in sets:
+                try:
+                    value = converters[name](row.get(name))
+                except _values._Invalid as error:
+                    refusals.append((index, name, error.expected))
+                    value = ()
+                converted[name].append(value)
+        dropped: set[int] = set()
+        for position, field, expected in refusals:
+            key = rows[position].get("key")
+            if field == "key":
+                dropped.add(position)
             self.report.add(
                 Issue(
                     code="somtoday-invalid-value",
-                    severity="error" if refusal.field == "key" else "warning",
+                    severity="error" if field == "key" else "warning",
                     entity=kind,
-                    key=None if refusal.field == "key" else key,
-                    field=refusal.field,
+                    key=None if field == "key" else key,
+                    field=field,
                     message=msg(
                         "somtoday-invalid-value.left-out"
-                        if refusal.field == "key"
+                        if field == "key"
                         else "somtoday-invalid-value",
-                        expected=refusal.expected,
+                        expected=expected,
                     ),
                 )
             )
-        clean = check.frame
-        if dropped:
-            clean = clean.filter(~pl.int_range(pl.len()).is_in(sorted(dropped)))
-        return trusted_records(kind, clean)
+        columns = [column.to_list() for column in check.frame.iter_columns()]
+        columns += [converted[name] for name in sets]
+        make = trusted_maker(cls, [*check.frame.columns, *sets])
+        with paused_gc():
+            made = make(zip(*columns, strict=True))
+        return [record for index, record in enumerate(made) if index not in dropped]
 
     def locations(self) -> list[JSON]:
         rows = []
@@ -558,6 +587,10 @@ class _Builder:
                     self.unresolved_reference("guardian", key, "students")
             guardian["students"] = kept
         return guardians
+
+
+#: Fields converted in Python, not in polars (see ``_Builder.make``).
+_SETS = frozenset({"groups", "roles", "mentees", "locations", "students"})
 
 
 def _flag(value: Any) -> bool | None:

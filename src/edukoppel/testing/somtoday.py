@@ -286,6 +286,7 @@ class SomtodayEmulator:
         self._log: list[LoggedRequest] = []
         self._in_flight = 0
         self.max_in_flight = 0
+        self._cache: dict[tuple[int, str, str], tuple[tuple[Any, ...], Prepared]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -406,6 +407,15 @@ class SomtodayEmulator:
         with self._lock:
             self._faults.clear()
 
+    def refresh(self) -> None:
+        """Forget the encoded records: call it after changing a record in place while running.
+
+        The emulator encodes each list once and answers from that; adding or removing records,
+        replacing a list or changing ``restricted`` is noticed without it.
+        """
+        with self._lock:
+            self._cache.clear()
+
     def expire_tokens(self) -> None:
         """Make every token issued so far invalid (the next request with one gets 401)."""
         with self._lock:
@@ -451,6 +461,20 @@ class SomtodayEmulator:
                 if fault.claims(path, offset):
                     return fault
         return None
+
+    def _prepared(self, vestiging: Vestiging, entity: str, peil: str) -> Prepared:
+        records = vestiging.records.get(entity, [])
+        restricted = vestiging.restricted.get(entity, set())
+        signature = (id(records), len(records), tuple(sorted(restricted)))
+        key = (id(vestiging), entity, peil)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] == signature:
+                return cached[1]
+        prepared = _prepare(vestiging, entity, peil)
+        with self._lock:
+            self._cache[key] = (signature, prepared)
+        return prepared
 
     def _issue_token(self, organisation: str) -> str:
         token = secrets.token_urlsafe(16)
@@ -615,7 +639,8 @@ class _Handler(BaseHTTPRequestHandler):
         entity = rest[2]
         if entity not in ENTITY_PATHS:
             return 404, {"errors": [{"code": 404, "problem": "not found"}]}, {}
-        return _list(vestiging, entity, query, single=rest[3] if len(rest) == 4 else None)
+        single = rest[3] if len(rest) == 4 else None
+        return _list(self.emulator, vestiging, entity, query, single)
 
     def _token(self, query: dict[str, list[str]], body: bytes) -> Answer:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
@@ -651,12 +676,20 @@ class _Handler(BaseHTTPRequestHandler):
         return found
 
     def _send(self, status: int, payload: Any, headers: dict[str, str], *, xml: bool) -> None:
+        if isinstance(payload, _Listing):
+            if not xml:
+                self._write(status, payload.encode(), "application/json", headers)
+                return
+            payload = payload.as_json()
         if xml:
             body = _to_xml(payload).encode()
             content_type = "application/xml"
         else:
             body = json.dumps(payload, ensure_ascii=False).encode()
             content_type = "application/json"
+        self._write(status, body, content_type, headers)
+
+    def _write(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -676,17 +709,42 @@ def _integer(text: str | None) -> int | str | None:
         return "bad"
 
 
+@attrs.frozen
+class _Listing:
+    """A list answer whose records are encoded already (the emulator's cache)."""
+
+    key: str
+    items: list[bytes]
+    extra: JSONObject
+
+    def encode(self) -> bytes:
+        parts = [b'{"', self.key.encode(), b'":[', b",".join(self.items), b"]"]
+        for name, value in self.extra.items():
+            parts += [b',"', name.encode(), b'":', json.dumps(value).encode()]
+        return b"".join([*parts, b"}"])
+
+    def as_json(self) -> JSONObject:
+        result: JSONObject = json.loads(self.encode())
+        return result
+
+
+Prepared = list[tuple[JSONObject, bytes]]
+
+
 def _list(
-    vestiging: Vestiging, entity: str, query: dict[str, list[str]], single: str | None
+    emulator: SomtodayEmulator,
+    vestiging: Vestiging,
+    entity: str,
+    query: dict[str, list[str]],
+    single: str | None,
 ) -> Answer:
     key = ENTITY_PATHS[entity]
     peil = query.get("peilschooljaar", ["HUIDIG"])[0]
     if peil not in _YEARS:
         return 400, {"errors": [{"code": 400, "problem": "peilschooljaar"}]}, {}
-    records = sorted(vestiging.records.get(entity, []), key=lambda record: str(record["uuid"]))
-    visible = [record for record in records if peil in record.get("_peil", _YEARS)]
+    visible = emulator._prepared(vestiging, entity, peil)
     if single is not None:
-        visible = [record for record in visible if record["uuid"] == single]
+        visible = [item for item in visible if item[0]["uuid"] == single]
         if not visible:
             return 404, {"errors": [{"code": 404, "problem": "not found"}]}, {}
     else:
@@ -699,22 +757,33 @@ def _list(
             return 400, {"errors": [{"code": 400, "problem": "offset"}]}, {}
         wanted = set(query.get("uuid", []))
         if wanted:
-            visible = [record for record in visible if record["uuid"] in wanted]
+            visible = [item for item in visible if item[0]["uuid"] in wanted]
         if subject is not None:
-            visible = [record for record in visible if record.get("_subject") == subject]
+            visible = [item for item in visible if item[0].get("_subject") == subject]
         linked = query.get("stamgroep", [None])[0]
         if entity == "lesgroep" and linked in ("true", "false"):
-            visible = [r for r in visible if bool(r.get("_stamgroep")) == (linked == "true")]
+            visible = [i for i in visible if bool(i[0].get("_stamgroep")) == (linked == "true")]
         if isinstance(amount, int):
             visible = visible[offset : offset + amount]
-    restricted = vestiging.restricted.get(entity, set())
-    payload: JSONObject = {key: [_public(record, restricted, peil) for record in visible]}
+    extra: JSONObject = {}
     if query.get("veldpermissies", ["false"])[0] == "true":
+        restricted = vestiging.restricted.get(entity, set())
         names = _PERMISSION_KEYS.get(entity, {})
-        payload["veldpermissies"] = {
+        extra["veldpermissies"] = {
             names.get(field, field): field not in restricted for field in _FIELDS[entity]
         }
-    return 200, payload, {}
+    return 200, _Listing(key, [encoded for _, encoded in visible], extra), {}
+
+
+def _prepare(vestiging: Vestiging, entity: str, peil: str) -> Prepared:
+    """The records visible in a peilschooljaar, sorted by uuid, each with its JSON as sent."""
+    restricted = vestiging.restricted.get(entity, set())
+    records = sorted(vestiging.records.get(entity, []), key=lambda record: str(record["uuid"]))
+    return [
+        (record, json.dumps(_public(record, restricted, peil), ensure_ascii=False).encode())
+        for record in records
+        if peil in record.get("_peil", _YEARS)
+    ]
 
 
 def _public(record: JSONObject, restricted: set[str], peil: str) -> JSONObject:
