@@ -96,7 +96,8 @@ async def read_somtoday_async(
     """
     from edukoppel.readers._registry import ReadResult
     from edukoppel.somtoday._client import fetch
-    from edukoppel.somtoday._mapping import to_roster
+    from edukoppel.somtoday._mapping import digest, to_roster
+    from edukoppel.somtoday._mapping import school_year as year_of
 
     chosen = _settings(
         settings,
@@ -117,7 +118,12 @@ async def read_somtoday_async(
             "source_name": source_name,
         },
     )
-    page = await fetch(chosen, progress=progress)
+    year = year_of(1 if chosen.school_year == "next" else 0)
+    page = await fetch(
+        chosen,
+        progress=progress,
+        digest=lambda stream, records: digest(stream.entity, stream.vestiging, records, year),
+    )
     roster, report = to_roster(page, chosen)
     return ReadResult(roster=roster, report=report, mapping=None, table=None, format="somtoday")
 

@@ -73,6 +73,7 @@ class Stream:
     end: int | None = None  # the offset of the last page, once a short page was seen
     in_flight: int = 0
     full_pages: int = 0
+    digested: bool = False  # pages hold what ``digest`` made of them, not raw records
 
     def allowed(self, concurrency: int) -> int:
         """Pages it may have in flight: one, and one more per full page it returned.
@@ -299,10 +300,14 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+Digest = Callable[[Stream, list[JSON]], list[Any]]
+
+
 async def _read_streams(
     connection: _Connection,
     streams: list[Stream],
     progress: Callable[[Progress], None] | None,
+    digest: Digest | None = None,
 ) -> None:
     """Read every list to its end, keeping up to ``concurrency`` pages in flight.
 
@@ -351,22 +356,20 @@ async def _read_streams(
                 async with changed:
                     stream.in_flight -= 1
                     changed.notify_all()
-            items = body.get(stream.key) if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise SomtodayError(
-                    msg("somtoday.no-envelope", path=stream.path, key=stream.key),
-                    path=stream.path, vestiging=stream.vestiging, offset=offset,
-                )  # fmt: skip
-            records = [item for item in items if isinstance(item, dict)]
+            records = _envelope(body, stream, offset)
+            count = len(records)
+            if digest is not None:
+                # Here, not at the end: the other pages in flight arrive meanwhile.
+                records = digest(stream, records)
             async with changed:
                 if offset == 0 and isinstance(body.get("veldpermissies"), dict):
                     stream.permissions = body["veldpermissies"]
                 if stream.end is None or offset <= stream.end:
                     stream.pages[offset] = records
-                    received += len(records)
-                if len(records) < size and (stream.end is None or offset < stream.end):
+                    received += count
+                if count < size and (stream.end is None or offset < stream.end):
                     stream.end = offset
-                elif len(records) >= size:
+                elif count >= size:
                     stream.full_pages += 1
                 changed.notify_all()
             if progress is not None:
@@ -376,6 +379,19 @@ async def _read_streams(
     async with asyncio.TaskGroup() as group:
         for _ in range(min(settings.concurrency, max(1, len(streams)))):
             group.create_task(worker())
+
+
+def _envelope(body: Any, stream: Stream, offset: int) -> list[JSON]:
+    """The records of a page's envelope (its one array); anything else fails the read."""
+    items = body.get(stream.key) if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise SomtodayError(
+            msg("somtoday.no-envelope", path=stream.path, key=stream.key),
+            path=stream.path,
+            vestiging=stream.vestiging,
+            offset=offset,
+        )
+    return [item for item in items if isinstance(item, dict)]
 
 
 def _chosen(vestigingen: list[JSON], wanted: tuple[str, ...] | None) -> list[JSON]:
@@ -410,9 +426,14 @@ async def fetch(
     settings: SomtodaySettings,
     *,
     progress: Callable[[Progress], None] | None = None,
+    digest: Digest | None = None,
     transport: Any = None,
 ) -> Page:
-    """Everything a roster needs from Somtoday, or an exception: never part of it."""
+    """Everything a roster needs from Somtoday, or an exception: never part of it.
+
+    ``digest(stream, records)`` turns each page into what the roster is built from, as it
+    arrives (the pages then hold its result).
+    """
     httpx = import_optional("httpx", extra="somtoday", purpose="reading Somtoday Connect")
     limits = httpx.Limits(
         max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
@@ -438,7 +459,13 @@ async def fetch(
         if not chosen:
             raise SomtodayError(msg("somtoday.no-vestigingen"), path="connect/vestiging")
         streams = [
-            Stream(vestiging=str(v["uuid"]), entity=entity, path=path, key=key)
+            Stream(
+                vestiging=str(v["uuid"]),
+                entity=entity,
+                path=path,
+                key=key,
+                digested=digest is not None,
+            )
             for v in chosen
             for entity, path, key in LIST_PATHS
         ]
@@ -453,7 +480,7 @@ async def fetch(
             None,
         )
         try:
-            await _read_streams(connection, streams, progress)
+            await _read_streams(connection, streams, progress, digest)
         except BaseExceptionGroup as group:
             raise _first(group) from None
         return Page(instelling, chosen, streams, connection.requests)

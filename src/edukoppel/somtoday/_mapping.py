@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from edukoppel.somtoday._client import Page, Stream
     from edukoppel.somtoday._settings import SomtodaySettings
 
-__all__ = ["school_year", "to_roster"]
+__all__ = ["digest", "school_year", "to_roster"]
 
 JSON = dict[str, Any]
 
@@ -140,14 +140,20 @@ class _Builder:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def records(self, entity: str) -> Iterable[tuple[str, JSON]]:
-        """(vestiging, record) for every record of an entity, vestigingen in order."""
+    def records(self, entity: str) -> Iterable[tuple[str, Any]]:
+        """(vestiging, record) for every record of an entity, vestigingen in order.
+
+        Leerlingen and ouders/verzorgers come digested (see :func:`digest`): the client
+        digests each page as it arrives, while other pages are still on their way.
+        """
         size = self.settings.page_size
         for vestiging in self.names:
             stream = self.streams[(vestiging, entity)]
-            for record in stream.records(size):
-                if _uuid(record) is not None:
-                    yield vestiging, record
+            items = stream.records(size)
+            if not stream.digested:
+                items = digest(entity, vestiging, items, self.year)
+            for item in items:
+                yield vestiging, item
 
     def released(self, kind: str, field: str) -> bool:
         """Whether every vestiging read released (one of) the Somtoday fields of a field."""
@@ -334,20 +340,6 @@ class _Builder:
             )
         return rows
 
-    def _plaatsing(self, record: JSON) -> JSON | None:
-        """The plaatsing of the peilschooljaar: of its school year, active today, or latest."""
-        plaatsingen = _dicts(record.get("plaatsingen"))
-        if not plaatsingen:
-            return None
-        today = dt.date.today().isoformat()
-        wanted = self.year.replace("-", "/")
-
-        def rank(item: JSON) -> tuple[bool, bool, str]:
-            start, end = str(item.get("startdatum") or ""), str(item.get("einddatum") or "9")
-            return (item.get("schooljaar") == wanted, start <= today <= end, start)
-
-        return max(plaatsingen, key=rank)
-
     def students(
         self,
     ) -> tuple[
@@ -362,53 +354,20 @@ class _Builder:
         homerooms: dict[str, JSON] = {}
         mentees: dict[str, set[str]] = {}
         roles: dict[str, set[tuple[str, str]]] = {}
-        for vestiging, record in self.records("leerling"):
-            key = _uuid(record)
-            assert key is not None
-            plaatsing = self._plaatsing(record)
-            stamgroep = _dicts([plaatsing.get("stamgroep")])[0:1] if plaatsing else []
-            homeroom = _uuid(stamgroep[0]) if stamgroep else None
-            if homeroom is not None:
-                homerooms.setdefault(homeroom, {**stamgroep[0], "_vestiging": vestiging})
-            for mentor in _dicts(plaatsing.get("mentoren")) if plaatsing else []:
-                staff = _uuid(mentor.get("medewerker_uuid"))
-                if staff is None:
-                    continue
-                if mentor.get("toewijzing") in (None, "Plaatsing") or homeroom is None:
+        for _vestiging, (key, row, embedded, mentors) in self.records("leerling"):
+            homeroom = row["homeroom"]
+            if embedded is not None:
+                homerooms.setdefault(homeroom, embedded)
+            for staff, toewijzing in mentors:
+                if toewijzing in (None, "Plaatsing") or homeroom is None:
                     mentees.setdefault(staff, set()).add(key)
                 else:
                     roles.setdefault(staff, set()).add((homeroom, "mentor"))
-            groups = [g for g in (_uuid(item) for item in _dicts(record.get("lesgroepen"))) if g]
             known = students.get(key)
             if known is not None:
-                known["groups"].extend(groups)
+                known["groups"].extend(row["groups"])
                 continue
-            opleiding = plaatsing.get("opleiding") if plaatsing else None
-            students[key] = {
-                "key": key,
-                "student_number": _text(record.get("leerlingnummer")),
-                "eckid": _text(record.get("eckid")),
-                "username": _text(record.get("gebruikersnaam")),
-                "email": _text(record.get("emailadres")),
-                "first_name": _text(record.get("roepnaam")),
-                "given_names": _text(record.get("voornamen")),
-                "initials": _text(record.get("voorletters")),
-                "infix": _text(record.get("voorvoegsel")),
-                "last_name": _text(record.get("achternaam")),
-                "birth_date": _text(record.get("geboortedatum")),
-                "gender": _text(record.get("geslacht")),
-                "year": _text(plaatsing.get("leerjaar")) if plaatsing else None,
-                "program": (
-                    _text(opleiding.get("naam") or opleiding.get("afkorting"))
-                    if isinstance(opleiding, dict)
-                    else None
-                ),
-                "location": vestiging,
-                "homeroom": homeroom,
-                "groups": groups,
-                "start_date": _text(plaatsing.get("startdatum")) if plaatsing else None,
-                "end_date": _text(plaatsing.get("einddatum")) if plaatsing else None,
-            }
+            students[key] = row
         for _vestiging, lesgroep in self.records("lesgroep"):
             group = _uuid(lesgroep)
             assert group is not None
@@ -550,34 +509,11 @@ class _Builder:
     def guardians(self, students: set[str]) -> dict[str, JSON]:
         guardians: dict[str, JSON] = {}
         links: dict[str, dict[str, JSON]] = {}
-        for _vestiging, record in self.records("ouderVerzorger"):
-            key = _uuid(record)
-            assert key is not None
-            theirs = links.setdefault(key, {})
-            for relation in _dicts(record.get("relatie_tot_leerlingen")):
-                pupil = _uuid(relation)
-                if pupil is not None and pupil not in theirs:
-                    theirs[pupil] = {
-                        "student": pupil,
-                        "relation": _text(relation.get("relatiesoort")),
-                        "legal_authority": _flag(relation.get("ouderlijk_gezag")),
-                        "receives_mail": _flag(relation.get("mag_post_ontvangen")),
-                    }
-            for pupil in record.get("leerlingen_van_vestiging") or ():
-                if isinstance(pupil, str) and pupil and pupil not in theirs:
-                    theirs[pupil] = {"student": pupil, "relation": None,
-                                     "legal_authority": None, "receives_mail": None}  # fmt: skip
-            if key in guardians:
-                continue
-            guardians[key] = {
-                "key": key,
-                "initials": _text(record.get("voorletters")),
-                "infix": _text(record.get("voorvoegsel")),
-                "last_name": _text(record.get("achternaam")),
-                "email": _text(record.get("emailadres")),
-                "phone": _text(record.get("telefoonnummer")),
-                "gender": _text(record.get("geslacht")),
-            }
+        for _vestiging, (key, row, theirs) in self.records("ouderVerzorger"):
+            known = links.setdefault(key, {})
+            for pupil, link in theirs.items():
+                known.setdefault(pupil, link)
+            guardians.setdefault(key, row)
         for key, guardian in guardians.items():
             kept = []
             for pupil, found in sorted(links[key].items()):
@@ -591,6 +527,112 @@ class _Builder:
 
 #: Fields converted in Python, not in polars (see ``_Builder.make``).
 _SETS = frozenset({"groups", "roles", "mentees", "locations", "students"})
+
+
+def _plaatsing(record: JSON, year: str, today: str) -> JSON | None:
+    """The plaatsing of the peilschooljaar: of its school year, active today, or latest."""
+    plaatsingen = _dicts(record.get("plaatsingen"))
+    if not plaatsingen:
+        return None
+    if len(plaatsingen) == 1:
+        return plaatsingen[0]
+    wanted = year.replace("-", "/")
+
+    def rank(item: JSON) -> tuple[bool, bool, str]:
+        start, end = str(item.get("startdatum") or ""), str(item.get("einddatum") or "9")
+        return (item.get("schooljaar") == wanted, start <= today <= end, start)
+
+    return max(plaatsingen, key=rank)
+
+
+def _leerling(record: JSON, key: str, vestiging: str, year: str, today: str) -> tuple[Any, ...]:
+    """A leerling's row, the stamgroep it embeds (if any) and its mentors."""
+    plaatsing = _plaatsing(record, year, today)
+    embedded = None
+    homeroom = None
+    mentors: list[tuple[str, Any]] = []
+    year_of = program = start = end = None
+    if plaatsing is not None:
+        stamgroep = plaatsing.get("stamgroep")
+        homeroom = _uuid(stamgroep)
+        if homeroom is not None:
+            embedded = {**stamgroep, "_vestiging": vestiging}  # type: ignore[dict-item]
+        for mentor in _dicts(plaatsing.get("mentoren")):
+            staff = _uuid(mentor.get("medewerker_uuid"))
+            if staff is not None:
+                mentors.append((staff, mentor.get("toewijzing")))
+        opleiding = plaatsing.get("opleiding")
+        if type(opleiding) is dict:
+            program = _text(opleiding.get("naam") or opleiding.get("afkorting"))
+        year_of = _text(plaatsing.get("leerjaar"))
+        start, end = _text(plaatsing.get("startdatum")), _text(plaatsing.get("einddatum"))
+    get = record.get
+    row = {
+        "key": key,
+        "student_number": _text(get("leerlingnummer")),
+        "eckid": _text(get("eckid")),
+        "username": _text(get("gebruikersnaam")),
+        "email": _text(get("emailadres")),
+        "first_name": _text(get("roepnaam")),
+        "given_names": _text(get("voornamen")),
+        "initials": _text(get("voorletters")),
+        "infix": _text(get("voorvoegsel")),
+        "last_name": _text(get("achternaam")),
+        "birth_date": _text(get("geboortedatum")),
+        "gender": _text(get("geslacht")),
+        "year": year_of,
+        "program": program,
+        "location": vestiging,
+        "homeroom": homeroom,
+        "groups": [g for g in map(_uuid, _dicts(get("lesgroepen"))) if g],
+        "start_date": start,
+        "end_date": end,
+    }
+    return key, row, embedded, mentors
+
+
+def _ouder(record: JSON, key: str) -> tuple[Any, ...]:
+    """A guardian's row and its links by pupil (relations first, then bare children)."""
+    theirs: dict[str, JSON] = {}
+    for relation in _dicts(record.get("relatie_tot_leerlingen")):
+        pupil = _uuid(relation)
+        if pupil is not None and pupil not in theirs:
+            theirs[pupil] = {
+                "student": pupil,
+                "relation": _text(relation.get("relatiesoort")),
+                "legal_authority": _flag(relation.get("ouderlijk_gezag")),
+                "receives_mail": _flag(relation.get("mag_post_ontvangen")),
+            }
+    for pupil in record.get("leerlingen_van_vestiging") or ():
+        if type(pupil) is str and pupil and pupil not in theirs:
+            theirs[pupil] = {"student": pupil, "relation": None,
+                             "legal_authority": None, "receives_mail": None}  # fmt: skip
+    get = record.get
+    row = {
+        "key": key,
+        "initials": _text(get("voorletters")),
+        "infix": _text(get("voorvoegsel")),
+        "last_name": _text(get("achternaam")),
+        "email": _text(get("emailadres")),
+        "phone": _text(get("telefoonnummer")),
+        "gender": _text(get("geslacht")),
+    }
+    return key, row, theirs
+
+
+def digest(entity: str, vestiging: str, records: Iterable[JSON], year: str) -> list[Any]:
+    """One page of a list, ready for the builder.
+
+    Records without a uuid are left out; leerlingen and ouders/verzorgers become rows (the
+    bulk of the work, done per page while other pages are still on their way).
+    """
+    today = dt.date.today().isoformat()
+    keyed = [(key, record) for record in records if (key := _uuid(record)) is not None]
+    if entity == "leerling":
+        return [_leerling(record, key, vestiging, year, today) for key, record in keyed]
+    if entity == "ouderVerzorger":
+        return [_ouder(record, key) for key, record in keyed]
+    return [record for _, record in keyed]
 
 
 def _flag(value: Any) -> bool | None:

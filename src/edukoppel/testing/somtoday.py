@@ -20,8 +20,8 @@ Example:
     >>> result.roster
     <Roster source='somtoday': 2 locations, 5 groups, 3 students, 3 staff, 2 guardians>
 
-This module needs only the standard library (it is in ``edukoppel.testing``, which needs
-hypothesis for its strategies).
+The server needs only the standard library and attrs; importing it goes through
+``edukoppel.testing``, which needs hypothesis (``pip install 'edukoppel[testing]'``).
 """
 
 from __future__ import annotations
@@ -187,6 +187,7 @@ class Fault:
         location: The ``Location`` of a redirect.
         xml: Answer in XML, as Somtoday does when a client does not ask for JSON.
         hits: How many requests it has answered so far.
+        seen: How many matching requests it has seen (``skip`` counts these).
     """
 
     status: int | None = None
