@@ -22,7 +22,7 @@ from edukoppel.somtoday import (
     read_somtoday,
     read_somtoday_async,
 )
-from edukoppel.testing.somtoday import SomtodayEmulator, generated_instelling
+from edukoppel.testing.somtoday import SomtodayEmulator, example_instellingen, generated_instelling
 
 NOORD = "00000000-0000-4000-000a-000000000001"
 ZUID = "00000000-0000-4000-000a-000000000002"
@@ -357,3 +357,25 @@ def test_every_record_is_read_exactly_once_whatever_the_paging(
     assert result.roster.counts["guardian"] == guardians
     assert result.roster.students.duplicate_keys == ()
     assert result.roster == sequential.roster
+
+
+def test_a_pupil_in_two_vestigingen_is_one_student_with_both_groups() -> None:
+    instellingen = example_instellingen()
+    noord, zuid = instellingen[0].vestigingen[:2]
+    sanne = next(r for r in noord.records["leerling"] if r["uuid"] == SANNE)
+    zuid.records["leerling"].append(
+        {**sanne, "lesgroepen": [{"uuid": "00000000-0000-4000-0008-000000000003"}]}
+    )
+    with SomtodayEmulator(instellingen) as server:
+        roster = read(server).roster
+    assert [student.key for student in roster.students].count(SANNE) == 1
+    assert roster.students[SANNE].location == NOORD  # the first vestiging it was read in
+    assert "00000000-0000-4000-0008-000000000003" in roster.students[SANNE].groups
+
+
+def test_messages_of_a_failed_read_are_in_dutch_too(server: SomtodayEmulator) -> None:
+    server.inject(503, path="/leerling", times=None)
+    with pytest.raises(SomtodayError) as failed:
+        read(server, retries=0)
+    assert "er is niets ingelezen" in failed.value.message_in("nl")
+    assert "nothing was read" in failed.value.message_in("en")
