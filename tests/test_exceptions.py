@@ -19,9 +19,17 @@ ABOUT_THE_INPUT = [
     ek.FileTooLargeError,
     exceptions.MappingError,
     ek.AcknowledgementError,
+    exceptions.SomtodayConfigError,
 ]
 # The state of things is wrong: not a ValueError.
-ABOUT_THE_STATE = [ek.PlanError, ek.BlockedPlanError, ek.StalePlanError, ek.StoreError]
+ABOUT_THE_STATE = [
+    ek.PlanError,
+    ek.BlockedPlanError,
+    ek.StalePlanError,
+    ek.StoreError,
+    exceptions.SomtodayError,  # a failed read: the server, not the caller's values
+    exceptions.SomtodayAuthError,
+]
 
 
 def test_every_exception_is_an_edukoppel_error() -> None:

@@ -26,6 +26,9 @@ not. A missing optional package is an ``ImportError``.
     │   ├── BlockedPlanError                     safeguards blocked it and nobody acknowledged
     │   └── StalePlanError                       the store changed since the plan was made
     ├── StoreError                            a storage adapter failed
+    ├── SomtodayError                         a Somtoday Connect read failed; no roster
+    │   ├── SomtodayAuthError                    the token endpoint refused the credentials
+    │   └── SomtodayConfigError (ValueError)     settings that cannot work (a bad URL...)
     └── MissingDependencyError (ImportError)  an optional extra is not installed
 
 Every exception carries structured fields (``file``, ``sheet``, ``row``, ``column``, ``entity``,
@@ -56,6 +59,9 @@ __all__ = [
     "MissingDependencyError",
     "PlanError",
     "ReaderError",
+    "SomtodayAuthError",
+    "SomtodayConfigError",
+    "SomtodayError",
     "StalePlanError",
     "StoreError",
     "UnsupportedFormatError",
@@ -314,3 +320,44 @@ class StoreError(EdukoppelError):
 
 class MissingDependencyError(EdukoppelError, ImportError):
     """An optional dependency is needed; the message says which extra installs it."""
+
+
+class SomtodayError(EdukoppelError):
+    """Reading Somtoday Connect failed, so the read returned no roster at all.
+
+    Raised when any request of a read still fails after its retries: a partial read is never
+    handed back, so no plan can archive the pupils that were simply not fetched. The message
+    says which request failed and why; it never holds the client secret or a token.
+
+    Attributes:
+        status: The HTTP status of the last answer (``None``: no answer, e.g. a timeout).
+        path: The path of the request, without the API base and the query.
+        vestiging: The uuid of the vestiging it was for, if any.
+        offset: The page's ``offset``, for a page of a list.
+        attempts: How many times the request was sent.
+    """
+
+    def __init__(
+        self,
+        message: str | Message,
+        *,
+        status: int | None = None,
+        path: str | None = None,
+        vestiging: str | None = None,
+        offset: int | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.status = status
+        self.path = path
+        self.vestiging = vestiging
+        self.offset = offset
+        self.attempts = attempts
+        super().__init__(message)
+
+
+class SomtodayAuthError(SomtodayError):
+    """The token endpoint refused the client id, the secret or the instelling."""
+
+
+class SomtodayConfigError(SomtodayError, ValueError):
+    """Somtoday settings that cannot work: a missing value, a bad URL, an unknown option."""

@@ -87,6 +87,7 @@ SUBPACKAGES = [
     "edukoppel.mapping",
     "edukoppel.exceptions",
     "edukoppel.report",
+    "edukoppel.somtoday",
 ]
 
 
