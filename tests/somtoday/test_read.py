@@ -379,3 +379,15 @@ def test_messages_of_a_failed_read_are_in_dutch_too(server: SomtodayEmulator) ->
         read(server, retries=0)
     assert "er is niets ingelezen" in failed.value.message_in("nl")
     assert "nothing was read" in failed.value.message_in("en")
+
+
+def test_ek_read_takes_the_settings_as_its_source(server: SomtodayEmulator) -> None:
+    """One entry point for every source: a file, an EDEXML document, or a Somtoday connection."""
+    settings = server.settings(**FAST)
+    by_read = ek.read(settings)
+    assert by_read.format == "somtoday"
+    assert by_read.roster == read(server).roster
+    assert by_read.roster.source == "somtoday"  # the settings' own source name
+    assert ek.read(settings, source_name="connect").roster.source == "connect"
+    with pytest.raises(TypeError, match="without a column mapping: mapping, values"):
+        ek.read(settings, mapping=object(), values={})  # type: ignore[arg-type]

@@ -181,7 +181,7 @@ def read(
     | os.PathLike[str]
     | None = None,
     on_bad_cell: BadCell = "keep",
-    source_name: str = "import",
+    source_name: str | None = None,
     name: str | None = None,
     **options: Any,
 ) -> ReadResult:
@@ -189,7 +189,9 @@ def read(
 
     For a CSV file or a workbook this is :func:`edukoppel.read_table`, then
     :func:`edukoppel.match_columns`, then one record per row; each bad cell is a report issue
-    at its row and column, never a crash and never the value itself.
+    at its row and column, never a crash and never the value itself. An EDEXML or UWLR file
+    goes to :func:`edukoppel.read_edexml`; a :class:`~edukoppel.somtoday.SomtodaySettings`
+    (or any object with an ``__edukoppel_read__`` method) is read from its API.
 
     Args:
         source: A path, the file's bytes, or a binary file object.
@@ -212,7 +214,8 @@ def read(
         source_name: The roster's ``source``: a short, *stable* name for this kind of export
             (``"leerlingen-export"``). Records a sync adds are owned by it, and a sync
             changes only its own records, so it must stay the same from week to week:
-            never the file name, which changes.
+            never the file name, which changes. Default: ``"import"`` for a file, a
+            connection's own (``SomtodaySettings.source_name``) for an API.
         name: The file name for messages, when ``source`` is bytes or a stream.
         options: Passed on to the format's reader (``sheet=``, ``encoding=``, ...).
 
@@ -230,6 +233,20 @@ def read(
         >>> result.mapping.targets["Klas"]
         'student.homeroom'
     """
+    connect = getattr(source, "__edukoppel_read__", None)
+    if connect is not None:  # a connection to an API (SomtodaySettings), not a file
+        given = {
+            "entity": entity, "mapping": mapping, "preset": preset, "profile": profile,
+            "overrides": overrides, "required": required, "values": values,
+        }  # fmt: skip
+        misplaced = sorted(key for key, value in given.items() if value is not None)
+        if misplaced:
+            raise TypeError(
+                f"{type(source).__name__} is read without a column mapping: "
+                f"{', '.join(misplaced)} does not apply"
+            )
+        result: ReadResult = connect(source_name=source_name, **options)
+        return result
     data, file_name = _load(source, name)
     head = _head(data)
     for candidate in _FORMATS:
@@ -245,7 +262,7 @@ def read(
                 required=required,
                 values=_value_map(values),
                 on_bad_cell=on_bad_cell,
-                source_name=source_name,
+                source_name=source_name or "import",
                 **options,
             )
     raise AssertionError("the table format takes every source")  # pragma: no cover

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import SomtodayConfigError
+
+if TYPE_CHECKING:
+    from edukoppel.readers import ReadResult
 
 __all__ = ["ENVIRONMENTS", "SchoolYear", "SomtodaySettings"]
 
@@ -165,6 +168,12 @@ class SomtodaySettings:
     def __attrs_post_init__(self) -> None:
         if self.page_size > 200:
             raise _refuse("page_size", msg("somtoday.config.page-size"))
+
+    def __edukoppel_read__(self, *, source_name: str | None = None, **options: Any) -> ReadResult:
+        """What ``ek.read(settings)`` does: :func:`~edukoppel.somtoday.read_somtoday`."""
+        from edukoppel.somtoday import read_somtoday
+
+        return read_somtoday(self, source_name=source_name, **options)
 
     @property
     def peilschooljaar(self) -> str:
