@@ -39,6 +39,7 @@ from edukoppel.model import ENTITY_KINDS, data_fields
 from edukoppel.testing import StoreConformance, assert_store_holds, example_roster
 
 ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
 POSTGRES_URL = "EDUKOPPEL_POSTGRES_URL"
 
 
@@ -314,6 +315,15 @@ def test_two_databases_never_share_a_revision(tmp_path: Path) -> None:
         two.close()
 
 
+def _raw_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a SQLite file, read with the standard library (not through the store)."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
 # -- the schema ----------------------------------------------------------------------------------
 
 TABLES = [
@@ -335,6 +345,7 @@ TABLES = [
     "run_count",
     "run_code",
     "run_problem",
+    "run_issue",
 ]
 
 
@@ -353,9 +364,9 @@ def test_the_schema_is_created_with_its_version(db: Database) -> None:
     assert store.tables == [f"{prefix}{name}" for name in TABLES]
     existing = set(sa.inspect(db.engine).get_table_names())
     assert set(store.tables) <= existing
-    assert store.schema_version == _sql_schema.SCHEMA_VERSION == 1
+    assert store.schema_version == _sql_schema.SCHEMA_VERSION == 2
     versions = db.execute(f"SELECT version, edukoppel FROM {prefix}schema")
-    assert versions == [(1, ek.__version__)]
+    assert versions == [(2, ek.__version__)]
     # Every table but the version table carries the tenant, first in its primary key.
     inspector = sa.inspect(db.engine)
     for name in store.tables[1:]:
@@ -371,7 +382,7 @@ def test_opening_again_changes_nothing_in_the_schema(db: Database) -> None:
     prefix = db.fresh_prefix()
     db.open(prefix=prefix).close()
     db.open(prefix=prefix).close()
-    assert db.execute(f"SELECT version FROM {prefix}schema") == [(1,)]
+    assert db.execute(f"SELECT version FROM {prefix}schema") == [(2,)]
 
 
 def test_a_newer_schema_version_is_refused(db: Database) -> None:
@@ -381,8 +392,8 @@ def test_a_newer_schema_version_is_refused(db: Database) -> None:
     version = _sql_schema.Schema(prefix).version
     with db.engine.begin() as connection:
         at = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-        connection.execute(sa.insert(version).values(version=2, applied_at=at, edukoppel="9.0"))
-    with pytest.raises(ek.StoreError, match=r"schema version 2.*newer edukoppel.*version 1"):
+        connection.execute(sa.insert(version).values(version=3, applied_at=at, edukoppel="9.0"))
+    with pytest.raises(ek.StoreError, match=r"schema version 3.*newer edukoppel.*version 2"):
         db.open(prefix=prefix)
 
 
@@ -399,19 +410,92 @@ def test_an_older_schema_is_upgraded_forward(db: Database, monkeypatch: pytest.M
             connection
         )
 
-    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(_sql_backend.UPGRADES, 2, add_name_index)
+    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(_sql_backend.UPGRADES, 3, add_name_index)
     upgraded = db.open(prefix=prefix)
-    assert upgraded.schema_version == 2
-    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [1, 2]
+    assert upgraded.schema_version == 3
+    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [2, 3]
     indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes(f"{prefix}student")}
     assert f"{prefix}student_name_ix" in indexes
     assert_store_holds(upgraded, example_roster())
     upgraded.close()
 
-    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 3)
-    with pytest.raises(ek.StoreError, match="cannot upgrade the schema from version 2"):
+    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 4)
+    with pytest.raises(ek.StoreError, match="cannot upgrade the schema from version 3"):
         db.open(prefix=prefix)
+
+
+def test_a_version_1_database_is_upgraded_to_version_2(tmp_path: Path) -> None:
+    """A database written by the version 1 store (tests/adapters/data/sqlstore-v1.sql, dumped
+    from it) opens at version 2: records and old runs stay, new runs keep policy and issues."""
+    path = tmp_path / "school.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript((DATA / "sqlstore-v1.sql").read_text(encoding="utf-8"))
+    connection.close()
+    other_before = _raw_rows(path, "SELECT * FROM ek_run WHERE tenant = 'other-school'")
+
+    store = SqlStore(f"sqlite:///{path}")
+    try:
+        assert store.schema_version == 2
+        assert [v for (v,) in _raw_rows(path, "SELECT version FROM ek_schema ORDER BY 1")] == [1, 2]
+        assert_store_holds(store, example_roster())
+        old = store.runs()
+        assert [run.outcome for run in old] == ["applied", "refused-blocked"]
+        assert [run.policy for run in old] == [None, None]
+        assert [run.issue_counts for run in old] == [{}, {}]
+        assert old[0].counts["student"] == {"add": 3}
+        report = ek.Report([ek.Issue(code="blank-row", message="x", severity="info", row=9)])
+        roster = example_roster()
+        changed = _like(roster, students=list(roster.students)[:2])
+        ek.apply(ek.plan(store.snapshot(), changed), store, report=report)
+        new = store.runs()[-1]
+        assert new.policy == ek.SyncPolicy().to_dict(defaults=True)
+        # The read's report and the plan's own issue (1 of 3 pupils archived, under the floor).
+        assert new.issue_counts == {
+            "warning": {"archive-share-under-floor": 1},
+            "info": {"blank-row": 1},
+        }
+        frame = store.runs_frame()
+        assert frame["policy"].is_null().to_list() == [True, True, False]
+        assert frame["notes"].to_list() == [0, 0, 1]
+    finally:
+        store.close()
+    # The other school's log is still as version 1 wrote it (with the new column, null).
+    assert _raw_rows(path, "SELECT * FROM ek_run WHERE tenant = 'other-school'") == [
+        (*row, None) for row in other_before
+    ]
+
+
+def test_the_upgrade_to_version_2_adds_the_policy_and_the_issue_counts(db: Database) -> None:
+    """On both databases: a store taken back to version 1's tables is upgraded in place."""
+    prefix = db.fresh_prefix()
+    store = db.open(prefix=prefix)
+    _sync(store, example_roster())
+    store.close()
+    with db.engine.begin() as connection:  # what version 1 had: no policy, no issue table
+        connection.execute(sa.text(f"DROP TABLE {prefix}run_issue"))
+        connection.execute(sa.text(f"ALTER TABLE {prefix}run DROP COLUMN policy"))
+        connection.execute(sa.text(f"UPDATE {prefix}schema SET version = 1"))
+
+    upgraded = db.open(prefix=prefix)
+    assert upgraded.schema_version == 2
+    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [1, 2]
+    columns = [column["name"] for column in sa.inspect(db.engine).get_columns(f"{prefix}run")]
+    assert columns[-1] == "policy"
+    assert_store_holds(upgraded, example_roster())
+    assert [run.policy for run in upgraded.runs()] == [None]
+    report = ek.Report([ek.Issue(code="unknown-value", message="x", severity="warning")])
+    roster = example_roster()
+    changed = _like(roster, students=list(roster.students)[:2])
+    ek.apply(ek.plan(upgraded.snapshot(), changed), upgraded, report=report)
+    last = upgraded.runs()[-1]
+    assert last.policy == ek.SyncPolicy().to_dict(defaults=True)
+    assert last.issue_counts == {"warning": {"archive-share-under-floor": 1, "unknown-value": 1}}
+    stored = db.execute(
+        f"SELECT severity, code, count FROM {prefix}run_issue WHERE tenant = :t ORDER BY code",
+        t=db.tenant,
+    )
+    assert stored == [("warning", "archive-share-under-floor", 1), ("warning", "unknown-value", 1)]
 
 
 def test_tables_it_did_not_create_are_never_touched(tmp_path: Path) -> None:
@@ -829,6 +913,15 @@ def test_the_run_log_is_rows_and_a_dataframe(db: Database) -> None:
     assert frame["blocked"].to_list() == [[], ["empty-source"], ["empty-source"]]
     assert frame["started_at"].to_list()[0] == dt.datetime(2025, 9, 1, 7, 0, tzinfo=dt.UTC)
     assert str(frame.schema["started_at"]) == "Datetime(time_unit='us', time_zone='UTC')"
+    described = json.dumps(ek.SyncPolicy().to_dict(defaults=True), sort_keys=True)
+    assert frame["policy"].to_list() == [described] * 3
+    assert json.loads(frame["policy"][0])["archive_floor"] == 5
+    assert frame["warnings"].to_list() == [run.issues_by_severity.get("warning", 0) for run in runs]
+    assert frame["issues"].to_list()[2] == [
+        {"severity": severity, "code": code, "count": count}
+        for severity, codes in runs[2].issue_counts.items()
+        for code, count in codes.items()
+    ]
     # No personal data: nothing in the log is a name.
     everything = json.dumps([run.to_dict() for run in runs], ensure_ascii=False)
     for name in ("Daan", "Berg", "Zoë", "Jürgen", "daan.vandenberg"):

@@ -15,6 +15,7 @@ from edukoppel._i18n import msg
 from edukoppel._optional import import_optional
 from edukoppel.exceptions import StoreError
 from edukoppel.model import ENTITY_KINDS
+from edukoppel.report import Severity
 
 if TYPE_CHECKING:
     import polars as pl
@@ -29,6 +30,7 @@ __all__ = ["DEFAULT_TENANT", "SqlStore"]
 #: The tenant of a store opened without ``tenant=``: a one-school host needs no other.
 DEFAULT_TENANT = "default"
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_SEVERITY_COLUMNS: dict[str, Severity] = {"errors": "error", "warnings": "warning", "notes": "info"}
 
 
 class SqlStore:
@@ -154,8 +156,13 @@ class SqlStore:
         Columns: ``number``, ``source``, ``description``, ``started_at`` and ``finished_at``
         (UTC), ``outcome``, ``changes`` (the total), one count per entity kind and action
         (``student_add``, ``student_update``, ..., ``guardian_archive``), ``blocked`` and
-        ``acknowledged`` (lists of codes), and ``problems`` (how many).
+        ``acknowledged`` (lists of codes), ``problems`` (how many), ``errors``,
+        ``warnings`` and ``notes`` (how many issues of each severity), ``issues`` (a list of
+        ``{severity, code, count}``) and ``policy`` (the policy as JSON text, null for runs
+        logged before schema version 2).
         """
+        import json
+
         import polars as pl
 
         from edukoppel.sync import ChangeAction
@@ -180,6 +187,22 @@ class SqlStore:
                 "blocked": [list(run.blocked) for run in runs],
                 "acknowledged": [list(run.acknowledged) for run in runs],
                 "problems": [len(run.problems) for run in runs],
+                **{
+                    column: [run.issues_by_severity.get(severity, 0) for run in runs]
+                    for column, severity in _SEVERITY_COLUMNS.items()
+                },
+                "issues": [
+                    [
+                        {"severity": severity, "code": code, "count": count}
+                        for severity, codes in run.issue_counts.items()
+                        for code, count in codes.items()
+                    ]
+                    for run in runs
+                ],
+                "policy": [
+                    None if run.policy is None else json.dumps(run.policy, sort_keys=True)
+                    for run in runs
+                ],
             },
             schema={
                 "number": pl.Int64,
@@ -193,6 +216,11 @@ class SqlStore:
                 "blocked": pl.List(pl.String),
                 "acknowledged": pl.List(pl.String),
                 "problems": pl.Int64,
+                **dict.fromkeys(_SEVERITY_COLUMNS, pl.Int64),
+                "issues": pl.List(
+                    pl.Struct({"severity": pl.String, "code": pl.String, "count": pl.Int64})
+                ),
+                "policy": pl.String,
             },
         )
 

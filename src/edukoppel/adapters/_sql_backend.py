@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import json
 import operator
 import os
 import threading
@@ -53,6 +54,7 @@ from edukoppel.model import (
     record_class,
 )
 from edukoppel.model._records import trusted_maker
+from edukoppel.report import Severity
 from edukoppel.sync import (
     Add,
     Archive,
@@ -64,6 +66,7 @@ from edukoppel.sync import (
     SyncRun,
     Update,
 )
+from edukoppel.sync._store import ordered_issue_counts
 
 __all__ = ["Backend"]
 
@@ -512,6 +515,7 @@ class Backend:
                     outcome=run.outcome,
                     changes=run.total,
                     problems=len(run.problems),
+                    policy=None if run.policy is None else json.dumps(run.policy, sort_keys=True),
                 )
             )
             base = {"tenant": self.tenant, "run_number": number}
@@ -536,10 +540,16 @@ class Backend:
                 }
                 for position, problem in enumerate(run.problems)
             ]
+            issues = [
+                base | {"severity": severity, "code": code, "count": count}
+                for severity, by_code in run.issue_counts.items()
+                for code, count in by_code.items()
+            ]
             for table, rows in (
                 (s.run_count, counts),
                 (s.run_code, codes),
                 (s.run_problem, problems),
+                (s.run_issue, issues),
             ):
                 if rows:
                     connection.execute(sa.insert(table), rows)
@@ -565,6 +575,9 @@ class Backend:
                 problems[row.run_number].append(
                     RunProblem(code=row.code, message=row.message, entity=row.entity, key=row.key)
                 )
+            issues: dict[int, dict[str, dict[str, int]]] = collections.defaultdict(dict)
+            for row in rows(s.run_issue, "run_number"):
+                issues[row.run_number].setdefault(row.severity, {})[row.code] = row.count
             return [
                 SyncRun(
                     number=row.number,
@@ -577,6 +590,10 @@ class Backend:
                     blocked=tuple(codes[row.number, "blocked"]),
                     acknowledged=tuple(codes[row.number, "acknowledged"]),
                     problems=tuple(problems[row.number]),
+                    policy=None if row.policy is None else json.loads(row.policy),
+                    issue_counts=ordered_issue_counts(
+                        cast("dict[Severity, dict[str, int]]", issues[row.number])
+                    ),
                 )
                 for row in rows(s.run, "number")
             ]
