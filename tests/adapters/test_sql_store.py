@@ -647,6 +647,39 @@ def test_archives_never_delete_and_restores_bring_records_back(db: Database) -> 
     assert_store_holds(store, roster)
 
 
+def test_links_read_back_in_the_order_the_model_sorts_them(db: Database) -> None:
+    """The database orders the links (by code point, as Python): accents, case, digits."""
+    keys = ["b", "A", "Ä", "a", "Z", "é", "1", "ß", "Ω"]
+    groups = [ek.Group(key=key) for key in keys]
+    student = ek.Student(key="s1", groups=keys)
+    staff = ek.Staff(
+        key="m1",
+        roles=["teamleider", "docent", "Mentor"],
+        groups=[(key, role) for key in keys[:4] for role in ("mentor", "docent")],
+        mentees=["s1", "S1", "ß"],
+        locations=["Ä", "a"],
+    )
+    guardian = ek.Guardian(
+        key="g1",
+        students=[
+            ek.GuardianLink("s1", relation="vader", legal_authority=True),
+            ek.GuardianLink("S1", relation="moeder"),
+            ek.GuardianLink("ß"),
+        ],
+    )
+    roster = ek.Roster(groups=groups, students=[student], staff=[staff], guardians=[guardian])
+    store = db.open()
+    _sync(store, roster, policy=ek.SyncPolicy(archive_floor=100))
+    snapshot = store.snapshot()
+    assert snapshot.students["s1"].groups == tuple(sorted(keys)) == student.groups
+    assert snapshot.staff["m1"].groups == staff.groups
+    assert snapshot.staff["m1"].roles == staff.roles
+    assert snapshot.staff["m1"].mentees == staff.mentees
+    assert snapshot.staff["m1"].locations == staff.locations
+    assert snapshot.guardians["g1"].students == guardian.students
+    assert [group.key for group in snapshot.groups] == sorted(keys)
+
+
 def test_a_key_change_moves_the_record_and_its_links(db: Database) -> None:
     store = db.open()
     roster = example_roster()
