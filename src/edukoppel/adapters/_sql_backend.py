@@ -90,11 +90,7 @@ _CONVERTERS: dict[EntityKind, dict[str, Any]] = {
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 _REST = operator.itemgetter(slice(1, None))
-_COLLATE = ' COLLATE "C"'
-
-
-def _is_text(table: sa.Table, name: str) -> bool:
-    return isinstance(table.c[name].type, sa.Text)
+_AFTER_POSITION = operator.itemgetter(slice(2, None))
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -423,7 +419,7 @@ class Backend:
 
     def _records(self, connection: sa.Connection, kind: EntityKind) -> list[Any]:
         names = [name for name, _ in SCALARS[kind]] + ["origin", "archived"]
-        rows: Iterable[Any] = self._fetch(connection, self.schema.records[kind], names, ["key"])
+        rows: Iterable[Any] = self._fetch(connection, self.schema.records[kind], names)
         links = [self._links(connection, link) for link in LINKS[kind]]
         if links:
             # Each row gets its links appended, all in C: (*row, links of its key, ...).
@@ -437,47 +433,45 @@ class Backend:
         return records
 
     def _fetch(
-        self,
-        connection: sa.Connection,
-        table: sa.Table,
-        columns: Sequence[str],
-        order: Sequence[str] = (),
+        self, connection: sa.Connection, table: sa.Table, columns: Sequence[str]
     ) -> list[Any]:
-        """The tenant's rows of ``table`` as the driver's tuples, in this transaction.
+        """The tenant's rows of ``table`` as the driver's tuples, sorted, in this transaction.
 
         Bulk reads go to the driver's cursor, as bulk writes go to its executemany:
         SQLAlchemy's Row objects cost twice the driver's own fetch (benchmarks/bench_sql.py).
-        Text is ordered by code point, as Python orders ``str`` (SQLite's ``BINARY``,
-        PostgreSQL's ``"C"`` collation on a UTF-8 database), whatever the database's locale.
+        The rows are sorted here, as Python sorts tuples (records by key, links by owner,
+        then position or values): no database collation decides the order, and the rows
+        mostly come in the order they were written, which Python's sort takes in one pass.
         """
         sql = _Sql(connection.dialect)
         names = ", ".join(sql.quote(name) for name in columns)
         statement = f"SELECT {names} FROM {sql.quote(table.name)} WHERE tenant = {sql.mark}"
-        if order:
-            statement += " ORDER BY " + ", ".join(
-                sql.quote(name) + (_COLLATE if self.postgres and _is_text(table, name) else "")
-                for name in order
-            )
         # exec_driver_sql, so that the connection's events see the statement; the rows are
         # fetched from the driver's cursor as plain tuples.
         result = connection.exec_driver_sql(statement, (self.tenant,))
         try:
-            return list(result.cursor.fetchall())
+            rows = list(result.cursor.fetchall())
         finally:
             result.close()
+        rows.sort()
+        return rows
 
     def _links(self, connection: sa.Connection, link: Link) -> dict[str, tuple[Any, ...]]:
         """Each owner's links, as the record holds them: a sorted tuple without duplicates.
 
-        The database sorts them: by the position it was given (a numbered link table holds
-        a record's links in the record's order), or by the link's values, which are text
-        that the record sorts by code point. A record's links are unique in its table.
+        A numbered link table holds a record's links in the record's order (``position``);
+        the others hold text, which the record sorts as Python sorts the rows. A record's
+        links are unique in its table, so the tuples are too.
         """
-        names = [link.owner, *(name for name, _ in link.columns)]
-        order = [link.owner, "position"] if link.ordered else names
-        rows = self._fetch(connection, self.schema.links[link.table], names, order)
+        position = ["position"] if link.ordered else []
+        names = [link.owner, *position, *(name for name, _ in link.columns)]
+        rows = self._fetch(connection, self.schema.links[link.table], names)
         maker = _makers(not self.postgres)[1].get(link.table)
-        items: list[Any] = list(map(_SECOND, rows)) if maker is None else maker(map(_REST, rows))
+        items: list[Any] = (
+            list(map(_SECOND, rows))
+            if maker is None
+            else maker(map(_AFTER_POSITION if link.ordered else _REST, rows))
+        )
         # The rows come owner by owner, so each owner's links are one slice of the items:
         # the counts (in the order first seen) give the slices' ends. All loops run in C.
         counts = collections.Counter(map(_FIRST, rows))
