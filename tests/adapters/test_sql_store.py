@@ -433,6 +433,9 @@ def test_a_version_1_database_is_upgraded_to_version_2(tmp_path: Path) -> None:
         connection.executescript((DATA / "sqlstore-v1.sql").read_text(encoding="utf-8"))
     connection.close()
     other_before = _raw_rows(path, "SELECT * FROM ek_run WHERE tenant = 'other-school'")
+    # Listing the tenants looks, and upgrades nothing.
+    assert SqlStore.tenants(f"sqlite:///{path}") == ["default", "other-school"]
+    assert _raw_rows(path, "SELECT version FROM ek_schema") == [(1,)]
 
     store = SqlStore(f"sqlite:///{path}")
     try:
@@ -866,6 +869,8 @@ def test_no_statement_of_one_tenant_reads_or_writes_another(db: Database) -> Non
         store.revision()
         again = SqlStore(db.url, tenant=mine, prefix=db.prefix)
         again.close()
+        neighbours_rows = db.tenant_rows(other)
+        deleted = SqlStore.delete_tenant(db.url, mine, confirm=mine, prefix=db.prefix)
     finally:
         sa.event.remove(engine, "before_cursor_execute", capture)
 
@@ -881,7 +886,79 @@ def test_no_statement_of_one_tenant_reads_or_writes_another(db: Database) -> Non
         for one in values:
             assert mine in one, sql
             assert other not in one, sql
+    deletes = [sql for sql, _ in touching if sql.startswith("DELETE")]
+    assert len(deletes) >= len(deleted) == len(tables)
+    assert db.tenant_rows(other) == neighbours_rows
     assert_store_holds(neighbour, example_roster())
+
+
+def test_a_vendor_lists_its_tenants_and_deletes_one(db: Database) -> None:
+    """Listing names every tenant; deleting one takes all its rows and only its rows."""
+    prefix = db.fresh_prefix()
+    assert SqlStore.tenants(db.url, prefix=prefix) == []
+    assert prefix + "tenant" not in sa.inspect(db.engine).get_table_names()  # none created
+    a_name, b_name, c_name = (f"{db.tenant}-{school}" for school in ("a", "b", "c"))
+    b, a, _ = (db.open(tenant=name, prefix=prefix) for name in (b_name, a_name, c_name))
+    assert SqlStore.tenants(db.url, prefix=prefix) == [a_name, b_name, c_name]
+    roster = example_roster()
+    _sync(a, roster)
+    _sync(a, _like(roster, students=list(roster.students)[:1]))
+    _sync(b, roster)
+    stale = ek.plan(a.snapshot(), example_roster())
+    b_rows = db.tenant_rows(b_name, prefix)
+
+    with pytest.raises(ek.StoreError, match=rf"pass confirm='{a_name}'.*nothing was deleted"):
+        SqlStore.delete_tenant(db.url, a_name, confirm=b_name, prefix=prefix)
+    with pytest.raises(ek.StoreError, match="has no tenant 'nobody': nothing was deleted"):
+        SqlStore.delete_tenant(db.url, "nobody", confirm="nobody", prefix=prefix)
+    assert a.snapshot().counts["student"] == 3
+
+    deleted = SqlStore.delete_tenant(db.url, a_name, confirm=a_name, prefix=prefix)
+    assert deleted[f"{prefix}student"] == 3
+    assert deleted[f"{prefix}guardian_student"] == 4
+    assert deleted[f"{prefix}run"] == 2
+    assert deleted[f"{prefix}tenant"] == 1
+    assert all(rows == [] for rows in db.tenant_rows(a_name, prefix).values())
+    assert db.tenant_rows(b_name, prefix) == b_rows
+    assert SqlStore.tenants(db.url, prefix=prefix) == [b_name, c_name]
+    with pytest.raises(ek.StoreError):  # the store still open finds its tenant gone
+        a.snapshot()
+    # Opened again, the tenant starts empty, as a new store: a plan from before is stale.
+    again = db.open(tenant=a_name, prefix=prefix)
+    assert again.snapshot().counts["student"] == 0
+    assert again.runs() == []
+    with pytest.raises(ek.StalePlanError):
+        ek.apply(stale, again)
+    assert_store_holds(b, roster)
+
+
+def test_deleting_a_tenant_waits_for_its_apply(db: Database) -> None:
+    """The delete takes the tenant's lock: it runs after an apply holding it, not halfway."""
+    prefix = db.fresh_prefix()
+    store = db.open(prefix=prefix)
+    _sync(store, example_roster())
+    tenant = store.tenant
+    with _tenant_locked(db, prefix=prefix, tenant=tenant):
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def delete() -> None:
+            try:
+                SqlStore.delete_tenant(db.url, tenant, confirm=tenant, prefix=prefix)
+            except BaseException as error:  # reported below
+                errors.append(error)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=delete)
+        thread.start()
+        time.sleep(0.5)
+        assert not done.is_set()
+        assert store.snapshot().counts["student"] == 3
+    thread.join(60)
+    assert done.is_set()
+    assert errors == []
+    assert SqlStore.tenants(db.url, prefix=prefix) == []
 
 
 # -- the run log ---------------------------------------------------------------------------------
@@ -1073,7 +1150,9 @@ def _wait_for(condition: Callable[[], bool], what: str, *, seconds: float = 60) 
 
 
 @contextlib.contextmanager
-def _tenant_locked(db: Database) -> Iterator[None]:
+def _tenant_locked(
+    db: Database, *, prefix: str | None = None, tenant: str | None = None
+) -> Iterator[None]:
     """Hold what an apply must take first: SQLite's write lock, or the tenant's row lock."""
     if db.kind == "sqlite":
         path = sa.make_url(db.url).database
@@ -1086,9 +1165,10 @@ def _tenant_locked(db: Database) -> Iterator[None]:
             holder.execute("ROLLBACK")
             holder.close()
         return
-    tenant = _sql_schema.Schema(db.prefix).tenant
+    table = _sql_schema.Schema(db.prefix if prefix is None else prefix).tenant
+    name = db.tenant if tenant is None else tenant
     with db.engine.connect() as connection, connection.begin() as transaction:
-        query = sa.select(tenant.c.revision).where(tenant.c.tenant == db.tenant)
+        query = sa.select(table.c.revision).where(table.c.tenant == name)
         connection.execute(query.with_for_update())
         try:
             yield

@@ -33,6 +33,26 @@ _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _SEVERITY_COLUMNS: dict[str, Severity] = {"errors": "error", "warnings": "warning", "notes": "info"}
 
 
+def _checked_tenant(tenant: object) -> str:
+    if not isinstance(tenant, str) or not tenant or tenant != tenant.strip():
+        raise StoreError(msg("sql.bad-tenant", tenant=tenant))
+    return tenant
+
+
+def _backend(
+    url: str | sqlalchemy.URL, *, tenant: str, prefix: object, create: bool = True
+) -> Backend:
+    """The backend, after checking the prefix and that SQLAlchemy and the driver are there."""
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+        raise StoreError(msg("sql.bad-prefix", prefix=prefix, rule=msg("sql.prefix-rule")))
+    import_optional("sqlalchemy", extra="sql", purpose="SqlStore")
+    if str(url).startswith("postgresql"):
+        import_optional("psycopg", extra="postgresql", purpose="SqlStore on PostgreSQL")
+    from edukoppel.adapters._sql_backend import Backend
+
+    return Backend(url, tenant=tenant, prefix=prefix, create=create)
+
+
 class SqlStore:
     """A store in a SQL database: SQLite (the embedded default) or PostgreSQL.
 
@@ -77,18 +97,74 @@ class SqlStore:
     def __init__(
         self, url: str | sqlalchemy.URL, *, tenant: str | None = None, prefix: str = "ek_"
     ) -> None:
-        given: object = DEFAULT_TENANT if tenant is None else tenant  # checked for any caller
-        if not isinstance(given, str) or not given or given != given.strip():
-            raise StoreError(msg("sql.bad-tenant", tenant=given))
-        named: object = prefix
-        if not isinstance(named, str) or not _PREFIX.fullmatch(named):
-            raise StoreError(msg("sql.bad-prefix", prefix=named, rule=msg("sql.prefix-rule")))
-        import_optional("sqlalchemy", extra="sql", purpose="SqlStore")
-        if str(url).startswith("postgresql"):
-            import_optional("psycopg", extra="postgresql", purpose="SqlStore on PostgreSQL")
-        from edukoppel.adapters._sql_backend import Backend
+        given = _checked_tenant(DEFAULT_TENANT if tenant is None else tenant)
+        self._backend: Backend = _backend(url, tenant=given, prefix=prefix)
 
-        self._backend: Backend = Backend(url, tenant=given, prefix=named)
+    # -- tenants ---------------------------------------------------------------------------------
+
+    @classmethod
+    def tenants(cls, url: str | sqlalchemy.URL, *, prefix: str = "ek_") -> list[str]:
+        """The tenants (schools) whose records the database holds under ``prefix``, sorted.
+
+        No table is created: a database without this store's tables has no tenants.
+
+        Example:
+            >>> import edukoppel as ek, tempfile, pathlib
+            >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
+            >>> for school in ("99ZX", "12AB"):
+            ...     ek.SqlStore(url, tenant=school).close()
+            >>> ek.SqlStore.tenants(url)
+            ['12AB', '99ZX']
+        """
+        backend = _backend(url, tenant=DEFAULT_TENANT, prefix=prefix, create=False)
+        try:
+            return backend.tenants()
+        finally:
+            backend.close()
+
+    @classmethod
+    def delete_tenant(
+        cls, url: str | sqlalchemy.URL, tenant: str, *, confirm: str, prefix: str = "ek_"
+    ) -> dict[str, int]:
+        """Delete one tenant entirely: its records, links, school, sync log and tenant row.
+
+        One transaction, after any apply for that tenant has finished; other tenants' rows
+        are never read or changed. This is the one thing SqlStore deletes, so it asks for
+        ``confirm``: the tenant's name again. A store opened for the tenant afterwards
+        starts empty, with a new store id (plans made before are stale there).
+
+        Args:
+            url: The database.
+            tenant: The tenant to delete.
+            confirm: ``tenant`` again, to show that deleting it is meant.
+            prefix: The prefix of the store's tables.
+
+        Returns:
+            How many rows were deleted, per table.
+
+        Raises:
+            StoreError: ``confirm`` is not ``tenant``, or the database has no such tenant;
+                nothing was deleted.
+
+        Example:
+            >>> import edukoppel as ek, tempfile, pathlib
+            >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
+            >>> with ek.SqlStore(url, tenant="12AB") as store:
+            ...     _ = ek.apply(ek.plan(store.snapshot(), ek.Roster(
+            ...         students=[ek.Student(key="1")], source="las")), store)
+            >>> ek.SqlStore.delete_tenant(url, "12AB", confirm="12AB")["ek_student"]
+            1
+            >>> ek.SqlStore.tenants(url)
+            []
+        """
+        name = _checked_tenant(tenant)
+        if confirm != name:
+            raise StoreError(msg("sql.delete-unconfirmed", tenant=name, confirm=confirm))
+        backend = _backend(url, tenant=name, prefix=prefix, create=False)
+        try:
+            return backend.delete_tenant(name)
+        finally:
+            backend.close()
 
     # -- facts -----------------------------------------------------------------------------------
 

@@ -237,7 +237,12 @@ def _first_line(error: BaseException) -> str:
 class Backend:
     """One tenant's records in one database, behind :class:`edukoppel.SqlStore`."""
 
-    def __init__(self, url: str | sa.URL, *, tenant: str, prefix: str) -> None:
+    def __init__(self, url: str | sa.URL, *, tenant: str, prefix: str, create: bool = True) -> None:
+        """Open ``tenant``'s records, creating or upgrading the schema and the tenant.
+
+        With ``create=False``, nothing is created or upgraded: for :meth:`tenants` and
+        :meth:`delete_tenant`, which look at the database as it is.
+        """
         self.url = normalise_url(url)
         self.tenant = tenant
         self.schema = Schema(prefix)
@@ -247,7 +252,8 @@ class Backend:
         self.where = self.url.render_as_string(hide_password=True)
         self.engine = _ENGINES.take(self.url)
         try:
-            self._open()
+            if create:
+                self._open()
         except BaseException:
             self.close()
             raise
@@ -379,6 +385,38 @@ class Backend:
         with self._reading() as connection:
             version = self.schema.version.c.version
             return int(connection.execute(sa.select(sa.func.max(version))).scalar_one())
+
+    # -- tenants ---------------------------------------------------------------------------------
+
+    def tenants(self) -> list[str]:
+        """Every tenant in this prefix's tables, sorted; none when there are no tables."""
+        with self._reading() as connection:
+            if self._schema_state(connection) is None:
+                return []
+            table = self.schema.tenant
+            return sorted(connection.execute(sa.select(table.c.tenant)).scalars())
+
+    def delete_tenant(self, tenant: str) -> dict[str, int]:
+        """Delete every row of ``tenant``, in one transaction; the rows deleted per table.
+
+        It takes the tenant's row lock first (PostgreSQL; SQLite's write lock), so an
+        apply for that tenant finishes before, or finds no tenant after. Other tenants'
+        rows are never read or written: every statement names ``tenant``.
+        """
+        with self._writing() as connection:
+            state = self._schema_state(connection)
+            table = self.schema.tenant
+            query = sa.select(table.c.tenant).where(table.c.tenant == tenant)
+            if state is None or connection.execute(query.with_for_update()).first() is None:
+                raise StoreError(msg("sql.no-tenant", tenant=tenant, where=self.where))
+            existing = set(sa.inspect(connection).get_table_names())  # an older version's
+            deleted: dict[str, int] = {}
+            # Children before parents: run details, links, records, school, the tenant.
+            for each in reversed(self.schema.metadata.sorted_tables):
+                if "tenant" in each.c and each.name in existing:
+                    result = connection.execute(sa.delete(each).where(each.c.tenant == tenant))
+                    deleted[each.name] = result.rowcount
+            return {name: deleted[name] for name in self.schema.names if name in deleted}
 
     # -- reading ---------------------------------------------------------------------------------
 
