@@ -668,6 +668,7 @@ def test_links_read_back_in_the_order_the_model_sorts_them(db: Database) -> None
             ek.GuardianLink("s1", relation="vader", legal_authority=True),
             ek.GuardianLink("S1", relation="moeder"),
             ek.GuardianLink("ß"),
+            ek.GuardianLink("s1"),  # the same student, with nothing said: sorts first
         ],
     )
     roster = ek.Roster(groups=groups, students=[student], staff=[staff], guardians=[guardian])
