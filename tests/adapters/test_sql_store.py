@@ -39,6 +39,7 @@ from edukoppel.model import ENTITY_KINDS, data_fields
 from edukoppel.testing import StoreConformance, assert_store_holds, example_roster
 
 ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
 POSTGRES_URL = "EDUKOPPEL_POSTGRES_URL"
 
 
@@ -314,6 +315,15 @@ def test_two_databases_never_share_a_revision(tmp_path: Path) -> None:
         two.close()
 
 
+def _raw_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a SQLite file, read with the standard library (not through the store)."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
 # -- the schema ----------------------------------------------------------------------------------
 
 TABLES = [
@@ -335,6 +345,7 @@ TABLES = [
     "run_count",
     "run_code",
     "run_problem",
+    "run_issue",
 ]
 
 
@@ -353,9 +364,9 @@ def test_the_schema_is_created_with_its_version(db: Database) -> None:
     assert store.tables == [f"{prefix}{name}" for name in TABLES]
     existing = set(sa.inspect(db.engine).get_table_names())
     assert set(store.tables) <= existing
-    assert store.schema_version == _sql_schema.SCHEMA_VERSION == 1
+    assert store.schema_version == _sql_schema.SCHEMA_VERSION == 2
     versions = db.execute(f"SELECT version, edukoppel FROM {prefix}schema")
-    assert versions == [(1, ek.__version__)]
+    assert versions == [(2, ek.__version__)]
     # Every table but the version table carries the tenant, first in its primary key.
     inspector = sa.inspect(db.engine)
     for name in store.tables[1:]:
@@ -371,7 +382,7 @@ def test_opening_again_changes_nothing_in_the_schema(db: Database) -> None:
     prefix = db.fresh_prefix()
     db.open(prefix=prefix).close()
     db.open(prefix=prefix).close()
-    assert db.execute(f"SELECT version FROM {prefix}schema") == [(1,)]
+    assert db.execute(f"SELECT version FROM {prefix}schema") == [(2,)]
 
 
 def test_a_newer_schema_version_is_refused(db: Database) -> None:
@@ -381,8 +392,8 @@ def test_a_newer_schema_version_is_refused(db: Database) -> None:
     version = _sql_schema.Schema(prefix).version
     with db.engine.begin() as connection:
         at = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-        connection.execute(sa.insert(version).values(version=2, applied_at=at, edukoppel="9.0"))
-    with pytest.raises(ek.StoreError, match=r"schema version 2.*newer edukoppel.*version 1"):
+        connection.execute(sa.insert(version).values(version=3, applied_at=at, edukoppel="9.0"))
+    with pytest.raises(ek.StoreError, match=r"schema version 3.*newer edukoppel.*version 2"):
         db.open(prefix=prefix)
 
 
@@ -399,19 +410,95 @@ def test_an_older_schema_is_upgraded_forward(db: Database, monkeypatch: pytest.M
             connection
         )
 
-    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(_sql_backend.UPGRADES, 2, add_name_index)
+    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(_sql_backend.UPGRADES, 3, add_name_index)
     upgraded = db.open(prefix=prefix)
-    assert upgraded.schema_version == 2
-    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [1, 2]
+    assert upgraded.schema_version == 3
+    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [2, 3]
     indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes(f"{prefix}student")}
     assert f"{prefix}student_name_ix" in indexes
     assert_store_holds(upgraded, example_roster())
     upgraded.close()
 
-    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 3)
-    with pytest.raises(ek.StoreError, match="cannot upgrade the schema from version 2"):
+    monkeypatch.setattr(_sql_backend, "SCHEMA_VERSION", 4)
+    with pytest.raises(ek.StoreError, match="cannot upgrade the schema from version 3"):
         db.open(prefix=prefix)
+
+
+def test_a_version_1_database_is_upgraded_to_version_2(tmp_path: Path) -> None:
+    """A database written by the version 1 store (tests/adapters/data/sqlstore-v1.sql, dumped
+    from it) opens at version 2: records and old runs stay, new runs keep policy and issues."""
+    path = tmp_path / "school.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript((DATA / "sqlstore-v1.sql").read_text(encoding="utf-8"))
+    connection.close()
+    other_before = _raw_rows(path, "SELECT * FROM ek_run WHERE tenant = 'other-school'")
+    # Listing the tenants looks, and upgrades nothing.
+    assert SqlStore.tenants(f"sqlite:///{path}") == ["default", "other-school"]
+    assert _raw_rows(path, "SELECT version FROM ek_schema") == [(1,)]
+
+    store = SqlStore(f"sqlite:///{path}")
+    try:
+        assert store.schema_version == 2
+        assert [v for (v,) in _raw_rows(path, "SELECT version FROM ek_schema ORDER BY 1")] == [1, 2]
+        assert_store_holds(store, example_roster())
+        old = store.runs()
+        assert [run.outcome for run in old] == ["applied", "refused-blocked"]
+        assert [run.policy for run in old] == [None, None]
+        assert [run.issue_counts for run in old] == [{}, {}]
+        assert old[0].counts["student"] == {"add": 3}
+        report = ek.Report([ek.Issue(code="blank-row", message="x", severity="info", row=9)])
+        roster = example_roster()
+        changed = _like(roster, students=list(roster.students)[:2])
+        ek.apply(ek.plan(store.snapshot(), changed), store, report=report)
+        new = store.runs()[-1]
+        assert new.policy == ek.SyncPolicy().to_dict(defaults=True)
+        # The read's report and the plan's own issue (1 of 3 pupils archived, under the floor).
+        assert new.issue_counts == {
+            "warning": {"archive-share-under-floor": 1},
+            "info": {"blank-row": 1},
+        }
+        frame = store.runs_frame()
+        assert frame["policy"].is_null().to_list() == [True, True, False]
+        assert frame["notes"].to_list() == [0, 0, 1]
+    finally:
+        store.close()
+    # The other school's log is still as version 1 wrote it (with the new column, null).
+    assert _raw_rows(path, "SELECT * FROM ek_run WHERE tenant = 'other-school'") == [
+        (*row, None) for row in other_before
+    ]
+
+
+def test_the_upgrade_to_version_2_adds_the_policy_and_the_issue_counts(db: Database) -> None:
+    """On both databases: a store taken back to version 1's tables is upgraded in place."""
+    prefix = db.fresh_prefix()
+    store = db.open(prefix=prefix)
+    _sync(store, example_roster())
+    store.close()
+    with db.engine.begin() as connection:  # what version 1 had: no policy, no issue table
+        connection.execute(sa.text(f"DROP TABLE {prefix}run_issue"))
+        connection.execute(sa.text(f"ALTER TABLE {prefix}run DROP COLUMN policy"))
+        connection.execute(sa.text(f"UPDATE {prefix}schema SET version = 1"))
+
+    upgraded = db.open(prefix=prefix)
+    assert upgraded.schema_version == 2
+    assert [v for (v,) in db.execute(f"SELECT version FROM {prefix}schema ORDER BY 1")] == [1, 2]
+    columns = [column["name"] for column in sa.inspect(db.engine).get_columns(f"{prefix}run")]
+    assert columns[-1] == "policy"
+    assert_store_holds(upgraded, example_roster())
+    assert [run.policy for run in upgraded.runs()] == [None]
+    report = ek.Report([ek.Issue(code="unknown-value", message="x", severity="warning")])
+    roster = example_roster()
+    changed = _like(roster, students=list(roster.students)[:2])
+    ek.apply(ek.plan(upgraded.snapshot(), changed), upgraded, report=report)
+    last = upgraded.runs()[-1]
+    assert last.policy == ek.SyncPolicy().to_dict(defaults=True)
+    assert last.issue_counts == {"warning": {"archive-share-under-floor": 1, "unknown-value": 1}}
+    stored = db.execute(
+        f"SELECT severity, code, count FROM {prefix}run_issue WHERE tenant = :t ORDER BY code",
+        t=db.tenant,
+    )
+    assert stored == [("warning", "archive-share-under-floor", 1), ("warning", "unknown-value", 1)]
 
 
 def test_tables_it_did_not_create_are_never_touched(tmp_path: Path) -> None:
@@ -561,6 +648,40 @@ def test_archives_never_delete_and_restores_bring_records_back(db: Database) -> 
     outcome = _sync(store, roster)
     assert outcome.counts["student"] == {"restore": 3}
     assert_store_holds(store, roster)
+
+
+def test_links_read_back_in_the_order_the_model_sorts_them(db: Database) -> None:
+    """The database orders the links (by code point, as Python): accents, case, digits."""
+    keys = ["b", "A", "Ä", "a", "Z", "é", "1", "ß", "Ω"]
+    groups = [ek.Group(key=key) for key in keys]
+    student = ek.Student(key="s1", groups=keys)
+    staff = ek.Staff(
+        key="m1",
+        roles=["teamleider", "docent", "Mentor"],
+        groups=[(key, role) for key in keys[:4] for role in ("mentor", "docent")],
+        mentees=["s1", "S1", "ß"],
+        locations=["Ä", "a"],
+    )
+    guardian = ek.Guardian(
+        key="g1",
+        students=[
+            ek.GuardianLink("s1", relation="vader", legal_authority=True),
+            ek.GuardianLink("S1", relation="moeder"),
+            ek.GuardianLink("ß"),
+            ek.GuardianLink("s1"),  # the same student, with nothing said: sorts first
+        ],
+    )
+    roster = ek.Roster(groups=groups, students=[student], staff=[staff], guardians=[guardian])
+    store = db.open()
+    _sync(store, roster, policy=ek.SyncPolicy(archive_floor=100))
+    snapshot = store.snapshot()
+    assert snapshot.students["s1"].groups == tuple(sorted(keys)) == student.groups
+    assert snapshot.staff["m1"].groups == staff.groups
+    assert snapshot.staff["m1"].roles == staff.roles
+    assert snapshot.staff["m1"].mentees == staff.mentees
+    assert snapshot.staff["m1"].locations == staff.locations
+    assert snapshot.guardians["g1"].students == guardian.students
+    assert [group.key for group in snapshot.groups] == sorted(keys)
 
 
 def test_a_key_change_moves_the_record_and_its_links(db: Database) -> None:
@@ -749,6 +870,8 @@ def test_no_statement_of_one_tenant_reads_or_writes_another(db: Database) -> Non
         store.revision()
         again = SqlStore(db.url, tenant=mine, prefix=db.prefix)
         again.close()
+        neighbours_rows = db.tenant_rows(other)
+        deleted = SqlStore.delete_tenant(db.url, mine, confirm=mine, prefix=db.prefix)
     finally:
         sa.event.remove(engine, "before_cursor_execute", capture)
 
@@ -764,7 +887,79 @@ def test_no_statement_of_one_tenant_reads_or_writes_another(db: Database) -> Non
         for one in values:
             assert mine in one, sql
             assert other not in one, sql
+    deletes = [sql for sql, _ in touching if sql.startswith("DELETE")]
+    assert len(deletes) >= len(deleted) == len(tables)
+    assert db.tenant_rows(other) == neighbours_rows
     assert_store_holds(neighbour, example_roster())
+
+
+def test_a_vendor_lists_its_tenants_and_deletes_one(db: Database) -> None:
+    """Listing names every tenant; deleting one takes all its rows and only its rows."""
+    prefix = db.fresh_prefix()
+    assert SqlStore.tenants(db.url, prefix=prefix) == []
+    assert prefix + "tenant" not in sa.inspect(db.engine).get_table_names()  # none created
+    a_name, b_name, c_name = (f"{db.tenant}-{school}" for school in ("a", "b", "c"))
+    b, a, _ = (db.open(tenant=name, prefix=prefix) for name in (b_name, a_name, c_name))
+    assert SqlStore.tenants(db.url, prefix=prefix) == [a_name, b_name, c_name]
+    roster = example_roster()
+    _sync(a, roster)
+    _sync(a, _like(roster, students=list(roster.students)[:1]))
+    _sync(b, roster)
+    stale = ek.plan(a.snapshot(), example_roster())
+    b_rows = db.tenant_rows(b_name, prefix)
+
+    with pytest.raises(ek.StoreError, match=rf"pass confirm='{a_name}'.*nothing was deleted"):
+        SqlStore.delete_tenant(db.url, a_name, confirm=b_name, prefix=prefix)
+    with pytest.raises(ek.StoreError, match="has no tenant 'nobody': nothing was deleted"):
+        SqlStore.delete_tenant(db.url, "nobody", confirm="nobody", prefix=prefix)
+    assert a.snapshot().counts["student"] == 3
+
+    deleted = SqlStore.delete_tenant(db.url, a_name, confirm=a_name, prefix=prefix)
+    assert deleted[f"{prefix}student"] == 3
+    assert deleted[f"{prefix}guardian_student"] == 4
+    assert deleted[f"{prefix}run"] == 2
+    assert deleted[f"{prefix}tenant"] == 1
+    assert all(rows == [] for rows in db.tenant_rows(a_name, prefix).values())
+    assert db.tenant_rows(b_name, prefix) == b_rows
+    assert SqlStore.tenants(db.url, prefix=prefix) == [b_name, c_name]
+    with pytest.raises(ek.StoreError):  # the store still open finds its tenant gone
+        a.snapshot()
+    # Opened again, the tenant starts empty, as a new store: a plan from before is stale.
+    again = db.open(tenant=a_name, prefix=prefix)
+    assert again.snapshot().counts["student"] == 0
+    assert again.runs() == []
+    with pytest.raises(ek.StalePlanError):
+        ek.apply(stale, again)
+    assert_store_holds(b, roster)
+
+
+def test_deleting_a_tenant_waits_for_its_apply(db: Database) -> None:
+    """The delete takes the tenant's lock: it runs after an apply holding it, not halfway."""
+    prefix = db.fresh_prefix()
+    store = db.open(prefix=prefix)
+    _sync(store, example_roster())
+    tenant = store.tenant
+    with _tenant_locked(db, prefix=prefix, tenant=tenant):
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def delete() -> None:
+            try:
+                SqlStore.delete_tenant(db.url, tenant, confirm=tenant, prefix=prefix)
+            except BaseException as error:  # reported below
+                errors.append(error)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=delete)
+        thread.start()
+        time.sleep(0.5)
+        assert not done.is_set()
+        assert store.snapshot().counts["student"] == 3
+    thread.join(60)
+    assert done.is_set()
+    assert errors == []
+    assert SqlStore.tenants(db.url, prefix=prefix) == []
 
 
 # -- the run log ---------------------------------------------------------------------------------
@@ -829,6 +1024,15 @@ def test_the_run_log_is_rows_and_a_dataframe(db: Database) -> None:
     assert frame["blocked"].to_list() == [[], ["empty-source"], ["empty-source"]]
     assert frame["started_at"].to_list()[0] == dt.datetime(2025, 9, 1, 7, 0, tzinfo=dt.UTC)
     assert str(frame.schema["started_at"]) == "Datetime(time_unit='us', time_zone='UTC')"
+    described = json.dumps(ek.SyncPolicy().to_dict(defaults=True), sort_keys=True)
+    assert frame["policy"].to_list() == [described] * 3
+    assert json.loads(frame["policy"][0])["archive_floor"] == 5
+    assert frame["warnings"].to_list() == [run.issues_by_severity.get("warning", 0) for run in runs]
+    assert frame["issues"].to_list()[2] == [
+        {"severity": severity, "code": code, "count": count}
+        for severity, codes in runs[2].issue_counts.items()
+        for code, count in codes.items()
+    ]
     # No personal data: nothing in the log is a name.
     everything = json.dumps([run.to_dict() for run in runs], ensure_ascii=False)
     for name in ("Daan", "Berg", "Zoë", "Jürgen", "daan.vandenberg"):
@@ -947,7 +1151,9 @@ def _wait_for(condition: Callable[[], bool], what: str, *, seconds: float = 60) 
 
 
 @contextlib.contextmanager
-def _tenant_locked(db: Database) -> Iterator[None]:
+def _tenant_locked(
+    db: Database, *, prefix: str | None = None, tenant: str | None = None
+) -> Iterator[None]:
     """Hold what an apply must take first: SQLite's write lock, or the tenant's row lock."""
     if db.kind == "sqlite":
         path = sa.make_url(db.url).database
@@ -960,9 +1166,10 @@ def _tenant_locked(db: Database) -> Iterator[None]:
             holder.execute("ROLLBACK")
             holder.close()
         return
-    tenant = _sql_schema.Schema(db.prefix).tenant
+    table = _sql_schema.Schema(db.prefix if prefix is None else prefix).tenant
+    name = db.tenant if tenant is None else tenant
     with db.engine.connect() as connection, connection.begin() as transaction:
-        query = sa.select(tenant.c.revision).where(tenant.c.tenant == db.tenant)
+        query = sa.select(table.c.revision).where(table.c.tenant == name)
         connection.execute(query.with_for_update())
         try:
             yield

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import edukoppel as ek
 from edukoppel.model import data_fields, record_class
@@ -117,6 +121,63 @@ def test_guardian_links_are_de_duplicated() -> None:
     guardian = ek.Guardian(key="v7", students=["00123", ek.GuardianLink("00123"), ("00123",)])
 
     assert (ek.GuardianLink("00123"),) == guardian.students
+
+
+def test_links_to_one_student_with_and_without_details_sort() -> None:
+    """Two links to one student, one saying less (None), sort: what is unknown comes first."""
+    said = ek.GuardianLink("1", relation="moeder")
+    unknown = ek.GuardianLink("1")
+    authority = ek.GuardianLink("1", relation="moeder", legal_authority=True)
+    no_authority = ek.GuardianLink("1", relation="moeder", legal_authority=False)
+
+    guardian = ek.Guardian(key="v7", students=[said, authority, unknown, no_authority])
+
+    assert (unknown, said, no_authority, authority) == guardian.students
+    assert guardian == ek.Guardian(key="v7", students=[no_authority, unknown, authority, said])
+    assert unknown < said
+    assert not unknown < ek.GuardianLink("1")
+    assert ek.GuardianLink("1", receives_mail=False) < ek.GuardianLink("1", receives_mail=True)
+
+
+@given(
+    st.lists(
+        st.builds(
+            ek.GuardianLink,
+            st.sampled_from(["1", "2"]),
+            relation=st.none() | st.sampled_from(["moeder", "vader"]),
+            legal_authority=st.none() | st.booleans(),
+            receives_mail=st.none() | st.booleans(),
+        ),
+        max_size=8,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_guardian_links_sort_in_any_order_of_any_details(
+    links: list[ek.GuardianLink], rng: random.Random
+) -> None:
+    """Any links, None anywhere, give one sorted tuple, the same for every input order."""
+    shuffled = list(links)
+    rng.shuffle(shuffled)
+    students = ek.Guardian(key="v7", students=links).students
+    assert students == ek.Guardian(key="v7", students=shuffled).students
+    assert list(students) == sorted(set(links))
+
+
+def test_the_trusted_path_sorts_links_with_unknown_details() -> None:
+    """validate_columns and the trusted records make what the constructor makes."""
+    import polars as pl
+
+    from edukoppel.model import validate_columns
+
+    links = [
+        {"student": "1", "relation": "moeder", "legal_authority": None, "receives_mail": None},
+        {"student": "1", "relation": None, "legal_authority": None, "receives_mail": None},
+    ]
+    frame = pl.DataFrame({"key": ["v7"], "students": [links]})
+    check = validate_columns("guardian", frame)
+    assert check.refusals == ()
+    (guardian,) = check.to_records()
+    assert guardian == ek.Guardian(key="v7", students=links)
 
 
 def test_links_given_as_a_single_string_are_refused() -> None:

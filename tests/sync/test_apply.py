@@ -151,6 +151,7 @@ def test_blocked_plan_is_refused_and_logged() -> None:
     assert before.fingerprint == store.revision()
     [run] = store.runs()
     expected = ek.SyncRun(
+        policy=ek.SyncPolicy().to_dict(defaults=True),
         number=1,
         source=SOURCE,
         description="weekly sync",
@@ -288,6 +289,7 @@ def test_nothing_to_do_is_logged() -> None:
     )
 
     expected = ek.SyncRun(
+        policy=ek.SyncPolicy().to_dict(defaults=True),
         number=1,
         source=SOURCE,
         description="weekly sync",
@@ -315,6 +317,7 @@ def test_applied_run_is_logged_with_counts_and_description() -> None:
     )
 
     expected = ek.SyncRun(
+        policy=ek.SyncPolicy().to_dict(defaults=True),
         number=1,
         source=SOURCE,
         description="leerlingen.csv",
@@ -330,10 +333,46 @@ def test_applied_run_is_logged_with_counts_and_description() -> None:
                 entity="student",
             ),
         ),
+        issue_counts={"warning": {"archive-share-under-floor": 1}},
     )
     assert expected == outcome.run
     assert [expected] == store.runs()
     assert "#1 2025-09-01 07:00:00 'las': applied, 4 changes, 1 problem" == str(outcome)
+
+
+def test_the_run_logs_the_policy_and_the_issue_counts_of_the_report() -> None:
+    """The log keeps the plan's policy, defaults spelled out, and counts the read's issues."""
+    store = _store(_daan())
+    policy = ek.SyncPolicy(actions={"student": ["add"]}, archive_floor=0)
+    report = ek.Report(
+        [
+            ek.Issue(code="unknown-value", message="x", severity="warning", row=2),
+            ek.Issue(code="blank-row", message="x", severity="info", row=3),
+            ek.Issue(code="unknown-value", message="x", severity="warning", row=4),
+        ]
+    )
+    incoming = _incoming(students=[*_pupils(1, start=1)])
+
+    outcome = ek.apply(ek.plan(store.snapshot(), incoming, policy=policy), store, report=report)
+
+    assert outcome.run.policy == policy.to_dict(defaults=True)
+    assert ["add"] == outcome.run.policy["actions"]["student"]
+    assert ["add", "restore", "update"] == outcome.run.policy["actions"]["staff"]
+    assert 0 == outcome.run.policy["archive_floor"]
+    assert {"warning": {"unknown-value": 2}, "info": {"blank-row": 1}} == outcome.run.issue_counts
+    assert {"warning": 2, "info": 1} == outcome.run.issues_by_severity
+    assert {"blank-row": 1, "unknown-value": 2} == outcome.run.issues_by_code
+    assert outcome.run == ek.SyncRun.from_dict(outcome.run.to_dict())
+    assert ek.SyncPolicy.from_dict(outcome.run.policy).to_dict(defaults=True) == policy.to_dict(
+        defaults=True
+    )
+
+
+def test_a_changeset_without_a_policy_logs_none() -> None:
+    """A hand-made changeset says no policy; the log does not invent one."""
+    store = ek.MemoryStore()
+    changeset = ek.Changeset(source=SOURCE, base=store.revision())
+    assert ek.apply(changeset, store).run.policy is None
 
 
 def test_runs_are_numbered_in_order() -> None:
@@ -475,6 +514,7 @@ def test_arbitrary_store_exception_is_wrapped_in_store_error_and_logged() -> Non
     assert "RuntimeError" in str(caught.value)
     [run] = store.runs()
     expected = ek.SyncRun(
+        policy=ek.SyncPolicy().to_dict(defaults=True),
         number=1,
         source=SOURCE,
         description="weekly sync",

@@ -348,6 +348,24 @@ def test_json_round_trip_of_a_planned_changeset() -> None:
     assert changeset == ek.Changeset.from_json(changeset.to_json())
 
 
+def test_json_round_trip_keeps_the_policy() -> None:
+    """The policy a plan was made with survives JSON; a document without one reads as None."""
+    policy = ek.SyncPolicy(
+        actions={"student": ["add", "update"]},
+        locations={"99ZX11", "99ZX10"},
+        active_on=dt.date(2025, 9, 1),
+        max_update_share=0.5,
+    )
+    incoming = ek.Roster(students=[ek.Student(key="00123")], source=SOURCE)
+    changeset = ek.plan(ek.Roster(source="store"), incoming, policy=policy)
+    assert policy == changeset.policy
+    document = json.loads(changeset.to_json())
+    assert ["99ZX10", "99ZX11"] == document["policy"]["locations"]
+    assert changeset == ek.Changeset.from_json(changeset.to_json())
+    del document["policy"]
+    assert ek.Changeset.from_json(json.dumps(document)).policy is None
+
+
 def test_json_round_trip_keeps_value_types() -> None:
     """Dates stay dates and links stay link records after the round trip."""
     back = ek.Changeset.from_json(_full_changeset().to_json())

@@ -15,6 +15,7 @@ from edukoppel._i18n import msg
 from edukoppel._optional import import_optional
 from edukoppel.exceptions import StoreError
 from edukoppel.model import ENTITY_KINDS
+from edukoppel.report import Severity
 
 if TYPE_CHECKING:
     import polars as pl
@@ -29,6 +30,27 @@ __all__ = ["DEFAULT_TENANT", "SqlStore"]
 #: The tenant of a store opened without ``tenant=``: a one-school host needs no other.
 DEFAULT_TENANT = "default"
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_SEVERITY_COLUMNS: dict[str, Severity] = {"errors": "error", "warnings": "warning", "notes": "info"}
+
+
+def _checked_tenant(tenant: object) -> str:
+    if not isinstance(tenant, str) or not tenant or tenant != tenant.strip():
+        raise StoreError(msg("sql.bad-tenant", tenant=tenant))
+    return tenant
+
+
+def _backend(
+    url: str | sqlalchemy.URL, *, tenant: str, prefix: object, create: bool = True
+) -> Backend:
+    """The backend, after checking the prefix and that SQLAlchemy and the driver are there."""
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+        raise StoreError(msg("sql.bad-prefix", prefix=prefix, rule=msg("sql.prefix-rule")))
+    import_optional("sqlalchemy", extra="sql", purpose="SqlStore")
+    if str(url).startswith("postgresql"):
+        import_optional("psycopg", extra="postgresql", purpose="SqlStore on PostgreSQL")
+    from edukoppel.adapters._sql_backend import Backend
+
+    return Backend(url, tenant=tenant, prefix=prefix, create=create)
 
 
 class SqlStore:
@@ -75,18 +97,74 @@ class SqlStore:
     def __init__(
         self, url: str | sqlalchemy.URL, *, tenant: str | None = None, prefix: str = "ek_"
     ) -> None:
-        given: object = DEFAULT_TENANT if tenant is None else tenant  # checked for any caller
-        if not isinstance(given, str) or not given or given != given.strip():
-            raise StoreError(msg("sql.bad-tenant", tenant=given))
-        named: object = prefix
-        if not isinstance(named, str) or not _PREFIX.fullmatch(named):
-            raise StoreError(msg("sql.bad-prefix", prefix=named, rule=msg("sql.prefix-rule")))
-        import_optional("sqlalchemy", extra="sql", purpose="SqlStore")
-        if str(url).startswith("postgresql"):
-            import_optional("psycopg", extra="postgresql", purpose="SqlStore on PostgreSQL")
-        from edukoppel.adapters._sql_backend import Backend
+        given = _checked_tenant(DEFAULT_TENANT if tenant is None else tenant)
+        self._backend: Backend = _backend(url, tenant=given, prefix=prefix)
 
-        self._backend: Backend = Backend(url, tenant=given, prefix=named)
+    # -- tenants ---------------------------------------------------------------------------------
+
+    @classmethod
+    def tenants(cls, url: str | sqlalchemy.URL, *, prefix: str = "ek_") -> list[str]:
+        """The tenants (schools) whose records the database holds under ``prefix``, sorted.
+
+        No table is created: a database without this store's tables has no tenants.
+
+        Example:
+            >>> import edukoppel as ek, tempfile, pathlib
+            >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
+            >>> for school in ("99ZX", "12AB"):
+            ...     ek.SqlStore(url, tenant=school).close()
+            >>> ek.SqlStore.tenants(url)
+            ['12AB', '99ZX']
+        """
+        backend = _backend(url, tenant=DEFAULT_TENANT, prefix=prefix, create=False)
+        try:
+            return backend.tenants()
+        finally:
+            backend.close()
+
+    @classmethod
+    def delete_tenant(
+        cls, url: str | sqlalchemy.URL, tenant: str, *, confirm: str, prefix: str = "ek_"
+    ) -> dict[str, int]:
+        """Delete one tenant entirely: its records, links, school, sync log and tenant row.
+
+        One transaction, after any apply for that tenant has finished; other tenants' rows
+        are never read or changed. This is the one thing SqlStore deletes, so it asks for
+        ``confirm``: the tenant's name again. A store opened for the tenant afterwards
+        starts empty, with a new store id (plans made before are stale there).
+
+        Args:
+            url: The database.
+            tenant: The tenant to delete.
+            confirm: ``tenant`` again, to show that deleting it is meant.
+            prefix: The prefix of the store's tables.
+
+        Returns:
+            How many rows were deleted, per table.
+
+        Raises:
+            StoreError: ``confirm`` is not ``tenant``, or the database has no such tenant;
+                nothing was deleted.
+
+        Example:
+            >>> import edukoppel as ek, tempfile, pathlib
+            >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
+            >>> with ek.SqlStore(url, tenant="12AB") as store:
+            ...     _ = ek.apply(ek.plan(store.snapshot(), ek.Roster(
+            ...         students=[ek.Student(key="1")], source="las")), store)
+            >>> ek.SqlStore.delete_tenant(url, "12AB", confirm="12AB")["ek_student"]
+            1
+            >>> ek.SqlStore.tenants(url)
+            []
+        """
+        name = _checked_tenant(tenant)
+        if confirm != name:
+            raise StoreError(msg("sql.delete-unconfirmed", tenant=name, confirm=confirm))
+        backend = _backend(url, tenant=name, prefix=prefix, create=False)
+        try:
+            return backend.delete_tenant(name)
+        finally:
+            backend.close()
 
     # -- facts -----------------------------------------------------------------------------------
 
@@ -154,8 +232,13 @@ class SqlStore:
         Columns: ``number``, ``source``, ``description``, ``started_at`` and ``finished_at``
         (UTC), ``outcome``, ``changes`` (the total), one count per entity kind and action
         (``student_add``, ``student_update``, ..., ``guardian_archive``), ``blocked`` and
-        ``acknowledged`` (lists of codes), and ``problems`` (how many).
+        ``acknowledged`` (lists of codes), ``problems`` (how many), ``errors``,
+        ``warnings`` and ``notes`` (how many issues of each severity), ``issues`` (a list of
+        ``{severity, code, count}``) and ``policy`` (the policy as JSON text, null for runs
+        logged before schema version 2).
         """
+        import json
+
         import polars as pl
 
         from edukoppel.sync import ChangeAction
@@ -180,6 +263,22 @@ class SqlStore:
                 "blocked": [list(run.blocked) for run in runs],
                 "acknowledged": [list(run.acknowledged) for run in runs],
                 "problems": [len(run.problems) for run in runs],
+                **{
+                    column: [run.issues_by_severity.get(severity, 0) for run in runs]
+                    for column, severity in _SEVERITY_COLUMNS.items()
+                },
+                "issues": [
+                    [
+                        {"severity": severity, "code": code, "count": count}
+                        for severity, codes in run.issue_counts.items()
+                        for code, count in codes.items()
+                    ]
+                    for run in runs
+                ],
+                "policy": [
+                    None if run.policy is None else json.dumps(run.policy, sort_keys=True)
+                    for run in runs
+                ],
             },
             schema={
                 "number": pl.Int64,
@@ -193,6 +292,11 @@ class SqlStore:
                 "blocked": pl.List(pl.String),
                 "acknowledged": pl.List(pl.String),
                 "problems": pl.Int64,
+                **dict.fromkeys(_SEVERITY_COLUMNS, pl.Int64),
+                "issues": pl.List(
+                    pl.Struct({"severity": pl.String, "code": pl.String, "count": pl.Int64})
+                ),
+                "policy": pl.String,
             },
         )
 

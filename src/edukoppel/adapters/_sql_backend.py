@@ -21,11 +21,13 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
+import json
 import operator
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,7 +54,8 @@ from edukoppel.model import (
     School,
     record_class,
 )
-from edukoppel.model._records import trusted_maker
+from edukoppel.model._records import paused_gc, trusted_maker
+from edukoppel.report import Severity
 from edukoppel.sync import (
     Add,
     Archive,
@@ -64,6 +67,7 @@ from edukoppel.sync import (
     SyncRun,
     Update,
 )
+from edukoppel.sync._store import ordered_issue_counts
 
 __all__ = ["Backend"]
 
@@ -81,6 +85,12 @@ _FIELDS = {kind: frozenset(attrs.fields_dict(record_class(kind))) for kind in EN
 _CONVERTERS: dict[EntityKind, dict[str, Any]] = {
     kind: {a.name: a.converter for a in attrs.fields(record_class(kind))} for kind in ENTITY_KINDS
 }
+
+
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+_REST = operator.itemgetter(slice(1, None))
+_AFTER_POSITION = operator.itemgetter(slice(2, None))
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -227,7 +237,12 @@ def _first_line(error: BaseException) -> str:
 class Backend:
     """One tenant's records in one database, behind :class:`edukoppel.SqlStore`."""
 
-    def __init__(self, url: str | sa.URL, *, tenant: str, prefix: str) -> None:
+    def __init__(self, url: str | sa.URL, *, tenant: str, prefix: str, create: bool = True) -> None:
+        """Open ``tenant``'s records, creating or upgrading the schema and the tenant.
+
+        With ``create=False``, nothing is created or upgraded: for :meth:`tenants` and
+        :meth:`delete_tenant`, which look at the database as it is.
+        """
         self.url = normalise_url(url)
         self.tenant = tenant
         self.schema = Schema(prefix)
@@ -237,7 +252,8 @@ class Backend:
         self.where = self.url.render_as_string(hide_password=True)
         self.engine = _ENGINES.take(self.url)
         try:
-            self._open()
+            if create:
+                self._open()
         except BaseException:
             self.close()
             raise
@@ -370,6 +386,38 @@ class Backend:
             version = self.schema.version.c.version
             return int(connection.execute(sa.select(sa.func.max(version))).scalar_one())
 
+    # -- tenants ---------------------------------------------------------------------------------
+
+    def tenants(self) -> list[str]:
+        """Every tenant in this prefix's tables, sorted; none when there are no tables."""
+        with self._reading() as connection:
+            if self._schema_state(connection) is None:
+                return []
+            table = self.schema.tenant
+            return sorted(connection.execute(sa.select(table.c.tenant)).scalars())
+
+    def delete_tenant(self, tenant: str) -> dict[str, int]:
+        """Delete every row of ``tenant``, in one transaction; the rows deleted per table.
+
+        It takes the tenant's row lock first (PostgreSQL; SQLite's write lock), so an
+        apply for that tenant finishes before, or finds no tenant after. Other tenants'
+        rows are never read or written: every statement names ``tenant``.
+        """
+        with self._writing() as connection:
+            state = self._schema_state(connection)
+            table = self.schema.tenant
+            query = sa.select(table.c.tenant).where(table.c.tenant == tenant)
+            if state is None or connection.execute(query.with_for_update()).first() is None:
+                raise StoreError(msg("sql.no-tenant", tenant=tenant, where=self.where))
+            existing = set(sa.inspect(connection).get_table_names())  # an older version's
+            deleted: dict[str, int] = {}
+            # Children before parents: run details, links, records, school, the tenant.
+            for each in reversed(self.schema.metadata.sorted_tables):
+                if "tenant" in each.c and each.name in existing:
+                    result = connection.execute(sa.delete(each).where(each.c.tenant == tenant))
+                    deleted[each.name] = result.rowcount
+            return {name: deleted[name] for name in self.schema.names if name in deleted}
+
     # -- reading ---------------------------------------------------------------------------------
 
     def revision(self) -> str:
@@ -384,20 +432,22 @@ class Backend:
         return f"sql:{row.store_id}:{row.revision}"
 
     def snapshot(self) -> Roster:
-        with self._reading() as connection:
+        # The collector paused: the rows, link tuples and records are hundreds of thousands
+        # of new objects in no cycle, and collections set off by them walked the whole heap.
+        with self._reading() as connection, paused_gc():
             revision = self._revision(connection)
             school = self._school(connection)
             records = {kind: self._records(connection, kind) for kind in ENTITY_KINDS}
-        return Roster(
-            school=school,
-            locations=records["location"],
-            groups=records["group"],
-            students=records["student"],
-            staff=records["staff"],
-            guardians=records["guardian"],
-            source="sql-store",
-            revision=revision,
-        )
+            return Roster(
+                school=school,
+                locations=records["location"],
+                groups=records["group"],
+                students=records["student"],
+                staff=records["staff"],
+                guardians=records["guardian"],
+                source="sql-store",
+                revision=revision,
+            )
 
     def _school(self, connection: sa.Connection) -> School | None:
         table = self.schema.school
@@ -406,63 +456,67 @@ class Backend:
         return None if row is None else School.from_dict(row._asdict())
 
     def _records(self, connection: sa.Connection, kind: EntityKind) -> list[Any]:
-        links = [self._links(connection, link) for link in LINKS[kind]]
         names = [name for name, _ in SCALARS[kind]] + ["origin", "archived"]
-        rows: list[Any] = self._fetch(connection, self.schema.records[kind], names, ["key"])
-        if len(links) == 1:
-            (get,) = (by_owner.get for by_owner in links)
-            rows = [(*row, get(row[0], ())) for row in rows]
-        elif links:
-            gets = [by_owner.get for by_owner in links]
-            rows = [(*row, *[get(row[0], ()) for get in gets]) for row in rows]
+        rows: Iterable[Any] = self._fetch(connection, self.schema.records[kind], names)
+        links = [self._links(connection, link) for link in LINKS[kind]]
+        if links:
+            # Each row gets its links appended, all in C: (*row, links of its key, ...).
+            keys = list(map(_FIRST, rows))
+            found = zip(
+                *(map(by_owner.get, keys, itertools.repeat(())) for by_owner in links),
+                strict=True,
+            )
+            rows = map(operator.add, rows, found)
         records: list[Any] = _makers(not self.postgres)[0][kind](rows)
         return records
 
     def _fetch(
-        self,
-        connection: sa.Connection,
-        table: sa.Table,
-        columns: Sequence[str],
-        order: Sequence[str] = (),
+        self, connection: sa.Connection, table: sa.Table, columns: Sequence[str]
     ) -> list[Any]:
-        """The tenant's rows of ``table`` as the driver's tuples, in this transaction.
+        """The tenant's rows of ``table`` as the driver's tuples, sorted, in this transaction.
 
         Bulk reads go to the driver's cursor, as bulk writes go to its executemany:
         SQLAlchemy's Row objects cost twice the driver's own fetch (benchmarks/bench_sql.py).
+        The rows are sorted here, as Python sorts tuples (records by key, links by owner,
+        then position or values): no database collation decides the order, and the rows
+        mostly come in the order they were written, which Python's sort takes in one pass.
         """
         sql = _Sql(connection.dialect)
         names = ", ".join(sql.quote(name) for name in columns)
         statement = f"SELECT {names} FROM {sql.quote(table.name)} WHERE tenant = {sql.mark}"
-        if order:
-            statement += " ORDER BY " + ", ".join(sql.quote(name) for name in order)
         # exec_driver_sql, so that the connection's events see the statement; the rows are
         # fetched from the driver's cursor as plain tuples.
         result = connection.exec_driver_sql(statement, (self.tenant,))
         try:
-            return list(result.cursor.fetchall())
+            rows = list(result.cursor.fetchall())
         finally:
             result.close()
+        rows.sort()
+        return rows
 
     def _links(self, connection: sa.Connection, link: Link) -> dict[str, tuple[Any, ...]]:
-        """Each owner's links, as the record holds them: a sorted tuple without duplicates."""
-        names = [link.owner, *(name for name, _ in link.columns)]
+        """Each owner's links, as the record holds them: a sorted tuple without duplicates.
+
+        A numbered link table holds a record's links in the record's order (``position``);
+        the others hold text, which the record sorts as Python sorts the rows. A record's
+        links are unique in its table, so the tuples are too.
+        """
+        position = ["position"] if link.ordered else []
+        names = [link.owner, *position, *(name for name, _ in link.columns)]
         rows = self._fetch(connection, self.schema.links[link.table], names)
         maker = _makers(not self.postgres)[1].get(link.table)
-        items: Sequence[Any] = (
-            [row[1] for row in rows] if maker is None else maker([row[1:] for row in rows])
+        items: list[Any] = (
+            list(map(_SECOND, rows))
+            if maker is None
+            else maker(map(_AFTER_POSITION if link.ordered else _REST, rows))
         )
-        by_owner: dict[str, list[Any]] = {}
-        for row, item in zip(rows, items, strict=True):
-            found = by_owner.get(row[0])
-            if found is None:
-                by_owner[row[0]] = [item]
-            else:
-                found.append(item)
-        # Sorted here, as the model sorts them: no database collation decides the order.
-        return {
-            key: (found[0],) if len(found) == 1 else tuple(sorted(set(found)))
-            for key, found in by_owner.items()
-        }
+        # The rows come owner by owner, so each owner's links are one slice of the items:
+        # the counts (in the order first seen) give the slices' ends. All loops run in C.
+        counts = collections.Counter(map(_FIRST, rows))
+        ends = list(itertools.accumulate(counts.values()))
+        starts = [0, *ends[:-1]]
+        slices = map(items.__getitem__, map(slice, starts, ends))
+        return dict(zip(counts, map(tuple, slices), strict=True))
 
     # -- applying --------------------------------------------------------------------------------
 
@@ -512,6 +566,7 @@ class Backend:
                     outcome=run.outcome,
                     changes=run.total,
                     problems=len(run.problems),
+                    policy=None if run.policy is None else json.dumps(run.policy, sort_keys=True),
                 )
             )
             base = {"tenant": self.tenant, "run_number": number}
@@ -536,10 +591,16 @@ class Backend:
                 }
                 for position, problem in enumerate(run.problems)
             ]
+            issues = [
+                base | {"severity": severity, "code": code, "count": count}
+                for severity, by_code in run.issue_counts.items()
+                for code, count in by_code.items()
+            ]
             for table, rows in (
                 (s.run_count, counts),
                 (s.run_code, codes),
                 (s.run_problem, problems),
+                (s.run_issue, issues),
             ):
                 if rows:
                     connection.execute(sa.insert(table), rows)
@@ -565,6 +626,9 @@ class Backend:
                 problems[row.run_number].append(
                     RunProblem(code=row.code, message=row.message, entity=row.entity, key=row.key)
                 )
+            issues: dict[int, dict[str, dict[str, int]]] = collections.defaultdict(dict)
+            for row in rows(s.run_issue, "run_number"):
+                issues[row.run_number].setdefault(row.severity, {})[row.code] = row.count
             return [
                 SyncRun(
                     number=row.number,
@@ -577,6 +641,10 @@ class Backend:
                     blocked=tuple(codes[row.number, "blocked"]),
                     acknowledged=tuple(codes[row.number, "acknowledged"]),
                     problems=tuple(problems[row.number]),
+                    policy=None if row.policy is None else json.loads(row.policy),
+                    issue_counts=ordered_issue_counts(
+                        cast("dict[Severity, dict[str, int]]", issues[row.number])
+                    ),
                 )
                 for row in rows(s.run, "number")
             ]
@@ -627,6 +695,21 @@ class _Sql:
         return value.isoformat() if self.sqlite and value is not None else value
 
 
+def _getter(
+    columns: tuple[str, ...], dates: set[str], date: Callable[[Any], Any]
+) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """What gets the values of ``columns`` from a dict as a tuple, dates made SQLite text."""
+    if dates or not columns:
+        return lambda target: tuple(
+            date(target[name]) if name in dates else target[name] for name in columns
+        )
+    if len(columns) == 1:
+        (name,) = columns
+        return lambda target: (target[name],)
+    getter: Callable[[dict[str, Any]], tuple[Any, ...]] = operator.itemgetter(*columns)
+    return getter
+
+
 class _Writer:
     """Writes a changeset's changes in batches (``executemany``), in their order.
 
@@ -646,6 +729,7 @@ class _Writer:
         self.sql = _Sql(connection.dialect)
         self.columns = {kind: tuple(name for name, _ in SCALARS[kind]) for kind in ENTITY_KINDS}
         self.getters = {kind: operator.attrgetter(*self.columns[kind]) for kind in ENTITY_KINDS}
+        self._layouts: dict[tuple[EntityKind, frozenset[str]], Any] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -673,28 +757,32 @@ class _Writer:
     def _target(self, change: Change) -> dict[str, Any] | None:
         """For an update or restore: the new values, validated as ``evolve()`` validates them.
 
-        Each field's converter makes the value the record would hold; ``key`` is always in
-        the result (the record's new key, or its key). A value a converter refuses is
-        refused by the record's constructor, so the error is the model's own.
+        Each changed field's converter makes the value the record would hold; ``key`` is
+        always in the result (the record's new key, or its key, which the store holds). A
+        value a converter refuses is refused by the record's constructor, so the error is
+        the model's own.
         """
         if not isinstance(change, Update | Restore):
             return None
-        kind, values = change.entity, change.new_values
-        known = _FIELDS[kind]
-        unknown = sorted(name for name in values if name not in known)
-        if unknown or "origin" in values or "archived" in values:
+        kind = change.entity
+        values = {fc.field: fc.new for fc in change.changes}
+        if not _FIELDS[kind].issuperset(values) or "origin" in values or "archived" in values:
+            unknown = sorted(name for name in values if name not in _FIELDS[kind])
             field = unknown[0] if unknown else "origin" if "origin" in values else "archived"
             raise StoreError(msg("sql.unknown-field", kind=kind, key=change.key, field=field))
         converters = _CONVERTERS[kind]
-        given = {"key": change.key} | values
         try:
-            return {
+            target = {
                 name: value if converters[name] is None else converters[name](value)
-                for name, value in given.items()
+                for name, value in values.items()
             }
         except Exception:
+            given = {"key": change.key} | values
             record = record_class(kind)(**given)  # raises the model's InvalidValueError
             return {name: getattr(record, name) for name in given}
+        if "key" not in target:
+            target["key"] = change.key
+        return target
 
     def _check(self, changes: Sequence[Change], targets: Sequence[dict[str, Any] | None]) -> None:
         wanted: dict[EntityKind, set[str]] = collections.defaultdict(set)
@@ -721,22 +809,32 @@ class _Writer:
                 keys.add(target["key"])
 
     def _existing(self, kind: EntityKind, keys: set[str]) -> set[str]:
-        """Which of ``keys`` the tenant holds: by IN lists, or all keys when there are many."""
-        table = self.schema.records[kind]
-        mine = sa.select(table.c.key).where(table.c.tenant == self.tenant)
+        """Which of ``keys`` the tenant holds: by IN lists, or all keys when there are many.
+
+        On the driver's cursor, as :meth:`Backend._fetch` reads: compiling an expanding IN
+        list per chunk cost more than the query.
+        """
+        sql, table = self.sql, self.schema.records[kind]
+        mine = f"SELECT {sql.quote('key')} FROM {sql.quote(table.name)} WHERE tenant = {sql.mark}"
         if len(keys) >= _KEY_SCAN:
-            return keys & set(self.connection.execute(mine).scalars())
+            return keys & set(map(_FIRST, self._rows(mine, (self.tenant,))))
         if self.backend.postgres:  # one array parameter instead of thousands of IN parameters
-            wanted = sa.bindparam("keys", type_=sa.ARRAY(sa.Text))
-            query = mine.where(table.c.key == sa.any_(wanted))
-            return set(self.connection.execute(query, {"keys": sorted(keys)}).scalars())
-        query = mine.where(table.c.key.in_(sa.bindparam("keys", expanding=True)))
+            query = f"{mine} AND {sql.quote('key')} = ANY({sql.mark})"
+            return set(map(_FIRST, self._rows(query, (self.tenant, sorted(keys)))))
         ordered = sorted(keys)
         found: set[str] = set()
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]
-            found.update(self.connection.execute(query, {"keys": chunk}).scalars())
+            query = f"{mine} AND {sql.quote('key')} IN ({', '.join([sql.mark] * len(chunk))})"
+            found.update(map(_FIRST, self._rows(query, (self.tenant, *chunk))))
         return found
+
+    def _rows(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
+        result = self.connection.exec_driver_sql(statement, parameters)
+        try:
+            return list(result.cursor.fetchall())
+        finally:
+            result.close()
 
     # -- queueing --------------------------------------------------------------------------------
 
@@ -763,17 +861,28 @@ class _Writer:
             self.archives[kind].append((True, self.tenant, change.key))
             return
         assert target is not None
-        values = change.new_values
-        columns = tuple(name for name in self.columns[kind] if name in values)
-        dates = _DATES[kind]
-        new = tuple(
-            self.sql.date(target[name]) if name in dates else target[name] for name in columns
+        key = target["key"]
+        changed = target.keys() if key != change.key else target.keys() - {"key"}
+        columns, values_of, links = self._layout(kind, frozenset(changed))
+        self.updates[kind, columns].append(
+            (*values_of(target), self.source, False, self.tenant, change.key)
         )
-        self.updates[kind, columns].append((*new, self.source, False, self.tenant, change.key))
-        for link in LINKS[kind]:
-            if link.field in values:
-                self.link_deletes[link.table].append((self.tenant, target["key"]))
-                self._queue_links(link, target["key"], target[link.field])
+        for link in links:
+            self.link_deletes[link.table].append((self.tenant, key))
+            self._queue_links(link, key, target[link.field])
+
+    def _layout(
+        self, kind: EntityKind, changed: frozenset[str]
+    ) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]], list[Link]]:
+        """For an update of these fields: its columns, their values' getter, its links."""
+        layout = self._layouts.get((kind, changed))
+        if layout is None:
+            columns = tuple(name for name in self.columns[kind] if name in changed)
+            dates = _DATES[kind] if self.sql.sqlite else set()
+            values_of = _getter(columns, dates.intersection(columns), self.sql.date)
+            links = [link for link in LINKS[kind] if link.field in changed]
+            layout = self._layouts[kind, changed] = (columns, values_of, links)
+        return layout
 
     def _queue_links(self, link: Link, owner: str, values: tuple[Any, ...]) -> None:
         rows = self.link_inserts[link.table]

@@ -33,7 +33,7 @@ __all__ = [
 
 #: The version of the schema this edukoppel writes. Raise it with every schema change, and
 #: add the step from the version before to :data:`UPGRADES`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _TEXT = sa.Text
 _DATE = sa.Date
@@ -277,6 +277,9 @@ class Schema:
             sa.Column("outcome", sa.Text, nullable=False),
             sa.Column("changes", sa.Integer, nullable=False),
             sa.Column("problems", sa.Integer, nullable=False),
+            # Version 2: the policy as JSON text (SyncPolicy.to_dict(defaults=True)); NULL
+            # for runs logged before.
+            sa.Column("policy", sa.Text),
             sa.ForeignKeyConstraint(["tenant"], [self.tenant.c.tenant]),
         )
         run_fk = (["tenant", "run_number"], [self.run.c.tenant, self.run.c.number])
@@ -312,6 +315,16 @@ class Schema:
             sa.Column("key", sa.Text),
             sa.ForeignKeyConstraint(*run_fk, ondelete="CASCADE"),
         )
+        self.run_issue = sa.Table(  # version 2
+            f"{p}run_issue",
+            m,
+            sa.Column("tenant", sa.Text, primary_key=True),
+            sa.Column("run_number", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("severity", sa.Text, primary_key=True),
+            sa.Column("code", sa.Text, primary_key=True),
+            sa.Column("count", sa.Integer, nullable=False),
+            sa.ForeignKeyConstraint(*run_fk, ondelete="CASCADE"),
+        )
 
     @property
     def names(self) -> list[str]:
@@ -319,8 +332,22 @@ class Schema:
         return list(self.metadata.tables)
 
 
+def _add_run_policy_and_issues(connection: sa.Connection, schema: Schema) -> None:
+    """Version 2: the run log keeps each run's policy and its issue counts.
+
+    Runs logged before have no policy (NULL) and no issue counts.
+    """
+    quote = connection.dialect.identifier_preparer.quote
+    column = schema.run.c.policy
+    kind = column.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(
+        f"ALTER TABLE {quote(schema.run.name)} ADD COLUMN {quote(column.name)} {kind}"
+    )
+    schema.run_issue.create(connection)
+
+
 #: Forward upgrades: ``UPGRADES[n](connection, schema)`` takes a database of version ``n - 1``
-#: to version ``n``, inside the transaction that records version ``n``. There are none yet:
-#: version 1 is the first schema. An upgrade may add tables, columns and indexes of this
-#: store; it never drops or rewrites a host's data, and there are no downgrades.
-UPGRADES: dict[int, Callable[[sa.Connection, Schema], None]] = {}
+#: to version ``n``, inside the transaction that records version ``n``. An upgrade may add
+#: tables, columns and indexes of this store; it never drops or rewrites a host's data, and
+#: there are no downgrades. docs/sql.md lists what each version changed.
+UPGRADES: dict[int, Callable[[sa.Connection, Schema], None]] = {2: _add_run_policy_and_issues}

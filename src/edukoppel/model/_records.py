@@ -99,8 +99,8 @@ def _ids(field: str) -> Any:
     return attrs.field(default=(), converter=v.identifiers_converter(field))
 
 
-def _converted(converter: Any, default: Any = None) -> Any:
-    return attrs.field(default=default, converter=converter)
+def _converted(converter: Any, default: Any = None, order: Any = True) -> Any:
+    return attrs.field(default=default, converter=converter, order=order)
 
 
 def _required(converter: Any) -> Any:
@@ -253,6 +253,15 @@ class GroupRole:
     role: str = _converted(_role, default="docent")
 
 
+def _unknown_first(value: object) -> tuple[bool, object]:
+    """How a field that may be unknown (None) sorts: unknown first, then by its value.
+
+    Two links to one student, one with a relation and one without, sort instead of
+    comparing None with a text.
+    """
+    return (value is not None, value)
+
+
 @_guarded("guardian link")
 @attrs.frozen(order=True)
 class GuardianLink:
@@ -270,9 +279,11 @@ class GuardianLink:
     """
 
     student: str = _required(v.key_converter("student"))
-    relation: str | None = _text("relation")
-    legal_authority: bool | None = _converted(v.bool_converter("legal_authority"))
-    receives_mail: bool | None = _converted(v.bool_converter("receives_mail"))
+    relation: str | None = _converted(v.text_converter("relation"), order=_unknown_first)
+    legal_authority: bool | None = _converted(
+        v.bool_converter("legal_authority"), order=_unknown_first
+    )
+    receives_mail: bool | None = _converted(v.bool_converter("receives_mail"), order=_unknown_first)
 
 
 def _links_converter(field: str, link: type[Any], first: str) -> Any:

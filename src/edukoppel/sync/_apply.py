@@ -16,8 +16,9 @@ from edukoppel.exceptions import (
     StoreError,
 )
 from edukoppel.model import EntityKind
+from edukoppel.report import Report
 from edukoppel.sync._changeset import BlockReason, ChangeAction, Changeset
-from edukoppel.sync._store import RunOutcome, RunProblem, Store, SyncRun
+from edukoppel.sync._store import RunOutcome, RunProblem, Store, SyncRun, count_issues
 
 __all__ = ["Outcome", "apply"]
 
@@ -52,6 +53,7 @@ def apply(
     *,
     acknowledge: Iterable[str | BlockReason] = (),
     description: str | None = None,
+    report: Report | None = None,
     clock: Callable[[], dt.datetime] = _utc_now,
 ) -> Outcome:
     """Apply a planned changeset to a store, all or nothing, and log the run.
@@ -64,6 +66,9 @@ def apply(
             acknowledged; a code the plan does not carry is refused too (a typo must not
             be logged as an acknowledgement), so acknowledge what you checked on this plan.
         description: What to write in the run log about this run (no personal data).
+        report: The report of the read that gave the incoming roster (``result.report``
+            of :func:`edukoppel.read`): the log counts its issues per severity and code,
+            together with the plan's own issues (counts only, no messages).
         clock: Where the time comes from (for tests).
 
     Returns:
@@ -83,6 +88,8 @@ def apply(
         >>> outcome = ek.apply(ek.plan(store.snapshot(), incoming), store)
         >>> outcome.counts["student"]["add"], len(store.runs())
         (1, 1)
+        >>> outcome.run.policy["max_archive_share"]
+        0.1
     """
     acknowledged = {item.code if isinstance(item, BlockReason) else item for item in acknowledge}
     carried = list(dict.fromkeys(reason.code for reason in changeset.blocked))
@@ -105,6 +112,10 @@ def apply(
         if issue.severity != "info" or issue.key is not None
     )
 
+    issues = [*(report.issues if report is not None else ()), *changeset.issues]
+    issue_counts = count_issues(issues)
+    policy = None if changeset.policy is None else changeset.policy.to_dict(defaults=True)
+
     def log(outcome: RunOutcome, extra: tuple[RunProblem, ...] = ()) -> SyncRun:
         counts = {
             kind: {action: n for action, n in actions.items() if n}
@@ -123,6 +134,8 @@ def apply(
                 blocked=tuple(reason.code for reason in changeset.blocked),
                 acknowledged=tuple(sorted(acknowledged)),
                 problems=problems + extra,
+                policy=policy,
+                issue_counts=issue_counts,
             )
         )
 

@@ -21,6 +21,7 @@ from edukoppel.model import (
     record_class,
 )
 from edukoppel.report import Issue
+from edukoppel.sync._policy import SyncPolicy
 
 if TYPE_CHECKING:
     import polars as pl
@@ -208,6 +209,7 @@ class Changeset:
         issues: Conflicts and other per-record notes (ambiguous matches, records left out by
             the policy, records owned by another source).
         school: The school record the store should hold after this sync, when it changes.
+        policy: The policy the plan was made with (:func:`edukoppel.apply` logs it).
     """
 
     source: str
@@ -216,6 +218,7 @@ class Changeset:
     blocked: tuple[BlockReason, ...] = ()
     issues: tuple[Issue, ...] = ()
     school: School | None = None
+    policy: SyncPolicy | None = None
 
     @property
     def is_blocked(self) -> bool:
@@ -337,6 +340,7 @@ class Changeset:
             "changes": [_encode_change(change) for change in self.changes],
             "blocked": [reason.to_dict() for reason in self.blocked],
             "issues": [issue.to_dict() for issue in self.issues],
+            "policy": None if self.policy is None else self.policy.to_dict(),
         }
         return json.dumps(document, ensure_ascii=False, indent=indent)
 
@@ -351,6 +355,7 @@ class Changeset:
                 raise ValueError("not an edukoppel changeset document")
             if document.get("version") != _FORMAT_VERSION:
                 raise ValueError(f"unsupported changeset version {document.get('version')!r}")
+            policy = document.get("policy")  # older documents have none
             return cls(
                 source=document["source"],
                 base=document["base"],
@@ -358,6 +363,7 @@ class Changeset:
                 changes=tuple(_decode_change(item) for item in document["changes"]),
                 blocked=tuple(BlockReason.from_dict(item) for item in document["blocked"]),
                 issues=tuple(Issue.from_dict(item) for item in document["issues"]),
+                policy=None if policy is None else SyncPolicy.from_dict(policy),
             )
         except EdukoppelError:
             raise

@@ -201,6 +201,7 @@ class _Planner:
             blocked=tuple(self.blocked),
             issues=tuple(self.issues),
             school=school,
+            policy=self.policy,
         )
 
     def _check_school(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -126,3 +126,55 @@ class SyncPolicy(BaseModel):
     def claims_origin(self, origin: str | None, own: str) -> bool:
         """Whether a stored record of ``origin`` may be changed by a sync from ``own``."""
         return origin == own or "*" in self.claims or (origin or "host") in self.claims
+
+    def to_dict(self, *, defaults: bool = False) -> dict[str, Any]:
+        """The policy in plain values that JSON holds (sets as sorted lists).
+
+        :meth:`from_dict` gives back an equal policy. With ``defaults=True``, the identity
+        and the allowed actions of every entity kind are spelled out, also for kinds the
+        policy leaves at their default: what a run log keeps (:attr:`SyncRun.policy`), so
+        that the log says what a run did even after a later edukoppel changes a default.
+        It holds no personal data (kinds, field names, origins, location keys, numbers),
+        and :meth:`from_dict` makes a policy from it that behaves the same.
+
+        Example:
+            >>> policy = SyncPolicy(actions={"student": ["add", "update"]}, claims={"host"})
+            >>> policy.to_dict()["actions"], policy.to_dict()["claims"]
+            ({'student': ['add', 'update']}, ['host'])
+            >>> SyncPolicy.from_dict(policy.to_dict()) == policy
+            True
+            >>> in_force = policy.to_dict(defaults=True)
+            >>> in_force["actions"]["staff"], in_force["identity"]["student"]
+            (['add', 'restore', 'update'], 'key')
+            >>> in_force["max_archive_share"], in_force["archive_floor"]
+            (0.1, 5)
+        """
+        identity = (
+            {kind: self.identity_of(kind) for kind in ENTITY_KINDS}
+            if defaults
+            else dict(sorted(self.identity.items()))
+        )
+        actions = (
+            {kind: self.actions.get(kind, _DEFAULT_ACTIONS[kind]) for kind in ENTITY_KINDS}
+            if defaults
+            else dict(sorted(self.actions.items()))
+        )
+        return {
+            "identity": identity,
+            "actions": {kind: sorted(allowed) for kind, allowed in actions.items()},
+            "fields": {
+                kind: dict(sorted(owned.items())) for kind, owned in sorted(self.fields.items())
+            },
+            "claims": sorted(self.claims),
+            "active_on": None if self.active_on is None else self.active_on.isoformat(),
+            "locations": None if self.locations is None else sorted(self.locations),
+            "staff_requires_link": self.staff_requires_link,
+            "max_archive_share": self.max_archive_share,
+            "archive_floor": self.archive_floor,
+            "max_update_share": self.max_update_share,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SyncPolicy:
+        """The policy :meth:`to_dict` made."""
+        return cls.model_validate(dict(data))

@@ -3,17 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from edukoppel.model import EntityKind, Roster
+from edukoppel.report import Issue, Severity
 from edukoppel.sync._changeset import ChangeAction, Changeset
 
-__all__ = ["RunOutcome", "RunProblem", "Store", "SyncRun"]
+__all__ = ["RunOutcome", "RunProblem", "Store", "SyncRun", "count_issues", "ordered_issue_counts"]
 
 RunOutcome = Literal["applied", "nothing-to-do", "refused-blocked", "refused-stale", "failed"]
+
+
+def count_issues(issues: Iterable[Issue]) -> dict[Severity, dict[str, int]]:
+    """How many issues there are per severity and code, as :attr:`SyncRun.issue_counts`.
+
+    Example:
+        >>> from edukoppel import Issue
+        >>> count_issues([Issue(code="blank-row", message="x", severity="info"),
+        ...               Issue(code="duplicate-key", message="y"),
+        ...               Issue(code="blank-row", message="z", severity="info")])
+        {'error': {'duplicate-key': 1}, 'info': {'blank-row': 2}}
+    """
+    counts: dict[Severity, dict[str, int]] = {}
+    for issue in issues:
+        codes = counts.setdefault(issue.severity, {})
+        codes[issue.code] = codes.get(issue.code, 0) + 1
+    return ordered_issue_counts(counts)
+
+
+def ordered_issue_counts(
+    counts: Mapping[Severity, Mapping[str, int]],
+) -> dict[Severity, dict[str, int]]:
+    """Issue counts errors first, then warnings and notes; codes in alphabetical order."""
+    rank = {"error": 0, "warning": 1, "info": 2}
+    return {
+        severity: dict(sorted(counts[severity].items()))
+        for severity in sorted(counts, key=lambda severity: rank.get(severity, 3))
+    }
 
 
 @attrs.frozen(kw_only=True)
@@ -42,6 +71,12 @@ class SyncRun:
         acknowledged: Codes the caller acknowledged.
         problems: Problems per record (conflicts, records left unchanged), and the error
             for a failed run.
+        policy: The policy the plan was made with, as ``SyncPolicy.to_dict(defaults=True)``
+            spells it out (switches and thresholds, no personal data); None when the
+            changeset did not say.
+        issue_counts: How many issues the sync met, per severity and code
+            (``{"warning": {"unknown-value": 3}}``, zeros left out): the read's report
+            given to :func:`edukoppel.apply`, and the plan's own issues.
     """
 
     number: int
@@ -54,11 +89,27 @@ class SyncRun:
     blocked: tuple[str, ...] = ()
     acknowledged: tuple[str, ...] = ()
     problems: tuple[RunProblem, ...] = ()
+    policy: dict[str, Any] | None = None
+    issue_counts: dict[Severity, dict[str, int]] = attrs.field(factory=dict)
 
     @property
     def total(self) -> int:
         """The number of changes."""
         return sum(n for actions in self.counts.values() for n in actions.values())
+
+    @property
+    def issues_by_severity(self) -> dict[Severity, int]:
+        """How many issues of each severity (``error``, ``warning``, ``info``) the sync met."""
+        return {severity: sum(codes.values()) for severity, codes in self.issue_counts.items()}
+
+    @property
+    def issues_by_code(self) -> dict[str, int]:
+        """How many issues of each code the sync met, whatever their severity."""
+        by_code: dict[str, int] = {}
+        for codes in self.issue_counts.values():
+            for code, count in codes.items():
+                by_code[code] = by_code.get(code, 0) + count
+        return dict(sorted(by_code.items()))
 
     def to_dict(self) -> dict[str, Any]:
         """The run as plain values that JSON and SQL can hold (times as ISO text with offset).
@@ -89,6 +140,10 @@ class SyncRun:
             "blocked": list(self.blocked),
             "acknowledged": list(self.acknowledged),
             "problems": [attrs.asdict(problem) for problem in self.problems],
+            "policy": None if self.policy is None else dict(self.policy),
+            "issue_counts": {
+                severity: dict(codes) for severity, codes in self.issue_counts.items()
+            },
         }
 
     @classmethod
@@ -109,6 +164,11 @@ class SyncRun:
             blocked=tuple(data.get("blocked") or ()),
             acknowledged=tuple(data.get("acknowledged") or ()),
             problems=tuple(RunProblem(**problem) for problem in data.get("problems") or ()),
+            policy=None if data.get("policy") is None else dict(data["policy"]),
+            issue_counts={
+                severity: dict(codes)
+                for severity, codes in (data.get("issue_counts") or {}).items()
+            },
         )
 
     def __str__(self) -> str:

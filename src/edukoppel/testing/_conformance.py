@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from edukoppel._i18n import msg
 from edukoppel.exceptions import BlockedPlanError, StalePlanError, StoreError
 from edukoppel.model import (
     ENTITY_KINDS,
@@ -50,6 +51,7 @@ from edukoppel.model import (
     Staff,
     Student,
 )
+from edukoppel.report import Issue, Report
 from edukoppel.sync import (
     Action,
     Add,
@@ -850,6 +852,83 @@ class StoreConformance:
         assert all(started <= finished for started, finished in times), (
             f"a run's times must read back with started_at <= finished_at, the store returned "
             f"{times}"
+        )
+
+    def test_run_log_keeps_the_policy_and_the_issue_counts(self) -> None:
+        """A run reads back with its policy and its issue counts, applied or refused."""
+        store = self.new_store()
+        roster = example_roster(source=self.source)
+        policy = SyncPolicy(
+            actions={"staff": _ALL_ACTIONS, "guardian": frozenset({"add", "update"})},
+            fields={"student": {"email": "host"}},
+            claims=frozenset({"host"}),
+            locations=frozenset({"99ZX10", "99ZX11"}),
+            active_on=dt.date(2025, 9, 1),
+            max_archive_share=0.25,
+            archive_floor=2,
+            max_update_share=0.75,
+        )
+        kept_value = msg("invalid-value.kept", expected="a date", detail="")
+        report = Report(
+            [
+                Issue(code="invalid-value", message=kept_value, severity="warning", row=2),
+                Issue(code="invalid-value", message=kept_value, severity="warning", row=3),
+                Issue(code="blank-row", message=msg("blank-row.one", row=4), severity="info"),
+                Issue(
+                    code="damaged-identifier",
+                    message=msg("damaged-identifier.rounded", number="1.2E+05"),
+                    row=5,
+                ),
+            ]
+        )
+        first = apply(plan(store.snapshot(), roster, policy=policy), store, report=report)
+        wanted_counts = {
+            "error": {"damaged-identifier": 1},
+            "warning": {"invalid-value": 2},
+            "info": {"blank-row": 1},
+        }
+        assert first.run.policy == policy.to_dict(defaults=True), (
+            "apply() must log the plan's policy as SyncPolicy.to_dict(defaults=True) "
+            "spells it out: "
+            f"it logged {first.run.policy!r}"
+        )
+        assert first.run.issue_counts == wanted_counts, (
+            f"apply() must log the report's issue counts {wanted_counts}: it logged "
+            f"{first.run.issue_counts!r}"
+        )
+        wrong_school = Roster(
+            school=School(brin="12AB", school_year="2025-2026"),
+            students=list(roster.students),
+            source=self.source,
+        )
+        blocked = plan(store.snapshot(), wrong_school)
+        _expect_error(
+            BlockedPlanError,
+            "apply() must refuse a blocked plan",
+            lambda: apply(blocked, store, report=Report()),
+        )
+        runs = store.runs()
+        kept = "runs() must return each run as record_run() returned it, policy and issues too"
+        assert len(runs) == 2, f"{kept}: expected 2 runs, the store returned {len(runs)}"
+        assert runs[0] == first.run, _report(f"{kept} (run 1)", _fields_differ(first.run, runs[0]))
+        assert runs[0].issues_by_severity == {"error": 1, "warning": 2, "info": 1}, (
+            f"{kept}: run 1's issues per severity read back as {runs[0].issues_by_severity}"
+        )
+        assert SyncPolicy.from_dict(runs[0].policy or {}).to_dict(defaults=True) == policy.to_dict(
+            defaults=True
+        ), f"{kept}: run 1's policy must read back as the policy it was: {runs[0].policy!r}"
+        assert runs[1].outcome == "refused-blocked", (
+            f"run 2 was refused as blocked, the store returned the outcome {runs[1].outcome!r}"
+        )
+        assert runs[1].policy == SyncPolicy().to_dict(defaults=True), _report(
+            f"{kept} (run 2, the default policy)",
+            [
+                f"expected {SyncPolicy().to_dict(defaults=True)!r}",
+                f"the store returned {runs[1].policy!r}",
+            ],
+        )
+        assert runs[1].issue_counts == {}, (
+            f"{kept}: run 2 met no issue, the store returned {runs[1].issue_counts!r}"
         )
 
     def test_sync_property(self) -> None:
