@@ -161,6 +161,11 @@ class Report:
     issues: list[Issue] = attrs.field(factory=list)
     detected: dict[str, str] = attrs.field(factory=dict)
 
+    def _repr_html_(self) -> str:
+        from edukoppel._html import report_html
+
+        return report_html(self)
+
     def add(self, issue: Issue) -> None:
         """Append one issue."""
         self.issues.append(issue)

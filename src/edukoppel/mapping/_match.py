@@ -108,6 +108,11 @@ class ColumnMapping:
     notes: tuple[str, ...] = ()
     required: tuple[tuple[str, ...], ...] = ()
 
+    def _repr_html_(self) -> str:
+        from edukoppel._html import mapping_html
+
+        return mapping_html(self)
+
     def profile(
         self,
         *,

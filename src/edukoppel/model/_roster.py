@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    import polars as pl
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import InvalidValueError
@@ -276,6 +279,11 @@ class Roster:
         "source",
     )
 
+    def _repr_html_(self) -> str:
+        from edukoppel._html import roster_html
+
+        return roster_html(self)
+
     def __init__(
         self,
         *,
@@ -398,6 +406,24 @@ class Roster:
     def records(self, kind: EntityKind) -> Collection[Any]:
         """The records of one entity kind."""
         return self._collections[kind]
+
+    def to_polars(self, kind: EntityKind, *, fields: Sequence[str] | None = None) -> pl.DataFrame:
+        """The records of one kind as a DataFrame: a column per field (or those named).
+
+        Dates are ``Date``, sets of keys ``List(String)``, links ``List(Struct)``; ``archived``
+        and ``origin`` are columns too, so ``frame.filter(~pl.col("archived"))`` gives the
+        active records.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> roster = ek.Roster(students=[ek.Student(key="1", homeroom="1HA"),
+            ...                             ek.Student(key="2", homeroom="1HB")])
+            >>> roster.to_polars("student", fields=["homeroom"]).rows()
+            [('1', '1HA'), ('2', '1HB')]
+        """
+        from edukoppel.model._columns import records_frame
+
+        return records_frame(kind, list(self._collections[kind]), fields=fields)
 
     @property
     def counts(self) -> dict[EntityKind, int]:

@@ -197,6 +197,11 @@ class Table:
     unique_columns: tuple[str, ...] = attrs.field(init=False)
     _cache: dict[str, Any] = attrs.field(init=False, factory=dict)
 
+    def _repr_html_(self) -> str:
+        from edukoppel._html import table_html
+
+        return table_html(self)
+
     @unique_columns.default
     def _unique_columns_default(self) -> tuple[str, ...]:
         return unique_names(self.columns)

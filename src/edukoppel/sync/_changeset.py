@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import attrs
@@ -17,6 +17,7 @@ from edukoppel.model import (
     GroupRole,
     GuardianLink,
     Record,
+    Roster,
     School,
     record_class,
 )
@@ -220,6 +221,11 @@ class Changeset:
     school: School | None = None
     policy: SyncPolicy | None = None
 
+    def _repr_html_(self) -> str:
+        from edukoppel._html import changeset_html
+
+        return changeset_html(self)
+
     @property
     def is_blocked(self) -> bool:
         """True when a safeguard blocks the plan."""
@@ -290,12 +296,45 @@ class Changeset:
     def __str__(self) -> str:
         return self.render()
 
-    def to_polars(self) -> pl.DataFrame:
+    def to_polars(self, *, names: Roster | Iterable[Roster] = ()) -> pl.DataFrame:
         """One row per field change: ``action, entity, key, field, old, new`` (as text).
 
         An addition gives a row per field with a value; an archive gives one row with no
-        field.
+        field. With ``names`` (the store's snapshot, the incoming roster, or both), a
+        ``name`` column after ``key`` holds each record's display name (a group's or a
+        location's name), so "which pupils changed class" needs no join.
+
+        Example:
+            >>> import edukoppel as ek
+            >>> old = ek.Roster(students=[ek.Student(key="1", first_name="Zoë",
+            ...                 last_name="Çelik", homeroom="1HA", origin="import")],
+            ...                 source="import")
+            >>> new = ek.Roster(students=[ek.Student(key="1", first_name="Zoë",
+            ...                 last_name="Çelik", homeroom="1HB")], source="import")
+            >>> ek.plan(old, new).to_polars(names=old).rows()
+            [('update', 'student', '1', 'Zoë Çelik', 'homeroom', '1HA', '1HB')]
         """
+        import polars as pl
+
+        frame = self._changes_frame()
+        rosters = [names] if isinstance(names, Roster) else list(names)
+        if not rosters:
+            return frame
+        found: dict[tuple[str, str], str | None] = {}
+        for change in self.changes:
+            if (change.entity, change.key) in found:
+                continue
+            record = change.record if isinstance(change, Add) else None
+            for roster in rosters:
+                if record is None:
+                    record = roster.records(change.entity).get(change.key)
+            found[(change.entity, change.key)] = getattr(
+                record, "display_name", getattr(record, "name", None)
+            )
+        named = [found.get((entity, key)) for entity, key in frame.select("entity", "key").rows()]
+        return frame.insert_column(3, pl.Series("name", named, dtype=pl.String))
+
+    def _changes_frame(self) -> pl.DataFrame:
         import polars as pl
 
         rows: list[tuple[str, str, str, str | None, str | None, str | None]] = []
