@@ -31,6 +31,7 @@ from edukoppel.exceptions import (
     MalformedFileError,
     ReaderError,
 )
+from edukoppel.readers._bounds import check_ods, check_xls
 from edukoppel.readers._detect import ZIP_FAILURES
 from edukoppel.readers._grid import CellNote, Grid, MergedRange
 from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
@@ -437,15 +438,21 @@ def read_workbook_grid(
 
     The sheet is converted in batches of rows straight into polars, so that Python never holds
     the whole sheet as objects. An XLSX sheet whose used range is too large for ``max_bytes``
-    is refused before calamine allocates it (measured while calamine opens the workbook).
+    is refused before calamine allocates it (measured while calamine opens the workbook); an
+    XLS or ODS workbook with any such sheet is refused before calamine opens it (see
+    :mod:`~edukoppel.readers._bounds`).
     """
     calamine = import_optional(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
     )
+    max_cells = max_bytes // _BYTES_PER_CELL
+    # calamine parses every sheet of an XLS or ODS workbook as it opens it: check them first.
+    if kind == "xls":
+        check_xls(data, max_cells=max_cells, max_bytes=max_bytes, file=file)
+    elif kind == "ods":
+        check_ods(data, max_cells=max_cells, file=file)
     extents = _in_background(
-        (lambda: _xlsx_oversized(data, max_bytes // _BYTES_PER_CELL))
-        if kind in ("xlsx", "xlsm")
-        else dict
+        (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
     workbook = _open(calamine, data, file)
     try:
