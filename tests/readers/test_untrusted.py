@@ -300,3 +300,44 @@ def test_an_xlsm_with_a_far_cell_is_refused(tmp_path: Path) -> None:
     result = read_in_a_child(path)
     assert result["refused"] == "FileTooLargeError"
     assert result["sheet"] == "Leerlingen"
+
+
+# -- XLSX holes the fuzz proof found -------------------------------------------------------
+
+
+def _xlsx_with_sheet_xml(make_xlsx: Builder, change: Callable[[bytes], bytes]) -> bytes:
+    data = make_xlsx({"Leerlingen": ROWS})
+    target = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            out.writestr(info.filename, content)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("change", "claim"),
+    [
+        (lambda xml: xml.replace(b'r="B3"', b'r="B99999999"'), "row 99,999,999 and column 2"),
+        (lambda xml: xml.replace(b'r="B3"', b'r="ZZZZ300"'), "row 300 and column 475,254"),
+        (
+            lambda xml: xml.replace(b'<dimension ref="A1:B3"', b'<dimension ref="A1:ZZZ99999999"'),
+            "row 99,999,999 and column 18,278",
+        ),
+    ],
+    ids=["a row beyond Excel's", "four column letters", "a forged dimension element"],
+)
+def test_xlsx_references_beyond_excel_are_refused(
+    tmp_path: Path, make_xlsx: Builder, change: Callable[[bytes], bytes], claim: str
+) -> None:
+    """calamine takes references beyond Excel's grid as they are, and sizes by <dimension>."""
+    path = tmp_path / "ver.xlsx"
+    path.write_bytes(_xlsx_with_sheet_xml(make_xlsx, change))
+    result = read_in_a_child(path)
+    assert result["refused"] == "FileTooLargeError", result
+    assert claim in result["text"]

@@ -306,6 +306,9 @@ _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"
 _LETTERS_AS_A = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
 _EXTENT_CHUNK = 1 << 20
 _MAX_ROW = 1_048_576
+_LONG_DIGITS = 8
+_LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
+_LONG_REFERENCE = re.compile(rb'r="[A-Z]*[0-9]{8}')
 
 
 def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
@@ -344,27 +347,68 @@ def _oversized_extent(
 ) -> tuple[int, int] | None:
     letters = 1
     wide: list[str] = []  # the chunks with a column beyond Z
+    long_rows = False  # a reference beyond Excel's rows (calamine takes it as it is)
     for chunk in _member_chunks(archive, name):
+        long_rows = long_rows or _LONG_REFERENCE.search(chunk) is not None
+        if b"dimension" in chunk:
+            claimed = _dimension_claim(chunk)
+            if claimed is not None and claimed[0] * claimed[1] > max_cells:
+                return claimed
         shape = chunk.translate(_LETTERS_AS_A)
         if b'r="AA' in shape:
             letters = max(letters, 3 if b'r="AAA' in shape else 2)
             wide.append(chunk.decode("latin-1"))
     columns = 26 if letters == 1 else _widest_column(wide)
-    if columns * _MAX_ROW <= max_cells:
+    if columns * _MAX_ROW <= max_cells and not long_rows:
         return None  # the usual case: no column beyond Z, so no need to look at the rows
     digits = 1
     for chunk in _member_chunks(archive, name):
         shape = chunk.translate(_SHAPE)
+        if _LONG_ROW.search(shape):  # beyond Excel's rows: calamine takes it as it is
+            digits = _LONG_DIGITS
+            break
         for count in range(7, digits, -1):
             end = b"0" * count + b'"'
             if b"A" + end in shape or b'r="' + end in shape:
                 digits = count
                 break
-    rows = min(10**digits - 1, _MAX_ROW)
-    if rows * columns <= max_cells:
+    if digits < _LONG_DIGITS and (10**digits - 1) * columns <= max_cells:
         return None
     rows = _highest_row(archive, name, digits)
     return (rows, columns) if rows * columns > max_cells else None
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\sref\s*=\s*[\"']([^\"']*)")
+
+
+def _dimension_claim(chunk: bytes) -> tuple[int, int] | None:
+    """The rows and columns a ``<dimension ref="A1:O100">`` element claims.
+
+    calamine sizes the sheet from it; a range whose end comes before its start claims
+    everything.
+
+    Example:
+        >>> _dimension_claim(b'<dimension ref="A1:XFD1048576"/>')
+        (1048576, 16384)
+    """
+    claimed: tuple[int, int] | None = None
+    for found in _DIMENSION.finditer(chunk):
+        ends = re.findall(rb"([A-Za-z]*)([0-9]*)", found.group(1))
+        points = [
+            (int(digits or b"1"), _column_index(letters.upper().decode("ascii")) + 1)
+            for letters, digits in ends
+            if letters or digits
+        ]
+        if not points:
+            continue
+        (first_row, first_column), (last_row, last_column) = points[0], points[-1]
+        if last_row < first_row or last_column < first_column:
+            rows, columns = 2**32, 2**32
+        else:
+            rows, columns = last_row, last_column
+        if claimed is None or rows * columns > claimed[0] * claimed[1]:
+            claimed = (rows, columns)
+    return claimed
 
 
 def _widest_column(chunks: list[str]) -> int:
@@ -373,7 +417,7 @@ def _widest_column(chunks: list[str]) -> int:
 
     found = (
         pl.Series(chunks, dtype=pl.String)
-        .str.extract_all(r'\br="[A-Z]{2,3}[0-9]')
+        .str.extract_all(r'\br="[A-Z]{2,}[0-9]')
         .explode()
         .drop_nulls()
         .str.extract(r"([A-Z]+)", 1)
@@ -384,10 +428,11 @@ def _widest_column(chunks: list[str]) -> int:
 
 
 def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
-    """The highest row number among references of ``digits`` digits."""
+    """The highest row number among references of ``digits`` digits (or more: 8)."""
     import polars as pl
 
-    pattern = rf'\br="[A-Z]{{0,3}}[0-9]{{{digits}}}"'
+    count = f"{digits}," if digits >= _LONG_DIGITS else str(digits)
+    pattern = rf'\br="[A-Z]*[0-9]{{{count}}}"'
 
     def highest_in(batch: list[str]) -> int:
         numbers = (
@@ -396,7 +441,14 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
             .explode()
             .drop_nulls()
             .str.extract(r"([0-9]+)", 1)
-            .cast(pl.Int64)
+        )
+        numbers = (  # more than 18 digits is beyond any budget: kept within an Int64
+            pl.select(
+                pl.when(numbers.str.len_chars() > 18)
+                .then(10**18)
+                .otherwise(numbers.cast(pl.Int64, strict=False))
+            )
+            .to_series()
         )
         return int(numbers.max() or 1)  # type: ignore[arg-type]
 
@@ -408,7 +460,7 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
             highest, batch = max(highest, highest_in(batch)), []
     if batch:
         highest = max(highest, highest_in(batch))
-    return min(highest, _MAX_ROW)
+    return highest
 
 
 def _in_background(function: Callable[[], T]) -> Callable[[], T]:
