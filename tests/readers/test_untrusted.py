@@ -341,3 +341,32 @@ def test_xlsx_references_beyond_excel_are_refused(
     result = read_in_a_child(path)
     assert result["refused"] == "FileTooLargeError", result
     assert claim in result["text"]
+
+
+def test_an_xls_dimensions_record_whose_first_column_lies_past_its_last_is_refused(
+    tmp_path: Path, make_xls: Builder
+) -> None:
+    """Found by the fuzz proof: calamine reserved 2**31 x 65,534 cells for this record."""
+    data = make_xls({"Leerlingen": ROWS})
+    path = tmp_path / "kolommen.xls"
+    path.write_bytes(
+        _patched(data, b"\x00\x02\x0e\x00", "<IIHH", 4, 0, 0x7FFF_FFFF, 0xFFFE, 0xFFFE)
+    )
+    assert read_in_a_child(path)["refused"] == "FileTooLargeError"
+
+
+def test_an_xlsx_whose_sheet_part_zipfile_cannot_read_is_refused(
+    tmp_path: Path, make_xlsx: Builder
+) -> None:
+    """Found by the fuzz proof: what Python's zipfile cannot read, calamine's reader may, and
+    then nothing measured it; such a sheet is refused rather than handed over unmeasured."""
+    data = bytearray(make_xlsx({"Leerlingen": ROWS}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start : start + 8] = b"\xff" * 8  # damaged deflate data
+    from edukoppel.exceptions import MalformedFileError
+    from edukoppel.readers import read_table
+
+    with pytest.raises(MalformedFileError, match="size cannot be checked before reading"):
+        read_table(bytes(data), name="kapot.xlsx")

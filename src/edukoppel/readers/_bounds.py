@@ -15,8 +15,8 @@ will and refuse, before it runs, whatever would make it allocate beyond the budg
   ``text:c`` (repeated spaces), summed with the cells that hold content, the way calamine
   expands them.
 
-A fast pass settles a normal workbook (no record that could reach far, no large repeat);
-only a suspicious one is followed record by record.
+The XLS walk skips runs of the commonest cell records with a regex; only a sheet whose other
+records could bring it over the budget is walked record by record.
 
 olefile is not a dependency, and the container reader must mirror calamine's own reading
 (which sectors it visits, which lengths it reserves) rather than read the file correctly, so
@@ -178,17 +178,15 @@ _BOF, _EOF, _BOUNDSHEET, _SST, _CODEPAGE = 0x0809, 0x000A, 0x0085, 0x00FC, 0x004
 _DIMENSIONS, _ROW, _FORMULA, _STRING, _MULRK = 0x0200, 0x0208, 0x0006, 0x0207, 0x00BD
 # Cells with their row and column first: NUMBER, LABEL, BOOLERR, RK, LABELSST, FORMULA.
 _CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, _FORMULA})
-# Rows are 16-bit in cell records. A record that could reach beyond column IV (a column of
-# 256 or more, a MULRK of more than 256 values) is looked for; without one, the cells stay
-# within 65,536 rows x 512 columns.
-_QUICK_BOUND = 65_536 * 512
-_FAR = re.compile(
-    rb"(?:\x03\x02\x0e\x00|\x7e\x02\x0a\x00|\xfd\x00\x0a\x00|\x05\x02\x08\x00"
-    rb"|\x04\x02..|\x06\x00..|\xbd\x00..)...[^\x00]"
-    rb"|\xbd\x00(?:.[\x07-\xff]|[\x07-\xff]\x06)",
+# Runs of the commonest records, each well-formed and within column IV (the high byte of its
+# column is zero): NUMBER, RK, LABELSST, BOOLERR and ROW. A sheet walk skips them at the
+# speed of the regex engine; rows are 16-bit, so what it skips stays within 65,536 x 256.
+_SAFE_RUN = re.compile(
+    rb"(?:\x03\x02\x0e\x00...\x00.{10}|\x7e\x02\x0a\x00...\x00.{6}|\xfd\x00\x0a\x00...\x00.{6}"
+    rb"|\x05\x02\x08\x00...\x00.{4}|\x08\x02\x10\x00.{16})*",
     re.DOTALL,
 )
-_DIMENSIONS_HEAD = re.compile(rb"\x00\x02(?:\x0e|\x0a)\x00")
+_SKIPPED_ROWS, _SKIPPED_COLUMNS = 65_536, 256
 
 
 def _dimensions(body: bytes) -> tuple[int, int, int, int] | None:
@@ -205,9 +203,16 @@ def _dimensions(body: bytes) -> tuple[int, int, int, int] | None:
 
 
 def _reserved(dimensions: tuple[int, int, int, int]) -> tuple[int, int]:
-    """The rows and columns calamine reserves for a DIMENSIONS record (u32 arithmetic)."""
+    """The rows and columns calamine reserves for a DIMENSIONS record.
+
+    Its 32-bit subtraction wraps when a first row or column lies past the last one; the
+    bundled calamine was seen reserving up to the last column itself then, so the larger of
+    the two is taken.
+    """
     first_row, first_column, last_row, last_column = dimensions
-    return (last_row - first_row + 1) % 2**32, (last_column - first_column + 1) % 2**32
+    rows = max((last_row - first_row + 1) % 2**32, last_row + 1)
+    columns = max((last_column - first_column + 1) % 2**32, last_column + 1)
+    return rows, columns
 
 
 def _records(stream: bytes, start: int) -> Iterator[tuple[int, int, int]]:
@@ -272,19 +277,41 @@ def _known_codec(name: str) -> bool:
     return True
 
 
-def _sheet_extent(stream: bytes, start: int, max_cells: int) -> tuple[int, int] | None:
-    """The rows and columns one sheet makes calamine allocate, when over ``max_cells``."""
+def _sheet_extent(  # noqa: PLR0915 - one walk, one branch per record type
+    stream: bytes, start: int, max_cells: int, *, skip: bool = True
+) -> tuple[int, int] | None:
+    """The rows and columns one sheet makes calamine allocate, when over ``max_cells``.
+
+    With ``skip``, runs of safe records are passed over unread; only if what they may cover
+    could bring the sheet over ``max_cells`` is it walked again record by record.
+    """
     low_row = low_column = 1 << 32
     high_row = high_column = -1
     formula_at = (0, 0)
     formatted = (1 << 32, -1)  # the rows that ROW records describe
+    skipped = False
 
     def cover(row: int, first: int, last: int) -> None:
         nonlocal low_row, low_column, high_row, high_column
         low_row, high_row = min(low_row, row), max(high_row, row)
         low_column, high_column = min(low_column, first), max(high_column, last)
 
-    for kind, offset, length in _records(stream, start):
+    position, end = start, len(stream)
+    while position < end:
+        if skip:
+            run = _SAFE_RUN.match(stream, position)
+            if run is not None and run.end() > position:
+                skipped, position = True, run.end()
+                continue
+        if end - position < 4:
+            raise _Fails
+        kind, length = _RECORD.unpack_from(stream, position)
+        offset = position + 4
+        if end - offset < length:
+            raise _Fails
+        position = offset + length
+        if kind == _EOF:
+            break
         if kind in _CELLS:
             if length >= 4:
                 row, column = struct.unpack_from("<HH", stream, offset)
@@ -306,25 +333,15 @@ def _sheet_extent(stream: bytes, start: int, max_cells: int) -> tuple[int, int] 
                 rows, columns = _reserved(dimensions)
                 if rows * columns > max_cells:
                     return min(dimensions[2] + 1, 2**32), dimensions[3] + 1
+    if skipped:
+        if _SKIPPED_ROWS * max(high_column + 1, _SKIPPED_COLUMNS) <= max_cells:
+            return None
+        return _sheet_extent(stream, start, max_cells, skip=False)
     if high_row < 0:
         return None
     low_row, high_row = min(low_row, formatted[0]), max(high_row, formatted[1])
     rows, columns = high_row - low_row + 1, high_column - low_column + 1
     return (high_row + 1, high_column + 1) if rows * columns > max_cells else None
-
-
-def _quick_xls(stream: bytes, max_cells: int) -> bool:
-    """Whether the stream is surely within ``max_cells`` without walking its records."""
-    if max_cells < _QUICK_BOUND or _FAR.search(stream):
-        return False
-    for found in _DIMENSIONS_HEAD.finditer(stream):
-        length = found.group()[2]
-        dimensions = _dimensions(stream[found.end() : found.end() + length])
-        if dimensions is not None:
-            rows, columns = _reserved(dimensions)
-            if rows * columns > max_cells:
-                return False
-    return True
 
 
 def check_xls(data: bytes, *, max_cells: int, max_bytes: int, file: str) -> None:
@@ -340,8 +357,6 @@ def check_xls(data: bytes, *, max_cells: int, max_bytes: int, file: str) -> None
     try:
         stream = _Container(data, 4 * max_bytes).stream("Workbook", "Book")
         sheets = _globals(stream)
-        if _quick_xls(stream, max_cells):
-            return
         for start, name in sheets:
             if start >= len(stream):
                 return  # calamine's slice panics: a damaged workbook

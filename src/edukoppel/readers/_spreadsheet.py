@@ -311,13 +311,21 @@ _LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
 _LONG_REFERENCE = re.compile(rb'r="[A-Z]*[0-9]{8}')
 
 
+class _Unmeasurable(Exception):
+    """A worksheet part that zipfile cannot read: calamine's own zip reader might."""
+
+
 def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
     """The worksheet parts whose used range may hold more than ``max_cells`` cells.
 
     Returns zip member name -> (rows, columns), exact where it mattered. A cheap pass gives
     the widest column (measured only when it is beyond Z); only a sheet that could then
     exceed ``max_cells`` has the digits of its highest row counted, and only when those could
-    too is its highest row read. Damage is left for calamine to report.
+    too is its highest row read.
+
+    Raises:
+        _Unmeasurable: A worksheet part cannot be read here (calamine, reading the zip
+            archive its own way, might read it, unmeasured).
     """
     oversized: dict[str, tuple[int, int]] = {}
     try:
@@ -329,7 +337,7 @@ def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
                     if extent is not None:
                         oversized[name] = extent
     except _SCAN_FAILURES:
-        return oversized
+        raise _Unmeasurable from None
     return oversized
 
 
@@ -447,8 +455,7 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
                 pl.when(numbers.str.len_chars() > 18)
                 .then(10**18)
                 .otherwise(numbers.cast(pl.Int64, strict=False))
-            )
-            .to_series()
+            ).to_series()
         )
         return int(numbers.max() or 1)  # type: ignore[arg-type]
 
@@ -464,13 +471,26 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
 
 
 def _in_background(function: Callable[[], T]) -> Callable[[], T]:
-    """Run ``function`` on a thread; the function returned waits for its result."""
+    """Run ``function`` on a thread; the function returned waits for its result.
+
+    What the function raised is raised again by the waiting one.
+    """
     results: list[T] = []
-    thread = threading.Thread(target=lambda: results.append(function()), daemon=True)
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            results.append(function())
+        except Exception as error:  # handed to the waiting thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
 
     def wait() -> T:
         thread.join()
+        if errors:
+            raise errors[0]
         return results[0] if results else function()
 
     return wait
@@ -508,7 +528,13 @@ def read_workbook_grid(
     )
     workbook = _open(calamine, data, file)
     try:
-        too_large = _too_large(data, extents(), file)
+        try:
+            measured = extents()
+        except _Unmeasurable:
+            raise MalformedFileError(
+                msg("refusal.unmeasurable-sheet", advice=_SAVE_AS), file=file
+            ) from None
+        too_large = _too_large(data, measured, file)
         name = _choose_sheet(workbook, sheet, file, collector, calamine, skip=too_large)
         if name in too_large:
             rows, columns = too_large[name]
