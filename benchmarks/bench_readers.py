@@ -4,10 +4,10 @@ polars.read_excel (fastexcel, calamine into Arrow) for XLSX; and the size guards
 Targets (issue 3): a 200k-row, 15-column roster CSV within 1.5x of ``polars.read_csv(...,
 infer_schema=False)`` on the same UTF-8 bytes, within 2x for the same roster in Windows-1252;
 a 100k-row XLSX at least 5x faster than openpyxl's read-only iteration; issue 16 asks for
-1.3x of ``polars.read_excel(engine="calamine")``'s time and 1.5x its peak resident memory. Peak memory is given
-twice: what tracemalloc sees (Python allocations only) and how far the process's resident
-high-water mark rose during the call in a fresh interpreter (native allocations by polars and
-calamine included).
+1.3x of ``polars.read_excel(engine="calamine")``'s time and 1.5x its peak resident memory.
+Peak memory is given twice: what tracemalloc sees (Python allocations only) and how far the
+process's resident high-water mark rose during the call in a fresh interpreter (native
+allocations by polars and calamine included).
 
 The data is generated in a temporary directory at run time (made-up names, no real people).
 """
