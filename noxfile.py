@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``.
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``fuzz``.
 
 Every session installs what it needs from ``pyproject.toml``'s dependency groups, so a fresh
 machine with Python 3.11 and ``pip install nox`` is enough.
@@ -21,6 +21,17 @@ def tests(session: nox.Session) -> None:
     """Run the whole test suite (unit, property-based, doctests, docs examples)."""
     session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "tests"))
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """The fuzz proof: 5,000 mutated workbooks, each read in a child process.
+
+    ``nox -s fuzz -- 20000`` reads another number of them.
+    """
+    session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    count = session.posargs[0] if session.posargs else "5000"
+    session.run("pytest", "-m", "fuzz", "tests/readers/test_fuzz.py", env={"EDUKOPPEL_FUZZ": count})
 
 
 @nox.session(python=PYTHON)

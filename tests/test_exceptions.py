@@ -17,6 +17,7 @@ ABOUT_THE_INPUT = [
     ek.MalformedFileError,
     ek.EncryptedFileError,
     ek.FileTooLargeError,
+    ek.IsolatedReadError,  # a file that kills its parser is a file we refuse
     exceptions.MappingError,
     ek.AcknowledgementError,
     exceptions.SomtodayConfigError,

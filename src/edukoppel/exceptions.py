@@ -19,7 +19,8 @@ not. A missing optional package is an ``ImportError``.
     │   ├── UnsupportedFormatError               not a format we read, or not what its name says
     │   ├── MalformedFileError                   the right format, but broken
     │   ├── EncryptedFileError                   password-protected or encrypted
-    │   └── FileTooLargeError                    over the configured size limit
+    │   ├── FileTooLargeError                    over the configured size limit
+    │   └── IsolatedReadError                    read_table(isolate=True): the child process died
     ├── MappingError (ValueError)             columns that cannot be mapped
     ├── AcknowledgementError (ValueError)     acknowledging a reason the plan does not carry
     ├── PlanError                             a changeset that must not be applied
@@ -54,6 +55,7 @@ __all__ = [
     "EncryptedFileError",
     "FileTooLargeError",
     "InvalidValueError",
+    "IsolatedReadError",
     "MalformedFileError",
     "MappingError",
     "MissingDependencyError",
@@ -209,6 +211,28 @@ class EncryptedFileError(ReaderError):
 
 class FileTooLargeError(ReaderError):
     """The file, or what it decompresses to, is larger than the configured limit."""
+
+
+class IsolatedReadError(ReaderError):
+    """``read_table(..., isolate=True)``: the child process reading the file did not finish.
+
+    It was killed by a signal (a native parser aborting), ran out of its memory limit, or out
+    of time; the caller's process is unharmed. ``exitcode`` is the child's exit code
+    (negative: the signal's number), ``None`` when it was stopped for taking too long.
+    """
+
+    def __init__(
+        self,
+        message: str | Message,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        exitcode: int | None = None,
+    ) -> None:
+        self.exitcode = exitcode
+        super().__init__(message, file=file, sheet=sheet, row=row, column=column)
 
 
 class ColumnNotFoundError(EdukoppelError, KeyError):

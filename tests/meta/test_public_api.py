@@ -30,6 +30,7 @@ PUBLIC = [
     "Guardian",
     "GuardianLink",
     "InvalidValueError",
+    "IsolatedReadError",
     "Issue",
     "Language",
     "Location",

@@ -7,6 +7,8 @@ import sys
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import edukoppel as ek
 from edukoppel.readers import Provenance, Row, Table, read_table, unique_names
@@ -115,6 +117,34 @@ def test_unique_names() -> None:
     assert unique_names(["a", "a", "a"]) == ("a", "a_2", "a_3")
     assert unique_names(["a", "a", "a_2"]) == ("a", "a_3", "a_2")
     assert unique_names(["", "column_1", ""]) == ("column_1_2", "column_1", "column_3")
+
+
+def _unique_names_by_search(columns: list[str]) -> tuple[str, ...]:
+    """The rule stated plainly: each duplicate takes the first free suffix from 2."""
+    taken = {name for name in columns if name}
+    seen: set[str] = set()
+    result = []
+    for position, name in enumerate(columns, start=1):
+        if not name:
+            candidate, suffix = f"column_{position}", 2
+            while candidate in taken or candidate in seen:
+                candidate, suffix = f"column_{position}_{suffix}", suffix + 1
+        elif name in seen:
+            suffix = 2
+            while f"{name}_{suffix}" in taken or f"{name}_{suffix}" in seen:
+                suffix += 1
+            candidate = f"{name}_{suffix}"
+        else:
+            candidate = name
+        seen.add(candidate)
+        result.append(candidate)
+    return tuple(result)
+
+
+@given(st.lists(st.sampled_from(["a", "a_2", "a_3", "b", "", "column_2", "a_2_2"]), max_size=12))
+def test_unique_names_keep_the_rule_while_staying_linear(columns: list[str]) -> None:
+    """A sheet of 16,384 equal names once took 40 s (each duplicate searched from 2)."""
+    assert unique_names(columns) == _unique_names_by_search(columns)
 
 
 def test_an_absent_column_is_not_an_empty_cell() -> None:

@@ -28,6 +28,8 @@ def _check_options(
     delimiter: str | None,
     header_row: int | None,
     max_bytes: int,
+    isolate_timeout: float,
+    isolate_memory: int | None,
 ) -> None:
     if format is not None and format not in _FORMATS:
         msg = f"format={format!r}: choose one of {', '.join(_FORMATS)}"
@@ -53,6 +55,12 @@ def _check_options(
     if max_bytes < 1:
         msg = f"max_bytes={max_bytes!r} must be positive"
         raise ValueError(msg)
+    if isolate_timeout <= 0:
+        msg = f"isolate_timeout={isolate_timeout!r} must be positive"
+        raise ValueError(msg)
+    if isolate_memory is not None and isolate_memory < 1:
+        msg = f"isolate_memory={isolate_memory!r} must be positive"
+        raise ValueError(msg)
 
 
 def read_table(
@@ -66,6 +74,9 @@ def read_table(
     max_bytes: int = DEFAULT_MAX_BYTES,
     name: str | None = None,
     skip_example_rows: bool = True,
+    isolate: bool = False,
+    isolate_timeout: float = 120.0,
+    isolate_memory: int | None = None,
 ) -> Table:
     r"""Read a CSV file or a workbook (XLSX, XLSM, XLS, ODS) into a :class:`Table` of strings.
 
@@ -88,6 +99,13 @@ def read_table(
         max_bytes: Refuse a file, or a workbook that decompresses to more, beyond this size.
         name: The file name to use in messages when ``source`` is bytes or a stream.
         skip_example_rows: Leave out a template's example rows under the header.
+        isolate: Parse the file in a child process with an address-space limit and a time
+            limit, so that a parser that aborts (a forged file beyond what the size guards
+            know) kills the child, not the caller. Costs a process start and a copy of the
+            table (see ``docs/reading.md``, "Untrusted workbooks").
+        isolate_timeout: With ``isolate``: the seconds the child may take.
+        isolate_memory: With ``isolate``: the child's address-space limit in bytes; by
+            default eight times ``max_bytes``, at least 2 GiB.
 
     Returns:
         The table, with its report.
@@ -101,6 +119,7 @@ def read_table(
         ReaderError: An option that does not fit the file (no such sheet, several sheets
             with a table and no ``sheet=``, a ``header_row`` beyond the rows).
         MissingDependencyError: A workbook without the ``spreadsheets`` extra installed.
+        IsolatedReadError: With ``isolate``: the child was killed, ran out of memory or time.
 
     Example:
         >>> from edukoppel.readers import read_table
@@ -122,8 +141,26 @@ def read_table(
         delimiter=delimiter,
         header_row=header_row,
         max_bytes=max_bytes,
+        isolate_timeout=isolate_timeout,
+        isolate_memory=isolate_memory,
     )
     data, file, suffix = load_source(source, name=name, max_bytes=max_bytes)
+    if isolate:
+        from edukoppel.readers._isolate import default_memory_limit, read_isolated
+
+        options = {
+            "format": format,
+            "sheet": sheet,
+            "encoding": encoding,
+            "delimiter": delimiter,
+            "header_row": header_row,
+            "max_bytes": max_bytes,
+            "skip_example_rows": skip_example_rows,
+        }
+        memory = isolate_memory if isolate_memory is not None else default_memory_limit(max_bytes)
+        return read_isolated(
+            data, name=file, options=options, timeout=isolate_timeout, memory=memory
+        )
     report = Report()
     collector = Collector(report, file=file)
     kind = sniff(

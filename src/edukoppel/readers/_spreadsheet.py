@@ -31,6 +31,7 @@ from edukoppel.exceptions import (
     MalformedFileError,
     ReaderError,
 )
+from edukoppel.readers._bounds import check_ods, check_xls
 from edukoppel.readers._detect import ZIP_FAILURES
 from edukoppel.readers._grid import CellNote, Grid, MergedRange
 from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
@@ -305,6 +306,13 @@ _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"
 _LETTERS_AS_A = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
 _EXTENT_CHUNK = 1 << 20
 _MAX_ROW = 1_048_576
+_LONG_DIGITS = 8
+_LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
+_LONG_REFERENCE = re.compile(rb'r="[A-Z]*[0-9]{8}')
+
+
+class _Unmeasurable(Exception):
+    """A worksheet part that zipfile cannot read: calamine's own zip reader might."""
 
 
 def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
@@ -313,7 +321,11 @@ def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
     Returns zip member name -> (rows, columns), exact where it mattered. A cheap pass gives
     the widest column (measured only when it is beyond Z); only a sheet that could then
     exceed ``max_cells`` has the digits of its highest row counted, and only when those could
-    too is its highest row read. Damage is left for calamine to report.
+    too is its highest row read.
+
+    Raises:
+        _Unmeasurable: A worksheet part cannot be read here (calamine, reading the zip
+            archive its own way, might read it, unmeasured).
     """
     oversized: dict[str, tuple[int, int]] = {}
     try:
@@ -325,7 +337,7 @@ def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
                     if extent is not None:
                         oversized[name] = extent
     except _SCAN_FAILURES:
-        return oversized
+        raise _Unmeasurable from None
     return oversized
 
 
@@ -343,27 +355,68 @@ def _oversized_extent(
 ) -> tuple[int, int] | None:
     letters = 1
     wide: list[str] = []  # the chunks with a column beyond Z
+    long_rows = False  # a reference beyond Excel's rows (calamine takes it as it is)
     for chunk in _member_chunks(archive, name):
+        long_rows = long_rows or _LONG_REFERENCE.search(chunk) is not None
+        if b"dimension" in chunk:
+            claimed = _dimension_claim(chunk)
+            if claimed is not None and claimed[0] * claimed[1] > max_cells:
+                return claimed
         shape = chunk.translate(_LETTERS_AS_A)
         if b'r="AA' in shape:
             letters = max(letters, 3 if b'r="AAA' in shape else 2)
             wide.append(chunk.decode("latin-1"))
     columns = 26 if letters == 1 else _widest_column(wide)
-    if columns * _MAX_ROW <= max_cells:
+    if columns * _MAX_ROW <= max_cells and not long_rows:
         return None  # the usual case: no column beyond Z, so no need to look at the rows
     digits = 1
     for chunk in _member_chunks(archive, name):
         shape = chunk.translate(_SHAPE)
+        if _LONG_ROW.search(shape):  # beyond Excel's rows: calamine takes it as it is
+            digits = _LONG_DIGITS
+            break
         for count in range(7, digits, -1):
             end = b"0" * count + b'"'
             if b"A" + end in shape or b'r="' + end in shape:
                 digits = count
                 break
-    rows = min(10**digits - 1, _MAX_ROW)
-    if rows * columns <= max_cells:
+    if digits < _LONG_DIGITS and (10**digits - 1) * columns <= max_cells:
         return None
     rows = _highest_row(archive, name, digits)
     return (rows, columns) if rows * columns > max_cells else None
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\sref\s*=\s*[\"']([^\"']*)")
+
+
+def _dimension_claim(chunk: bytes) -> tuple[int, int] | None:
+    """The rows and columns a ``<dimension ref="A1:O100">`` element claims.
+
+    calamine sizes the sheet from it; a range whose end comes before its start claims
+    everything.
+
+    Example:
+        >>> _dimension_claim(b'<dimension ref="A1:XFD1048576"/>')
+        (1048576, 16384)
+    """
+    claimed: tuple[int, int] | None = None
+    for found in _DIMENSION.finditer(chunk):
+        ends = re.findall(rb"([A-Za-z]*)([0-9]*)", found.group(1))
+        points = [
+            (int(digits or b"1"), _column_index(letters.upper().decode("ascii")) + 1)
+            for letters, digits in ends
+            if letters or digits
+        ]
+        if not points:
+            continue
+        (first_row, first_column), (last_row, last_column) = points[0], points[-1]
+        if last_row < first_row or last_column < first_column:
+            rows, columns = 2**32, 2**32
+        else:
+            rows, columns = last_row, last_column
+        if claimed is None or rows * columns > claimed[0] * claimed[1]:
+            claimed = (rows, columns)
+    return claimed
 
 
 def _widest_column(chunks: list[str]) -> int:
@@ -372,7 +425,7 @@ def _widest_column(chunks: list[str]) -> int:
 
     found = (
         pl.Series(chunks, dtype=pl.String)
-        .str.extract_all(r'\br="[A-Z]{2,3}[0-9]')
+        .str.extract_all(r'\br="[A-Z]{2,}[0-9]')
         .explode()
         .drop_nulls()
         .str.extract(r"([A-Z]+)", 1)
@@ -383,10 +436,11 @@ def _widest_column(chunks: list[str]) -> int:
 
 
 def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
-    """The highest row number among references of ``digits`` digits."""
+    """The highest row number among references of ``digits`` digits (or more: 8)."""
     import polars as pl
 
-    pattern = rf'\br="[A-Z]{{0,3}}[0-9]{{{digits}}}"'
+    count = f"{digits}," if digits >= _LONG_DIGITS else str(digits)
+    pattern = rf'\br="[A-Z]*[0-9]{{{count}}}"'
 
     def highest_in(batch: list[str]) -> int:
         numbers = (
@@ -395,7 +449,13 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
             .explode()
             .drop_nulls()
             .str.extract(r"([0-9]+)", 1)
-            .cast(pl.Int64)
+        )
+        numbers = (  # more than 18 digits is beyond any budget: kept within an Int64
+            pl.select(
+                pl.when(numbers.str.len_chars() > 18)
+                .then(10**18)
+                .otherwise(numbers.cast(pl.Int64, strict=False))
+            ).to_series()
         )
         return int(numbers.max() or 1)  # type: ignore[arg-type]
 
@@ -407,17 +467,30 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
             highest, batch = max(highest, highest_in(batch)), []
     if batch:
         highest = max(highest, highest_in(batch))
-    return min(highest, _MAX_ROW)
+    return highest
 
 
 def _in_background(function: Callable[[], T]) -> Callable[[], T]:
-    """Run ``function`` on a thread; the function returned waits for its result."""
+    """Run ``function`` on a thread; the function returned waits for its result.
+
+    What the function raised is raised again by the waiting one.
+    """
     results: list[T] = []
-    thread = threading.Thread(target=lambda: results.append(function()), daemon=True)
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            results.append(function())
+        except Exception as error:  # handed to the waiting thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
 
     def wait() -> T:
         thread.join()
+        if errors:
+            raise errors[0]
         return results[0] if results else function()
 
     return wait
@@ -437,19 +510,31 @@ def read_workbook_grid(
 
     The sheet is converted in batches of rows straight into polars, so that Python never holds
     the whole sheet as objects. An XLSX sheet whose used range is too large for ``max_bytes``
-    is refused before calamine allocates it (measured while calamine opens the workbook).
+    is refused before calamine allocates it (measured while calamine opens the workbook); an
+    XLS or ODS workbook with any such sheet is refused before calamine opens it (see
+    :mod:`~edukoppel.readers._bounds`).
     """
     calamine = import_optional(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
     )
+    max_cells = max_bytes // _BYTES_PER_CELL
+    # calamine parses every sheet of an XLS or ODS workbook as it opens it: check them first.
+    if kind == "xls":
+        check_xls(data, max_cells=max_cells, max_bytes=max_bytes, file=file)
+    elif kind == "ods":
+        check_ods(data, max_cells=max_cells, file=file)
     extents = _in_background(
-        (lambda: _xlsx_oversized(data, max_bytes // _BYTES_PER_CELL))
-        if kind in ("xlsx", "xlsm")
-        else dict
+        (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
     workbook = _open(calamine, data, file)
     try:
-        too_large = _too_large(data, extents(), file)
+        try:
+            measured = extents()
+        except _Unmeasurable:
+            raise MalformedFileError(
+                msg("refusal.unmeasurable-sheet", advice=_SAVE_AS), file=file
+            ) from None
+        too_large = _too_large(data, measured, file)
         name = _choose_sheet(workbook, sheet, file, collector, calamine, skip=too_large)
         if name in too_large:
             rows, columns = too_large[name]

@@ -45,6 +45,8 @@ def unique_names(columns: Sequence[str]) -> tuple[str, ...]:
     taken = {name for name in columns if name}
     seen: set[str] = set()
     result: list[str] = []
+    # The next suffix to try per name: a sheet of 16,384 equal names stays linear.
+    next_suffix: dict[str, int] = {}
     for position, name in enumerate(columns, start=1):
         if not name:
             candidate = f"column_{position}"
@@ -53,11 +55,12 @@ def unique_names(columns: Sequence[str]) -> tuple[str, ...]:
                 candidate = f"column_{position}_{suffix}"
                 suffix += 1
         elif name in seen:
-            suffix = 2
+            suffix = next_suffix.get(name, 2)
             candidate = f"{name}_{suffix}"
             while candidate in taken or candidate in seen:
                 suffix += 1
                 candidate = f"{name}_{suffix}"
+            next_suffix[name] = suffix + 1
         else:
             candidate = name
         seen.add(candidate)
