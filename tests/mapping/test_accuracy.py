@@ -28,7 +28,11 @@ TARGET_ACCURACY = 0.95
 # regressions, not the target: on these sets the matcher is at 85%, below the 95% it reaches
 # on its own corpus.
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
-HELDOUT_FLOOR = 0.84
+HELDOUT_FLOOR = 0.86
+# A second independent set, measured once and never tuned on (Dutch and English tools only:
+# the catalogue's languages). Keep it that way: add aliases from the first set, measure here.
+HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
+HELDOUT_2_FLOOR = 0.86
 
 
 @attrs.frozen
@@ -83,7 +87,9 @@ def test_the_corpus_is_mapped_well_enough() -> None:
     assert share >= TARGET_ACCURACY, f"{share:.1%} of {len(results)} columns right:\n{listing}"
 
 
-@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT], ids=["corpus", "heldout"])
+@pytest.mark.parametrize(
+    "corpus", [CORPUS, HELDOUT, HELDOUT_2], ids=["corpus", "heldout", "heldout2"]
+)
 def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
     corpus: list[Path],
 ) -> None:
@@ -96,11 +102,16 @@ def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
     assert wrong == []
 
 
-def test_the_heldout_header_sets_stay_above_their_floor() -> None:
-    results = outcomes(HELDOUT)
-    assert len(HELDOUT) >= 30
+@pytest.mark.parametrize(
+    ("corpus", "floor", "size"), [(HELDOUT, HELDOUT_FLOOR, 30), (HELDOUT_2, HELDOUT_2_FLOOR, 14)]
+)
+def test_the_heldout_header_sets_stay_above_their_floor(
+    corpus: list[Path], floor: float, size: int
+) -> None:
+    results = outcomes(corpus)
+    assert len(corpus) >= size
     wrong = [r for r in results if r.got is not None and r.got != r.expected]
-    assert accuracy(results) >= HELDOUT_FLOOR
+    assert accuracy(results) >= floor
     # A wrong mapping is worse than none: at most 2% of the columns land on a wrong field.
     assert len(wrong) <= len(results) * 0.02, wrong
 
