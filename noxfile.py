@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``fuzz``.
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``bench``, ``fuzz``.
 
 Every session installs what it needs from ``pyproject.toml``'s dependency groups, so a fresh
 machine with Python 3.11 and ``pip install nox`` is enough.
@@ -47,6 +47,21 @@ def typecheck(session: nox.Session) -> None:
     """Mypy in strict mode over the package."""
     session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs Material), built with warnings as errors."""
+    session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    site = session.create_tmp()
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        f"{site}/site",
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session(python=PYTHON)

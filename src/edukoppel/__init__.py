@@ -3,7 +3,7 @@
 Read a school's export, understand its columns, turn it into one canonical roster, compare it
 with what your application holds, and apply an explainable changeset through a storage adapter.
 
-Example:
+Examples:
     >>> import edukoppel as ek
     >>> store = ek.MemoryStore()
     >>> incoming = ek.Roster(

@@ -13,7 +13,7 @@ an ``en`` and an ``nl`` text. Texts are ``str.format`` templates with a few extr
 * ``{share:pct}``: a fraction as a percentage (``57%``, ``12.5%``; ``12,5%`` in Dutch);
 * a list or tuple parameter becomes ``a, b, c and 3 more`` (``en nog 3``).
 
-Example:
+Examples:
     >>> import edukoppel as ek
     >>> message = msg("left-out-by-policy", count=2, kind="student",
     ...               reason=msg("policy.not-active", day="2025-10-01"))
@@ -75,7 +75,7 @@ def set_language(language: Language) -> None:
     at start-up. :func:`use_language` overrides it for a block, and the ``render`` methods
     take a ``language=`` for one call.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> ek.set_language("nl")
         >>> ek.get_language()
@@ -94,7 +94,7 @@ def get_language() -> Language:
 def use_language(language: Language) -> Iterator[None]:
     """Render messages in ``language`` inside a ``with`` block (per thread and task).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> with ek.use_language("nl"):
         ...     print(ek.Report())

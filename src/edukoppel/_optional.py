@@ -13,7 +13,7 @@ __all__ = ["import_optional"]
 def import_optional(module: str, *, extra: str, purpose: str) -> ModuleType:
     """Import ``module`` or raise :class:`MissingDependencyError` naming the extra to install.
 
-    Example:
+    Examples:
         >>> import_optional("no_such_module_xyz", extra="spreadsheets", purpose="reading XLSX")
         Traceback (most recent call last):
         ...

@@ -35,7 +35,7 @@ not. A missing optional package is an ``ImportError``.
 Every exception carries structured fields (``file``, ``sheet``, ``row``, ``column``, ``entity``,
 ``key``, ``field``) where they apply, and messages never contain personal data.
 
-Example:
+Examples:
     >>> import edukoppel as ek
     >>> issubclass(ek.EncryptedFileError, ValueError), issubclass(ek.StalePlanError, ValueError)
     (True, False)
@@ -103,7 +103,7 @@ class InvalidValueError(EdukoppelError, ValueError):
     The message names the entity kind, the record's key and the field, and says what was
     expected; it does not repeat the offending value when that value could be personal data.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> ek.Student(key="001", birth_date="31-02-2010")
         Traceback (most recent call last):
@@ -243,7 +243,7 @@ class ColumnNotFoundError(EdukoppelError, KeyError):
         columns: The names the table has.
         closest: The names that look most like it (the same name in another case first).
 
-    Example:
+    Examples:
         >>> from edukoppel.readers import Table
         >>> Table.from_rows(["Achternaam", "Roepnaam"], [["Berg", "Daan"]])[0]["achternaam"]
         Traceback (most recent call last):
@@ -325,7 +325,7 @@ class StalePlanError(PlanError):
     A store raises it from ``apply_changes`` when its revision is not the changeset's
     ``base``; ``message`` is optional.
 
-    Example:
+    Examples:
         >>> raise StalePlanError(expected="rev:1", actual="rev:2")
         Traceback (most recent call last):
         ...

@@ -7,7 +7,7 @@ with what was *detected* along the way (encoding, delimiter, sheet, header row).
 
 Messages never contain personal data: they name a row, a column and a key, not a name.
 
-Example:
+Examples:
     >>> from edukoppel import Issue, Report
     >>> report = Report()
     >>> report.add(
@@ -230,7 +230,7 @@ class Report:
     def render(self, language: Language | None = None) -> str:
         """The report as text in ``language``: a summary line, then one line per issue.
 
-        Example:
+        Examples:
             >>> report = Report([Issue(code="blank-row", message="x", severity="info")])
             >>> print(report.render("nl"))
             1 opmerking (geen fouten of waarschuwingen)

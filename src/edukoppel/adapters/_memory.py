@@ -22,7 +22,7 @@ class MemoryStore:
     Args:
         roster: Records to start with, kept as they are (origin and archived flag included).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> store = ek.MemoryStore()
         >>> incoming = ek.Roster(students=[ek.Student(key="00123", last_name="Jansen")],

@@ -82,7 +82,7 @@ class SqlStore:
         StoreError: The database cannot be opened, holds tables by this store's names that
             it did not create, or has a newer schema version than this edukoppel knows.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> store = ek.SqlStore("sqlite://")  # in memory; "sqlite:///school.db" for a file
         >>> incoming = ek.Roster(students=[ek.Student(key="00123", last_name="Jansen")],
@@ -108,7 +108,7 @@ class SqlStore:
 
         No table is created: a database without this store's tables has no tenants.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek, tempfile, pathlib
             >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
             >>> for school in ("99ZX", "12AB"):
@@ -146,7 +146,7 @@ class SqlStore:
             StoreError: ``confirm`` is not ``tenant``, or the database has no such tenant;
                 nothing was deleted.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek, tempfile, pathlib
             >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'vendor.db'}"
             >>> with ek.SqlStore(url, tenant="12AB") as store:

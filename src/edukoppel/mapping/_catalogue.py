@@ -45,7 +45,7 @@ _PUPIL_WORDS = frozenset({"leerling", "leerlingen", "student", "students", "pupi
 class Target:
     """Where a column goes: a field of a kind, and which one of several (guardian 2).
 
-    Example:
+    Examples:
         >>> str(Target("guardian", "email", 2)), str(Target("student", "email"))
         ('guardian[2].email', 'student.email')
         >>> Target.parse("guardian[2].email") == Target("guardian", "email", 2)

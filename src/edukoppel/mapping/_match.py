@@ -138,7 +138,7 @@ class ColumnMapping:
         ``values`` (value maps) are saved in the profile too, and ``ek.read(profile=...)``
         applies them.
 
-        Example:
+        Examples:
             >>> from edukoppel.readers import Table
             >>> table = Table.from_rows(["Nr", "Achternaam"], [["00123", "Berg"]])
             >>> mapping = match_columns(table, overrides={"Nr": "student.key"})
@@ -186,7 +186,7 @@ class ColumnMapping:
 
         A field given to a column by hand is taken away from any other column that had it.
 
-        Example:
+        Examples:
             >>> from edukoppel.readers import Table
             >>> table = Table.from_rows(["Nr", "Naam"], [["00123", "Berg"]])
             >>> mapping = match_columns(table).with_overrides(
@@ -477,7 +477,7 @@ def match_columns(
         The mapping: per column the field or none, the confidence, the evidence and the
         runner-up candidates, plus the required fields left unmapped.
 
-    Example:
+    Examples:
         >>> from edukoppel.readers import Table
         >>> table = Table.from_rows(
         ...     ["Leerlingnummer", "Roepnaam", "Tussenv.", "Achternaam", "E-mail toestemming"],

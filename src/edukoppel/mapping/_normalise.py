@@ -41,7 +41,7 @@ def _strip_accents(text: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """The lower-case, accent-free words of a text (camelCase split, punctuation dropped).
 
-    Example:
+    Examples:
         >>> words("E-mailadres Ouder/Verzorger")
         ('e', 'mailadres', 'ouder', 'verzorger')
         >>> words("sourcedId"), words("Contact’s Email")
@@ -85,7 +85,7 @@ class Header:
 def normalise(header: str) -> Header:
     """A header's words, compact form, count number and path end.
 
-    Example:
+    Examples:
         >>> h = normalise("E-mailadres ouder/verzorger 2")
         >>> h.compact, h.number
         ('emailadresouderverzorger', 2)

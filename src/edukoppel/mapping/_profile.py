@@ -42,7 +42,7 @@ _VERSION = 1
 class Profile:
     """Saved mapping decisions: per column header, a field (``None``: left unmapped).
 
-    Example:
+    Examples:
         >>> profile = Profile("student", {"Nr": "student.key", "Opmerking": None})
         >>> Profile.from_text(profile.to_toml()) == profile
         True

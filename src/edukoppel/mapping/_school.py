@@ -41,7 +41,7 @@ def _school_year(first: str, second: str) -> str | None:
 def find(rows: Iterable[tuple[int, Iterable[str]]]) -> list[Found]:
     """Every school year, BRIN6 and BRIN4 the rows name, in order.
 
-    Example:
+    Examples:
         >>> [f.value for f in find([(1, ["Leerlingen, schooljaar 2024/25"]), (2, ["99ZX10"])])]
         ['2024-2025', '99ZX10']
     """

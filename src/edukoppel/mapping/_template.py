@@ -71,7 +71,7 @@ def template_columns(
 ) -> list[TemplateColumn]:
     """The columns a template of ``entity`` has (or a preset's layout), in order.
 
-    Example:
+    Examples:
         >>> [column.header for column in template_columns("group")]
         ['Klascode *', 'Klasnaam', 'Soort groep', 'Leerjaar']
         >>> template_columns("group", language="en")[2].choices
@@ -143,7 +143,7 @@ def write_template(
     Returns:
         The path written.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = write_template("group", pathlib.Path(tempfile.mkdtemp()) / "klassen.csv")
         >>> path.read_text(encoding="utf-8-sig").splitlines()

@@ -77,7 +77,7 @@ def _pattern(rule: str) -> str:
 def username_from(record: Record, rule: str) -> str:
     """The username a rule makes of a record, before it is made unique (``""``: nothing).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> zoe = ek.Student(key="00123", first_name="Zoë", infix="van der", last_name="Berg")
         >>> username_from(zoe, "first.last"), username_from(zoe, "initial.last")
@@ -150,7 +150,7 @@ def make_usernames(
     export and store give the same usernames every time, in any row order. Clashes are
     solved as Moodle does: ``jan.jansen``, ``jan.jansen2``, ``jan.jansen3``.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> pupils = ek.Roster(students=[
         ...     ek.Student(key="2", first_name="Jan", last_name="Jansen"),

@@ -54,7 +54,7 @@ _CSV_COLUMNS = {
 def fold(value: str) -> str:
     """A value as a value map compares it: stripped, lower case, single spaces.
 
-    Example:
+    Examples:
         >>> fold("  HAVO   3 ")
         'havo 3'
     """
@@ -115,7 +115,7 @@ class ValueMap:
 
     A meaning of ``None`` (or ``""`` in a file) means "no value".
 
-    Example:
+    Examples:
         >>> programs = ValueMap({"student.program": {"HAVO": "havo", "havo 3": "havo"}})
         >>> programs.translate("student.program", " Havo  3")
         (True, 'havo')

@@ -76,7 +76,7 @@ class ValueProfile:
 def profile(values: Sequence[str]) -> ValueProfile:
     """How a column's values look, from up to :data:`SAMPLE_SIZE` filled cells.
 
-    Example:
+    Examples:
         >>> p = profile(["daan@school.nl", "Zoe@School.NL", ""])
         >>> p.filled, p.share("email")
         (2, 1.0)
@@ -128,7 +128,7 @@ def fit(kind_of_field: str, values: ValueProfile) -> float:
     A column of e-mail addresses fits an ``email`` field (1.0) and contradicts a ``date`` or a
     ``name`` field (0.0). Free text (names, programs, relations) takes almost anything.
 
-    Example:
+    Examples:
         >>> emails = profile(["a@b.nl", "c@d.nl"])
         >>> fit("email", emails), fit("date", emails), fit("name", emails)
         (1.0, 0.0, 0.0)

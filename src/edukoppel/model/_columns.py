@@ -194,7 +194,7 @@ class CellRefusal:
     def error(self, kind: EntityKind, key: str | None = None) -> InvalidValueError:
         """The error the constructor raises for this value (``key``: the row's key, if any).
 
-        Example:
+        Examples:
             >>> import polars as pl
             >>> check = validate_columns("student", pl.DataFrame({"key": ["1.23E+11"]}))
             >>> print(check.refusals[0].error("student"))
@@ -239,7 +239,7 @@ class ColumnCheck:
     def to_records(self) -> list[Record]:
         """The records of the rows without a refused value, in order, not validated again.
 
-        Example:
+        Examples:
             >>> import polars as pl
             >>> frame = pl.DataFrame({"key": [" 00123 ", "1.23E+11"], "gender": ["V", "M"]})
             >>> check = validate_columns("student", frame)
@@ -268,7 +268,7 @@ def validate_columns(kind: EntityKind, frame: pl.DataFrame, *, separator: str = 
             missing, or a column's type cannot hold the field (a number column for an
             identifier): the columns are wrong, not a value.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> frame = pl.DataFrame({
         ...     "key": ["00123", "00124"],
@@ -345,7 +345,7 @@ def trusted_records(kind: EntityKind, frame: pl.DataFrame) -> list[Record]:
     except that a set of keys may be any list of its members (or ``None`` for none), and
     links a list of dicts of the link's fields: they are sorted and made unique here.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> frame = pl.DataFrame({"key": ["1"], "birth_date": [dt.date(2012, 3, 4)]})
         >>> trusted_records("student", frame)[0].birth_date
@@ -693,7 +693,7 @@ def records_frame(
     ``List(String)`` and links ``List(Struct)`` with the link's fields. The converse of
     :func:`validate_columns` (whose frame :func:`trusted_records` turns into records).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> frame = records_frame("student", [ek.Student(key="1", birth_date="2012-03-04")])
         >>> frame.select("key", "birth_date", "groups").dtypes

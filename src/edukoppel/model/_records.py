@@ -160,7 +160,7 @@ class _RecordMethods:
         Dates become ``YYYY-MM-DD`` text, sets of keys become lists, links become lists of
         dicts. :meth:`from_dict` turns the result back into an equal record.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> row = ek.Staff(key="m42", groups=[("1HA", "mentor")], origin="las").to_dict()
             >>> row["groups"], row["origin"], row["archived"]
@@ -181,7 +181,7 @@ class _RecordMethods:
         Values are validated as in the constructor; a name that is not a field is refused
         with the fields there are. Fields left out get their default (no value).
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> ek.Student.from_dict({"key": "00123", "birth_date": "2012-03-04"}).birth_date
             datetime.date(2012, 3, 4)
@@ -210,7 +210,7 @@ class _RecordMethods:
         A store applies an :class:`~edukoppel.Update` with
         ``stored.evolve(**update.new_values)``.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> ek.Student(key="00123", last_name="Berg").evolve(last_name="Berg-Çelik").last_name
             'Berg-Çelik'
@@ -244,7 +244,7 @@ def _entity_name(cls: type) -> str:
 class GroupRole:
     """A staff member's place in a group: ``GroupRole("1HA", "mentor")``.
 
-    Example:
+    Examples:
         >>> GroupRole("1HA", "Mentor")
         GroupRole(group='1HA', role='mentor')
     """
@@ -273,7 +273,7 @@ class GuardianLink:
         legal_authority: Has parental authority (gezag).
         receives_mail: Receives the school's post (post ontvangen).
 
-    Example:
+    Examples:
         >>> GuardianLink("00123", relation="moeder", receives_mail="ja")
         GuardianLink(student='00123', relation='moeder', legal_authority=None, receives_mail=True)
     """
@@ -328,7 +328,7 @@ def _links_converter(field: str, link: type[Any], first: str) -> Any:
 class School(_RecordMethods):
     """The school (bestuur-level BRIN4) a roster belongs to, and for which school year.
 
-    Example:
+    Examples:
         >>> school = School(brin="99zx", name="Het Voorbeeld College", school_year="2025/2026")
         >>> school.brin, school.school_year
         ('99ZX', '2025-2026')
@@ -359,7 +359,7 @@ class Location(_RecordMethods):
 class Group(_RecordMethods):
     """A klas / stamgroep (``homeroom``), lesgroep / cluster (``teaching``) or composite group.
 
-    Example:
+    Examples:
         >>> group = Group(key="1HA", kind="stamgroep", year="1", location="99ZX10")
         >>> group.kind
         'homeroom'
@@ -406,7 +406,7 @@ class _Person(_RecordMethods):
 class Student(_Person):
     """A leerling.
 
-    Example:
+    Examples:
         >>> s = Student(key="00123", first_name="Daan", infix="van der", last_name="Berg",
         ...             gender="M", birth_date="2011-03-04", groups=["1HA.wi", "1HA.en"])
         >>> s.display_name, s.gender, s.birth_date, s.groups
@@ -449,7 +449,7 @@ class Staff(_Person):
         roles: Functions at the school ("docent", "zorgmanager"), lower-cased.
         locations: The locations (vestigingen) they work at.
 
-    Example:
+    Examples:
         >>> Staff(key="m42", abbreviation="JNS", groups=[("1HA", "mentor"), "2HA"]).groups
         (GroupRole(group='1HA', role='mentor'), GroupRole(group='2HA', role='docent'))
     """
@@ -483,7 +483,7 @@ class Staff(_Person):
 class Guardian(_Person):
     """An ouder / verzorger and their relations to students.
 
-    Example:
+    Examples:
         >>> g = Guardian(key="v7", initials="A.", last_name="Jansen",
         ...              students=[GuardianLink("00123", relation="moeder"), "00124"])
         >>> [link.student for link in g.students]
@@ -525,7 +525,7 @@ _DATA_FIELDS: dict[EntityKind, tuple[str, ...]] = {
 def record_class(kind: EntityKind) -> type[Record]:
     """The record class of an entity kind.
 
-    Example:
+    Examples:
         >>> record_class("student").__name__
         'Student'
     """
@@ -535,7 +535,7 @@ def record_class(kind: EntityKind) -> type[Record]:
 def data_fields(kind: EntityKind) -> tuple[str, ...]:
     """The data fields of an entity kind, ``key`` first, bookkeeping fields left out.
 
-    Example:
+    Examples:
         >>> data_fields("location")
         ('key', 'name', 'brin6')
     """
@@ -595,7 +595,7 @@ def trusted(cls: type[_T], **values: Any) -> _T:
     out get their default. The record is then equal, hash-equal and in every way the same as
     one the validating constructor made from the raw values.
 
-    Example:
+    Examples:
         >>> trusted(Student, key="00123", groups=("1HA",)) == Student(key="00123", groups=["1HA"])
         True
     """
@@ -626,7 +626,7 @@ def trusted_maker(
     The maker is generated code (one slot store per field, nothing looked up per row); the
     cyclic garbage collector is paused while it runs (see :class:`paused_gc`).
 
-    Example:
+    Examples:
         >>> make = trusted_maker(Location, ("key", "brin6"))
         >>> make([("10", "99ZX10"), ("11", None)])[0]
         Location(key='10', name=None, brin6='99ZX10', origin=None, archived=False)

@@ -122,7 +122,7 @@ class Collection(Generic[R]):
         Their provenance (a row in the source) when the roster was given one, else their
         1-based position among these records.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> roster = ek.Roster(students=[ek.Student(key="1"), ek.Student(key="1")],
             ...                    provenance={"student": [4, 9]})
@@ -240,7 +240,11 @@ class Roster:
 
     Args:
         school: The school and school year, when the source says so.
-        locations, groups, students, staff, guardians: The records of each kind.
+        locations: The vestigingen.
+        groups: The klassen and lesgroepen.
+        students: The leerlingen.
+        staff: The medewerkers.
+        guardians: The ouders and verzorgers.
         provides: The kinds the source provides, each with the fields it provides (a list,
             or ``None`` for all of them). Without it, the roster provides every kind passed,
             even as an empty list ("provided, and there are none"), with all fields.
@@ -256,7 +260,7 @@ class Roster:
             records: a row number or a reader's ``Provenance``. Messages about a record
             (duplicate keys) then name its rows.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> roster = ek.Roster(
         ...     students=[ek.Student(key="00123", first_name="Daan", last_name="Berg")],
@@ -337,7 +341,7 @@ class Roster:
         The copy keeps the records, what they provide and where they came from, unless
         changed; a store's revision is not kept (the copy is not the store's snapshot).
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> read = ek.Roster(students=[ek.Student(key="00123")], source="leerlingen.csv")
             >>> school = ek.School(brin="99ZX", school_year="2025-2026")
@@ -372,7 +376,7 @@ class Roster:
     def empty(cls, *, source: str = "empty") -> Roster:
         """A roster with no records that provides nothing (a new, empty store).
 
-        Example:
+        Examples:
             >>> Roster.empty().is_empty
             True
         """
@@ -414,7 +418,7 @@ class Roster:
         and ``origin`` are columns too, so ``frame.filter(~pl.col("archived"))`` gives the
         active records.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> roster = ek.Roster(students=[ek.Student(key="1", homeroom="1HA"),
             ...                             ek.Student(key="2", homeroom="1HB")])

@@ -270,7 +270,7 @@ def choice_converter(field: str, choices: dict[str, T]) -> Callable[[object], T 
 def normalise_brin4(value: object, field: str = "brin") -> str | None:
     """A BRIN4 school code: two digits and two letters or digits, upper-cased ('99ZX').
 
-    Example:
+    Examples:
         >>> normalise_brin4(" 99zx ")
         '99ZX'
     """
@@ -288,7 +288,7 @@ def normalise_brin4(value: object, field: str = "brin") -> str | None:
 def normalise_brin6(value: object, field: str = "brin6") -> str | None:
     """A BRIN6 location code: a BRIN4 and a two-digit location number ('99ZX10').
 
-    Example:
+    Examples:
         >>> normalise_brin6("99zx10")
         '99ZX10'
     """
@@ -304,7 +304,7 @@ def normalise_brin6(value: object, field: str = "brin6") -> str | None:
 def normalise_school_year(value: object, field: str = "school_year") -> str | None:
     """A school year as 'YYYY-YYYY' (accepts 'YYYY/YYYY'); the years must follow each other.
 
-    Example:
+    Examples:
         >>> normalise_school_year("2025/2026")
         '2025-2026'
     """

@@ -351,7 +351,7 @@ def check_xls(data: bytes, *, max_cells: int, max_bytes: int, file: str) -> None
         FileTooLargeError: A sheet claims more than ``max_cells`` cells.
         MalformedFileError: The container points outside the file or loops.
 
-    Example:
+    Examples:
         >>> check_xls(b"not a workbook", max_cells=100, max_bytes=1000, file="x.xls")
     """
     try:
@@ -590,7 +590,7 @@ def check_ods(data: bytes, *, max_cells: int, file: str) -> None:
         FileTooLargeError: A table claims more than ``max_cells`` cells, or a cell a run of
             spaces as long.
 
-    Example:
+    Examples:
         >>> check_ods(b"not a workbook", max_cells=100, file="x.ods")
     """
     try:

@@ -39,7 +39,7 @@ _TOTALS_ROWS = 3
 def column_letter(index: int) -> str:
     """Excel's letters for a 0-based column index.
 
-    Example:
+    Examples:
         >>> [column_letter(i) for i in (0, 25, 26, 701, 702)]
         ['A', 'Z', 'AA', 'ZZ', 'AAA']
     """

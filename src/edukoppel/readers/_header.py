@@ -111,7 +111,7 @@ def looks_like_data(cells: Sequence[str]) -> bool:
     It starts with a number (a student number), or it names no roster column and holds a
     number, a date or an e-mail address.
 
-    Example:
+    Examples:
         >>> looks_like_data(["00123", "Daan", "Berg", "1HA"])
         True
         >>> looks_like_data(["Stamnr", "Roepnaam", "Achternaam", "Klas"])
@@ -153,7 +153,7 @@ def clearly_a_header(cells: Sequence[str]) -> bool:
     This is the evidence needed when the row stands alone: the header of an export that
     selected nobody, under its title, is the only row that its delimiter splits.
 
-    Example:
+    Examples:
         >>> clearly_a_header(["Leerlingnummer", "Roepnaam", "Achternaam", "Klas"])
         True
         >>> clearly_a_header(["Jansen", " Anna"])  # a name with a comma in a one-column file
@@ -176,7 +176,7 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
     instruction rows above it (one long cell, or a few cells) are skipped. A file with a single
     column uses its first non-empty row.
 
-    Example:
+    Examples:
         >>> find_header([["Leerlingen 2024"], [], ["id", "naam"], ["001", "Anna"]])
         2
     """
@@ -214,7 +214,7 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
 def example_reason(cells: Sequence[str], header: Sequence[str]) -> Message | None:
     """Why a row right under the header looks like a template's example row, or ``None``.
 
-    Example:
+    Examples:
         >>> print(example_reason(["Voorbeeld", "Jan", "01-01-2010"], ["", "roepnaam", "geboren"]))
         a cell says 'voorbeeld' (example)
         >>> example_reason(["1234", "Anna", "01-01-2010"], ["id", "roepnaam", "geboren"]) is None
@@ -251,7 +251,7 @@ def is_totals_row(cells: Sequence[str], *, is_last: bool) -> bool:
     ``Som``, ``Sum`` or ``Count`` followed by a colon or a number; or, as the very last row,
     one lone number (not in the first column) under a table of three or more columns.
 
-    Example:
+    Examples:
         >>> is_totals_row(["Totaal: 523 leerlingen", "", ""], is_last=True)
         True
         >>> is_totals_row(["", "", "523"], is_last=True)

@@ -38,7 +38,7 @@ def default_memory_limit(max_bytes: int) -> int:
     Importing polars and calamine alone takes about 450 MiB of address space, and reading the
     100,000-row benchmark workbook peaks near 1 GiB.
 
-    Example:
+    Examples:
         >>> default_memory_limit(256 * 2**20) == 2 * 2**30
         True
     """

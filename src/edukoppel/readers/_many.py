@@ -60,7 +60,7 @@ def read_many(
         issues and the checks of the links between them, and whose ``parts`` are the
         results of each file or sheet.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> klassen = b"Klascode;Klasnaam;Leerjaar\n1HA;Klas 1HA;1\n"
         >>> leerlingen = b"Leerlingnummer;Achternaam;Klas\n00123;Berg;1HA\n00124;Bos;1HC\n"

@@ -121,7 +121,7 @@ def read_table(
         MissingDependencyError: A workbook without the ``spreadsheets`` extra installed.
         IsolatedReadError: With ``isolate``: the child was killed, ran out of memory or time.
 
-    Example:
+    Examples:
         >>> from edukoppel.readers import read_table
         >>> data = "Leerlingnummer;Roepnaam;Klas\n00123;Zoë;1a\n00124;Daan;1b\n"
         >>> table = read_table(data.encode("cp1252"), name="leerlingen.csv")

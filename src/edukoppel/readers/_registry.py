@@ -71,7 +71,7 @@ class ReadResult:
         ``guardian.relation`` counts every guardian's column); for a structured source, the
         roster's values.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> export = b"Stamnr;Naam;Opleiding\n1;Berg;HAVO\n2;Bos;havo 3\n3;Bak;HAVO\n"
             >>> counts = ek.read(export, name="lln.csv").value_counts("student.program")
@@ -224,7 +224,7 @@ def read(
             column is gone; or a bad cell with ``on_bad_cell="fail"``.
         ReaderError: The source cannot be read (see :func:`edukoppel.read_table`).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> export = "Leerlingnummer;Roepnaam;Achternaam;Klas\n00123;Zoë;Çelik;1HA\n"
         >>> result = ek.read(export.encode(), name="leerlingen.csv")

@@ -65,7 +65,7 @@ _SHEET_WORDS = re.compile(
 def cell_text(value: Any) -> str:
     """A workbook cell's value as the string a person would type.
 
-    Example:
+    Examples:
         >>> import datetime
         >>> [cell_text(v) for v in (12345.0, 0.5, True, datetime.date(2010, 5, 3), None)]
         ['12345', '0.5', 'TRUE', '2010-05-03', '']
@@ -395,7 +395,7 @@ def _dimension_claim(chunk: bytes) -> tuple[int, int] | None:
     calamine sizes the sheet from it; a range whose end comes before its start claims
     everything.
 
-    Example:
+    Examples:
         >>> _dimension_claim(b'<dimension ref="A1:XFD1048576"/>')
         (1048576, 16384)
     """

@@ -38,7 +38,7 @@ def unique_names(columns: Sequence[str]) -> tuple[str, ...]:
     An empty name becomes ``column_N`` (``N`` the 1-based position); the second ``naam``
     becomes ``naam_2``, the third ``naam_3``, skipping any name that is already taken.
 
-    Example:
+    Examples:
         >>> unique_names(["naam", "", "naam", "naam_2"])
         ('naam', 'column_2', 'naam_3', 'naam_2')
     """
@@ -132,7 +132,7 @@ class Row:
         An empty cell is ``""``; a column the file does not have is ``None``, because an
         absent column is not an empty value.
 
-        Example:
+        Examples:
             >>> row = Table.from_rows(["klas", "email"], [["1HA", ""]])[0]
             >>> row.get("email"), row.get("achternaam")
             ('', None)
@@ -177,7 +177,7 @@ class Table:
             and a CSV file has none. A number has no leading zeros, so an identifier column
             stored as numbers may have lost them (the column mapping reports it).
 
-    Example:
+    Examples:
         >>> from edukoppel.readers import Table
         >>> table = Table.from_rows(["id", "naam"], [["001", "Anna"], ["002", "Bram"]])
         >>> len(table), table.column("id")
@@ -227,7 +227,7 @@ class Table:
         Rows shorter than ``columns`` are padded with ``""``; longer rows are an error. Row
         numbers default to the rows after ``header_row``.
 
-        Example:
+        Examples:
             >>> Table.from_rows(["a"], [["1"], ["2"]], row_numbers=[5, 9]).row_numbers
             [5, 9]
         """
@@ -358,7 +358,7 @@ class Table:
     def take(self, positions: Sequence[int]) -> Table:
         """The rows at these 0-based positions, in that order, as a table (same columns, report).
 
-        Example:
+        Examples:
             >>> table = Table.from_rows(["klas"], [["1A"], ["1B"], ["1C"]])
             >>> table.take([2, 0]).column("klas"), table.take([2, 0]).row_numbers
             (['1C', '1A'], [4, 2])
@@ -391,7 +391,7 @@ class Table:
         repeated one ``naam_2``). With ``row_numbers="rij"`` an Int64 column of that name holds
         each row's number as the user sees it, first.
 
-        Example:
+        Examples:
             >>> table = Table.from_rows(["id", "id"], [["1", "2"]])
             >>> table.to_polars(row_numbers="rij").columns
             ['rij', 'id', 'id_2']

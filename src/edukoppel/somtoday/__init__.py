@@ -10,7 +10,7 @@ so no sync can archive pupils that were simply not fetched.
 Needs httpx: ``pip install 'edukoppel[somtoday]'``. To test without Somtoday credentials, run
 :class:`edukoppel.testing.somtoday.SomtodayEmulator`.
 
-Example:
+Examples:
     >>> from edukoppel.testing.somtoday import SomtodayEmulator
     >>> with SomtodayEmulator() as server:
     ...     result = read_somtoday(**server.credentials(), vestigingen=["99ZZ00"])
@@ -86,7 +86,7 @@ async def read_somtoday_async(
 ) -> ReadResult:
     """:func:`read_somtoday` for a host that runs an event loop: ``await`` it.
 
-    Example:
+    Examples:
         >>> import asyncio
         >>> from edukoppel.testing.somtoday import SomtodayEmulator
         >>> with SomtodayEmulator() as server:
@@ -183,7 +183,7 @@ def read_somtoday(
             nothing is returned.
         SomtodayConfigError: Settings that cannot work.
 
-    Example:
+    Examples:
         >>> from edukoppel.testing.somtoday import SomtodayEmulator
         >>> with SomtodayEmulator() as server:
         ...     result = read_somtoday(**server.credentials(), school_year="next")

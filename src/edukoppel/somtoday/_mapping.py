@@ -95,7 +95,7 @@ NOT_FROM_SOMTODAY: dict[str, frozenset[str]] = {
 def school_year(ahead: int = 0, today: dt.date | None = None) -> str:
     """The school year (from 1 August) of ``today``, or one ``ahead``: ``2025-2026``.
 
-    Example:
+    Examples:
         >>> school_year(0, dt.date(2026, 7, 31)), school_year(1, dt.date(2026, 8, 1))
         ('2025-2026', '2027-2028')
     """

@@ -140,7 +140,7 @@ class SomtodaySettings:
         page_size: Records per page (``amount``): at most 200, Somtoday's maximum.
         source_name: The roster's ``source`` (records a sync adds belong to it).
 
-    Example:
+    Examples:
         >>> settings = SomtodaySettings.for_environment(
         ...     "acceptatie", instelling="1349fac3-259a-44fd-a1f1-6fe5f8a2f39e",
         ...     client_id="partner", client_secret="s3cr3t")
@@ -205,7 +205,7 @@ class SomtodaySettings:
         optionally ``SCHOOL_YEAR``, ``VESTIGINGEN`` (comma-separated), ``CONCURRENCY``,
         ``RETRIES``, ``TIMEOUT``. Keyword options win over the variables.
 
-        Example:
+        Examples:
             >>> SomtodaySettings.from_environment({
             ...     "EDUKOPPEL_SOMTODAY_ENVIRONMENT": "test",
             ...     "EDUKOPPEL_SOMTODAY_INSTELLING": "1349fac3-259a-44fd-a1f1-6fe5f8a2f39e",

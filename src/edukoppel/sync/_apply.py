@@ -81,7 +81,7 @@ def apply(
         StalePlanError: The store changed since the plan was made; plan again.
         StoreError: The store failed; nothing was changed.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> store = ek.MemoryStore()
         >>> incoming = ek.Roster(students=[ek.Student(key="00123")], source="las")

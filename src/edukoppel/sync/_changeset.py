@@ -71,7 +71,7 @@ class Update:
     a store looks the record up by ``key`` and, when ``new_values`` holds a ``"key"``, moves
     it to the new key.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> update = ek.Update(entity="student", key="00123", changes=(
         ...     ek.FieldChange("last_name", "Berg", "Berg-Çelik"),))
@@ -253,7 +253,7 @@ class Changeset:
     def as_tuples(self) -> list[tuple[ChangeAction, EntityKind, str]]:
         """``(action, entity, key)`` per change, for terse assertions.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> current = ek.Roster(students=[ek.Student(key="1", origin="x")], source="x")
             >>> incoming = ek.Roster(students=[ek.Student(key="2")], source="x")
@@ -304,7 +304,7 @@ class Changeset:
         ``name`` column after ``key`` holds each record's display name (a group's or a
         location's name), so "which pupils changed class" needs no join.
 
-        Example:
+        Examples:
             >>> import edukoppel as ek
             >>> old = ek.Roster(students=[ek.Student(key="1", first_name="Zoë",
             ...                 last_name="Çelik", homeroom="1HA", origin="import")],

@@ -84,7 +84,7 @@ def plan(current: Roster, incoming: Roster, *, policy: SyncPolicy | None = None)
     Returns:
         The changeset, possibly blocked by safeguards (see ``Changeset.blocked``).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> current = ek.Roster(
         ...     students=[ek.Student(key="1", last_name="Jansen", origin="las"),
@@ -135,7 +135,7 @@ def diff(
         identity: How records are matched, per kind, as in :class:`SyncPolicy`
             (default: by key).
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> week1 = ek.Roster(students=[ek.Student(key="1", homeroom="1HA"),
         ...                             ek.Student(key="2", homeroom="1HA")], source="week1.csv")

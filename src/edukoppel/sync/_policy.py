@@ -31,7 +31,7 @@ _IDENTITY_FIELDS: dict[Identity, frozenset[EntityKind]] = {
 class SyncPolicy(BaseModel):
     """What a sync may do. The defaults are the safe choice for a school's leerlingadministratie.
 
-    Args:
+    Attributes:
         identity: Per entity kind, how incoming records find their stored counterpart:
             ``"key"`` (default), or for people ``"username"`` (as Numo does), ``"email"`` or
             ``"eckid"``. Two records with the same value are a conflict, never a guess.
@@ -62,7 +62,7 @@ class SyncPolicy(BaseModel):
             ``archive_floor`` records. Off by default: a new school year updates nearly every
             pupil.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> policy = ek.SyncPolicy(identity={"student": "username"}, actions={"student": ["add"]})
         >>> policy.allows("student", "archive"), policy.allows("group", "archive")
@@ -137,7 +137,7 @@ class SyncPolicy(BaseModel):
         It holds no personal data (kinds, field names, origins, location keys, numbers),
         and :meth:`from_dict` makes a policy from it that behaves the same.
 
-        Example:
+        Examples:
             >>> policy = SyncPolicy(actions={"student": ["add", "update"]}, claims={"host"})
             >>> policy.to_dict()["actions"], policy.to_dict()["claims"]
             ({'student': ['add', 'update']}, ['host'])

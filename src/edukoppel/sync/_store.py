@@ -20,7 +20,7 @@ RunOutcome = Literal["applied", "nothing-to-do", "refused-blocked", "refused-sta
 def count_issues(issues: Iterable[Issue]) -> dict[Severity, dict[str, int]]:
     """How many issues there are per severity and code, as :attr:`SyncRun.issue_counts`.
 
-    Example:
+    Examples:
         >>> from edukoppel import Issue
         >>> count_issues([Issue(code="blank-row", message="x", severity="info"),
         ...               Issue(code="duplicate-key", message="y"),
@@ -116,7 +116,7 @@ class SyncRun:
 
         :meth:`from_dict` gives back an equal run, so a store can keep its log as it likes.
 
-        Example:
+        Examples:
             >>> import datetime as dt
             >>> at = dt.datetime(2025, 9, 1, 7, 0, tzinfo=dt.UTC)
             >>> run = SyncRun(number=1, source="las", description=None, started_at=at,

@@ -13,7 +13,7 @@ Fixtures are plain JSON objects, as Somtoday sends them, in :class:`Instelling` 
 :class:`Vestiging`; :func:`example_instellingen` is a small hand-written school group with the
 awkward cases, :func:`generated_instelling` makes thousands of pupils.
 
-Example:
+Examples:
     >>> from edukoppel.somtoday import read_somtoday
     >>> with SomtodayEmulator() as server:
     ...     result = read_somtoday(**server.credentials())
@@ -845,7 +845,7 @@ def example_instellingen() -> list[Instelling]:
 
     The second, *Tweede Stichting* (BRIN 88YY), has two vestigingen with a pupil each.
 
-    Example:
+    Examples:
         >>> [item.naam for item in example_instellingen()]
         ['Voorbeeld Scholengroep', 'Tweede Stichting']
     """
@@ -1004,7 +1004,7 @@ def generated_instelling(
     or mentor of its vestiging; each guardian has one or two children. The same seed gives
     the same data.
 
-    Example:
+    Examples:
         >>> instelling = generated_instelling(students=10, vestigingen=2)
         >>> [len(v.records["leerling"]) for v in instelling.vestigingen]
         [5, 5]

@@ -98,7 +98,7 @@ def read_edexml(
         MalformedFileError: XML that is not well-formed, or declares a DOCTYPE or an entity.
         MissingDependencyError: The ``edexml`` extra (lxml) is not installed.
 
-    Example:
+    Examples:
         >>> import edukoppel as ek
         >>> xml = b'''<EDEX><school><schooljaar>2025-2026</schooljaar>
         ...   <brincode>99ZX</brincode><dependancecode>10</dependancecode></school>

@@ -17,7 +17,7 @@ _ELEMENT = re.compile(r"<(?:([\w.-]+):)?([\w.-]+)")
 def head_text(head: bytes) -> str:
     """The first bytes as text, enough to look at markup (UTF-16 with or without a BOM too).
 
-    Example:
+    Examples:
         >>> head_text("<EDEX/>".encode("utf-16"))
         '<EDEX/>'
     """
@@ -36,7 +36,7 @@ def first_element(text: str) -> str | None:
     ``None`` when the text is not markup, or when a DOCTYPE comes first (the caller refuses
     those: they are how entity attacks start).
 
-    Example:
+    Examples:
         >>> first_element('<?xml version="1.0"?><!-- x --><s:Envelope xmlns:s="...">')
         'Envelope'
     """
@@ -50,7 +50,7 @@ def first_element(text: str) -> str | None:
 def declares_doctype(text: str) -> bool:
     r"""Whether a DOCTYPE follows the XML declaration (where XML allows it, before the root).
 
-    Example:
+    Examples:
         >>> declares_doctype('<?xml version="1.0"?>\n<!DOCTYPE EDEX [<!ENTITY a "b">]><EDEX/>')
         True
     """
@@ -65,7 +65,7 @@ def sniff(head: bytes, name: str | None) -> bool:
     The EDEXML reader then reads EDEXML and UWLR, and refuses any other XML document with a
     message that names its root element.
 
-    Example:
+    Examples:
         >>> sniff(b'<?xml version="1.0"?><EDEX><school/></EDEX>', "school.xml")
         True
         >>> sniff(b"<html><table></table></html>", "lijst.xls"), sniff(b"id;naam\n", None)

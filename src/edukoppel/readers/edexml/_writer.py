@@ -66,7 +66,7 @@ def write_edexml(
         ValueError: The roster cannot be written as valid EDEXML; the message says which
             record and what is wrong.
 
-    Example:
+    Examples:
         >>> import io, edukoppel as ek
         >>> roster = ek.Roster(
         ...     school=ek.School(brin="99ZX", school_year="2025-2026"),
