@@ -89,7 +89,7 @@ def roster_csv(count: int) -> str:
 
 
 def _column(index: int) -> str:
-    from edukoppel.readers._finish import column_letter
+    from edukoppel.readers.table._finish import column_letter
 
     return column_letter(index)
 
@@ -376,8 +376,8 @@ def bench_xlsx(rows: int, repeat: int) -> None:
 def bench_guards(rows: int, repeat: int) -> None:
     """The size guard's cost on normal workbooks: its time beside the whole read."""
     from edukoppel.readers import read_table
-    from edukoppel.readers._bounds import check_ods, check_xls
-    from edukoppel.readers._spreadsheet import _xlsx_oversized
+    from edukoppel.readers.table._bounds import check_ods, check_xls
+    from edukoppel.readers.table._spreadsheet import _xlsx_oversized
 
     budget = 256 * 2**20
     with tempfile.TemporaryDirectory() as directory:

@@ -11,9 +11,9 @@ import pytest
 
 from edukoppel.exceptions import MalformedFileError
 from edukoppel.readers import Table, read_table
-from edukoppel.readers._csv import read_csv_grid
-from edukoppel.readers._finish import finish
 from edukoppel.readers._issues import Collector
+from edukoppel.readers.table._csv import read_csv_grid
+from edukoppel.readers.table._finish import finish
 from edukoppel.report import Report
 
 

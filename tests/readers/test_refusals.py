@@ -376,7 +376,7 @@ def test_max_bytes_also_bounds_the_sheet_area() -> None:
 
 def test_an_oversized_sheet_in_a_workbook_whose_sheet_list_is_damaged_is_refused() -> None:
     """If the sheets cannot be told apart, none may be handed to calamine."""
-    from edukoppel.readers._spreadsheet import _too_large
+    from edukoppel.readers.table._spreadsheet import _too_large
 
     data = zip_of({"xl/workbook.xml": b"<workbook><sheets", "xl/worksheets/sheet1.xml": b""})
     with pytest.raises(MalformedFileError, match="list of sheets"):

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from edukoppel.readers import Table, read_table
-from edukoppel.readers._csv import read_csv_grid
-from edukoppel.readers._finish import finish
 from edukoppel.readers._issues import Collector
+from edukoppel.readers.table._csv import read_csv_grid
+from edukoppel.readers.table._finish import finish
 from edukoppel.report import Report
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "utf-16")

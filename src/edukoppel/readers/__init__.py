@@ -1,18 +1,24 @@
-"""Reading school exports: CSV files and workbooks into a :class:`Table` of strings.
+"""Reading school exports: every format behind one entry point, :func:`read`.
 
-:func:`read_table` takes a path, bytes or a binary file object, detects the format, encoding,
-delimiter, sheet and header row, and returns a :class:`Table` whose :attr:`Table.report` says
-what was detected and what looked wrong (see ``docs/reading.md``).
+Each format family has its own subpackage, behind the registry in ``_registry``
+(:func:`register_format`), so a newcomer finds a format in one place:
 
-Importing this package imports neither polars nor python-calamine; they load on first use.
+* ``readers/table/``: CSV files and workbooks (XLSX, XLSM, XLS, ODS) into a :class:`Table` of
+  strings (:func:`read_table`), which ``ek.read`` maps to a roster;
+* ``readers/edexml/``: EDEXML and UWLR files (:func:`read_edexml`, :func:`write_edexml`);
+* the Somtoday Connect API is ``edukoppel.somtoday``, read by ``ek.read(settings)``.
+
+:func:`read_many` joins several sources into one roster. Importing this package imports
+neither polars, python-calamine nor lxml; they load on first use.
 """
 
 from __future__ import annotations
 
 from edukoppel.readers._many import read_many
-from edukoppel.readers._read import read_table
 from edukoppel.readers._registry import Format, ReadResult, formats, read, register_format
-from edukoppel.readers._table import (
+from edukoppel.readers.edexml import read_edexml, write_edexml
+from edukoppel.readers.table._read import read_table
+from edukoppel.readers.table._table import (
     DEFAULT_MAX_BYTES,
     Provenance,
     Row,
@@ -20,7 +26,6 @@ from edukoppel.readers._table import (
     TableFormat,
     unique_names,
 )
-from edukoppel.readers.edexml import read_edexml, write_edexml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

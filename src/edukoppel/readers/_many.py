@@ -28,7 +28,7 @@ from edukoppel.model import (
     data_fields,
 )
 from edukoppel.readers._registry import ReadResult, Source, read
-from edukoppel.readers._table import Provenance
+from edukoppel.readers.table._table import Provenance
 from edukoppel.report import Issue, Report
 
 if TYPE_CHECKING:
@@ -126,9 +126,9 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX, XLSM and ODS; XL
 
 def _sheets(source: Source) -> list[tuple[Source, dict[str, Any]]]:
     """One part per visible sheet of a workbook (one part for a file that is none)."""
-    from edukoppel.readers._detect import load_source
-    from edukoppel.readers._spreadsheet import visible_sheets
-    from edukoppel.readers._table import DEFAULT_MAX_BYTES
+    from edukoppel.readers.table._detect import load_source
+    from edukoppel.readers.table._spreadsheet import visible_sheets
+    from edukoppel.readers.table._table import DEFAULT_MAX_BYTES
 
     data, file, _ = load_source(source, name=None, max_bytes=DEFAULT_MAX_BYTES)
     if not data.startswith(_WORKBOOK_MAGIC):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from edukoppel.mapping import ColumnMapping, Profile, ValueMap
     from edukoppel.mapping._convert import BadCell
     from edukoppel.model import EntityKind, Roster
-    from edukoppel.readers._table import Table
+    from edukoppel.readers.table._table import Table
     from edukoppel.report import Report
 
     ValueMapSource: TypeAlias = (
@@ -285,7 +285,7 @@ def _read_table_source(
 ) -> ReadResult:
     from edukoppel.mapping import Profile, match_columns
     from edukoppel.mapping._convert import to_roster
-    from edukoppel.readers._read import read_table
+    from edukoppel.readers.table._read import read_table
 
     table = read_table(data, name=name, **options)
     saved = Profile.load(Path(profile)) if isinstance(profile, str | os.PathLike) else profile

@@ -28,8 +28,9 @@ import attrs
 
 from edukoppel._i18n import Message, msg
 from edukoppel.exceptions import MalformedFileError, ReaderError, UnsupportedFormatError
-from edukoppel.readers._damage import scan_bytes
-from edukoppel.readers._encoding import (
+from edukoppel.readers._issues import Collector
+from edukoppel.readers.table._damage import scan_bytes
+from edukoppel.readers.table._encoding import (
     Decoded,
     NotUtf8,
     decode_head,
@@ -37,10 +38,9 @@ from edukoppel.readers._encoding import (
     fallback,
     locate_invalid_utf8,
 )
-from edukoppel.readers._grid import Grid
-from edukoppel.readers._header import HEADER_SEARCH_ROWS, clearly_a_header, find_header
-from edukoppel.readers._issues import Collector
-from edukoppel.readers._table import ROW_KEY, internal_name
+from edukoppel.readers.table._grid import Grid
+from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, clearly_a_header, find_header
+from edukoppel.readers.table._table import ROW_KEY, internal_name
 from edukoppel.report import Report
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from edukoppel.exceptions import (
     UnsupportedFormatError,
 )
 from edukoppel.readers._issues import Collector
-from edukoppel.readers._table import TableFormat
+from edukoppel.readers.table._table import TableFormat
 
 __all__ = ["ZIP_FAILURES", "Source", "load_source", "sniff"]
 

@@ -34,7 +34,7 @@ from io import BytesIO
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import FileTooLargeError, MalformedFileError
-from edukoppel.readers._detect import ZIP_FAILURES
+from edukoppel.readers.table._detect import ZIP_FAILURES
 
 __all__ = ["check_ods", "check_xls"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from edukoppel._i18n import Message, msg
 from edukoppel.readers._issues import Collector
-from edukoppel.readers._table import ROW_KEY, internal_name
+from edukoppel.readers.table._table import ROW_KEY, internal_name
 
 if TYPE_CHECKING:
     import polars as pl

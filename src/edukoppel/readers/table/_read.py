@@ -6,13 +6,13 @@ import codecs
 import os
 from typing import BinaryIO
 
-from edukoppel.readers._csv import read_csv_grid
-from edukoppel.readers._damage import scan_bytes
-from edukoppel.readers._detect import load_source, sniff
-from edukoppel.readers._finish import finish
 from edukoppel.readers._issues import Collector
-from edukoppel.readers._spreadsheet import read_workbook_grid
-from edukoppel.readers._table import DEFAULT_MAX_BYTES, Table, TableFormat
+from edukoppel.readers.table._csv import read_csv_grid
+from edukoppel.readers.table._damage import scan_bytes
+from edukoppel.readers.table._detect import load_source, sniff
+from edukoppel.readers.table._finish import finish
+from edukoppel.readers.table._spreadsheet import read_workbook_grid
+from edukoppel.readers.table._table import DEFAULT_MAX_BYTES, Table, TableFormat
 from edukoppel.report import Report
 
 __all__ = ["read_table"]
@@ -146,7 +146,7 @@ def read_table(
     )
     data, file, suffix = load_source(source, name=name, max_bytes=max_bytes)
     if isolate:
-        from edukoppel.readers._isolate import default_memory_limit, read_isolated
+        from edukoppel.readers.table._isolate import default_memory_limit, read_isolated
 
         options = {
             "format": format,

@@ -3,7 +3,7 @@
 Cells become strings the way a person reads them: integral numbers without ``.0`` (``12345``),
 dates as ISO dates (``2010-05-03``), date-times as ISO date-times, booleans as ``TRUE`` and
 ``FALSE``. What the values alone cannot show is looked up in the file itself, only after the
-size check of :func:`~edukoppel.readers._detect.sniff`: formulas and error cells in the XLSX
+size check of :func:`~edukoppel.readers.table._detect.sniff`: formulas and error cells in the XLSX
 sheet XML, formulas and merged cells in the ODS ``content.xml`` (calamine gives merged cells
 for XLSX and XLS). XLS files are not scanned: their formulas are read as their saved results
 without a note.
@@ -31,12 +31,12 @@ from edukoppel.exceptions import (
     MalformedFileError,
     ReaderError,
 )
-from edukoppel.readers._bounds import check_ods, check_xls
-from edukoppel.readers._detect import ZIP_FAILURES
-from edukoppel.readers._grid import CellNote, Grid, MergedRange
-from edukoppel.readers._header import HEADER_SEARCH_ROWS, find_header, keyword_score
 from edukoppel.readers._issues import Collector
-from edukoppel.readers._table import ROW_KEY, TableFormat, internal_name
+from edukoppel.readers.table._bounds import check_ods, check_xls
+from edukoppel.readers.table._detect import ZIP_FAILURES
+from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
+from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header, keyword_score
+from edukoppel.readers.table._table import ROW_KEY, TableFormat, internal_name
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -512,7 +512,7 @@ def read_workbook_grid(
     the whole sheet as objects. An XLSX sheet whose used range is too large for ``max_bytes``
     is refused before calamine allocates it (measured while calamine opens the workbook); an
     XLS or ODS workbook with any such sheet is refused before calamine opens it (see
-    :mod:`~edukoppel.readers._bounds`).
+    :mod:`~edukoppel.readers.table._bounds`).
     """
     calamine = import_optional(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"

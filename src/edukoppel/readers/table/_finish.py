@@ -16,16 +16,16 @@ import attrs
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import MalformedFileError
-from edukoppel.readers._damage import check_damage
-from edukoppel.readers._grid import Grid, MergedRange
-from edukoppel.readers._header import (
+from edukoppel.readers._issues import Collector
+from edukoppel.readers.table._damage import check_damage
+from edukoppel.readers.table._grid import Grid, MergedRange
+from edukoppel.readers.table._header import (
     example_reason,
     is_totals_row,
     keyword_score,
     looks_like_data,
 )
-from edukoppel.readers._issues import Collector
-from edukoppel.readers._table import ROW_KEY, Table, TableFormat, internal_name, unique_names
+from edukoppel.readers.table._table import ROW_KEY, Table, TableFormat, internal_name, unique_names
 
 if TYPE_CHECKING:
     import polars as pl

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import IsolatedReadError, ReaderError
-from edukoppel.readers._detect import _mib as mib
+from edukoppel.readers.table._detect import _mib as mib
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from edukoppel.readers._table import Table
+    from edukoppel.readers.table._table import Table
 
 __all__ = ["default_memory_limit", "read_isolated"]
 
@@ -49,7 +49,7 @@ def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        context.set_forkserver_preload(["edukoppel.readers._read"])
+        context.set_forkserver_preload(["edukoppel.readers.table._read"])
     return context
 
 
@@ -103,7 +103,7 @@ def _death(exitcode: int | None, memory: int) -> Any:
 
 def _unpack(outcome: tuple[Any, ...], *, name: str, memory: int) -> Table:
     from edukoppel import exceptions
-    from edukoppel.readers._table import Table
+    from edukoppel.readers.table._table import Table
 
     kind = outcome[0]
     if kind == "table":
@@ -132,7 +132,7 @@ def _child(
         pass
     outcome: tuple[Any, ...]
     try:
-        from edukoppel.readers._read import read_table
+        from edukoppel.readers.table._read import read_table
 
         table = read_table(data, name=name, **options)
         outcome = (
