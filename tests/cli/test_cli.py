@@ -25,7 +25,9 @@ def edukoppel(
 ) -> subprocess.CompletedProcess[str]:
     """Run the command as a user would; it never ends in a traceback."""
     environment = {**os.environ, "EDUKOPPEL_LANGUAGE": "en"}
-    environment.pop("EDUKOPPEL_STORE", None)
+    for name in [name for name in environment if name.startswith("EDUKOPPEL_")]:
+        del environment[name]  # a developer's own store or Somtoday settings stay out
+    environment["EDUKOPPEL_LANGUAGE"] = "en"
     environment.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "edukoppel.cli", *map(str, args)],
@@ -411,3 +413,71 @@ def test_template_headers_in_english_by_default_name(tmp_path: Path) -> None:
     read_back = ek.read(written, entity="group")
     assert read_back.mapping is not None
     assert read_back.mapping.targets
+
+
+# -- Somtoday as a source --------------------------------------------------------------------
+
+
+def _somtoday_environment(credentials: dict[str, str]) -> dict[str, str]:
+    return {f"EDUKOPPEL_SOMTODAY_{name.upper()}": value for name, value in credentials.items()}
+
+
+def test_somtoday_from_environment_variables(tmp_path: Path, store: str) -> None:
+    pytest.importorskip("httpx")
+    from edukoppel.testing.somtoday import SomtodayEmulator
+
+    with SomtodayEmulator() as server:
+        credentials = server.credentials()
+        environment = _somtoday_environment(credentials)
+        shown = edukoppel("inspect", "--somtoday", "--json", cwd=tmp_path, env=environment)
+        assert shown.returncode == OK, shown.stderr
+        assert as_json(shown)["format"] == "somtoday"
+        done = edukoppel("sync", "--somtoday", "--store", store, cwd=tmp_path, env=environment)
+        assert done.returncode == OK, done.stderr
+        assert credentials["client_secret"] not in done.stdout + done.stderr
+    log = as_json(edukoppel("runs", "--store", store, "--json", cwd=tmp_path))
+    assert [(run["source"], run["outcome"]) for run in log] == [("somtoday", "applied")]
+
+
+def test_somtoday_from_a_config_file(tmp_path: Path, store: str) -> None:
+    pytest.importorskip("httpx")
+    from edukoppel.testing.somtoday import SomtodayEmulator
+
+    config = tmp_path / "somtoday.toml"
+    with SomtodayEmulator() as server:
+        lines = [f'{name} = "{value}"' for name, value in server.credentials().items()]
+        config.write_text("[somtoday]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        answer = edukoppel(
+            "plan",
+            "--somtoday",
+            "--somtoday-config",
+            config,
+            "--store",
+            store,
+            "--json",
+            cwd=tmp_path,
+        )
+        assert answer.returncode == OK, answer.stderr
+        assert as_json(answer)["plan"]["summary"]["student"]["add"] == 3
+
+
+def test_somtoday_without_credentials_says_what_is_missing(tmp_path: Path, store: str) -> None:
+    pytest.importorskip("httpx")
+    refused = edukoppel("sync", "--somtoday", "--store", store, cwd=tmp_path)
+    assert refused.returncode == ERROR
+    assert "EDUKOPPEL_SOMTODAY_CLIENT_SECRET" in refused.stderr
+    # The secret is never an option, where `ps` would show it.
+    secret = edukoppel("sync", "--somtoday", "--client-secret", "x", "--store", store, cwd=tmp_path)
+    assert secret.returncode == USAGE
+
+
+def test_somtoday_refused_credentials(tmp_path: Path, store: str) -> None:
+    pytest.importorskip("httpx")
+    from edukoppel.testing.somtoday import SomtodayEmulator
+
+    with SomtodayEmulator() as server:
+        environment = _somtoday_environment({**server.credentials(), "client_secret": "wrong"})
+        refused = edukoppel("sync", "--somtoday", "--store", store, cwd=tmp_path, env=environment)
+    assert refused.returncode == ERROR
+    assert "wrong" not in refused.stderr
+    assert as_json(edukoppel("runs", "--store", store, "--json", cwd=tmp_path)) == []
