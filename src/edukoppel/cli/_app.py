@@ -44,6 +44,7 @@ __all__ = ["Failure", "run"]
 F = TypeVar("F", bound=Callable[..., Any])
 _SAMPLE = 5
 _LOG_WIDTH = 120
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
 _IDENTITY_KINDS: tuple[EntityKind, ...] = ("student", "staff")
 
 
@@ -336,6 +337,8 @@ def _read_source(
         options["source_name"] = source_name
     names = ", ".join(str(path) for path in files)
     with _working(_text("cli.progress.reading", files=names)):
+        if len(files) == 1 and files[0].suffix.lower() in _WORKBOOKS:
+            return ek.read_many(files[0], **options)  # every sheet: klassen, leerlingen...
         if len(files) == 1:
             return ek.read(files[0], **options)
         return ek.read_many(list(files), **options)
