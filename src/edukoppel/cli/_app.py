@@ -864,7 +864,8 @@ def runs(*, store_url: str, tenant: str | None, last: int | None, as_json: bool)
 def _runs_table(log: Sequence[SyncRun]) -> RichTable:
     table = RichTable(title=_text("cli.runs.title"))
     for column in ("number", "started", "source", "outcome", "changes", "blocked", "description"):
-        table.add_column(_text(f"cli.column.{column}"))
+        keep_whole = column in ("number", "started", "outcome")
+        table.add_column(_text(f"cli.column.{column}"), no_wrap=keep_whole)
     for entry in log:
         changes = "\n".join(
             _text(
