@@ -481,3 +481,13 @@ def test_somtoday_refused_credentials(tmp_path: Path, store: str) -> None:
     assert refused.returncode == ERROR
     assert "wrong" not in refused.stderr
     assert as_json(edukoppel("runs", "--store", store, "--json", cwd=tmp_path)) == []
+
+
+def test_importing_the_package_stays_light() -> None:
+    """`import edukoppel.cli` loads neither click nor rich; the command loads them when run."""
+    code = (
+        "import sys, edukoppel, edukoppel.cli; "
+        "print([name for name in ('click', 'rich', 'polars') if name in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
