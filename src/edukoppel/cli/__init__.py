@@ -5,7 +5,7 @@ package stays light; the command's modules load when :func:`main` runs. Exit cod
 ``docs/cli.md``): :data:`OK` 0, :data:`ERROR` 1, :data:`USAGE` 2, :data:`BLOCKED` 3,
 :data:`STALE` 4.
 
-Example:
+Examples:
     >>> from edukoppel.cli import main
     >>> main(["--version"])  # doctest: +ELLIPSIS
     edukoppel ...
