@@ -544,8 +544,12 @@ class _OpenedWatch:
                 time.sleep(0.002)
                 continue
             self.opened = True
-            os.write(descriptor, self.content)
-            os.close(descriptor)
+            try:
+                os.write(descriptor, self.content)
+            except BrokenPipeError:
+                pass  # the reader closed its end before reading all: opened is what counts
+            finally:
+                os.close(descriptor)
 
     def stop(self) -> bool:
         self.running = False

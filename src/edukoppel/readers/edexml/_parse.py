@@ -86,7 +86,7 @@ _SCHOOL_TEXT = (
     "xsdversie",
 )
 #: Elements that exist from EDEXML 2.0 on (reference section 10, P4).
-_SINCE_20 = frozenset(
+ELEMENTS_SINCE_20 = frozenset(
     {
         "voornamen",
         "bsn",
@@ -438,7 +438,7 @@ def _pupil_code(tag: str, parsed: Parsed) -> int:
     """What a pupil's child is: a text position, a reference, a feature or nothing to read."""
     local = _local(tag)
     code = PUPIL_TEXT.get(local, _REFERENCES.get(local, _IGNORED))
-    if code == _IGNORED and local in _SINCE_20:
+    if code == _IGNORED and local in ELEMENTS_SINCE_20:
         code = _FEATURE
     if isinstance(tag, str):
         parsed.pupil_codes[tag] = code
@@ -490,7 +490,7 @@ def _teacher(element: Any, parsed: Parsed) -> Teacher:
         position = TEACHER_TEXT.get(local)
         if position is not None:
             texts[position] = child.text
-            if local in _SINCE_20:
+            if local in ELEMENTS_SINCE_20:
                 seen.add(local)
         elif local in ("rol", "rolomschrijving"):
             seen.add(local)

@@ -44,28 +44,15 @@ _VO_YEARS = {str(code): str(code - 10) for code in range(11, 17)}
 _MAX_LISTED = 50
 #: Joins the keys of a set in one text column: a character XML 1.0 cannot hold, so no key has it.
 _JOIN = "\x1f"
-_SINCE_20 = frozenset(
-    {
-        "vestigingen",
-        "samengestelde_groep",
-        "school-2.0",
-        "omschrijving",
-        "toevoegingen",
-        "voornamen",
-        "bsn",
-        "bsn_ondwnr-4",
-        "emailadres",
-        "gebruikersnaam",
-        "rijksregisternummer",
-        "postnummerbe",
-        "start_ondw_jgr3",
-        "fotourl",
-        "samengestelde_groepen",
-        "vestiging",
-        "rol",
-        "rolomschrijving",
-    }
-)
+#: What tells a file of EDEXML 2.0 or later: the elements 2.0 added (read as they are parsed),
+#: and the structures the parse notes as features.
+_SINCE_20 = p.ELEMENTS_SINCE_20 | {
+    "vestigingen",
+    "samengestelde_groep",
+    "school-2.0",
+    "omschrijving",
+    "toevoegingen",
+}
 Level = Literal["1.03", "2.0", "2.1"]
 
 
