@@ -10,12 +10,12 @@ file does not have never clears anything.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from edukoppel._i18n import Message, msg
@@ -38,6 +38,7 @@ from edukoppel.model import (
     data_fields,
     record_class,
 )
+from edukoppel.model._records import trusted_maker
 from edukoppel.report import Issue, Report
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ BadCell = Literal["keep", "skip", "fail"]
 _BATCH_ROWS = 10_000
 ROW_NUMBERS = "__rows__"
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
-_SEVERAL = re.compile(r"\s*[,;|]\s*")  # several mentors in one cell
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
 
 
@@ -675,18 +675,37 @@ def _mentors(
     mentor column's values are the staff members' keys, and the staff provide only their
     mentees, so nothing else about a staff member is ever cleared.
     """
+    import polars as pl
+
     names = rows.unique_columns
-    index_of = {number: index for index, number in enumerate(rows.row_numbers)}
-    cells = [rows.column(names[position]) for position in columns.row_only["_mentor"]]
-    mentees: dict[str, set[str]] = defaultdict(set)
-    rows_of: dict[str, list[int]] = defaultdict(list)
-    for record, place in zip(records, places, strict=True):
-        index = index_of[place]  # type: ignore[index]
-        for column in cells:
-            for value in _SEVERAL.split(column[index].strip()):
-                if value:
-                    mentees[value].add(record.key)
-                    rows_of[value].append(place)  # type: ignore[arg-type]
+    # Per mentor value, its pupils' keys and rows: in polars, since a pupil file has one row
+    # per pupil and only a handful of mentors.
+    pupils = pl.DataFrame(
+        {"key": [record.key for record in records], "row": places},
+        schema={"key": pl.String, "row": pl.Int64},
+    )
+    mentor_cells = [pl.col(names[position]) for position in columns.row_only["_mentor"]]
+    grouped = (
+        rows.to_polars(row_numbers="__row__")
+        .select(
+            pl.col("__row__").alias("row"),
+            pl.concat_str(mentor_cells, separator=",")
+            .str.replace_all(r"[;|]", ",")
+            .str.split(",")
+            .alias("mentor"),
+        )
+        .explode("mentor")
+        .with_columns(pl.col("mentor").str.strip_chars())
+        .filter(pl.col("mentor").is_not_null() & (pl.col("mentor") != ""))
+        .join(pupils, on="row", how="inner")
+        .group_by("mentor", maintain_order=True)
+        .agg(pl.col("key"), pl.col("row"))
+    )
+    mentees: dict[str, set[str]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for value, keys, numbers in grouped.iter_rows():
+        mentees[value] = set(keys)
+        rows_of[value] = numbers
     mentor_column = columns.names[columns.row_only["_mentor"][0]]
 
     def issue(code: str, message: Message, row: int | None, severity: str = "warning") -> None:
@@ -724,12 +743,16 @@ def _mentors(
         provides["staff"] = sorted({*(provides.get("staff") or ()), "mentees"})
         return
     mentors: list[Staff] = []
+    make = trusted_maker(Staff, ("key", "mentees"))
     for value, keys in sorted(mentees.items()):
         try:
-            mentors.append(Staff(key=value, mentees=tuple(sorted(keys))))
+            key = Staff(key=value).key  # the mentor's code, checked as a key
         except InvalidValueError as error:
             for row in rows_of[value][:_MAX_PER_COLUMN]:
                 issue("invalid-value", _invalid("invalid-value.kept", error), row)
+            continue
+        # The pupils' keys are checked already: sorted and unique is what the field holds.
+        mentors += make([(key, tuple(sorted(keys)))])
     collections["staff"] = mentors
     provides["staff"] = ["key", "mentees"]
     issue("mentor-as-staff-key", msg("mentor-as-staff-key", count=len(mentors)), None, "info")
@@ -759,10 +782,13 @@ def _missing_values(
         present = [f for f in choices if f"{mapping.entity}.{f}" in mapped and f in fields]
         if not present:
             continue  # not mapped: reported as required-field-unmapped
+        # A field's empty values (None, "", ()) are all false; its values never are.
+        values = attrgetter(*present)
+        several = len(present) > 1
         empty = [
             (place, record.key)
             for record, place in zip(records, places, strict=True)
-            if not any(getattr(record, field) not in (None, "", ()) for field in present)
+            if not (any(values(record)) if several else values(record))
         ]
         column = mapping.column_of(f"{mapping.entity}.{present[0]}")
         label = " | ".join(f"{kind}.{field}" for field in choices)

@@ -497,15 +497,16 @@ def match_columns(
     elif preset is not False:
         layout = _presets.preset(preset)
     detected_note = None
+    profiles = _profiles(table)
     if entity is None and layout is None and profile is None:
-        entity, detected_note = _detect_entity(table, fields)
+        entity, detected_note = _detect_entity(table, fields, profiles)
     entity = entity or (layout.entity if layout else "student")
     saved = profile if isinstance(profile, Profile) or profile is None else Profile.load(profile)
     fixed, notes = _decisions(names, table.columns, layout, saved, entity)
     specs = fields.for_entity(entity)
     if not specs:
         raise MappingError(f"the field catalogue has no fields for {entity!r}")
-    candidates, suggestions = _score(table, specs, entity)
+    candidates, suggestions = _score(table, specs, entity, profiles)
     compared = {position: normalise(name).compact for position, name in enumerate(names)}
     chosen = _assign(candidates, fields, fixed, compared)
     columns = [
@@ -532,10 +533,13 @@ def match_columns(
 
 
 Scored = list[tuple[float, Target, tuple[str, ...]]]
+_PROFILE_ROWS = 20_000  # rows a column's values are judged on (its first 500 filled cells)
 _KINDS_TO_DETECT: tuple[EntityKind, ...] = ("student", "staff", "guardian", "group", "location")
 
 
-def _detect_entity(table: Table, fields: Catalogue) -> tuple[EntityKind, str | None]:
+def _detect_entity(
+    table: Table, fields: Catalogue, profiles: Sequence[ValueProfile]
+) -> tuple[EntityKind, str | None]:
     """Which kind a table's rows hold, from its header.
 
     A pupil file is the default. Another kind wins when a column is its key by its own name
@@ -546,7 +550,7 @@ def _detect_entity(table: Table, fields: Catalogue) -> tuple[EntityKind, str | N
     keys: dict[EntityKind, str] = {}
     for kind in _KINDS_TO_DETECT:
         specs = [spec for spec in fields.for_entity(kind) if spec.kind == kind]
-        candidates, _ = _score(table, specs, kind)
+        candidates, _ = _score(table, specs, kind, profiles)
         best: dict[str, float] = {}
         for position, scored in candidates.items():
             if not scored or scored[0][0] < ACCEPT:
@@ -563,15 +567,25 @@ def _detect_entity(table: Table, fields: Catalogue) -> tuple[EntityKind, str | N
     return winner, f"rows hold {winner} records: {keys[winner]!r} is their key"
 
 
+def _profiles(table: Table) -> list[ValueProfile]:
+    """What each column's values look like, from the first rows (a sample is enough)."""
+    head = table.head(_PROFILE_ROWS)
+    return [value_profile(head.column(position)) for position in range(table.width)]
+
+
 def _score(
-    table: Table, specs: Sequence[FieldSpec], entity: EntityKind
+    table: Table,
+    specs: Sequence[FieldSpec],
+    entity: EntityKind,
+    profiles: Sequence[ValueProfile] | None = None,
 ) -> tuple[dict[int, Scored], dict[int, list[Candidate]]]:
     """Per column, every field it might be with its weighed score (best first)."""
     candidates: dict[int, Scored] = {}
     suggestions: dict[int, list[Candidate]] = {}
+    profiles = _profiles(table) if profiles is None else profiles
     for position, name in enumerate(table.unique_columns):
         header = normalise(table.columns[position] or name)
-        values = value_profile(table.column(position))
+        values = profiles[position]
         scored: Scored = []
         for spec in specs:
             target = _target(spec, header, entity)
