@@ -140,3 +140,11 @@ def test_case_and_spaces_never_change_what_a_value_means(value: str, changes: li
     for change in changes:
         changed = change(changed)
     assert programs.translate("student.program", changed) == (True, PROGRAMS[value])
+
+
+def test_a_toml_value_map_without_its_values_tables_is_refused_not_ignored() -> None:
+    with pytest.raises(
+        ek.MappingError, match=r"expected \[values\.\"field\"\] tables \(found 'student.program'\)"
+    ):
+        ek.ValueMap.from_toml('["student.program"]\nHAVO = "havo"\n')
+    assert ek.ValueMap.from_toml("") == ek.ValueMap({})

@@ -198,8 +198,12 @@ class ValueMap:
         except tomllib.TOMLDecodeError as error:
             raise MappingError(f"{name}: not a value map ({error})") from None
         tables = document.get("values", {})
-        if not isinstance(tables, Mapping):
-            raise MappingError(f'{name}: expected [values."field"] tables')
+        others = sorted(key for key in document if key != "values")
+        if not isinstance(tables, Mapping) or others:
+            # A table written as ["student.program"] instead of [values."student.program"]
+            # would otherwise be read as no value map at all.
+            found = f" (found {', '.join(repr(key) for key in others)})" if others else ""
+            raise MappingError(f'{name}: expected [values."field"] tables{found}')
         return cls(_tables(tables, name=name))
 
     @classmethod
