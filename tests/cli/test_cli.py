@@ -491,3 +491,27 @@ def test_importing_the_package_stays_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_school_year_you_confirm_guards_the_sync(tmp_path: Path, store: str) -> None:
+    """Cito's confirmation step: the admin says which year; another store's year blocks."""
+    data = tmp_path / "lln.csv"
+    data.write_text("Leerlingnummer;Achternaam\n00123;Berg\n", encoding="utf-8")
+    first = edukoppel("sync", data, "--store", store, "--school-year", "2025-2026", cwd=tmp_path)
+    assert first.returncode == OK, first.stderr
+    again = edukoppel("plan", data, "--store", store, "--school-year", "2026-2027", cwd=tmp_path)
+    assert again.returncode == BLOCKED
+    assert "school-year-mismatch" in again.stdout + again.stderr
+
+    titled = tmp_path / "titled.csv"
+    titled.write_text(
+        "Leerlingen, schooljaar 2024-2025\nLeerlingnummer;Achternaam\n00123;Berg\n",
+        encoding="utf-8",
+    )
+    refused = edukoppel(
+        "plan", titled, "--store", store, "--school-year", "2025-2026", cwd=tmp_path
+    )
+    assert refused.returncode == ERROR
+    assert "--school-year says 2025-2026, but the file says 2024-2025" in refused.stderr
+    bad = edukoppel("inspect", data, "--school-year", "volgend jaar", cwd=tmp_path)
+    assert bad.returncode == USAGE

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -193,6 +194,18 @@ def _source_options(function: F) -> F:
             "--source-name",
             help="The sync's stable source name (default 'import', or 'somtoday').",
         ),
+        click.option(
+            "--school-year",
+            metavar="YYYY-YYYY",
+            help="The school year the export is of, as you confirm it (refused when the file "
+            "says another); a store of another year then blocks the sync.",
+        ),
+        click.option(
+            "--brin",
+            metavar="BRIN",
+            help="The school (BRIN4) the export is of, as you confirm it (refused when the file "
+            "says another); a store of another school then blocks the sync.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -303,6 +316,56 @@ def _working(text: str) -> Iterator[None]:
 
 
 def _read_source(
+    files: Sequence[Path],
+    *,
+    somtoday: bool,
+    somtoday_config: Path | None,
+    profile: Path | None,
+    maps: Sequence[str],
+    values: Path | None,
+    entity: str | None,
+    source_name: str | None,
+    school: tuple[str | None, str | None] = (None, None),
+) -> ReadResult:
+    return _confirmed(
+        _read_files(
+            files,
+            somtoday=somtoday,
+            somtoday_config=somtoday_config,
+            profile=profile,
+            maps=maps,
+            values=values,
+            entity=entity,
+            source_name=source_name,
+        ),
+        brin=school[0],
+        school_year=school[1],
+    )
+
+
+def _confirmed(result: ReadResult, *, brin: str | None, school_year: str | None) -> ReadResult:
+    """The school and school year the admin confirms, on the roster (Cito's confirmation).
+
+    A file that names another is refused: the admin and the file disagree about what it is.
+    """
+    if brin is None and school_year is None:
+        return result
+    try:
+        given = ek.School(brin=brin, school_year=school_year)
+    except ek.InvalidValueError as error:
+        raise click.BadParameter(str(error)) from None
+    found = result.roster.school or ek.School()
+    for field, label in (("brin", "--brin"), ("school_year", "--school-year")):
+        mine, theirs = getattr(given, field), getattr(found, field)
+        if mine and theirs and mine != theirs:
+            raise Failure(msg("cli.school-disagrees", option=label, given=mine, found=theirs))
+    school = found.evolve(
+        brin=given.brin or found.brin, school_year=given.school_year or found.school_year
+    )
+    return attrs.evolve(result, roster=result.roster.evolve(school=school))
+
+
+def _read_files(
     files: Sequence[Path],
     *,
     somtoday: bool,
@@ -527,6 +590,8 @@ def inspect(
     values: Path | None,
     entity: str | None,
     source_name: str | None,
+    school_year: str | None,
+    brin: str | None,
     as_json: bool,
 ) -> int:
     """What is in FILE: format, encoding, delimiter, header, rows, the proposed mapping."""
@@ -539,6 +604,7 @@ def inspect(
         values=values,
         entity=entity,
         source_name=source_name,
+        school=(brin, school_year),
     )
     parts = result.parts or (result,)
     if as_json:
@@ -638,6 +704,8 @@ def plan(
     values: Path | None,
     entity: str | None,
     source_name: str | None,
+    school_year: str | None,
+    brin: str | None,
     store_url: str,
     tenant: str | None,
     add: bool,
@@ -657,6 +725,7 @@ def plan(
         values=values,
         entity=entity,
         source_name=source_name,
+        school=(brin, school_year),
     )
     _refuse_unmapped(result)
     policy = _policy(add=add, update=update, archive=archive, identity=identity)
@@ -707,6 +776,8 @@ def sync(
     values: Path | None,
     entity: str | None,
     source_name: str | None,
+    school_year: str | None,
+    brin: str | None,
     store_url: str,
     tenant: str | None,
     add: bool,
@@ -742,6 +813,7 @@ def sync(
             values=values,
             entity=entity,
             source_name=source_name,
+            school=(brin, school_year),
         )
         _refuse_unmapped(result)
     policy = _policy(add=add, update=update, archive=archive, identity=identity)
