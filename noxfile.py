@@ -53,6 +53,7 @@ def typecheck(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """The documentation site (MkDocs Material), built with warnings as errors."""
     session.install("-e", ".[all]", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.run("python", "docs/notebooks/make_explore.py", "--check")  # the notebook still runs
     site = session.create_tmp()
     session.run(
         "mkdocs",
