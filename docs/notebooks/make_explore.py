@@ -52,6 +52,44 @@ CELLS = [
         'week2 = ek.read_many(SCHOOL / "kic-week-2.xlsx", source_name="kic")\n'
         "changes = ek.diff(week1.roster, week2.roster)\nchanges",
     ),
+    (
+        "markdown",
+        "The changes at a glance: per kind and action, and per class the pupils who "
+        "came, left or moved there.",
+    ),
+    (
+        "code",
+        "import matplotlib.pyplot as plt\n\n"
+        "figure, (by_kind, by_class) = plt.subplots(1, 2, figsize=(10, 3.2))\n"
+        "summary = changes.summary()\n"
+        "kinds = [kind for kind, counts in summary.items() if any(counts.values())]\n"
+        "bottom = [0] * len(kinds)\n"
+        'for action in ("add", "update", "restore", "archive"):\n'
+        "    counts = [summary[kind][action] for kind in kinds]\n"
+        "    by_kind.bar(kinds, counts, bottom=bottom, label=action)\n"
+        "    bottom = [b + c for b, c in zip(bottom, counts, strict=True)]\n"
+        'by_kind.set_title("changes per kind")\n'
+        "by_kind.legend()\n"
+        'pupil_changes = changes.to_polars().filter(pl.col("entity") == "student")\n'
+        'moved = pupil_changes.filter(pl.col("field") == "homeroom")\n'
+        'classes = moved.group_by("new", "action").len().sort("new")\n'
+        'for action, rows in classes.partition_by("action", as_dict=True).items():\n'
+        '    by_class.bar(rows["new"], rows["len"], label=action[0], alpha=0.8)\n'
+        'by_class.set_title("pupils into each class")\n'
+        "by_class.legend()\n"
+        "plt.show()",
+    ),
+    ("markdown", "How sure the matcher was of each column of the pupils' sheet:"),
+    (
+        "code",
+        "mapping = week1.parts[1].mapping.to_polars()\n"
+        "figure, axis = plt.subplots(figsize=(8, 2.8))\n"
+        'axis.barh(mapping["column"], mapping["confidence"])\n'
+        'axis.axvline(0.8, linestyle="--", color="grey")  # below this a column stays unmapped\n'
+        "axis.set_xlim(0, 1)\n"
+        "axis.invert_yaxis()\n"
+        "plt.show()",
+    ),
     ("markdown", "Which pupils changed class, by name:"),
     (
         "code",
