@@ -32,7 +32,7 @@ def test_sync_many_runs_on_a_dask_cluster(tmp_path: Path) -> None:
     jobs.append(fleet.Job(tenant="99ZZ", source=tmp_path / "missing.xml"))
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -45,3 +45,23 @@ def test_sync_many_runs_on_a_dask_cluster(tmp_path: Path) -> None:
         assert results[brin].counts["student"] == {"add": n}
         assert again[brin] == "nothing-to-do"
     assert os.getpid() not in {int(r.worker.rsplit(":", 1)[1]) for r in results.values()}
+
+
+@pytest.mark.slow
+def test_the_dask_recipe_of_the_docs_runs(tmp_path: Path) -> None:
+    from tests.fleet.recipes import recipe
+
+    jobs = [fleet.Job(tenant=b, source=write_school(tmp_path, b, 3)) for b in ("10AA", "11BB")]
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        code = recipe("dask").replace('"tcp://scheduler:8786"', repr(cluster.scheduler_address))
+        namespace: dict[str, object] = {
+            "__name__": "dask_recipe",
+            "jobs": jobs,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'vendor.db'}",
+        }
+        exec(compile(code, "docs/fleet.md (dask recipe)", "exec"), namespace)
+    report = namespace["report"]
+    assert isinstance(report, fleet.FleetReport)
+    assert report.by_outcome["applied"] == 2

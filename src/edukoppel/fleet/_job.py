@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -222,6 +222,16 @@ class JobResult:
         """True when the tenant is in sync now (applied or nothing to do)."""
         return self.outcome in ("applied", "nothing-to-do")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain values (for JSON: a Celery task's return value, a log line).
+
+        Example:
+            >>> JobResult(tenant="99ZX", outcome="applied", counts={"student": {"add": 2}}
+            ...           ).to_dict()["counts"]
+            {'student': {'add': 2}}
+        """
+        return attrs.asdict(self, recurse=True)
+
     def __str__(self) -> str:
         extra = f", {self.error}" if self.error is not None else ""
         blocked = f" ({', '.join(self.blocked)})" if self.blocked else ""
@@ -267,7 +277,12 @@ def is_transient(error: BaseException) -> bool:
 
 def _summary(error: BaseException, secret: str | None) -> ErrorSummary:
     status = error.status if isinstance(error, SomtodayError) else None
-    text = error.message_in(None) if isinstance(error, EdukoppelError) else type(error).__name__
+    if isinstance(error, EdukoppelError):
+        text = error.message_in(None)
+    elif isinstance(error, OSError) and error.strerror and error.filename:
+        text = f"{error.strerror}: {Path(os.fsdecode(error.filename)).name}"  # a file, no data
+    else:
+        text = type(error).__name__
     if secret:
         text = text.replace(secret, "***")
     return ErrorSummary(
