@@ -340,3 +340,27 @@ def test_results_pickle_and_timings_add_up(tmp_path: Path, url: str) -> None:
     assert result.read_seconds + result.plan_seconds + result.apply_seconds <= result.seconds
     assert result.seconds <= time.perf_counter() - started
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_a_school_that_times_out_fails_alone(
+    server: SomtodayEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET", server.client_secret)
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    server.inject(delay=1.0, path="/leerling", times=None)  # Somtoday answers slowly
+    jobs = [
+        fleet.Job(tenant="patient", source=server.settings(0)),
+        fleet.Job(tenant="hasty", source=server.settings(1, timeout=0.2, retries=0)),
+    ]
+    with cf.ThreadPoolExecutor(2) as pool:
+        results = {
+            r.tenant: r
+            for r in fleet.sync_many(jobs, url=url, executor=pool, retries=1, backoff=0.01)
+        }
+    assert results["patient"].outcome == "applied"
+    hasty = results["hasty"]
+    assert hasty.outcome == "failed"
+    assert hasty.attempts == 2  # no answer in time counts as transient: tried once more
+    assert hasty.error is not None
+    assert hasty.error.status is None
+    assert hasty.error.transient
