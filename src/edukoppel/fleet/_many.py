@@ -1,0 +1,294 @@
+"""sync_many: many tenants' jobs on any concurrent.futures executor, and their report."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, get_args
+
+import attrs
+
+from edukoppel._i18n import msg
+from edukoppel.fleet._job import Job, JobResult, failed_result, run_job
+from edukoppel.sync import ChangeAction
+from edukoppel.sync._store import RunOutcome
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["FleetReport", "Progress", "results_frame", "sync_many"]
+
+#: Called after each job with (jobs done, jobs in all, the job's result).
+Progress = Callable[[int, int, JobResult], None]
+
+OUTCOMES: tuple[RunOutcome, ...] = get_args(RunOutcome)
+
+
+def _default_executor() -> cf.Executor:
+    # Not fork: the host may run threads (a web server, an HTTP client), and a forked child
+    # inherits their locks in whatever state they were.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+
+
+def _workers(executor: cf.Executor) -> int:
+    workers = getattr(executor, "_max_workers", None)
+    return workers if isinstance(workers, int) and workers > 0 else (os.cpu_count() or 1)
+
+
+def sync_many(
+    jobs: Iterable[Job],
+    *,
+    url: str,
+    executor: cf.Executor | None = None,
+    max_in_flight: int | None = None,
+    progress: Progress | None = None,
+    retries: int = 3,
+    backoff: float = 0.5,
+) -> Iterator[JobResult]:
+    """Sync many tenants into one store, yielding one result per job as each finishes.
+
+    Each job runs :func:`run_job` (read, plan and apply for its tenant, in the tenant's own
+    transaction) on ``executor``: any :class:`concurrent.futures.Executor`, such as a
+    :class:`~concurrent.futures.ThreadPoolExecutor`, a
+    :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``.
+    Without one, a process pool of one worker per core is made and shut down at the end.
+
+    A job's block, stale plan, error or timeout is its own result (``outcome`` ``failed``,
+    ``refused-blocked``...); the other jobs run on. A job whose worker could not run it (a
+    worker that died, a source that cannot be pickled) comes back ``failed`` too.
+
+    Args:
+        jobs: The tenants to sync (a tenant should occur once).
+        url: The multi-tenant :class:`~edukoppel.SqlStore`'s URL (it is passed to each job,
+            so it must name a database every worker can reach).
+        executor: Where to run the jobs (default: a new process pool).
+        max_in_flight: Jobs submitted and not yet finished, at most (default: twice the
+            executor's workers): a fleet of 1,500 is not queued at once.
+        progress: Called with (done, total, result) after each job.
+        retries: How often a job is tried again after a transient failure (:func:`run_job`).
+        backoff: The first wait before trying again, in seconds (doubled each time).
+
+    Yields:
+        One :class:`JobResult` per job, in the order they finish.
+
+    Examples:
+        >>> import concurrent.futures as cf, edukoppel as ek, tempfile, pathlib
+        >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'fleet.db'}"
+        >>> def roster(n):
+        ...     return ek.Roster(students=[ek.Student(key=str(n))], source="las")
+        >>> import functools
+        >>> jobs = [Job(tenant=f"school-{n}", source=functools.partial(roster, n))
+        ...         for n in range(3)]
+        >>> with cf.ThreadPoolExecutor(2) as pool:
+        ...     results = sorted(sync_many(jobs, url=url, executor=pool),
+        ...                      key=lambda r: r.tenant)
+        >>> [(r.tenant, r.outcome) for r in results]  # doctest: +NORMALIZE_WHITESPACE
+        [('school-0', 'applied'), ('school-1', 'applied'), ('school-2', 'applied')]
+    """
+    queue = list(jobs)
+    total = len(queue)
+    owned = executor is None
+    pool = _default_executor() if executor is None else executor
+    limit = max_in_flight if max_in_flight is not None else 2 * _workers(pool)
+    if limit < 1:
+        raise ValueError(msg("fleet.bad-in-flight", value=limit).render())
+    task = functools.partial(run_job, url=url, retries=retries, backoff=backoff)
+    pending: dict[cf.Future[JobResult], tuple[Job, float]] = {}
+    done = 0
+    position = 0
+    try:
+        while position < total or pending:
+            while position < total and len(pending) < limit:
+                job = queue[position]
+                position += 1
+                try:
+                    pending[pool.submit(task, job)] = (job, time.perf_counter())
+                except Exception as error:  # a job that cannot even be handed over
+                    done += 1
+                    result = failed_result(job, error)
+                    if progress is not None:
+                        progress(done, total, result)
+                    yield result
+            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in finished:
+                job, submitted = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:  # the worker died, or the job would not pickle
+                    result = failed_result(job, error, time.perf_counter() - submitted)
+                done += 1
+                if progress is not None:
+                    progress(done, total, result)
+                yield result
+    finally:
+        for future in pending:
+            future.cancel()
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _percentile(values: Sequence[float], share: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    ordered = sorted(values)
+    # The nearest-rank percentile: p99 of 200 schools is the second slowest, not a blend.
+    rank = max(1, min(len(ordered), round(share * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def _results(results: Iterable[JobResult]) -> tuple[JobResult, ...]:
+    return tuple(results)
+
+
+@attrs.frozen
+class FleetReport:
+    """The results of a fleet sync: a table, counts per outcome, and a one-screen summary.
+
+    Examples:
+        >>> report = FleetReport([JobResult(tenant="a", outcome="applied", seconds=1.0),
+        ...                       JobResult(tenant="b", outcome="nothing-to-do", seconds=0.5)])
+        >>> report.by_outcome["applied"], report.by_outcome["failed"]
+        (1, 0)
+        >>> report.to_polars().shape[0]
+        2
+    """
+
+    results: tuple[JobResult, ...] = attrs.field(converter=_results)
+    seconds: float | None = None
+
+    @property
+    def by_outcome(self) -> dict[RunOutcome, int]:
+        """How many tenants ended in each outcome (every outcome, zeros included)."""
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for result in self.results:
+            counts[result.outcome] += 1
+        return counts
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """The tenants that failed."""
+        return [result for result in self.results if result.outcome == "failed"]
+
+    @property
+    def refused(self) -> list[JobResult]:
+        """The tenants whose plan was refused (blocked or stale)."""
+        return [result for result in self.results if result.outcome.startswith("refused")]
+
+    def percentile(self, share: float) -> float | None:
+        """Seconds per school at ``share`` (0.5: the median), nearest rank."""
+        return _percentile([result.seconds for result in self.results], share)
+
+    @classmethod
+    def collect(cls, results: Iterable[JobResult]) -> FleetReport:
+        """Take every result (``sync_many(...)`` as it runs), timing the whole fleet."""
+        began = time.perf_counter()
+        taken = list(results)
+        return cls(taken, seconds=time.perf_counter() - began)
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per tenant: the outcome, counts, codes, timings and error, no personal data."""
+        return results_frame(self.results)
+
+    def __str__(self) -> str:
+        counts = self.by_outcome
+        wall = self.seconds if self.seconds is not None else 0.0
+        lines = [
+            msg(
+                "fleet.summary",
+                tenants=len(self.results),
+                seconds=round(wall, 1),
+                applied=counts["applied"],
+                nothing=counts["nothing-to-do"],
+                blocked=counts["refused-blocked"],
+                stale=counts["refused-stale"],
+                failed=counts["failed"],
+            ).render()
+        ]
+        if self.results:
+            median = self.percentile(0.5) or 0.0
+            p99 = self.percentile(0.99) or 0.0
+            changes = sum(result.changes for result in self.results if result.outcome == "applied")
+            lines.append(
+                msg(
+                    "fleet.summary.times", p50=round(median, 2), p99=round(p99, 2), changes=changes
+                ).render()
+            )
+        trouble = [result for result in self.results if not result.ok]
+        for result in sorted(trouble, key=lambda item: item.tenant)[:10]:
+            reason = ", ".join(result.blocked) if result.blocked else str(result.error or "")
+            lines.append(
+                f"  {result.tenant}: {result.outcome}" + (f" ({reason})" if reason else "")
+            )
+        if len(trouble) > 10:
+            lines.append(msg("fleet.summary.more", count=len(trouble) - 10).render())
+        return "\n".join(lines)
+
+
+def results_frame(results: Iterable[JobResult]) -> pl.DataFrame:
+    """The results as a polars DataFrame, one row per tenant.
+
+    Columns: ``tenant``, ``outcome``, ``changes``, one count per action over every kind
+    (``add``, ``update``, ``restore``, ``archive``), ``blocked`` (codes), ``errors``,
+    ``warnings`` and ``notes`` (issues per severity), ``run_number``, ``attempts``,
+    ``read_seconds``, ``plan_seconds``, ``apply_seconds``, ``seconds``, ``error_kind``,
+    ``error_status``, ``error`` (the error's message), ``worker`` and ``peak_memory_mib``.
+    """
+    import polars as pl
+
+    rows = list(results)
+    actions = get_args(ChangeAction)
+    severities = {"errors": "error", "warnings": "warning", "notes": "info"}
+    return pl.DataFrame(
+        {
+            "tenant": [r.tenant for r in rows],
+            "outcome": [r.outcome for r in rows],
+            "changes": [r.changes for r in rows],
+            **{
+                action: [sum(kinds.get(action, 0) for kinds in r.counts.values()) for r in rows]
+                for action in actions
+            },
+            "blocked": [list(r.blocked) for r in rows],
+            **{
+                column: [sum(r.issue_counts.get(severity, {}).values()) for r in rows]  # type: ignore[call-overload]
+                for column, severity in severities.items()
+            },
+            "run_number": [r.run_number for r in rows],
+            "attempts": [r.attempts for r in rows],
+            "read_seconds": [r.read_seconds for r in rows],
+            "plan_seconds": [r.plan_seconds for r in rows],
+            "apply_seconds": [r.apply_seconds for r in rows],
+            "seconds": [r.seconds for r in rows],
+            "error_kind": [None if r.error is None else r.error.kind for r in rows],
+            "error_status": [None if r.error is None else r.error.status for r in rows],
+            "error": [None if r.error is None else r.error.message for r in rows],
+            "worker": [r.worker for r in rows],
+            "peak_memory_mib": [r.peak_memory_mib for r in rows],
+        },
+        schema={
+            "tenant": pl.String,
+            "outcome": pl.String,
+            "changes": pl.Int64,
+            **dict.fromkeys(actions, pl.Int64),
+            "blocked": pl.List(pl.String),
+            **dict.fromkeys(severities, pl.Int64),
+            "run_number": pl.Int64,
+            "attempts": pl.Int64,
+            "read_seconds": pl.Float64,
+            "plan_seconds": pl.Float64,
+            "apply_seconds": pl.Float64,
+            "seconds": pl.Float64,
+            "error_kind": pl.String,
+            "error_status": pl.Int64,
+            "error": pl.String,
+            "worker": pl.String,
+            "peak_memory_mib": pl.Float64,
+        },
+    )

@@ -1,0 +1,366 @@
+"""edukoppel.fleet: many tenants on thread and process pools, into one SQLite SqlStore."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import multiprocessing
+import pickle
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+import edukoppel as ek
+from edukoppel import fleet
+from edukoppel.exceptions import SomtodayError, StoreError
+from edukoppel.testing.somtoday import SomtodayEmulator, generated_instelling
+
+SCHOOL_YEAR = "2025-2026"
+# Not fork: the tests run threads (the emulator, thread pools), whose locks a fork would copy.
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+def school_roster(brin: str, pupils: int, *, first: int = 0) -> ek.Roster:
+    """A small school: one homeroom, ``pupils`` pupils numbered from ``first``."""
+    return ek.Roster(
+        school=ek.School(brin=brin, school_year=SCHOOL_YEAR),
+        groups=[ek.Group(key="1HA", name="1HA", kind="homeroom", year="1")],
+        students=[
+            ek.Student(key=f"{n:05d}", first_name="A", last_name=f"L{n}", homeroom="1HA", year="1")
+            for n in range(first, first + pupils)
+        ],
+        source="las",
+    )
+
+
+def write_school(folder: Path, brin: str, pupils: int, *, first: int = 0) -> Path:
+    path = folder / f"{brin}.xml"
+    ek.write_edexml(school_roster(brin, pupils, first=first), path)
+    return path
+
+
+def raise_personal() -> ek.Roster:
+    raise RuntimeError("Jan Jansen, born 2012-03-04")  # personal data must not reach a result
+
+
+def not_a_roster() -> object:
+    return {"students": []}
+
+
+def student_keys(url: str, tenant: str) -> set[str]:
+    with ek.SqlStore(url, tenant=tenant) as store:
+        return {s.key for s in store.snapshot().students if not s.archived}
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'fleet.db'}"
+
+
+def test_a_process_pool_syncs_every_tenant_and_a_rerun_has_nothing_to_do(
+    tmp_path: Path, url: str
+) -> None:
+    sizes = {"10AA": 3, "11BB": 7, "12CC": 12, "13DD": 5}
+    jobs = [
+        fleet.Job(tenant=brin, source=write_school(tmp_path, brin, n)) for brin, n in sizes.items()
+    ]
+    seen: list[tuple[int, int]] = []
+    results = list(
+        fleet.sync_many(jobs, url=url, progress=lambda done, total, _: seen.append((done, total)))
+    )
+    assert sorted(r.tenant for r in results) == sorted(sizes)
+    assert {r.outcome for r in results} == {"applied"}
+    assert seen == [(n, 4) for n in range(1, 5)]
+    assert len({r.worker for r in results}) >= 1
+    for result in results:
+        assert result.counts["student"] == {"add": sizes[result.tenant]}
+        assert result.run_number == 1
+        pickle.loads(pickle.dumps(result))
+    for brin, n in sizes.items():
+        assert student_keys(url, brin) == {f"{k:05d}" for k in range(n)}
+    assert ek.SqlStore.tenants(url) == sorted(sizes)
+
+    again = list(fleet.sync_many(jobs, url=url, max_in_flight=1))
+    assert {r.outcome for r in again} == {"nothing-to-do"}
+    assert all(r.changes == 0 and r.run_number == 2 for r in again)
+
+
+def test_one_tenants_failure_or_block_never_stops_the_others(tmp_path: Path, url: str) -> None:
+    blocked = write_school(tmp_path, "20BB", 40)
+    assert fleet.run_job(fleet.Job(tenant="20BB", source=blocked), url).outcome == "applied"
+    write_school(tmp_path, "20BB", 10)  # a truncated export: 30 of 40 pupils gone
+    jobs = [
+        fleet.Job(tenant="10AA", source=write_school(tmp_path, "10AA", 4)),
+        fleet.Job(tenant="20BB", source=blocked),
+        fleet.Job(tenant="30CC", source=tmp_path / "missing.xml"),
+        fleet.Job(tenant="40DD", source=raise_personal),
+        fleet.Job(tenant="50EE", source=not_a_roster),  # type: ignore[arg-type]
+        fleet.Job(tenant="60FF", source=write_school(tmp_path, "60FF", 2)),
+    ]
+    with cf.ThreadPoolExecutor(3) as pool:
+        report = fleet.FleetReport.collect(fleet.sync_many(jobs, url=url, executor=pool))
+    by_tenant = {r.tenant: r for r in report.results}
+    assert by_tenant["10AA"].outcome == by_tenant["60FF"].outcome == "applied"
+    assert by_tenant["20BB"].outcome == "refused-blocked"
+    assert by_tenant["20BB"].blocked == ("archive-share",)
+    assert by_tenant["20BB"].counts["student"]["archive"] == 30
+    assert by_tenant["20BB"].run_number == 2
+    for tenant in ("30CC", "40DD", "50EE"):
+        assert by_tenant[tenant].outcome == "failed"
+        assert by_tenant[tenant].attempts == 1  # not transient: no retry
+    assert by_tenant["40DD"].error == fleet.ErrorSummary(
+        kind="RuntimeError", message="RuntimeError"
+    )
+    assert "Jan" not in repr(report.results)
+    assert "Jan" not in str(report)
+    assert by_tenant["50EE"].error is not None
+    assert by_tenant["50EE"].error.kind == "TypeError"
+    assert report.by_outcome == {
+        "applied": 2,
+        "nothing-to-do": 0,
+        "refused-blocked": 1,
+        "refused-stale": 0,
+        "failed": 3,
+    }
+    # A failed read is logged in the tenant's run log too, by code.
+    with ek.SqlStore(url, tenant="40DD") as store:
+        [run] = store.runs()
+    assert run.outcome == "failed"
+    assert run.problems[0].code == "read-failed"
+
+    summary = str(report)
+    assert summary.startswith("6 tenants in ")
+    assert "20BB: refused-blocked (archive-share)" in summary
+    frame = report.to_polars()
+    assert frame.height == 6
+    assert frame.filter(pl.col("tenant") == "20BB")["blocked"].to_list() == [["archive-share"]]
+    assert frame.filter(pl.col("outcome") == "failed")["error_kind"].to_list() is not None
+
+
+def test_the_acknowledged_block_is_applied(tmp_path: Path, url: str) -> None:
+    path = write_school(tmp_path, "20BB", 40)
+    fleet.run_job(fleet.Job(tenant="20BB", source=path), url)
+    write_school(tmp_path, "20BB", 10)
+    job = fleet.Job(tenant="20BB", source=path, acknowledge=["archive-share", "empty-source"])
+    result = fleet.run_job(job, url)
+    assert result.outcome == "applied"
+    assert result.counts["student"] == {"archive": 30}
+
+
+def test_an_unpicklable_job_fails_alone_on_a_process_pool(tmp_path: Path, url: str) -> None:
+    roster = school_roster("10AA", 2)
+    jobs = [
+        fleet.Job(tenant="10AA", source=lambda: roster),  # a lambda does not pickle
+        fleet.Job(tenant="20BB", source=write_school(tmp_path, "20BB", 3)),
+    ]
+    with cf.ProcessPoolExecutor(1, mp_context=CONTEXT) as pool:
+        results = {r.tenant: r for r in fleet.sync_many(jobs, url=url, executor=pool)}
+    assert results["10AA"].outcome == "failed"
+    assert results["10AA"].error is not None
+    assert results["10AA"].error.kind in ("PicklingError", "AttributeError")
+    assert results["20BB"].outcome == "applied"
+
+
+def test_a_job_refuses_what_is_not_a_source() -> None:
+    with pytest.raises(TypeError, match="not a int"):
+        fleet.Job(tenant="x", source=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_in_flight"):
+        list(
+            fleet.sync_many([], url="sqlite://", executor=cf.ThreadPoolExecutor(1), max_in_flight=0)
+        )
+
+
+# -- retries -------------------------------------------------------------------------------------
+
+
+def test_a_locked_sqlite_database_is_retried(tmp_path: Path) -> None:
+    database = tmp_path / "fleet.db"
+    url = f"sqlite:///{database}?timeout=0.1"  # a short wait, so the lock is met as an error
+    ek.SqlStore(url, tenant="10AA").close()
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    release = threading.Timer(0.6, holder.execute, args=("COMMIT",))
+    release.start()
+    try:
+        job = fleet.Job(tenant="10AA", source=lambda: school_roster("10AA", 3))
+        result = fleet.run_job(job, url, retries=6, backoff=0.2)
+    finally:
+        release.join()
+        holder.close()
+    assert result.outcome == "applied"
+    assert result.attempts > 1
+
+
+def test_a_lock_that_is_never_released_fails_after_the_retries(tmp_path: Path) -> None:
+    database = tmp_path / "fleet.db"
+    url = f"sqlite:///{database}?timeout=0.05"
+    ek.SqlStore(url, tenant="10AA").close()
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        job = fleet.Job(tenant="10AA", source=lambda: school_roster("10AA", 3))
+        result = fleet.run_job(job, url, retries=2, backoff=0.01)
+    finally:
+        holder.close()
+    assert result.outcome == "failed"
+    assert result.attempts == 3
+    assert result.error is not None
+    assert result.error.transient
+    assert "locked" in result.error.message
+
+
+def test_what_counts_as_transient() -> None:
+    import psycopg
+
+    def wrapped(error: Exception) -> StoreError:
+        try:
+            try:
+                raise sa.exc.OperationalError("UPDATE ...", {}, error)
+            except sa.exc.OperationalError:
+                raise StoreError("the database refused") from None
+        except StoreError as store_error:
+            return store_error
+
+    assert fleet.is_transient(wrapped(psycopg.errors.SerializationFailure("could not")))
+    assert fleet.is_transient(wrapped(psycopg.errors.DeadlockDetected("deadlock")))
+    assert not fleet.is_transient(wrapped(psycopg.errors.UniqueViolation("duplicate")))
+    assert fleet.is_transient(SomtodayError("busy", status=503))
+    assert fleet.is_transient(SomtodayError("no answer", status=None))
+    assert not fleet.is_transient(SomtodayError("wrong instelling", status=404))
+    assert not fleet.is_transient(ek.StalePlanError(expected="a", actual="b"))
+
+
+# -- Somtoday and secrets ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> SomtodayEmulator:
+    instellingen = [generated_instelling(students=12, vestigingen=1, seed=n) for n in range(3)]
+    for number, instelling in enumerate(instellingen):
+        instelling.uuid = f"00000000-0000-4000-8000-00000000000{number}"
+    with SomtodayEmulator(instellingen) as emulator:
+        yield emulator
+
+
+def somtoday_jobs(server: SomtodayEmulator, **options: object) -> list[fleet.Job]:
+    return [fleet.Job(tenant=f"school-{n}", source=server.settings(n, **options)) for n in range(3)]
+
+
+def test_somtoday_jobs_carry_no_secret_and_read_it_in_the_worker(
+    server: SomtodayEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = server.client_secret
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET", secret)
+    database = tmp_path / "fleet.db"
+    url = f"sqlite:///{database}"
+    jobs = somtoday_jobs(server)
+    for job in jobs:
+        assert secret.encode() not in pickle.dumps(job)
+        assert secret not in repr(job)
+    with cf.ProcessPoolExecutor(
+        2, mp_context=CONTEXT
+    ) as pool:  # the secret reaches the workers by the environment
+        results = list(fleet.sync_many(jobs, url=url, executor=pool))
+    assert {r.outcome for r in results} == {"applied"}
+    assert all(r.counts["student"]["add"] == 12 for r in results)
+    assert secret.encode() not in pickle.dumps(results)
+    assert secret not in str(fleet.FleetReport(results)) + repr(fleet.results_frame(results).rows())
+    assert secret.encode() not in database.read_bytes()
+
+
+def test_a_tenants_own_secret_wins_and_a_missing_secret_fails_that_tenant(
+    server: SomtodayEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET", raising=False)
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET_SCHOOL_0", server.client_secret)
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET_SCHOOL_1", "wrong")
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    with cf.ThreadPoolExecutor(3) as pool:
+        results = {
+            r.tenant: r for r in fleet.sync_many(somtoday_jobs(server), url=url, executor=pool)
+        }
+    assert results["school-0"].outcome == "applied"
+    assert results["school-1"].outcome == "failed"  # the wrong secret: refused, not retried
+    assert results["school-1"].attempts == 1
+    assert results["school-2"].outcome == "failed"
+    assert results["school-2"].error is not None
+    assert "EDUKOPPEL_SOMTODAY_CLIENT_SECRET_SCHOOL_2" in results["school-2"].error.message
+
+
+def test_a_host_callable_gives_the_secret(server: SomtodayEmulator, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    secrets = {"school-0": server.client_secret}
+    job = fleet.Job(tenant="school-0", source=server.settings(0), secret=secrets.__getitem__)
+    assert fleet.run_job(job, url).outcome == "applied"
+
+
+def test_a_somtoday_503_is_retried_and_a_lasting_one_fails_only_its_tenant(
+    server: SomtodayEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET", server.client_secret)
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    # The reader's own retries off, so the fleet's retries are what is tested.
+    settings = [server.settings(n, retries=0) for n in range(3)]
+    server.inject(503, path="/leerling", times=1)
+    passing = fleet.run_job(fleet.Job(tenant="school-0", source=settings[0]), url, backoff=0.01)
+    assert passing.outcome == "applied"
+    assert passing.attempts == 2
+
+    server.inject(503, path="/oauth2/token", times=None)  # Somtoday down for good
+    failing = fleet.run_job(
+        fleet.Job(tenant="school-1", source=settings[1]), url, retries=2, backoff=0.01
+    )
+    assert failing.outcome == "failed"
+    assert failing.attempts == 3
+    assert failing.error is not None
+    assert failing.error.status == 503
+    assert failing.error.kind == "SomtodayError"
+    server.clear_faults()
+    assert fleet.run_job(fleet.Job(tenant="school-2", source=settings[2]), url).outcome == "applied"
+
+
+def test_the_summary_is_in_dutch_too() -> None:
+    report = fleet.FleetReport(
+        [fleet.JobResult(tenant="a", outcome="applied", seconds=1.0)], seconds=2.0
+    )
+    with ek.use_language("nl"):
+        assert str(report).startswith("1 tenant in 2.0 s: 1 bijgewerkt")
+    assert report.percentile(0.99) == 1.0
+
+
+def test_results_pickle_and_timings_add_up(tmp_path: Path, url: str) -> None:
+    job = fleet.Job(tenant="10AA", source=functools.partial(school_roster, "10AA", 5))
+    started = time.perf_counter()
+    result = fleet.run_job(job, url)
+    assert result.read_seconds + result.plan_seconds + result.apply_seconds <= result.seconds
+    assert result.seconds <= time.perf_counter() - started
+    assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_a_school_that_times_out_fails_alone(
+    server: SomtodayEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDUKOPPEL_SOMTODAY_CLIENT_SECRET", server.client_secret)
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    server.inject(delay=1.0, path="/leerling", times=None)  # Somtoday answers slowly
+    jobs = [
+        fleet.Job(tenant="patient", source=server.settings(0)),
+        fleet.Job(tenant="hasty", source=server.settings(1, timeout=0.2, retries=0)),
+    ]
+    with cf.ThreadPoolExecutor(2) as pool:
+        results = {
+            r.tenant: r
+            for r in fleet.sync_many(jobs, url=url, executor=pool, retries=1, backoff=0.01)
+        }
+    assert results["patient"].outcome == "applied"
+    hasty = results["hasty"]
+    assert hasty.outcome == "failed"
+    assert hasty.attempts == 2  # no answer in time counts as transient: tried once more
+    assert hasty.error is not None
+    assert hasty.error.status is None
+    assert hasty.error.transient

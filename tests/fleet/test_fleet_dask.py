@@ -1,0 +1,67 @@
+"""edukoppel.fleet on a real Dask LocalCluster of two worker processes (Client.get_executor())."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import edukoppel as ek
+from edukoppel import fleet
+
+distributed = pytest.importorskip("distributed")
+
+
+def write_school(folder: Path, brin: str, pupils: int) -> Path:
+    roster = ek.Roster(
+        school=ek.School(brin=brin, school_year="2025-2026"),
+        students=[ek.Student(key=f"{brin}-{n:04d}", last_name=f"L{n}") for n in range(pupils)],
+        source="las",
+    )
+    path = folder / f"{brin}.xml"
+    ek.write_edexml(roster, path)
+    return path
+
+
+@pytest.mark.slow
+def test_sync_many_runs_on_a_dask_cluster(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    sizes = {f"{10 + n}AA": 5 + n for n in range(6)}
+    jobs = [fleet.Job(tenant=b, source=write_school(tmp_path, b, n)) for b, n in sizes.items()]
+    jobs.append(fleet.Job(tenant="99ZZ", source=tmp_path / "missing.xml"))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        executor = client.get_executor()
+        results = {r.tenant: r for r in fleet.sync_many(jobs, url=url, executor=executor)}
+        again = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
+    assert results["99ZZ"].outcome == "failed"
+    for brin, n in sizes.items():
+        assert results[brin].outcome == "applied"
+        assert results[brin].counts["student"] == {"add": n}
+        assert again[brin] == "nothing-to-do"
+    assert os.getpid() not in {int(r.worker.rsplit(":", 1)[1]) for r in results.values()}
+
+
+@pytest.mark.slow
+def test_the_dask_recipe_of_the_docs_runs(tmp_path: Path) -> None:
+    from tests.fleet.recipes import recipe
+
+    jobs = [fleet.Job(tenant=b, source=write_school(tmp_path, b, 3)) for b in ("10AA", "11BB")]
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        code = recipe("dask").replace('"tcp://scheduler:8786"', repr(cluster.scheduler_address))
+        namespace: dict[str, object] = {
+            "__name__": "dask_recipe",
+            "jobs": jobs,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'vendor.db'}",
+        }
+        exec(compile(code, "docs/fleet.md (dask recipe)", "exec"), namespace)
+    report = namespace["report"]
+    assert isinstance(report, fleet.FleetReport)
+    assert report.by_outcome["applied"] == 2
