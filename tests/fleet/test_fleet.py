@@ -364,3 +364,29 @@ def test_a_school_that_times_out_fails_alone(
     assert hasty.error is not None
     assert hasty.error.status is None
     assert hasty.error.transient
+
+
+class _RememberingExecutor(cf.ThreadPoolExecutor):
+    """What Dask's executor does: an identical submission gets the earlier task's result."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.remembered: dict[bytes, cf.Future[object]] = {}
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        key = pickle.dumps((fn, args, kwargs))
+        if key not in self.remembered:
+            self.remembered[key] = super().submit(fn, *args, **kwargs)
+        return self.remembered[key]
+
+
+def test_a_second_sync_runs_again_on_an_executor_that_remembers_results(
+    tmp_path: Path, url: str
+) -> None:
+    """Dask hands back a held result for an identical task: each submission is its own."""
+    jobs = [fleet.Job(tenant=b, source=write_school(tmp_path, b, 3)) for b in ("10AA", "11BB")]
+    with _RememberingExecutor() as executor:
+        first = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
+        again = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
+    assert first == {"10AA": "applied", "11BB": "applied"}
+    assert again == {"10AA": "nothing-to-do", "11BB": "nothing-to-do"}

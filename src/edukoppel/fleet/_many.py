@@ -7,6 +7,7 @@ import functools
 import multiprocessing
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, get_args
 
@@ -34,6 +35,12 @@ def _default_executor() -> cf.Executor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+
+
+def _run_once(task: Callable[[Job], JobResult], job: Job, token: str) -> JobResult:
+    """``task(job)``; ``token`` only makes each submission a task of its own."""
+    del token
+    return task(job)
 
 
 def _workers(executor: cf.Executor) -> int:
@@ -108,7 +115,12 @@ def sync_many(
                 job = queue[position]
                 position += 1
                 try:
-                    pending[pool.submit(task, job)] = (job, time.perf_counter())
+                    # A token of its own per submission: Dask's executor keys a task by its
+                    # function and arguments and hands back the result of an earlier,
+                    # identical submission it still holds, so a second sync of the fleet
+                    # would not run at all.
+                    future = pool.submit(_run_once, task, job, uuid.uuid4().hex)
+                    pending[future] = (job, time.perf_counter())
                 except Exception as error:  # a job that cannot even be handed over
                     done += 1
                     result = failed_result(job, error)
