@@ -370,3 +370,26 @@ def test_an_xlsx_whose_sheet_part_zipfile_cannot_read_is_refused(
 
     with pytest.raises(MalformedFileError, match="size cannot be checked before reading"):
         read_table(bytes(data), name="kapot.xlsx")
+
+
+def test_read_many_on_a_forged_workbook_is_refused_before_its_sheets_are_listed(
+    tmp_path: Path, make_xls: Builder
+) -> None:
+    """Listing a workbook's sheets opens it, and opening an XLS parses every sheet."""
+    data = make_xls({"Leerlingen": ROWS})
+    path = tmp_path / "vals.xls"
+    path.write_bytes(_patched(data, b"\x00\x02\x0e\x00", "<IIHH", 4, 0, 1_048_576, 0, 16_384))
+    code = (
+        "import sys, edukoppel as ek\n"
+        "try:\n    ek.read_many(sys.argv[1])\n"
+        "except ek.FileTooLargeError as error:\n    print('refused', error.sheet)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    assert done.stdout.split() == ["refused", "Leerlingen"]

@@ -126,14 +126,16 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX, XLSM and ODS; XL
 
 def _sheets(source: Source) -> list[tuple[Source, dict[str, Any]]]:
     """One part per visible sheet of a workbook (one part for a file that is none)."""
-    from edukoppel.readers.table._detect import load_source
+    from edukoppel.readers.table._detect import content_kind, load_source
     from edukoppel.readers.table._spreadsheet import visible_sheets
     from edukoppel.readers.table._table import DEFAULT_MAX_BYTES
 
     data, file, _ = load_source(source, name=None, max_bytes=DEFAULT_MAX_BYTES)
     if not data.startswith(_WORKBOOK_MAGIC):
         return [(data, {"name": file})]
-    return [(data, {"name": file, "sheet": sheet}) for sheet in visible_sheets(data, file=file)]
+    kind = content_kind(data, file=file, max_bytes=DEFAULT_MAX_BYTES)
+    sheets = visible_sheets(data, kind=kind, file=file, max_bytes=DEFAULT_MAX_BYTES)
+    return [(data, {"name": file, "sheet": sheet}) for sheet in sheets]
 
 
 def _combine(parts: Sequence[ReadResult], *, source_name: str) -> ReadResult:

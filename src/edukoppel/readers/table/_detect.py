@@ -170,7 +170,7 @@ def sniff(
     """
     if _blank(data[:4096]) and _blank(data):
         raise MalformedFileError(msg("refusal.empty-file"), file=file)
-    kind = _content_kind(data, file=file, max_bytes=max_bytes)
+    kind = content_kind(data, file=file, max_bytes=max_bytes)
     if declared is not None:
         if (declared == "csv") != (kind == "csv"):
             raise UnsupportedFormatError(
@@ -200,7 +200,7 @@ def sniff(
     return kind
 
 
-def _content_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
+def content_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise UnsupportedFormatError(msg("refusal.not-a-table", what=what), file=file)

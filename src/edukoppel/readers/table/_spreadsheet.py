@@ -518,11 +518,7 @@ def read_workbook_grid(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
     )
     max_cells = max_bytes // _BYTES_PER_CELL
-    # calamine parses every sheet of an XLS or ODS workbook as it opens it: check them first.
-    if kind == "xls":
-        check_xls(data, max_cells=max_cells, max_bytes=max_bytes, file=file)
-    elif kind == "ods":
-        check_ods(data, max_cells=max_cells, file=file)
+    _check_before_open(data, kind=kind, file=file, max_bytes=max_bytes)
     extents = _in_background(
         (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
@@ -805,11 +801,25 @@ def _ods_cells(
             column += repeat
 
 
-def visible_sheets(data: bytes, *, file: str) -> list[str]:
-    """The names of a workbook's visible sheets, in order (nothing of them is read)."""
+def _check_before_open(data: bytes, *, kind: TableFormat, file: str, max_bytes: int) -> None:
+    """Check an XLS or ODS workbook first: calamine parses every sheet as it opens it."""
+    max_cells = max_bytes // _BYTES_PER_CELL
+    if kind == "xls":
+        check_xls(data, max_cells=max_cells, max_bytes=max_bytes, file=file)
+    elif kind == "ods":
+        check_ods(data, max_cells=max_cells, file=file)
+
+
+def visible_sheets(data: bytes, *, kind: TableFormat, file: str, max_bytes: int) -> list[str]:
+    """The names of a workbook's visible sheets, in order (nothing of them is read).
+
+    Opening an XLS or ODS workbook parses its sheets, so they pass the same size guard as a
+    read does first.
+    """
     calamine = import_optional(
         "python_calamine", extra="spreadsheets", purpose="reading XLSX, XLS and ODS workbooks"
     )
+    _check_before_open(data, kind=kind, file=file, max_bytes=max_bytes)
     workbook = _open(calamine, data, file)
     try:
         return [
