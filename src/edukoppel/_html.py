@@ -76,10 +76,8 @@ def roster_html(roster: Roster) -> str:
     if rows:
         parts.append(_table(["kind", "records", "archived", "provides"], rows))
     for kind in ("student", "staff", "guardian", "group"):
-        if kind not in roster.provides or not roster.records(kind):
-            continue
         collection = roster.records(kind)
-        if collection:
+        if kind in roster.provides and collection:
             sample = list(collection)[:SAMPLE]
             shown = [
                 [_escape(record.key), _escape(_name(record)), _escape(_facts(record))]

@@ -224,9 +224,10 @@ def _add_rows_of_kind(
     mapped_as: EntityKind,
 ) -> None:
     """The rows of a mixed file that are of another kind (a pupil file's teachers)."""
+    own = columns.for_kind(kind)
     part = _Builder(
         rows,
-        columns.for_kind(kind),
+        own,
         entity=kind,
         key_from=key_from,
         report=report,
@@ -236,7 +237,7 @@ def _add_rows_of_kind(
         mapped_as=mapped_as,
     )
     records, places = part.build()
-    fields = {*columns.for_kind(kind).own, "key"}
+    fields = {*own.own, "key"}
     if kind == "staff":
         records, extra = _staff_roles(records, places, rows, columns, part)
         fields |= extra

@@ -299,10 +299,11 @@ def _check_links(
                                 message=msg("unknown-group", group=group, files=tuple(group_files)),
                             )
                         )
+    guardian_files = _defined_by(parts, "guardian")
     guardian_pupils = [
         (record, place)
         for record, place, _ in records.get("guardian", {}).values()
-        if _from(place, _defined_by(parts, "guardian"))
+        if _from(place, guardian_files)
     ]
     pupils = records.get("student", {})
     if guardian_pupils and pupils:
