@@ -148,3 +148,16 @@ def test_a_toml_value_map_without_its_values_tables_is_refused_not_ignored() -> 
     ):
         ek.ValueMap.from_toml('["student.program"]\nHAVO = "havo"\n')
     assert ek.ValueMap.from_toml("") == ek.ValueMap({})
+
+
+def test_the_items_of_a_set_are_translated_one_by_one() -> None:
+    data = b"Leerlingnummer;Achternaam;Lesgroepen\n001;Berg;ne-3a | wi-3a\n002;Bos;NE-3B|fr-3x\n"
+    values = {"student.groups": {"ne-3a": "NE3A", "wi-3a": "WI3A", "ne-3b": "NE3B", "x": None}}
+    result = ek.read(data, name="lln.csv", values=values)
+    assert [pupil.groups for pupil in result.roster.students] == [
+        ("NE3A", "WI3A"),
+        ("NE3B", "fr-3x"),
+    ]
+    [unknown] = result.report.by_code("unknown-value")
+    assert (unknown.row, unknown.column, unknown.field) == (3, "Lesgroepen", "student.groups")
+    assert "'fr-3x'" in unknown.message

@@ -274,15 +274,27 @@ class _Unknown:
         known.setdefault(fold(value), (value.strip(), []))[1].append(row)
 
     def find(
-        self, frame: pl.DataFrame, target: str, column: str, values: ValueMap, table: Table
+        self,
+        frame: pl.DataFrame,
+        target: str,
+        column: str,
+        values: ValueMap,
+        table: Table,
+        *,
+        cells: pl.Expr | None = None,
     ) -> None:
-        """The unknown values of one column, with their rows (found in polars)."""
+        """The unknown values of one column, with their rows (found in polars).
+
+        ``cells``: the values to judge, when not the column itself (a set's items).
+        """
         import polars as pl
 
+        judged = frame.with_columns(pl.Series(ROW_NUMBERS, table.row_numbers))
+        if cells is not None:
+            judged = judged.select(cells.alias(column), ROW_NUMBERS).explode(column)
         cells = pl.col(column)
         hits = (
-            frame.with_columns(pl.Series(ROW_NUMBERS, table.row_numbers))
-            .filter(values.unknown(target, cells))
+            judged.filter(cells.is_not_null() & values.unknown(target, cells))
             .group_by(fold_expression(cells).alias("folded"), maintain_order=True)
             .agg(cells.first().str.strip_chars().alias("shown"), pl.col(ROW_NUMBERS))
         )
@@ -378,7 +390,16 @@ class _Builder:
             cells = [pl.col(names[position]) for position in positions]
             if field in _LIST_FIELDS:
                 joined = [cell.str.replace_all(r"\s*[;|]\s*", ",") for cell in cells]
-                exprs.append(pl.concat_str(joined, separator=",").alias(field))
+                combined = pl.concat_str(joined, separator=",")
+                target = f"{self.mapped_as}.{field}"
+                if self.values is not None and target in self.values:
+                    # A set's values are translated one by one: "HAVO3A; HAVO3B".
+                    items = combined.str.split(",")
+                    column = names[positions[0]]
+                    self.unknown.find(source, target, column, self.values, table, cells=items)
+                    translated = self.values.expression(target, pl.element())
+                    combined = items.list.eval(translated.fill_null("")).list.join(",")
+                exprs.append(combined.alias(field))
             elif self.values is not None and f"{self.mapped_as}.{field}" in self.values:
                 target = f"{self.mapped_as}.{field}"
                 self.unknown.find(source, target, names[positions[0]], self.values, table)
