@@ -183,6 +183,20 @@ def _ods(
     return buffer.getvalue()
 
 
+@pytest.fixture(params=["fastexcel", "python-calamine"])
+def xlsx_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Read XLSX sheets through fastexcel (the default) or through python-calamine.
+
+    Both paths must give the same table; the tests of workbooks run on each.
+    """
+    from edukoppel.readers.table import _spreadsheet
+
+    if request.param == "fastexcel":
+        pytest.importorskip("fastexcel")
+    monkeypatch.setattr(_spreadsheet, "_FAST", request.param == "fastexcel")
+    return str(request.param)
+
+
 @pytest.fixture
 def make_xlsx() -> Callable[..., bytes]:
     """``make_xlsx({"Leerlingen": rows}, merged={"Leerlingen": ["A1:C1"]})`` -> bytes."""

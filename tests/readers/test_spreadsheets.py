@@ -16,6 +16,7 @@ from edukoppel.exceptions import EncryptedFileError, MalformedFileError, ReaderE
 from edukoppel.readers import read_table
 
 pytest.importorskip("python_calamine")
+pytestmark = pytest.mark.usefixtures("xlsx_engine")
 
 Builder = Callable[..., bytes]
 
@@ -329,10 +330,13 @@ def test_password_error_from_calamine_becomes_encrypted_file_error(
 ) -> None:
     import python_calamine
 
+    from edukoppel.readers.table import _spreadsheet
+
     def refuse(_: object) -> None:
         raise python_calamine.PasswordError("workbook is encrypted")
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+    monkeypatch.setattr(_spreadsheet, "_FAST", False)  # fastexcel would read the sheet
     with pytest.raises(EncryptedFileError, match="password"):
         read_table(make_xlsx({"Blad1": [["id"], ["1"]]}))
 

@@ -1,5 +1,8 @@
 """Workbooks (XLSX, XLSM, XLS, ODS) into a :class:`Grid`, through python-calamine.
 
+An XLSX or XLSM sheet is read by fastexcel when it is installed (see
+:mod:`~edukoppel.readers.table._fastxlsx`), which gives the same grid faster.
+
 Cells become strings the way a person reads them: integral numbers without ``.0`` (``12345``),
 dates as ISO dates (``2010-05-03``), date-times as ISO date-times, booleans as ``TRUE`` and
 ``FALSE``. What the values alone cannot show is looked up in the file itself, only after the
@@ -34,6 +37,7 @@ from edukoppel.exceptions import (
 from edukoppel.readers._issues import Collector
 from edukoppel.readers.table._bounds import check_ods, check_xls
 from edukoppel.readers.table._detect import ZIP_FAILURES
+from edukoppel.readers.table._fastxlsx import open_fast_reader, read_xlsx_grid, sheet_types
 from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
 from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header, keyword_score
 from edukoppel.readers.table._table import ROW_KEY, TableFormat, internal_name
@@ -51,6 +55,8 @@ _NOTHING: Mapping[str, object] = MappingProxyType({})
 _SCAN_FAILURES: tuple[type[BaseException], ...] = (KeyError, ET.ParseError, *ZIP_FAILURES)
 
 _SAVE_AS = msg("advice.resave-xlsx")
+# Read XLSX sheets through fastexcel when it is installed (tests turn it off to compare).
+_FAST = True
 _PEEK_ROWS = 40
 _HEAD_ROWS = 200
 _BATCH_ROWS = 10_000
@@ -69,6 +75,8 @@ def cell_text(value: Any) -> str:
         >>> import datetime
         >>> [cell_text(v) for v in (12345.0, 0.5, True, datetime.date(2010, 5, 3), None)]
         ['12345', '0.5', 'TRUE', '2010-05-03', '']
+        >>> [cell_text(v) for v in (1e-05, 0.1 + 0.2, 1 / 3)]
+        ['0.00001', '0.3', '0.333333333']
         >>> cell_text(datetime.datetime(2010, 5, 3, 10, 30))
         '2010-05-03T10:30:00'
     """
@@ -76,7 +84,11 @@ def cell_text(value: Any) -> str:
     if kind is str:
         return value  # type: ignore[no-any-return]
     if kind is float:
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        # As Excel shows it in a wide cell (and fastexcel writes it): at most nine decimals.
+        text = f"{value:.9f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     if kind is int:
         return str(value)
     if kind is bool:
@@ -236,6 +248,8 @@ def _choose_sheet(
         if len(matches) == 1:
             return matches[0]
         raise ReaderError(msg("refusal.no-such-sheet", sheet=sheet, sheets=listing), file=file)
+    if len(names) == 1:
+        return names[0]
     metadata = list(workbook.sheets_metadata)
     worksheets = [m.name for m in metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     visible = [m.name for m in metadata if m.name in worksheets and _is_visible(m, calamine)]
@@ -522,44 +536,25 @@ def read_workbook_grid(
     extents = _in_background(
         (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
+    if kind in ("xlsx", "xlsm") and _FAST:
+        fast = _read_fast(data, sheet, header_row, file, collector, calamine, extents)
+        if fast is not None:
+            grid, scan, name = fast
+            collector.detect("sheet", name)
+            collector.detect("reader", "fastexcel")
+            if scan:
+                grid.notes.extend(_scan_xlsx(data, name))
+            return grid, name
     workbook = _open(calamine, data, file)
     try:
-        try:
-            measured = extents()
-        except _Unmeasurable:
-            raise MalformedFileError(
-                msg("refusal.unmeasurable-sheet", advice=_SAVE_AS), file=file
-            ) from None
-        too_large = _too_large(data, measured, file)
+        too_large = _refused_sheets(extents, data, file)
         name = _choose_sheet(workbook, sheet, file, collector, calamine, skip=too_large)
-        if name in too_large:
-            rows, columns = too_large[name]
-            raise FileTooLargeError(
-                msg("refusal.sheet-too-large", rows=rows, columns=columns),
-                file=file,
-                sheet=name,
-            )
-        try:
-            worksheet = workbook.get_sheet_by_name(name)
-            merged_ranges = worksheet.merged_cell_ranges
-            grid = _read_sheet(_rows(worksheet), header_row, file=file, sheet=name)
-        except ReaderError:
-            raise
-        except BaseException as error:  # calamine failed on this sheet (or panicked)
-            if not _damaged(error):
-                raise
-            raise MalformedFileError(
-                msg("refusal.damaged-sheet", error=_failure(error), advice=_SAVE_AS),
-                file=file,
-                sheet=name,
-            ) from None
+        _refuse_too_large(name, too_large, file)
+        grid = _read_with_calamine(workbook, name, header_row, file=file)
     finally:
         workbook.close()
     collector.detect("sheet", name)
-    grid.merged = [
-        MergedRange(first[0] + 1, first[1], last[0] + 1, last[1])
-        for first, last in (merged_ranges or [])
-    ]
+    collector.detect("reader", "python-calamine")
     if kind in ("xlsx", "xlsm"):
         grid.notes.extend(_scan_xlsx(data, name))
     elif kind == "ods":
@@ -567,6 +562,93 @@ def read_workbook_grid(
         grid.notes.extend(ods_notes)
         grid.merged.extend(ods_merged)
     return grid, name
+
+
+def _refused_sheets(
+    extents: Callable[[], dict[str, tuple[int, int]]], data: bytes, file: str
+) -> dict[str, tuple[int, int]]:
+    """Wait for the size guard: the sheets too large to read, by name."""
+    try:
+        measured = extents()
+    except _Unmeasurable:
+        raise MalformedFileError(
+            msg("refusal.unmeasurable-sheet", advice=_SAVE_AS), file=file
+        ) from None
+    return _too_large(data, measured, file)
+
+
+def _refuse_too_large(name: str, too_large: Mapping[str, tuple[int, int]], file: str) -> None:
+    if name in too_large:
+        rows, columns = too_large[name]
+        raise FileTooLargeError(
+            msg("refusal.sheet-too-large", rows=rows, columns=columns), file=file, sheet=name
+        )
+
+
+def _read_fast(  # noqa: PLR0917 - private, called once
+    data: bytes,
+    sheet: str | int | None,
+    header_row: int | None,
+    file: str,
+    collector: Collector,
+    calamine: ModuleType,
+    extents: Callable[[], dict[str, tuple[int, int]]],
+) -> tuple[Grid, bool, str] | None:
+    """An XLSX sheet named (or the only one) through fastexcel; ``None``: read it with calamine.
+
+    Returns the grid, whether the sheet has formulas or error cells to scan, and its name.
+    Choosing among several sheets needs calamine's peeks, so that is left to the other path.
+    """
+    parts = _fast_parts(data)
+    if not parts or (sheet is None and len(parts) > 1):
+        return None
+    reader = open_fast_reader(data)  # opens while the size guard measures the sheets
+    if reader is None:
+        return None
+    name = _choose_sheet(_SheetNames(list(parts)), sheet, file, collector, calamine)
+    path = parts[name]
+    types = _in_background(lambda: sheet_types(data, path))
+    _refuse_too_large(name, _refused_sheets(extents, data, file), file)
+    fast = read_xlsx_grid(reader, types, name=name, header_row=header_row, file=file)
+    return None if fast is None else (*fast, name)
+
+
+class _SheetNames:
+    """The sheet names of an XLSX workbook, for :func:`_choose_sheet` without calamine."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.sheet_names = names
+
+
+def _fast_parts(data: bytes) -> dict[str, str]:
+    """Each sheet's name -> its zip part, when fastexcel can read the workbook's sheets."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _xlsx_sheet_paths(archive)
+    except _SCAN_FAILURES:
+        return {}
+
+
+def _read_with_calamine(workbook: Any, name: str, header_row: int | None, *, file: str) -> Grid:
+    try:
+        worksheet = workbook.get_sheet_by_name(name)
+        merged_ranges = worksheet.merged_cell_ranges
+        grid = _read_sheet(_rows(worksheet), header_row, file=file, sheet=name)
+    except ReaderError:
+        raise
+    except BaseException as error:  # calamine failed on this sheet (or panicked)
+        if not _damaged(error):
+            raise
+        raise MalformedFileError(
+            msg("refusal.damaged-sheet", error=_failure(error), advice=_SAVE_AS),
+            file=file,
+            sheet=name,
+        ) from None
+    grid.merged = [
+        MergedRange(first[0] + 1, first[1], last[0] + 1, last[1])
+        for first, last in (merged_ranges or [])
+    ]
+    return grid
 
 
 def _read_sheet(

@@ -1,0 +1,449 @@
+"""XLSX and XLSM sheets through fastexcel: calamine's cells straight into Arrow.
+
+python-calamine hands every cell to Python as an object, and turning 1.5 million of them into
+strings costs more than parsing the sheet. fastexcel gives the same cells (calamine parses
+them) as Arrow strings without a Python object per cell. What those strings cannot show, the
+sheet's XML tells, read on a thread while fastexcel parses (fastexcel releases the
+interpreter's lock):
+
+- which cells were stored as numbers (the column matcher judges lost leading zeros by them),
+  and which of them are large integral numbers that Excel may have rounded;
+- which columns hold booleans (fastexcel writes ``true``, a person reads ``TRUE``);
+- whether there are formulas, error cells or merged cells, which the shared scans then read.
+
+Dates come as ``2010-05-03 00:00:00`` and are turned into ISO dates and date-times in the
+columns that hold numbers (a date is a number with a date format). The result is the
+:class:`Grid` the python-calamine path builds, cell for cell; a test reads the same workbooks
+both ways. When the XML is not laid out the way this reader counts it (cells without a
+reference, a namespace prefix, dates stored as text, a duration format), or fastexcel fails,
+:func:`read_xlsx_grid` returns ``None`` and the python-calamine path reads the sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
+from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["SheetTypes", "frame_to_grid", "open_fast_reader", "read_xlsx_grid", "sheet_types"]
+
+_HEAD_ROWS = 200
+_CHUNK = 1 << 20
+_BATCH = 16  # chunks searched at once: polars runs a batch's regexes in parallel
+# A number cell as Excel, LibreOffice, openpyxl and xlsxwriter write it: a reference, maybe a
+# style, maybe t="n", maybe a formula, then its value.
+_NUMBER_CELL = (
+    r'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="n")?>'
+    r"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>[^<]*"
+)
+_NUMBER_PARTS = r'r="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(.*)'
+# Cells with a value that is not a number: subtracted from all values to tell how many number
+# cells there are, so that a cell this reader's pattern missed is noticed.
+_TYPED_VALUE = r' t="(?:s|str|b|e)"'
+_BOOLEAN_CELL = r'<c r="[A-Z]{1,3}[0-9]+"[^>]* t="b"'
+_MERGED = r'<mergeCell ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"'
+_NOTES_NEEDLES = ("<f", ":f>", ":f ", 't="e"')
+# A format that makes calamine read a number as a duration ([h]:mm:ss): fastexcel writes
+# those as date-times, so such a workbook is read the other way.
+_DURATION_FORMAT = re.compile(rb'formatCode="[^"]*\[(?:h+|m+|s+)\]', re.IGNORECASE)
+_DURATION_BUILTIN = re.compile(rb'numFmtId="46"')
+# A date, date-time or time cell's text, once written the python-calamine path's way.
+_DATE_TEXT = r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]+)?|[0-9]{2}:[0-9]{2}:[0-9]{2})$"
+
+
+@attrs.frozen
+class SheetTypes:
+    """What the sheet's XML says of its cells beyond their text.
+
+    Attributes:
+        numbers: One row per number cell: its column letters, its row and its stored value.
+        booleans: One row per boolean cell: its column letters and its row.
+        merged: Merged ranges as written (``A1:C1``).
+        notes: The sheet has formulas or error cells (the shared scan reads them).
+    """
+
+    numbers: pl.DataFrame
+    booleans: pl.DataFrame
+    merged: tuple[str, ...]
+    notes: bool
+
+
+class _Fallback(Exception):
+    """The sheet is read by the python-calamine path instead."""
+
+
+def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[str]:
+    """The part's text a chunk at a time, each cut before a cell (or else a tag) it ends in.
+
+    So no cell and no tag is split between two chunks, and every pattern finds them whole.
+    """
+    tail = b""
+    with archive.open(path) as handle:
+        while chunk := handle.read(_CHUNK):
+            chunk = tail + chunk
+            cut = chunk.rfind(b"<c ")
+            if cut <= 0:
+                cut = chunk.rfind(b"<")
+            if cut <= 0:
+                cut = len(chunk)
+            tail = chunk[cut:]
+            yield chunk[:cut].decode("latin-1")
+    if tail:
+        yield tail.decode("latin-1")
+
+
+def _durations(archive: zipfile.ZipFile) -> bool:
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
+        return False
+    return bool(_DURATION_FORMAT.search(styles) or _DURATION_BUILTIN.search(styles))
+
+
+def sheet_types(data: bytes, path: str) -> SheetTypes:
+    """Read the sheet part ``path`` of an XLSX workbook for what its cells' text cannot show.
+
+    Raises:
+        _Fallback: The part is not laid out the way this reader counts it.
+    """
+    import polars as pl
+
+    numbers: list[pl.DataFrame] = []
+    booleans: list[pl.DataFrame] = []
+    merged: list[str] = []
+    values = typed = matched = 0
+    notes = sheet_data = False
+
+    def search(batch: list[str]) -> None:
+        nonlocal values, typed, matched, notes, sheet_data
+        texts = pl.Series(batch, dtype=pl.String)
+        sheet_data = sheet_data or bool(texts.str.contains("<sheetData", literal=True).any())
+        values += int(texts.str.count_matches("<v>", literal=True).sum())
+        typed += int(texts.str.count_matches(_TYPED_VALUE).sum())
+        notes = notes or any(
+            bool(texts.str.contains(needle, literal=True).any()) for needle in _NOTES_NEEDLES
+        )
+        if bool(texts.str.contains(' t="d"', literal=True).any()):
+            raise _Fallback  # dates stored as ISO text: python-calamine reads them as dates
+        found = texts.str.extract_all(_NUMBER_CELL).explode().drop_nulls()
+        matched += found.len()
+        if found.len():
+            numbers.append(
+                found.str.extract_groups(_NUMBER_PARTS)
+                .struct.rename_fields(["column", "row", "value"])
+                .struct.unnest()
+                .with_columns(pl.col("row").cast(pl.Int64))
+            )
+        if bool(texts.str.contains(' t="b"', literal=True).any()):
+            cells = texts.str.extract_all(_BOOLEAN_CELL).explode().drop_nulls()
+            booleans.append(
+                cells.str.extract_groups(r'r="([A-Z]+)([0-9]+)"')
+                .struct.rename_fields(["column", "row"])
+                .struct.unnest()
+                .with_columns(pl.col("row").cast(pl.Int64))
+            )
+        if bool(texts.str.contains("<mergeCell ", literal=True).any()):
+            found_merged = texts.str.extract_all(_MERGED).explode().drop_nulls()
+            merged.extend(found_merged.str.extract(r'ref="([^"]+)"', 1).to_list())
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if _durations(archive):
+            raise _Fallback
+        batch: list[str] = []
+        for chunk in _chunks(archive, path):
+            batch.append(chunk)
+            if len(batch) == _BATCH:
+                search(batch)
+                batch = []
+        if batch:
+            search(batch)
+    if not sheet_data or matched != values - typed:
+        raise _Fallback  # a prefix, cells without a reference, or attributes in another order
+    schema = {"column": pl.String(), "row": pl.Int64(), "value": pl.String()}
+    return SheetTypes(
+        numbers=pl.concat(numbers) if numbers else pl.DataFrame(schema=schema),
+        booleans=pl.concat(booleans) if booleans else pl.DataFrame(schema=schema).drop("value"),
+        merged=tuple(merged),
+        notes=notes,
+    )
+
+
+def _column_letters(index: int) -> str:
+    """The Excel letters of a 0-based column index.
+
+    Examples:
+        >>> [_column_letters(i) for i in (0, 25, 26, 701, 702)]
+        ['A', 'Z', 'AA', 'ZZ', 'AAA']
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _reference(text: str) -> tuple[int, int]:
+    """``B3`` as (row 3, column index 1)."""
+    from edukoppel.readers.table._spreadsheet import _CELL_REFERENCE, _column_index
+
+    found = _CELL_REFERENCE.fullmatch(text)
+    if found is None:  # pragma: no cover - the pattern that found it allows no other form
+        raise _Fallback
+    return int(found.group(2)), _column_index(found.group(1))
+
+
+def _merged_ranges(refs: tuple[str, ...]) -> list[MergedRange]:
+    ranges = []
+    for ref in refs:
+        first, _, last = ref.partition(":")
+        (first_row, first_column), (last_row, last_column) = (
+            _reference(first),
+            _reference(last or first),
+        )
+        ranges.append(MergedRange(first_row, first_column, last_row, last_column))
+    return ranges
+
+
+_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+
+
+def _cell_texts(
+    column: pl.Series, numbers: pl.Series | None, booleans: pl.Series | None
+) -> pl.Series:
+    """The text fastexcel gives a column's cells, as the python-calamine path writes them.
+
+    ``numbers`` and ``booleans`` are masks of the cells the sheet stored as numbers (dates
+    among them: a date is a number with a date format) and as booleans. Literal string
+    operations under cheap tests, not regex replacements: those cost ten times more.
+    """
+    import polars as pl
+
+    cell = pl.col("cell")
+    if numbers is not None:
+        number = pl.col("number")
+        stamp = cell.str.contains(_STAMP)
+        iso = cell.str.replace(" ", "T", literal=True)
+        length = cell.str.len_bytes()
+        if bool((numbers & column.str.contains(_STAMP)).any()):  # dates, date-times, times
+            written = (
+                pl.when(~number)
+                .then(cell)
+                .when(stamp & cell.str.starts_with("1899-12-31 ") & (length == 19))
+                .then(cell.str.slice(11))
+                .when(stamp & cell.str.ends_with(" 00:00:00") & (length == 19))
+                .then(cell.str.slice(0, 10))
+                .when(stamp & (length == 19))
+                .then(iso)
+                .when(stamp & cell.str.contains(_STAMP + r"\.[0-9]{3}$"))
+                .then(iso + "000")
+                .when(stamp & cell.str.contains(_STAMP + r"\.[0-9]{6,}$"))
+                .then(iso.str.slice(0, 26))
+                .when(number & (cell == "-0"))
+                .then(pl.lit("0"))
+                .otherwise(cell)
+            )
+        else:
+            written = pl.when(number & (cell == "-0")).then(pl.lit("0")).otherwise(cell)
+        cell = written
+    if booleans is not None:
+        cell = pl.when(pl.col("boolean")).then(cell.str.to_uppercase()).otherwise(cell)
+    frame = pl.DataFrame(
+        {
+            "cell": column,
+            **({"number": numbers} if numbers is not None else {}),
+            **({"boolean": booleans} if booleans is not None else {}),
+        }
+    )
+    return frame.select(cell).to_series()
+
+
+def _masks(cells: pl.DataFrame, height: int) -> dict[str, pl.Series]:
+    """Per column letters, a mask of the sheet's rows (from row 1) holding such a cell."""
+    import polars as pl
+
+    masks = {}
+    for (letters,), rows in cells.group_by("column"):
+        masks[str(letters)] = pl.repeat(False, height, dtype=pl.Boolean, eager=True).scatter(
+            rows.get_column("row").filter(rows.get_column("row") <= height) - 1, True
+        )
+    return masks
+
+
+def frame_to_grid(
+    frame: pl.DataFrame,
+    *,
+    first_column: int,
+    types: SheetTypes,
+    header_row: int | None,
+    file: str,
+    sheet: str,
+) -> Grid:
+    """Turn fastexcel's string frame of a whole sheet (from row 1) into its table's grid.
+
+    ``first_column`` is the sheet's first used column (fastexcel starts there); the grid's
+    columns start at column A, like the python-calamine path's.
+    """
+    import polars as pl
+
+    from edukoppel._i18n import msg
+    from edukoppel.exceptions import MalformedFileError, ReaderError
+    from edukoppel.readers.table._table import ROW_KEY, internal_name
+
+    width = first_column + frame.width if frame.width else 0
+    letters = [_column_letters(index) for index in range(width)]
+    numbers = _masks(types.numbers, frame.height)
+    booleans = _masks(types.booleans, frame.height)
+    frame = frame.fill_null("")
+    columns = [
+        pl.repeat("", frame.height, dtype=pl.String, eager=True).alias(internal_name(index))
+        for index in range(first_column)
+    ]
+    for position, cells in enumerate(frame.get_columns()):
+        letter = letters[first_column + position]
+        texts = (
+            _cell_texts(cells, numbers.get(letter), booleans.get(letter))
+            if letter in numbers or letter in booleans
+            else cells
+        )
+        columns.append(texts.alias(internal_name(first_column + position)))
+    frame = pl.DataFrame(columns)
+    head = frame.head(max(_HEAD_ROWS, header_row or 0)).rows()
+    if not any(any(cell.strip() for cell in row) for row in head):
+        raise MalformedFileError(msg("refusal.empty-sheet"), file=file, sheet=sheet)
+    if header_row is not None:
+        if header_row > len(head):
+            raise ReaderError(
+                msg("refusal.header-row-below-the-sheet", header_row=header_row, last=len(head)),
+                file=file,
+                sheet=sheet,
+            )
+        index, why = header_row - 1, "given"
+    else:
+        index, why = find_header([list(row) for row in head[: HEADER_SEARCH_ROWS * 2]]), "detected"
+    data = frame.slice(index + 1)
+    data = data.with_columns(
+        pl.int_range(index + 2, index + 2 + data.height, dtype=pl.Int64).alias(ROW_KEY)
+        if data.height
+        else pl.lit(None, dtype=pl.Int64).alias(ROW_KEY)
+    )
+    numeric, notes = _numbers_below(types.numbers, numbers, data, letters, header=index + 1)
+    return Grid(
+        frame=data,
+        header=list(head[index]),
+        header_row=index + 1,
+        header_reason=why,
+        preamble=[(number + 1, list(row)) for number, row in enumerate(head[:index]) if any(row)],
+        notes=notes,
+        numeric=numeric,
+        merged=_merged_ranges(types.merged),
+    )
+
+
+def _numbers_below(
+    numbers: pl.DataFrame,
+    masks: dict[str, pl.Series],
+    data: pl.DataFrame,
+    letters: list[str],
+    *,
+    header: int,
+) -> tuple[dict[int, int], list[CellNote]]:
+    """Per column index, the data cells stored as numbers (dates aside), and the big ones."""
+    import polars as pl
+
+    from edukoppel.readers.table._spreadsheet import _rounded_identifier
+    from edukoppel.readers.table._table import internal_name
+
+    index_of = {letter: index for index, letter in enumerate(letters)}
+    numeric: dict[int, int] = {}
+    for letter, mask in masks.items():
+        index = index_of.get(letter)
+        if index is None:
+            continue
+        texts = data.get_column(internal_name(index))
+        count = int((mask.slice(header, data.height) & ~texts.str.contains(_DATE_TEXT)).sum())
+        if count:
+            numeric[index] = count
+    notes: list[CellNote] = []
+    big = numbers.filter(
+        (pl.col("row") > header) & pl.col("value").str.contains(r"^-?[0-9]{12}|[eE]\+?[0-9]")
+    ).sort("row", "column")
+    for letter, row, value in big.iter_rows():
+        number = float(value)
+        if abs(number) >= 1e11 and number.is_integer() and letter in index_of:
+            shown = _rounded_identifier(number)
+            if shown is not None:
+                notes.append(CellNote(row, index_of[letter], "big-number", shown))
+    return numeric, notes
+
+
+def open_fast_reader(data: bytes) -> Any | None:
+    """The fastexcel reader of a workbook; ``None`` when fastexcel is missing or fails on it."""
+    from edukoppel.readers.table._spreadsheet import _damaged
+
+    try:
+        import fastexcel
+    except ImportError:
+        return None
+    try:
+        return fastexcel.read_excel(data)
+    except BaseException as error:  # any fastexcel failure: the other path says what it is
+        if not _damaged(error):
+            raise
+        return None
+
+
+def read_xlsx_grid(
+    reader: Any,
+    types: Callable[[], SheetTypes],
+    *,
+    name: str,
+    header_row: int | None,
+    file: str,
+) -> tuple[Grid, bool] | None:
+    """Read sheet ``name`` through fastexcel; ``None``: read it the other way.
+
+    ``types`` waits for :func:`sheet_types` of the sheet, which runs while fastexcel parses.
+    Returns the grid and whether the sheet has formulas or error cells to scan for. The size
+    guard has passed before this is called. ``None`` when fastexcel fails on the sheet, or
+    its XML is not laid out the way :func:`sheet_types` counts.
+    """
+    from edukoppel.readers.table._spreadsheet import _damaged
+
+    try:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        columns = sheet.available_columns()
+        first_column = columns[0].absolute_index if columns else 0
+        frame = sheet.to_polars()
+    except BaseException as error:  # any fastexcel failure: the other path says what it is
+        if not _damaged(error):
+            raise
+        return None
+    try:
+        found = types()
+    except _FALLBACKS:
+        return None
+    grid = frame_to_grid(
+        frame, first_column=first_column, types=found, header_row=header_row, file=file, sheet=name
+    )
+    return grid, found.notes
+
+
+# The sheet's XML cannot be counted: the python-calamine path reads it (and says what is wrong).
+_FALLBACKS: tuple[type[Exception], ...] = (
+    _Fallback,
+    KeyError,
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+)
