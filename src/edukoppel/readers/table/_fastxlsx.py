@@ -12,11 +12,12 @@ interpreter's lock):
 - whether there are formulas, error cells or merged cells, which the shared scans then read.
 
 Dates come as ``2010-05-03 00:00:00`` and are turned into ISO dates and date-times in the
-columns that hold numbers (a date is a number with a date format). The result is the
+cells that hold numbers (a date is a number with a date format). The result is the
 :class:`Grid` the python-calamine path builds, cell for cell; a test reads the same workbooks
 both ways. When the XML is not laid out the way this reader counts it (cells without a
 reference, a namespace prefix, dates stored as text, a duration format), or fastexcel fails,
-:func:`read_xlsx_grid` returns ``None`` and the python-calamine path reads the sheet.
+:func:`load_sheet_frame` or :func:`wait_for_types` returns ``None`` and the python-calamine
+path reads the sheet.
 """
 
 from __future__ import annotations
@@ -35,11 +36,18 @@ from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["SheetTypes", "frame_to_grid", "open_fast_reader", "read_xlsx_grid", "sheet_types"]
+__all__ = [
+    "SheetTypes",
+    "frame_to_grid",
+    "load_sheet_frame",
+    "open_fast_reader",
+    "sheet_types",
+    "wait_for_types",
+]
 
 _HEAD_ROWS = 200
 _CHUNK = 1 << 20
-_BATCH = 16  # chunks searched at once: polars runs a batch's regexes in parallel
+_BATCH = 2  # chunks searched at once: polars runs their searches in parallel, in little memory
 # A number cell as Excel, LibreOffice, openpyxl and xlsxwriter write it: a reference, maybe a
 # style, maybe t="n", maybe a formula, then its value.
 _NUMBER_CELL = (
@@ -403,20 +411,11 @@ def open_fast_reader(data: bytes) -> Any | None:
         return None
 
 
-def read_xlsx_grid(
-    reader: Any,
-    types: Callable[[], SheetTypes],
-    *,
-    name: str,
-    header_row: int | None,
-    file: str,
-) -> tuple[Grid, bool] | None:
-    """Read sheet ``name`` through fastexcel; ``None``: read it the other way.
+def load_sheet_frame(reader: Any, name: str) -> tuple[pl.DataFrame, int] | None:
+    """Sheet ``name`` as fastexcel's string frame, from row 1, and its first used column.
 
-    ``types`` waits for :func:`sheet_types` of the sheet, which runs while fastexcel parses.
-    Returns the grid and whether the sheet has formulas or error cells to scan for. The size
-    guard has passed before this is called. ``None`` when fastexcel fails on the sheet, or
-    its XML is not laid out the way :func:`sheet_types` counts.
+    ``None`` when fastexcel fails on the sheet (the python-calamine path then says what is
+    wrong). The size guard must have passed before this is called.
     """
     from edukoppel.readers.table._spreadsheet import _damaged
 
@@ -429,14 +428,15 @@ def read_xlsx_grid(
         if not _damaged(error):
             raise
         return None
+    return frame, first_column
+
+
+def wait_for_types(types: Callable[[], SheetTypes]) -> SheetTypes | None:
+    """The result of :func:`sheet_types` run in the background; ``None``: read the other way."""
     try:
-        found = types()
+        return types()
     except _FALLBACKS:
         return None
-    grid = frame_to_grid(
-        frame, first_column=first_column, types=found, header_row=header_row, file=file, sheet=name
-    )
-    return grid, found.notes
 
 
 # The sheet's XML cannot be counted: the python-calamine path reads it (and says what is wrong).

@@ -37,7 +37,13 @@ from edukoppel.exceptions import (
 from edukoppel.readers._issues import Collector
 from edukoppel.readers.table._bounds import check_ods, check_xls
 from edukoppel.readers.table._detect import ZIP_FAILURES
-from edukoppel.readers.table._fastxlsx import open_fast_reader, read_xlsx_grid, sheet_types
+from edukoppel.readers.table._fastxlsx import (
+    frame_to_grid,
+    load_sheet_frame,
+    open_fast_reader,
+    sheet_types,
+    wait_for_types,
+)
 from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
 from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header, keyword_score
 from edukoppel.readers.table._table import ROW_KEY, TableFormat, internal_name
@@ -607,10 +613,20 @@ def _read_fast(  # noqa: PLR0917 - private, called once
         return None
     name = _choose_sheet(_SheetNames(list(parts)), sheet, file, collector, calamine)
     path = parts[name]
-    types = _in_background(lambda: sheet_types(data, path))
     _refuse_too_large(name, _refused_sheets(extents, data, file), file)
-    fast = read_xlsx_grid(reader, types, name=name, header_row=header_row, file=file)
-    return None if fast is None else (*fast, name)
+    # Started after the guard, which must end before fastexcel may allocate the sheet: on two
+    # cores the guard then shares them only with fastexcel's open, and this with its parse.
+    types = _in_background(lambda: sheet_types(data, path))
+    loaded = load_sheet_frame(reader, name)
+    del reader  # calamine's cells and strings go now, before the grid is built
+    found = wait_for_types(types)
+    if loaded is None or found is None:
+        return None
+    frame, first_column = loaded
+    grid = frame_to_grid(
+        frame, first_column=first_column, types=found, header_row=header_row, file=file, sheet=name
+    )
+    return grid, found.notes, name
 
 
 class _SheetNames:
