@@ -29,12 +29,13 @@ Progress = Callable[[int, int, JobResult], None]
 OUTCOMES: tuple[RunOutcome, ...] = get_args(RunOutcome)
 
 
-def _default_executor() -> cf.Executor:
+def _default_executor(workers: int | None = None) -> cf.Executor:
+    """A process pool of ``workers`` (default: one per core), started without ``fork``."""
     # Not fork: the host may run threads (a web server, an HTTP client), and a forked child
     # inherits their locks in whatever state they were.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
 
 
 def _run_once(task: Callable[[Job], JobResult], job: Job, token: str) -> JobResult:
