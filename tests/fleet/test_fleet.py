@@ -20,6 +20,8 @@ from edukoppel import fleet
 from edukoppel.exceptions import SomtodayError, StoreError
 from edukoppel.testing.somtoday import SomtodayEmulator, generated_instelling
 
+from . import racing
+
 SCHOOL_YEAR = "2025-2026"
 # Not fork: the tests run threads (the emulator, thread pools), whose locks a fork would copy.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -390,3 +392,28 @@ def test_a_second_sync_runs_again_on_an_executor_that_remembers_results(
         again = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
     assert first == {"10AA": "applied", "11BB": "applied"}
     assert again == {"10AA": "nothing-to-do", "11BB": "nothing-to-do"}
+
+
+# -- two applies of one tenant ---------------------------------------------------------------
+
+
+def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
+    tmp_path: Path, url: str
+) -> None:
+    tenant = "30CC"
+    seed = racing.school(tenant, *racing.SEED)
+    assert fleet.run_job(fleet.Job(tenant=tenant, source=lambda: seed), url).outcome == "applied"
+    jobs, marks, rosters = racing.racing_jobs(tmp_path, tenant)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=60)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer of the database is under way
+        with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+            results = racing.race(
+                jobs, marks, url=url, executor=pool, release=lambda: holder.execute("COMMIT")
+            )
+    finally:
+        holder.close()
+    racing.check_one_won(url, tenant, results)
+    loser = rosters[1] if "00000" in student_keys(url, tenant) else rosters[0]
+    rerun = fleet.run_job(fleet.Job(tenant=tenant, source=lambda: loser), url)
+    assert rerun.outcome == "applied"  # the next run plans against the winner's result
