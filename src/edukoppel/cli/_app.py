@@ -8,6 +8,7 @@ as JSON on stdout), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -1076,15 +1077,14 @@ def _run_fleet(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from edukoppel import fleet
-    from edukoppel.fleet._many import _default_executor
 
-    if executor_kind == "thread":
-        executor: cf.Executor = cf.ThreadPoolExecutor(workers or os.cpu_count() or 1)
-    else:
-        executor = _default_executor(workers)
+    # A process pool sync_many makes itself: one it owns is made again when a worker dies.
+    threads = (
+        cf.ThreadPoolExecutor(workers or os.cpu_count() or 1) if executor_kind == "thread" else None
+    )
     trouble = 0
     with (
-        executor,
+        threads or contextlib.nullcontext(),
         Progress(
             TextColumn(_text("fleet.cli.progress")),
             BarColumn(),
@@ -1105,7 +1105,7 @@ def _run_fleet(
             bar.update(task, completed=done, trouble=shown)
 
         return fleet.FleetReport.collect(
-            fleet.sync_many(jobs, url=url, executor=executor, progress=step)
+            fleet.sync_many(jobs, url=url, executor=threads, workers=workers, progress=step)
         )
 
 
