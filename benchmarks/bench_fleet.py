@@ -1,10 +1,12 @@
 """Many schools at once: a sequential loop vs sync_many on a process pool vs Dask LocalCluster.
 
 Each tenant is a generated EDEXML file (pupils in homerooms and three teaching groups each,
-staff linked to groups, one or two guardians per pupil). Every way syncs the same files into
-a store of its own (a table prefix of its own on PostgreSQL when ``EDUKOPPEL_POSTGRES_URL`` is
-set, else a SQLite file of its own): first the first sync, then a weekly sync at 2% churn
-(1% of pupils leave, as many arrive, 1% change their homeroom and name). Reported: schools per
+staff linked to groups) and a CSV export of its guardians (one or two per family, siblings
+sharing theirs: 1.4 per pupil), read together with ``ek.read_many``. Every way syncs the
+same files into a store of its own (a table prefix of its own on PostgreSQL when
+``EDUKOPPEL_POSTGRES_URL`` is set, else a SQLite file of its own): first the first sync, then
+a weekly sync at 2% churn (1% of pupils leave with their families' guardians, as many arrive,
+1% change their homeroom and name, 1% of families an e-mail address). Reported: schools per
 minute, the ratio to the sequential loop (the target is 1.7x on two cores), p50 and p99
 seconds per school (the target for the weekly sync: p99 under 2 s), and each worker's peak
 resident memory.
@@ -17,6 +19,7 @@ choose other sizes.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import multiprocessing
 import os
 import random
@@ -54,7 +57,9 @@ def school(brin: str, pupils: int, *, week: int, seed: int) -> ek.Roster:
         students.append(
             ek.Student(
                 key=f"{brin}{k:05d}",
-                first_name=rng.choice(("Daan", "Sanne", "Noah", "Emma", "Lucas", "Julia")),
+                # Of the pupil alone: a draw from rng would shift with the week's samples
+                # and rename most of the school in the weekly sync.
+                first_name=("Daan", "Sanne", "Noah", "Emma", "Lucas", "Julia")[k * 7 % 6],
                 last_name=f"Achternaam{k}{'-Bos' if k in movers else ''}",
                 year=groups[room].year,
                 homeroom=homeroom,
@@ -69,14 +74,7 @@ def school(brin: str, pupils: int, *, week: int, seed: int) -> ek.Roster:
         )
         for t in range(max(2, pupils // 25))
     ]
-    guardians = [
-        ek.Guardian(
-            key=f"{brin}G{k:05d}",
-            last_name=f"Ouder{k}",
-            students=[ek.GuardianLink(f"{brin}{k:05d}", relation="moeder")],
-        )
-        for k in keys[: pupils * 3 // 4]
-    ]
+    guardians = guardians_of(brin, keys, week=week)
     return ek.Roster(
         school=ek.School(brin=brin[:4], school_year=SCHOOL_YEAR),
         groups=groups,
@@ -87,12 +85,57 @@ def school(brin: str, pupils: int, *, week: int, seed: int) -> ek.Roster:
     )
 
 
-def write_files(folder: Path, tenants: list[str], pupils: int, week: int) -> dict[str, Path]:
+def guardians_of(brin: str, keys: list[int], *, week: int) -> list[ek.Guardian]:
+    """The pupils' parents, like a real school's: one or two per family, siblings sharing.
+
+    One pupil in ten is the younger sibling of the pupil before (same family); five families
+    in nine have two guardians, the others one: 1.4 guardians per pupil, 1.6 links. A
+    guardian depends on the family alone, so the weekly export keeps everyone's key; 1% of
+    the families change an e-mail address that week.
+    """
+    families: dict[int, list[str]] = {}
+    for k in keys:
+        families.setdefault(k - 1 if k % 10 == 1 else k, []).append(f"{brin}{k:05d}")
+    guardians = []
+    for family, children in families.items():
+        moved = week and family % 100 == 37
+        for parent in range(2 if family % 2 == 0 else 1):
+            guardians.append(
+                ek.Guardian(
+                    key=f"{brin}G{family:05d}{parent}",
+                    first_name=("Anna", "Mark", "Fatima", "Youssef")[(family + parent) % 4],
+                    last_name=f"Achternaam{family}",
+                    email=f"ouder{parent}.{family}{'.nieuw' if moved else ''}@example.org",
+                    phone=f"06{family:05d}{parent:03d}",
+                    students=[ek.GuardianLink(child) for child in children],
+                )
+            )
+    return guardians
+
+
+#: A LAS's export of parents: one row per guardian, the children's numbers in one column.
+GUARDIAN_HEADER = (
+    "Oudernummer;Voornaam ouder;Achternaam ouder;E-mail ouder;Telefoon ouder;Leerlingnummers"
+)
+
+
+def write_files(
+    folder: Path, tenants: list[str], pupils: int, week: int
+) -> dict[str, tuple[Path, Path]]:
+    """Per tenant an EDEXML file (which has no guardians) and a CSV file of its guardians."""
     paths = {}
     for number, tenant in enumerate(tenants):
-        path = folder / f"{tenant}.xml"
-        ek.write_edexml(school(tenant, pupils, week=week, seed=number), path)
-        paths[tenant] = path
+        roster = school(tenant, pupils, week=week, seed=number)
+        edexml, parents = folder / f"{tenant}.xml", folder / f"{tenant}-ouders.csv"
+        ek.write_edexml(roster, edexml)
+        rows = [GUARDIAN_HEADER]
+        rows += [
+            f"{g.key};{g.first_name};{g.last_name};{g.email};{g.phone};"
+            + ",".join(link.student for link in g.students)
+            for g in roster.guardians
+        ]
+        parents.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        paths[tenant] = (edexml, parents)
     return paths
 
 
@@ -181,7 +224,13 @@ def main(quick: bool) -> None:
             baseline = None
             for label, runner in runners.items():
                 jobs = [
-                    fleet.Job(tenant=t, source=paths[t], prefix=prefixes[label]) for t in tenants
+                    fleet.Job(
+                        tenant=t,
+                        # ek.read_many itself, so every worker (a cluster's too) can unpickle it
+                        source=functools.partial(ek.read_many, list(paths[t]), source_name="las"),
+                        prefix=prefixes[label],
+                    )
+                    for t in tenants
                 ]
                 speed = run(label, runner, jobs, urls[label], baseline)
                 baseline = baseline or speed

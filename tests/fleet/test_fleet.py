@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import functools
 import multiprocessing
+import os
 import pickle
 import sqlite3
 import threading
@@ -19,6 +20,8 @@ import edukoppel as ek
 from edukoppel import fleet
 from edukoppel.exceptions import SomtodayError, StoreError
 from edukoppel.testing.somtoday import SomtodayEmulator, generated_instelling
+
+from . import racing
 
 SCHOOL_YEAR = "2025-2026"
 # Not fork: the tests run threads (the emulator, thread pools), whose locks a fork would copy.
@@ -46,6 +49,10 @@ def write_school(folder: Path, brin: str, pupils: int, *, first: int = 0) -> Pat
 
 def raise_personal() -> ek.Roster:
     raise RuntimeError("Jan Jansen, born 2012-03-04")  # personal data must not reach a result
+
+
+def end_the_worker() -> ek.Roster:
+    os._exit(3)  # as the kernel's out-of-memory kill would: no exception, no result
 
 
 def not_a_roster() -> object:
@@ -390,3 +397,71 @@ def test_a_second_sync_runs_again_on_an_executor_that_remembers_results(
         again = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
     assert first == {"10AA": "applied", "11BB": "applied"}
     assert again == {"10AA": "nothing-to-do", "11BB": "nothing-to-do"}
+
+
+# -- two applies of one tenant ---------------------------------------------------------------
+
+
+def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
+    tmp_path: Path, url: str
+) -> None:
+    tenant = "30CC"
+    seed = racing.school(tenant, *racing.SEED)
+    assert fleet.run_job(fleet.Job(tenant=tenant, source=lambda: seed), url).outcome == "applied"
+    jobs, marks, rosters = racing.racing_jobs(tmp_path, tenant)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=60)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer of the database is under way
+        with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+            results = racing.race(
+                jobs, marks, url=url, executor=pool, release=lambda: holder.execute("COMMIT")
+            )
+    finally:
+        holder.close()
+    racing.check_one_won(url, tenant, results)
+    loser = rosters[1] if "00000" in student_keys(url, tenant) else rosters[0]
+    rerun = fleet.run_job(fleet.Job(tenant=tenant, source=lambda: loser), url)
+    assert rerun.outcome == "applied"  # the next run plans against the winner's result
+
+
+# -- a worker that dies --------------------------------------------------------------------------
+
+
+def test_a_dead_worker_fails_only_its_job_and_the_pool_is_made_again(
+    tmp_path: Path, url: str
+) -> None:
+    jobs = [
+        fleet.Job(tenant=brin, source=write_school(tmp_path, brin, 5))
+        for brin in (f"{40 + n}AA" for n in range(8))
+    ]
+    jobs.insert(3, fleet.Job(tenant="49ZZ", source=end_the_worker))
+    seen: list[int] = []
+    results = {
+        r.tenant: r
+        for r in fleet.sync_many(jobs, url=url, workers=2, progress=lambda d, *_: seen.append(d))
+    }
+    assert seen == list(range(1, 10))  # every job once
+    dead = results.pop("49ZZ")
+    assert dead.outcome == "failed"
+    assert dead.error is not None
+    assert dead.error.kind == "BrokenProcessPool"
+    assert "died" in dead.error.message
+    # The jobs the broken pool held ran again on a new one: none failed with it. (One that
+    # had committed before its result was lost finds nothing to do the second time.)
+    assert sorted(results) == sorted(job.tenant for job in jobs if job.tenant != "49ZZ")
+    assert all(r.ok for r in results.values()), [str(r) for r in results.values()]
+    for brin, result in results.items():
+        assert len(student_keys(url, brin)) == 5, result
+
+
+def test_a_hosts_broken_pool_is_the_hosts(tmp_path: Path, url: str) -> None:
+    """A pool the host gave is not made again: its jobs fail, each with a result."""
+    jobs = [fleet.Job(tenant="49ZZ", source=end_the_worker)] + [
+        fleet.Job(tenant=f"5{n}AA", source=write_school(tmp_path, f"5{n}AA", 3)) for n in range(3)
+    ]
+    with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+        results = {r.tenant: r for r in fleet.sync_many(jobs, url=url, executor=pool)}
+    assert sorted(results) == ["49ZZ", "50AA", "51AA", "52AA"]
+    assert results["49ZZ"].outcome == "failed"
+    assert results["49ZZ"].error is not None
+    assert results["49ZZ"].error.message == "BrokenProcessPool"

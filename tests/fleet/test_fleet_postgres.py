@@ -19,6 +19,8 @@ from tests.adapters.test_sql_store import postgres_url_or_skip
 import edukoppel as ek
 from edukoppel import fleet
 
+from . import racing
+
 CONTEXT = multiprocessing.get_context("spawn")
 TENANTS = [f"{10 + n}AA" for n in range(8)]
 
@@ -120,3 +122,30 @@ def test_a_locked_tenant_does_not_hold_up_another(
                 assert waiting.result(timeout=120).outcome == "applied"
     finally:
         engine.dispose()
+
+
+def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
+    database: tuple[str, str], tmp_path: Path
+) -> None:
+    url, prefix = database
+    tenant = "30CC"
+    seed = racing.school(tenant, *racing.SEED)
+    with ek.SqlStore(url, tenant=tenant, prefix=prefix) as store:
+        ek.apply(ek.plan(store.snapshot(), seed), store)
+    jobs, marks, _ = racing.racing_jobs(tmp_path, tenant, prefix=prefix)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            # Another apply of the tenant is under way: it holds the tenant's row lock.
+            connection.execute(
+                sa.text(f"SELECT 1 FROM {prefix}tenant WHERE tenant = :t FOR UPDATE"),
+                {"t": tenant},
+            )
+            with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+                results = racing.race(
+                    jobs, marks, url=url, executor=pool, release=transaction.commit
+                )
+    finally:
+        engine.dispose()
+    racing.check_one_won(url, tenant, results, prefix=prefix)

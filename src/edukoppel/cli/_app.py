@@ -8,6 +8,7 @@ as JSON on stdout), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -35,6 +36,7 @@ from edukoppel.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from edukoppel.fleet import FleetReport, Job
     from edukoppel.model import EntityKind
     from edukoppel.readers import ReadResult
     from edukoppel.sync import Changeset, SyncRun
@@ -46,7 +48,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SAMPLE = 5
 _LOG_WIDTH = 120
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
-_IDENTITY_KINDS: tuple[EntityKind, ...] = ("student", "staff")
 
 
 class Failure(Exception):
@@ -433,17 +434,9 @@ def _open_store(url: str, tenant: str | None) -> ek.SqlStore:
 
 
 def _policy(*, add: bool, update: bool, archive: bool, identity: str) -> ek.SyncPolicy:
-    allowed = {
-        action
-        for action, on in (("add", add), ("restore", add), ("update", update), ("archive", archive))
-        if on
-    }
-    matching: dict[str, str] = {}
-    if identity != "key":
-        matching = dict.fromkeys(_IDENTITY_KINDS, identity)
-    return ek.SyncPolicy.model_validate(
-        {"identity": matching, "actions": dict.fromkeys(ek.ENTITY_KINDS, sorted(allowed))}
-    )
+    from edukoppel.cli._jobs import sync_policy
+
+    return sync_policy(add=add, update=update, archive=archive, identity=identity)
 
 
 # -- printing ------------------------------------------------------------------------------
@@ -963,3 +956,183 @@ def _runs_table(log: Sequence[SyncRun]) -> RichTable:
             entry.description or "",
         )
     return table
+
+
+# -- many tenants --------------------------------------------------------------------------
+
+
+@main.command("sync-many")
+@click.argument("tenants", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    envvar="EDUKOPPEL_STORE",
+    metavar="URL",
+    help="The multi-tenant database: sqlite:///vendor.db or postgresql+psycopg://...",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Tenants synced at once (default: one per core).",
+)
+@click.option(
+    "--executor",
+    "executor_kind",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="Worker processes (files: CPU-bound) or threads (Somtoday: waiting on the network).",
+)
+@_policy_options
+@click.option(
+    "--source-name",
+    help="With a folder: every tenant's stable source name (default 'import').",
+)
+@click.option(
+    "--acknowledge",
+    "acknowledged",
+    multiple=True,
+    metavar="CODE",
+    help="With a folder: apply a tenant's plan although this safeguard blocks it. Repeatable.",
+)
+@click.option("--description", help="What each tenant's sync log says about the run.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar; the summary only when a tenant is not OK."
+)
+@_json_option
+def sync_many(
+    *,
+    tenants: Path,
+    store_url: str,
+    workers: int | None,
+    executor_kind: str,
+    add: bool,
+    update: bool,
+    archive: bool,
+    identity: str,
+    source_name: str | None,
+    acknowledged: tuple[str, ...],
+    description: str | None,
+    quiet: bool,
+    as_json: bool,
+) -> int:
+    """Sync many tenants into one store: a jobs file (TOML) or a folder, one tenant each.
+
+    TENANTS is a jobs file (one [tenants.NAME] table per school, with its source or Somtoday
+    settings and its options) or a folder whose files and subfolders are the tenants, named
+    after them. Exit code: 1 when a tenant failed, else 3 when one was blocked, else 4 when
+    one was stale, else 0.
+    """
+    from edukoppel.cli._jobs import jobs_from_file, jobs_from_folder
+
+    if tenants.is_dir():
+        policy = _policy(add=add, update=update, archive=archive, identity=identity)
+        jobs = jobs_from_folder(
+            tenants,
+            policy=policy,
+            source_name=source_name,
+            acknowledge=acknowledged,
+            description=description,
+        )
+        if not jobs:
+            raise Failure(msg("fleet.cli.empty-folder", path=str(tenants)))
+    else:
+        context = click.get_current_context()
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("add", "update", "archive", "identity", "source_name", "acknowledged")
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+        ]
+        if given:
+            raise click.UsageError(_text("fleet.cli.options-in-file", options=", ".join(given)))
+        jobs = jobs_from_file(tenants)
+        if description:
+            jobs = [attrs.evolve(job, description=description) for job in jobs]
+    _check_store(store_url)
+    report = _run_fleet(jobs, store_url, workers, executor_kind, quiet=quiet or as_json)
+    code = _fleet_exit_code(report)
+    if as_json:
+        _print_json(_fleet_data(report, code))
+    elif not quiet or code != OK:
+        _state.out.print(escape(str(report)))
+    return code
+
+
+def _check_store(url: str) -> None:
+    """A wrong URL is one error, not one per tenant (nothing is created in the database)."""
+    try:
+        ek.SqlStore.tenants(url)
+    except EdukoppelError:
+        raise
+    except Exception as error:  # SQLAlchemy's own: a URL it cannot use, a driver missing
+        raise Failure(msg("cli.store-open", url=_shown_url(url), error=str(error))) from None
+
+
+def _run_fleet(
+    jobs: Sequence[Job], url: str, workers: int | None, executor_kind: str, *, quiet: bool
+) -> FleetReport:
+    import concurrent.futures as cf
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from edukoppel import fleet
+
+    # A process pool sync_many makes itself: one it owns is made again when a worker dies.
+    threads = (
+        cf.ThreadPoolExecutor(workers or os.cpu_count() or 1) if executor_kind == "thread" else None
+    )
+    trouble = 0
+    with (
+        threads or contextlib.nullcontext(),
+        Progress(
+            TextColumn(_text("fleet.cli.progress")),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[trouble]}"),
+            TimeElapsedColumn(),
+            console=_state.err,
+            transient=True,
+            disable=quiet or not _state.err.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task("fleet", total=len(jobs), trouble="")
+
+        def step(done: int, _total: int, result: fleet.JobResult) -> None:
+            nonlocal trouble
+            trouble += not result.ok
+            shown = _text("fleet.cli.progress.trouble", count=trouble) if trouble else ""
+            bar.update(task, completed=done, trouble=shown)
+
+        return fleet.FleetReport.collect(
+            fleet.sync_many(jobs, url=url, executor=threads, workers=workers, progress=step)
+        )
+
+
+def _fleet_exit_code(report: FleetReport) -> int:
+    """The worst outcome's code: a failure, then a block, then a stale plan."""
+    counts = report.by_outcome
+    if counts["failed"]:
+        return ERROR
+    if counts["refused-blocked"]:
+        return BLOCKED
+    if counts["refused-stale"]:
+        return STALE
+    return OK
+
+
+def _fleet_data(report: FleetReport, code: int) -> dict[str, Any]:
+    return {
+        "exit_code": code,
+        "summary": {
+            "tenants": len(report.results),
+            "seconds": report.seconds,
+            "outcomes": report.by_outcome,
+            "p50_seconds": report.percentile(0.5),
+            "p99_seconds": report.percentile(0.99),
+            "changes": sum(r.changes for r in report.results if r.outcome == "applied"),
+        },
+        "results": [
+            result.to_dict() for result in sorted(report.results, key=lambda item: item.tenant)
+        ],
+    }

@@ -15,7 +15,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -110,6 +110,10 @@ def _source(value: object) -> JobSource:
     raise TypeError(msg("fleet.bad-source", kind=type(value).__name__).render())
 
 
+def _codes(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Job:
     """One tenant to sync: which tenant, where its roster comes from, and how to plan it.
@@ -144,7 +148,7 @@ class Job:
     source: JobSource = attrs.field(converter=_source)
     policy: SyncPolicy | None = None
     secret: SecretSource | Callable[[str], str] = attrs.field(factory=SecretFromEnvironment)
-    acknowledge: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    acknowledge: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     description: str | None = None
     prefix: str = "ek_"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
+import concurrent.futures.process as cfp
 import functools
 import multiprocessing
 import os
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, get_args
 import attrs
 
 from edukoppel._i18n import msg
-from edukoppel.fleet._job import Job, JobResult, failed_result, run_job
+from edukoppel.fleet._job import ErrorSummary, Job, JobResult, failed_result, run_job
 from edukoppel.sync import ChangeAction
 from edukoppel.sync._store import RunOutcome
 
@@ -29,12 +31,13 @@ Progress = Callable[[int, int, JobResult], None]
 OUTCOMES: tuple[RunOutcome, ...] = get_args(RunOutcome)
 
 
-def _default_executor() -> cf.Executor:
+def _default_executor(workers: int | None = None) -> cf.Executor:
+    """A process pool of ``workers`` (default: one per core), started without ``fork``."""
     # Not fork: the host may run threads (a web server, an HTTP client), and a forked child
     # inherits their locks in whatever state they were.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
 
 
 def _run_once(task: Callable[[Job], JobResult], job: Job, token: str) -> JobResult:
@@ -48,6 +51,78 @@ def _workers(executor: cf.Executor) -> int:
     return workers if isinstance(workers, int) and workers > 0 else (os.cpu_count() or 1)
 
 
+@attrs.frozen
+class _Submitted:
+    job: Job
+    at: float
+    alone: bool = False  # a second try after its pool broke, with no other job beside it
+
+
+@attrs.define
+class _Pool:
+    """The executor and the jobs handed to it; a pool made here is made again if it breaks.
+
+    A worker that dies breaks a process pool, and every job in it fails with
+    ``BrokenProcessPool``. Of a pool ``sync_many`` made, those jobs are *suspects*: each is
+    tried once more, alone, so the one that takes its worker down again is known and fails,
+    and no other fails with it.
+    """
+
+    executor: cf.Executor
+    task: Callable[[Job], JobResult]
+    owned: bool
+    workers: int | None
+    pending: dict[cf.Future[JobResult], _Submitted] = attrs.field(factory=dict)
+    suspects: collections.deque[Job] = attrs.field(factory=collections.deque)
+    broken: bool = False
+
+    def submit(self, job: Job, *, alone: bool = False) -> None:
+        """Hand ``job`` over; raises what the executor raises (a job that will not pickle)."""
+        # A token of its own per submission: Dask's executor keys a task by its function
+        # and arguments and hands back the result of an earlier, identical submission it
+        # still holds, so a second sync of the fleet would not run at all.
+        future = self.executor.submit(_run_once, self.task, job, uuid.uuid4().hex)
+        self.pending[future] = _Submitted(job, time.perf_counter(), alone)
+
+    def offer(self, job: Job, *, alone: bool = False) -> JobResult | None:
+        """Submit ``job``; a result only for a job that cannot be handed over at all."""
+        try:
+            self.submit(job, alone=alone)
+        except Exception as error:
+            if not (self.owned and isinstance(error, cfp.BrokenProcessPool)):
+                return failed_result(job, error)
+            self.suspects.appendleft(job)  # it never ran: the new pool runs it (alone)
+            self.broken = True
+        return None
+
+    def outcome(self, future: cf.Future[JobResult]) -> JobResult | None:
+        """The finished job's result, or ``None`` for a suspect to try again."""
+        submitted = self.pending.pop(future)
+        seconds = time.perf_counter() - submitted.at
+        try:
+            return future.result()
+        except Exception as error:  # the worker died, or the job would not pickle
+            if not (self.owned and isinstance(error, cfp.BrokenProcessPool)):
+                return failed_result(submitted.job, error, seconds)
+            self.broken = True
+            if submitted.alone:
+                return _worker_died(submitted.job, error, seconds)
+            self.suspects.append(submitted.job)
+            return None
+
+    def renew(self) -> None:
+        """A new pool for a broken one, once every future of the old one has failed."""
+        if self.broken and not self.pending:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor, self.broken = _default_executor(self.workers), False
+
+    def close(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        if self.owned:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 def sync_many(
     jobs: Iterable[Job],
     *,
@@ -57,6 +132,7 @@ def sync_many(
     progress: Progress | None = None,
     retries: int = 3,
     backoff: float = 0.5,
+    workers: int | None = None,
 ) -> Iterator[JobResult]:
     """Sync many tenants into one store, yielding one result per job as each finishes.
 
@@ -64,11 +140,15 @@ def sync_many(
     transaction) on ``executor``: any :class:`concurrent.futures.Executor`, such as a
     :class:`~concurrent.futures.ThreadPoolExecutor`, a
     :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``.
-    Without one, a process pool of one worker per core is made and shut down at the end.
+    Without one, a process pool of ``workers`` (default: one per core) is made and shut
+    down at the end.
 
     A job's block, stale plan, error or timeout is its own result (``outcome`` ``failed``,
     ``refused-blocked``...); the other jobs run on. A job whose worker could not run it (a
-    worker that died, a source that cannot be pickled) comes back ``failed`` too.
+    worker that died, a source that cannot be pickled) comes back ``failed`` too. When a
+    worker of the pool made here dies, the pool is made again and the jobs that were in it
+    get one more try each, one at a time: the one that takes its worker down again fails,
+    the others run.
 
     Args:
         jobs: The tenants to sync (a tenant should occur once).
@@ -80,6 +160,7 @@ def sync_many(
         progress: Called with (done, total, result) after each job.
         retries: How often a job is tried again after a transient failure (:func:`run_job`).
         backoff: The first wait before trying again, in seconds (doubled each time).
+        workers: The processes of the pool made without ``executor``.
 
     Yields:
         One :class:`JobResult` per job, in the order they finish.
@@ -98,51 +179,45 @@ def sync_many(
         >>> [(r.tenant, r.outcome) for r in results]  # doctest: +NORMALIZE_WHITESPACE
         [('school-0', 'applied'), ('school-1', 'applied'), ('school-2', 'applied')]
     """
-    queue = list(jobs)
+    queue = collections.deque(jobs)
     total = len(queue)
-    owned = executor is None
-    pool = _default_executor() if executor is None else executor
-    limit = max_in_flight if max_in_flight is not None else 2 * _workers(pool)
-    if limit < 1:
-        raise ValueError(msg("fleet.bad-in-flight", value=limit).render())
+    if max_in_flight is not None and max_in_flight < 1:
+        raise ValueError(msg("fleet.bad-in-flight", value=max_in_flight).render())
     task = functools.partial(run_job, url=url, retries=retries, backoff=backoff)
-    pending: dict[cf.Future[JobResult], tuple[Job, float]] = {}
+    owned = executor is None
+    pool = _Pool(
+        _default_executor(workers) if executor is None else executor,
+        task,
+        owned=owned,
+        workers=workers,
+    )
+    limit = max_in_flight if max_in_flight is not None else 2 * _workers(pool.executor)
     done = 0
-    position = 0
     try:
-        while position < total or pending:
-            while position < total and len(pending) < limit:
-                job = queue[position]
-                position += 1
-                try:
-                    # A token of its own per submission: Dask's executor keys a task by its
-                    # function and arguments and hands back the result of an earlier,
-                    # identical submission it still holds, so a second sync of the fleet
-                    # would not run at all.
-                    future = pool.submit(_run_once, task, job, uuid.uuid4().hex)
-                    pending[future] = (job, time.perf_counter())
-                except Exception as error:  # a job that cannot even be handed over
+        while queue or pool.suspects or pool.pending:
+            pool.renew()
+            offered: list[JobResult | None] = []
+            if pool.suspects and not pool.pending and not pool.broken:
+                offered.append(pool.offer(pool.suspects.popleft(), alone=True))
+            while queue and not pool.suspects and not pool.broken and len(pool.pending) < limit:
+                offered.append(pool.offer(queue.popleft()))
+            if pool.pending:
+                ready, _ = cf.wait(pool.pending, return_when=cf.FIRST_COMPLETED)
+                offered.extend(pool.outcome(future) for future in ready)
+            for result in offered:
+                if result is not None:
                     done += 1
-                    result = failed_result(job, error)
                     if progress is not None:
                         progress(done, total, result)
                     yield result
-            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for future in finished:
-                job, submitted = pending.pop(future)
-                try:
-                    result = future.result()
-                except Exception as error:  # the worker died, or the job would not pickle
-                    result = failed_result(job, error, time.perf_counter() - submitted)
-                done += 1
-                if progress is not None:
-                    progress(done, total, result)
-                yield result
     finally:
-        for future in pending:
-            future.cancel()
-        if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
+
+
+def _worker_died(job: Job, error: BaseException, seconds: float) -> JobResult:
+    """A job that took its worker down even when it ran alone."""
+    summary = ErrorSummary(kind=type(error).__name__, message=msg("fleet.worker-died").render())
+    return JobResult(tenant=job.tenant, outcome="failed", error=summary, seconds=seconds)
 
 
 def _percentile(values: Sequence[float], share: float) -> float | None:
