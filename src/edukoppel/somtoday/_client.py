@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -387,12 +388,30 @@ class _Connection:
                 status=response.status_code, path=path, vestiging=vestiging, offset=offset,
             )  # fmt: skip
         try:
-            return response.json()
+            return _decoder()(response.content)
         except ValueError:
             raise SomtodayError(
                 msg("somtoday.bad-json", path=path),
                 status=response.status_code, path=path, vestiging=vestiging, offset=offset,
             ) from None  # fmt: skip
+
+
+@functools.cache
+def _decoder() -> Callable[[bytes], Any]:
+    """The JSON decoder of pages: orjson's when it is installed, else the standard library's.
+
+    orjson decodes Somtoday's pages in half the time (an optional accelerator: ``pip install
+    orjson``). Both read the UTF-8 bytes as sent and raise a ``ValueError`` on bad JSON;
+    looked up at the first read, so importing the reader imports neither.
+    """
+    try:
+        import orjson
+    except ImportError:
+        import json
+
+        return json.loads
+    loads: Callable[[bytes], Any] = orjson.loads
+    return loads
 
 
 def _retry_after(value: str | None) -> float | None:
