@@ -71,17 +71,20 @@ def test_a_status_that_stays_transient_fails_the_read_after_the_retries(
 
 
 def test_one_page_failing_for_good_fails_the_whole_read() -> None:
-    """All or nothing: page 2 of one list of one vestiging fails; no roster comes back."""
+    """All or nothing: page 2 of one list of one vestiging fails; no roster comes back.
+
+    Pages overlap by one record, so page 2 of 200 starts at offset 199.
+    """
     instelling = generated_instelling(students=900, groups=8, staff=4, guardians=900,
                                       vestigingen=3)  # fmt: skip
     with SomtodayEmulator([instelling]) as server:
         vestiging = instelling.vestigingen[1].uuid
-        server.inject(500, path=f"{vestiging}/leerling", offset=200, times=None)
+        server.inject(500, path=f"{vestiging}/leerling", offset=199, times=None)
         result = None
         with pytest.raises(SomtodayError) as failed:
             result = read(server, retries=1)
         assert result is None
-        assert (failed.value.vestiging, failed.value.offset) == (vestiging, 200)
+        assert (failed.value.vestiging, failed.value.offset) == (vestiging, 199)
         server.clear_faults()
         assert len(read(server).roster.students) == 900
 

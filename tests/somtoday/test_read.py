@@ -116,8 +116,9 @@ def test_requests_follow_the_spec_conventions(server: SomtodayEmulator) -> None:
 
 
 def test_paging_stops_on_a_short_page_and_on_an_empty_one() -> None:
-    """450 pupils in pages of 200: three pages; 400 pupils: two full pages and an empty one."""
-    for students, pages in ((450, 3), (400, 3), (0, 1)):
+    """Pages of 200 overlap by one record (offsets 0, 199, 398): 450 and 399 pupils take three
+    pages (399: the third holds only the second's last), 398 take two, none take one (empty)."""
+    for students, pages in ((450, 3), (399, 3), (398, 2), (0, 1)):
         instelling = generated_instelling(students=students, groups=4, staff=2, guardians=0,
                                           vestigingen=1)  # fmt: skip
         with SomtodayEmulator([instelling]) as server:

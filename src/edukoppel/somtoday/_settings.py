@@ -96,7 +96,8 @@ def _retries(value: Any) -> int:
 
 
 def _page_size(value: Any) -> int:
-    return int(_number("page_size", value, whole=True, least=1))
+    # Pages overlap by one record (to see a list shift between them): one record is too few.
+    return int(_number("page_size", value, whole=True, least=2))
 
 
 def _backoff(value: Any) -> float:
@@ -137,7 +138,8 @@ class SomtodaySettings:
         backoff: The first wait between attempts, in seconds; doubled each time, with jitter.
         max_backoff: The longest wait between attempts, ``Retry-After`` included.
         timeout: Seconds to wait for a connection and for each answer.
-        page_size: Records per page (``amount``): at most 200, Somtoday's maximum.
+        page_size: Records per page (``amount``): 2 to 200, Somtoday's maximum. Pages
+            overlap by one record, so a list that shifts between pages is seen.
         source_name: The roster's ``source`` (records a sync adds belong to it).
 
     Examples:

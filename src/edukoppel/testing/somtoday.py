@@ -6,7 +6,8 @@ vestiging-scoped lists of leerlingen, medewerkers, lesgroepen, stamgroepen and
 ouders/verzorgers): OAuth2 client_credentials per instelling, ``offset``/``amount`` paging with
 no total, fields left out when they are null or not released, ``veldpermissies`` on request,
 ``peilschooljaar`` filtering, XML when the ``Accept`` header does not ask for JSON. Faults are
-switched on per test (:meth:`SomtodayEmulator.inject`, :meth:`SomtodayEmulator.expire_tokens`),
+switched on per test (:meth:`SomtodayEmulator.inject`, :meth:`SomtodayEmulator.expire_tokens`,
+:meth:`SomtodayEmulator.shift` for records inserted or removed between two pages of a list),
 latency is added per request, and every request is logged (never a secret).
 
 Fixtures are plain JSON objects, as Somtoday sends them, in :class:`Instelling` and
@@ -50,6 +51,7 @@ __all__ = [
     "Fault",
     "Instelling",
     "LoggedRequest",
+    "Shift",
     "SomtodayEmulator",
     "Vestiging",
     "example_instellingen",
@@ -215,6 +217,59 @@ class Fault:
         return True
 
 
+@attrs.define(kw_only=True)
+class Shift:
+    """Records inserted into or removed from a list between two of its pages.
+
+    See :meth:`SomtodayEmulator.shift`. After ``after`` page requests of a list whose path
+    contains ``path``, and before the next one is answered, the list changes: ``insert``
+    records come in at its start (their uuids sort before every other) and ``remove`` records
+    leave it from position ``at`` of its sorted order. Every record from there on moves, so a
+    reader that simply adds ``amount`` to ``offset`` sees a record twice (insert) or never
+    (remove).
+
+    Attributes:
+        path: Only lists whose request path contains this text.
+        after: Page requests of such a list answered before the change.
+        insert: Records to insert, each a copy of the list's first with a new uuid (and
+            ``leerlingnummer``, ``afkorting``, ``gebruikersnaam``, ``eckid`` and
+            ``emailadres`` left out, so no two records share them).
+        remove: Records to remove.
+        at: Where in the sorted list the removed records are (0: the first ones).
+        times: How many times to change the list (again after every later page request);
+            ``None``: after every page request, for good (a list that keeps shifting).
+        hits: How many times it changed the list so far.
+        seen: How many matching page requests it has seen.
+        inserted: The uuids of the records it inserted, in order.
+        removed: The uuids of the records it removed, in order.
+    """
+
+    path: str = ""
+    after: int = 1
+    insert: int = 0
+    remove: int = 0
+    at: int = 0
+    times: int | None = 1
+    hits: int = 0
+    seen: int = 0
+    inserted: list[str] = attrs.field(factory=list)
+    removed: list[str] = attrs.field(factory=list)
+
+    def due(self, path: str) -> bool:
+        """Whether the list changes before this page request is answered (counting it)."""
+        if self.path not in path:
+            return False
+        self.seen += 1
+        if self.seen <= self.after or (self.times is not None and self.hits >= self.times):
+            return False
+        self.hits += 1
+        return True
+
+
+#: Fields an inserted copy leaves out: no two records may share them.
+_UNIQUE_FIELDS = ("leerlingnummer", "afkorting", "gebruikersnaam", "eckid", "emailadres")
+
+
 @attrs.frozen
 class LoggedRequest:
     """One request the emulator answered. The token request's body is never kept.
@@ -284,6 +339,8 @@ class SomtodayEmulator:
         self._lock = threading.Lock()
         self._tokens: dict[str, list[Any]] = {}  # token -> [instelling uuid, uses left]
         self._faults: list[Fault] = []
+        self._shifts: list[Shift] = []
+        self._inserted = 0
         self._log: list[LoggedRequest] = []
         self._in_flight = 0
         self.max_in_flight = 0
@@ -403,10 +460,44 @@ class SomtodayEmulator:
             self._faults.append(fault)
         return fault
 
+    def shift(
+        self,
+        path: str,
+        *,
+        after: int = 1,
+        insert: int = 0,
+        remove: int = 0,
+        at: int = 0,
+        times: int | None = 1,
+    ) -> Shift:
+        """Insert or remove records of a list between two of its pages (see :class:`Shift`).
+
+        ``shift(f"{vestiging}/leerling", after=1, insert=1)`` adds a pupil at the start of the
+        sorted list after its first page went out; ``remove=1`` takes the first pupil out
+        instead; ``times=None`` changes the list again before every later page (it never holds
+        still). The change is to the vestiging's ``records``, so it stays after the read.
+        Cleared by :meth:`clear_faults`.
+
+        Examples:
+            >>> from edukoppel.somtoday import read_somtoday
+            >>> with SomtodayEmulator([generated_instelling(students=500)]) as server:
+            ...     shift = server.shift("/leerling", after=1, insert=1)
+            ...     result = read_somtoday(**server.credentials(), concurrency=1)
+            >>> len(result.roster.students), shift.inserted[0] in result.roster.students.keys()
+            (501, True)
+        """
+        if insert < 0 or remove < 0 or not insert + remove:
+            raise ValueError("shift: give insert or remove, a number of records of at least 1")
+        change = Shift(path=path, after=after, insert=insert, remove=remove, at=at, times=times)
+        with self._lock:
+            self._shifts.append(change)
+        return change
+
     def clear_faults(self) -> None:
-        """Remove every injected fault."""
+        """Remove every injected fault and shift."""
         with self._lock:
             self._faults.clear()
+            self._shifts.clear()
 
     def refresh(self) -> None:
         """Forget the encoded records: call it after changing a record in place while running.
@@ -462,6 +553,29 @@ class SomtodayEmulator:
                 if fault.claims(path, offset):
                     return fault
         return None
+
+    def _shift_list(self, path: str, vestiging: Vestiging, entity: str) -> None:
+        """Apply the shifts due before this page request of a list."""
+        with self._lock:
+            due = [change for change in self._shifts if change.due(path)]
+            if not due:
+                return
+            records = vestiging.records.setdefault(entity, [])
+            for change in due:
+                ordered = sorted(records, key=lambda record: str(record["uuid"]))
+                for record in ordered[change.at : change.at + change.remove]:
+                    records.remove(record)
+                    change.removed.append(str(record["uuid"]))
+                for _ in range(change.insert):
+                    self._inserted += 1
+                    uuid = f"00000000-0000-0000-{0xE:04x}-{self._inserted:012x}"
+                    template = ordered[0] if ordered else {}
+                    copy_ = {k: v for k, v in template.items() if k not in _UNIQUE_FIELDS}
+                    records.append({**copy.deepcopy(copy_), "uuid": uuid})
+                    change.inserted.append(uuid)
+            # A remove and an insert leave the length as it was: forget the encoded list.
+            for key in [key for key in self._cache if key[:2] == (id(vestiging), entity)]:
+                del self._cache[key]
 
     def _prepared(self, vestiging: Vestiging, entity: str, peil: str) -> Prepared:
         records = vestiging.records.get(entity, [])
@@ -641,7 +755,7 @@ class _Handler(BaseHTTPRequestHandler):
         if entity not in ENTITY_PATHS:
             return 404, {"errors": [{"code": 404, "problem": "not found"}]}, {}
         single = rest[3] if len(rest) == 4 else None
-        return _list(self.emulator, vestiging, entity, query, single)
+        return _list(self.emulator, vestiging, entity, query, single, path=path)
 
     def _token(self, query: dict[str, list[str]], body: bytes) -> Answer:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
@@ -738,11 +852,15 @@ def _list(
     entity: str,
     query: dict[str, list[str]],
     single: str | None,
+    *,
+    path: str,
 ) -> Answer:
     key = ENTITY_PATHS[entity]
     peil = query.get("peilschooljaar", ["HUIDIG"])[0]
     if peil not in _YEARS:
         return 400, {"errors": [{"code": 400, "problem": "peilschooljaar"}]}, {}
+    if single is None and "amount" in query:
+        emulator._shift_list(path, vestiging, entity)
     visible = emulator._prepared(vestiging, entity, peil)
     if single is not None:
         visible = [item for item in visible if item[0]["uuid"] == single]
