@@ -323,12 +323,12 @@ _BYTES_PER_CELL = 8
 # Every letter made A and every digit 0: "r=\"AB123\"" becomes "r=\"AA000\"", so that plain
 # searches (as fast as memchr) tell how many letters and digits the references have.
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
-_LETTERS_AS_A = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
 _EXTENT_CHUNK = 1 << 20
+_EXTENT_BATCH = 16  # chunks searched at once
 _MAX_ROW = 1_048_576
 _LONG_DIGITS = 8
 _LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
-_LONG_REFERENCE = re.compile(rb'r="[A-Z]*[0-9]{8}')
+_LONG_REFERENCE = r'r="[A-Z]*[0-9]{8}'
 
 
 class _Unmeasurable(Exception):
@@ -373,19 +373,45 @@ def _member_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
 def _oversized_extent(
     archive: zipfile.ZipFile, name: str, max_cells: int
 ) -> tuple[int, int] | None:
+    import polars as pl
+
     letters = 1
     wide: list[str] = []  # the chunks with a column beyond Z
     long_rows = False  # a reference beyond Excel's rows (calamine takes it as it is)
+
+    def look(batch: list[str]) -> tuple[int, int] | None:
+        """Search a batch of chunks at once: polars runs the searches in parallel."""
+        nonlocal letters, long_rows
+        found = pl.DataFrame({"text": batch}, schema={"text": pl.String}).select(
+            pl.col("text"),
+            dimension=pl.col("text").str.contains("dimension", literal=True),
+            long=pl.col("text").str.contains(_LONG_REFERENCE),
+            two=pl.col("text").str.contains(r'r="[A-Z]{2}'),
+            three=pl.col("text").str.contains(r'r="[A-Z]{3}'),
+        )
+        long_rows = long_rows or bool(found.get_column("long").any())
+        for text, dimension, _, two, three in found.filter(
+            pl.col("dimension") | pl.col("two")
+        ).iter_rows():
+            if dimension:
+                claimed = _dimension_claim(text.encode("latin-1"))
+                if claimed is not None and claimed[0] * claimed[1] > max_cells:
+                    return claimed
+            if two:
+                letters = max(letters, 3 if three else 2)
+                wide.append(text)
+        return None
+
+    batch: list[str] = []
     for chunk in _member_chunks(archive, name):
-        long_rows = long_rows or _LONG_REFERENCE.search(chunk) is not None
-        if b"dimension" in chunk:
-            claimed = _dimension_claim(chunk)
-            if claimed is not None and claimed[0] * claimed[1] > max_cells:
-                return claimed
-        shape = chunk.translate(_LETTERS_AS_A)
-        if b'r="AA' in shape:
-            letters = max(letters, 3 if b'r="AAA' in shape else 2)
-            wide.append(chunk.decode("latin-1"))
+        batch.append(chunk.decode("latin-1"))
+        if len(batch) < _EXTENT_BATCH:
+            continue
+        if (claimed := look(batch)) is not None:
+            return claimed
+        batch = []
+    if batch and (claimed := look(batch)) is not None:
+        return claimed
     columns = 26 if letters == 1 else _widest_column(wide)
     if columns * _MAX_ROW <= max_cells and not long_rows:
         return None  # the usual case: no column beyond Z, so no need to look at the rows
