@@ -324,7 +324,7 @@ _BYTES_PER_CELL = 8
 # searches (as fast as memchr) tell how many letters and digits the references have.
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
 _EXTENT_CHUNK = 1 << 20
-_EXTENT_BATCH = 16  # chunks searched at once
+_EXTENT_BATCH = 4  # chunks searched at once (in parallel, in little memory)
 _MAX_ROW = 1_048_576
 _LONG_DIGITS = 8
 _LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
