@@ -111,6 +111,7 @@ def check_damage(
     *,
     present: Present | None = None,
     skip: set[tuple[int, int]] | None = None,
+    workbook: bool | None = None,
 ) -> None:
     """Report damaged identifiers, lost zeros, re-formatted dates, mojibake and formulas.
 
@@ -118,13 +119,16 @@ def check_damage(
         frame: The table's frame (columns ``c0``... and the row numbers).
         names: The unique column names, for the issues.
         collector: Where the issues go.
-        present: Whether a byte occurs in the source (a CSV file's data); ``None`` for
-            workbooks, whose cells are always searched.
+        present: Whether a byte may occur in the cells' text (a CSV file's data, an XLSX
+            workbook's shared strings); ``None``: the cells are always searched.
         skip: ``(row, column index)`` cells already reported from the workbook itself.
+        workbook: The cells come from a workbook, whose date cells read as ISO dates
+            (default: when ``present`` is ``None``).
     """
     if frame.height == 0 or not names:
         return
-    workbook = present is None  # its date cells read as ISO dates
+    if workbook is None:
+        workbook = present is None
     present = present or _always
     _pattern_checks(frame, names, collector, present, skip or set())
     profiles = _profiles(frame.head(_SAMPLE), len(names))

@@ -61,6 +61,8 @@ _TYPED_VALUE = r' t="(?:s|str|b|e)"'
 _BOOLEAN_CELL = r'<c r="[A-Z]{1,3}[0-9]+"[^>]* t="b"'
 _MERGED = r'<mergeCell ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"'
 _NOTES_NEEDLES = ("<f", ":f>", ":f ", 't="e"')
+# Cells whose text is in the sheet itself, not in the shared strings.
+_OWN_TEXT = r' t="(?:inlineStr|str)"'
 # A format that makes calamine read a number as a duration ([h]:mm:ss): fastexcel writes
 # those as date-times, so such a workbook is read the other way.
 _DURATION_FORMAT = re.compile(rb'formatCode="[^"]*\[(?:h+|m+|s+)\]', re.IGNORECASE)
@@ -78,12 +80,16 @@ class SheetTypes:
         booleans: One row per boolean cell: its column letters and its row.
         merged: Merged ranges as written (``A1:C1``).
         notes: The sheet has formulas or error cells (the shared scan reads them).
+        triggers: Which of the damage checks' trigger bytes the cells' text may hold: those
+            in the workbook's shared strings; ``None`` (all of them) when the sheet has text
+            of its own (inline strings, formula results) or a character reference.
     """
 
     numbers: pl.DataFrame
     booleans: pl.DataFrame
     merged: tuple[str, ...]
     notes: bool
+    triggers: frozenset[bytes] | None = None
 
 
 class _Fallback(Exception):
@@ -130,11 +136,12 @@ def sheet_types(data: bytes, path: str) -> SheetTypes:
     booleans: list[pl.DataFrame] = []
     merged: list[str] = []
     values = typed = matched = 0
-    notes = sheet_data = False
+    notes = sheet_data = own_text = False
 
     def search(batch: list[str]) -> None:
-        nonlocal values, typed, matched, notes, sheet_data
+        nonlocal values, typed, matched, notes, sheet_data, own_text
         texts = pl.Series(batch, dtype=pl.String)
+        own_text = own_text or bool(texts.str.contains(_OWN_TEXT).any())
         sheet_data = sheet_data or bool(texts.str.contains("<sheetData", literal=True).any())
         values += int(texts.str.count_matches("<v>", literal=True).sum())
         typed += int(texts.str.count_matches(_TYPED_VALUE).sum())
@@ -175,6 +182,7 @@ def sheet_types(data: bytes, path: str) -> SheetTypes:
                 batch = []
         if batch:
             search(batch)
+        triggers = None if own_text else _string_triggers(archive)
     if not sheet_data or matched != values - typed:
         raise _Fallback  # a prefix, cells without a reference, or attributes in another order
     schema = {"column": pl.String(), "row": pl.Int64(), "value": pl.String()}
@@ -183,7 +191,32 @@ def sheet_types(data: bytes, path: str) -> SheetTypes:
         booleans=pl.concat(booleans) if booleans else pl.DataFrame(schema=schema).drop("value"),
         merged=tuple(merged),
         notes=notes,
+        triggers=triggers,
     )
+
+
+def _string_triggers(archive: zipfile.ZipFile) -> frozenset[bytes] | None:
+    """The damage checks' trigger bytes in the shared strings; ``None``: assume them all.
+
+    A character reference (``&#43;`` for ``+``) hides the byte it stands for, so a table
+    with any is searched for everything.
+    """
+    from edukoppel.readers.table._damage import TRIGGERS, scan_bytes
+
+    found: set[bytes] = set()
+    tail = b""
+    try:
+        handle = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return frozenset()
+    with handle:
+        while chunk := handle.read(_CHUNK):
+            window = tail + chunk
+            if b"&#" in window:
+                return None
+            found |= scan_bytes(chunk, TRIGGERS)
+            tail = chunk[-1:]
+    return frozenset(found)
 
 
 def _column_letters(index: int) -> str:

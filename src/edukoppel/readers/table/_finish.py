@@ -159,7 +159,7 @@ def finish(
     if frame.height == 0:
         collector.add("no-rows", msg("no-rows"), row=grid.header_row)
     skip = _report_notes(grid, frame, judged.keep, unique, collector)
-    check_damage(frame, unique, collector, present=present, skip=skip)
+    check_damage(frame, unique, collector, present=present, skip=skip, workbook=format != "csv")
     if grid.multiline and grid.delimiter:
         _unclosed_quotes(frame, unique, grid.delimiter, collector)
     return Table(

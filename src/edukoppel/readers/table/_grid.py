@@ -56,8 +56,9 @@ class Grid:
         merged: Merged cell ranges (workbooks).
         notes: Formulas, errors and large numbers seen in cells (workbooks).
         first_row: The first row that can hold content (2 after Excel's ``sep=`` line).
-        triggers: For a CSV file, which of the damage checks' trigger bytes its text holds
-            (a check searches the cells only when its byte occurs).
+        triggers: Which of the damage checks' trigger bytes the cells' text may hold (a
+            check searches the cells only when its byte occurs): from a CSV file's text or
+            an XLSX workbook's shared strings; ``None`` when not known.
         numeric: For a workbook, per column index, how many data cells were stored as
             numbers rather than text (columns without any are left out).
     """

@@ -201,6 +201,11 @@ def read_table(
             max_bytes=max_bytes,
         )
         collector.sheet = sheet_name
+        triggers = grid.triggers
+
+        def in_strings(needle: bytes) -> bool:
+            return triggers is None or needle in triggers
+
         table = finish(
             grid,
             collector=collector,
@@ -208,7 +213,7 @@ def read_table(
             sheet=sheet_name,
             format=kind,
             skip_example_rows=skip_example_rows,
-            present=None,
+            present=None if triggers is None else in_strings,
         )
     collector.finish()
     return table

@@ -652,6 +652,7 @@ def _read_fast(  # noqa: PLR0917 - private, called once
     grid = frame_to_grid(
         frame, first_column=first_column, types=found, header_row=header_row, file=file, sheet=name
     )
+    grid.triggers = found.triggers
     return grid, found.notes, name
 
 
