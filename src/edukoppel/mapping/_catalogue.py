@@ -84,6 +84,8 @@ class FieldSpec:
         aliases: The header names exports give it.
         avoid: Words that, in a header, mean it is not this field.
         multi: Whether several columns may map to it.
+        own_aliases: Header names that count only on a row of this kind: a guardians
+            file's plain ``ID`` is the guardian's key, a pupil file's is the pupil's.
     """
 
     kind: EntityKind
@@ -93,20 +95,30 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     multi: bool = False
+    own_aliases: tuple[str, ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
+    exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # (alias, compact form, words joined by spaces, implicit) per alias; the field's own
-        # name is an implicit alias (``first_name``), used only for a row of its own kind.
+        # name and its own_aliases are implicit, used only for a row of its own kind.
         implicit = self.name.strip("_").replace("_", " ")
+        # ``exact``: each alias as written (case folded), since two aliases can compare alike
+        # ("DOB", "Date of Birth") and keep one form.
         forms = []
         seen: set[str] = set()
-        for alias in [*self.aliases, implicit]:
+        exact: dict[str, tuple[str, bool]] = {}
+        for alias, own_only in [
+            *((alias, False) for alias in self.aliases),
+            *((alias, True) for alias in (*self.own_aliases, implicit)),
+        ]:
+            exact.setdefault(alias.strip().casefold(), (alias, own_only))
             header = normalise(alias)
             if header.compact and header.compact not in seen:
                 seen.add(header.compact)
-                forms.append((alias, header.compact, " ".join(header.words), alias == implicit))
+                forms.append((alias, header.compact, " ".join(header.words), own_only))
         object.__setattr__(self, "forms", tuple(forms))
+        object.__setattr__(self, "exact", exact)
 
     @property
     def target(self) -> str:
@@ -132,7 +144,7 @@ class Catalogue:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalogue:
-        """A catalogue from ``{kind: {field: {type, required, aliases, avoid, multi}}}``."""
+        """A catalogue from ``{kind: {field: {type, required, aliases, avoid, multi, ...}}}``."""
         fields: dict[str, FieldSpec] = {}
         for kind, entries in data.items():
             if kind not in ENTITY_KINDS:
@@ -151,6 +163,7 @@ class Catalogue:
                     aliases=tuple(entry.get("aliases", ())),
                     avoid=tuple(entry.get("avoid", ())),
                     multi=bool(entry.get("multi", False)),
+                    own_aliases=tuple(entry.get("own_aliases", ())),
                 )
                 fields[spec.target] = spec
         return cls(fields)
@@ -164,11 +177,12 @@ class Catalogue:
         own = [spec for spec in self.fields.values() if spec.kind == entity]
         if entity in ("staff", "guardian"):
             own = [self._with_person_names(spec) for spec in own]
+        # A related kind's link back to the row (a guardian's children) is the row itself.
         related = [
             spec
             for kind in RELATED.get(entity, ())
             for spec in self.fields.values()
-            if spec.kind == kind
+            if spec.kind == kind and spec.type != "relation"
         ]
         return [*own, *related]
 

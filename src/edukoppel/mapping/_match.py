@@ -44,6 +44,13 @@ SUGGEST = 0.40
 _MAX_SUGGESTIONS = 3
 _FUZZY_FLOOR = 70  # below this, two names only share letters
 _RELATED = 0.97
+# Fields whose value names another thing (a school, a class, a programme): "School Name",
+# "Locatiecode", "classroom_name" name that thing by its name or code, and so the field.
+_REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
+_REFERENCE_SUFFIXES = ("name", "naam", "code", "id", "omschrijving", "description")
+# Value kinds a header may name in brackets as the values' format: "Username (Email)".
+_FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+_LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
 
 
 @attrs.frozen
@@ -366,17 +373,22 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
         if implicit and not own:
             continue
         if form == header.compact:
-            if alias.casefold() == raw:
-                return 1.0, f"exact alias {alias!r}"
-            if alias.casefold() == raw.rstrip("* ").rstrip():
-                return 1.0, f"exact alias {alias!r}, marked required"
+            for written, marked in ((raw, ""), (raw.rstrip("* ").rstrip(), ", marked required")):
+                same, own_only = spec.exact.get(written, ("", False))
+                if same and (own or not own_only):
+                    return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
             score, reason = 0.95, f"alias {alias!r} after {header.words[0]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
+        elif spec.type in _REFERENCE_TYPES and any(
+            header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
+        ):
+            score, reason = 0.9, f"names alias {alias!r} by its name or code"
         elif (
             len(header.compact) >= 4
+            and not header.shortened
             and form.startswith(header.compact)
             and len(header.compact) * 2 >= len(form)
             and " " not in alias_words
@@ -432,10 +444,25 @@ def _value_suggestions(
     return suggestions
 
 
-def _target(spec: FieldSpec, header: Header, entity: EntityKind) -> Target | None:
-    """Which target a header gives a field: guardian 2's e-mail, or None when it cannot be."""
+def _target(
+    spec: FieldSpec, header: Header, entity: EntityKind, *, series: bool = False
+) -> Target | None:
+    """Which target a header gives a field: guardian 2's e-mail, or None when it cannot be.
+
+    ``series``: the table numbers this header (``Class 1``, ``Class 2``), or its cells list
+    several groups (``2A Science, 5B Lab``). A row has one homeroom, so such class columns
+    hold its teaching groups.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> klas = catalogue().spec("student.homeroom")
+        >>> str(_target(klas, normalise("Klas 2"), "student", series=True))
+        'student.groups'
+    """
     if spec.kind != entity:  # a related kind's column on this row: number them (1 by default)
         return Target(spec.kind, spec.name, header.number or 1)
+    if series and spec.type == "group":
+        return Target(spec.kind, "groups")
     if header.number is not None and header.number > 1 and not spec.multi:
         return None  # "E-mail 2" of a pupil: a second address, not the field
     return Target(spec.kind, spec.name)
@@ -583,19 +610,39 @@ def _score(
     candidates: dict[int, Scored] = {}
     suggestions: dict[int, list[Candidate]] = {}
     profiles = _profiles(table) if profiles is None else profiles
-    for position, name in enumerate(table.unique_columns):
-        header = normalise(table.columns[position] or name)
+    headers = [
+        normalise(table.columns[position] or name)
+        for position, name in enumerate(table.unique_columns)
+    ]
+    numbers: dict[str, set[int]] = {}
+    for header in headers:
+        if header.number is not None:
+            numbers.setdefault(header.compact, set()).add(header.number)
+    plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
+    for position, header in enumerate(headers):
         values = profiles[position]
+        series = entity in plural and (
+            len(numbers.get(header.compact, ())) > 1 or values.share("group_list") >= _LISTED
+        )
         scored: Scored = []
         for spec in specs:
-            target = _target(spec, header, entity)
+            target = _target(spec, header, entity, series=series)
             if target is None:
                 continue
             own = spec.kind == entity
             score, why = _header_score(header, spec, own=own)
             if score < SUGGEST or why == "avoid":
                 continue
-            weighed, note = _weigh(score, spec, values)
+            judged = plural.get(target.kind, spec) if target.field == "groups" else spec
+            weighed, note = _weigh(score, judged, values)
+            if (
+                spec.type in _FORMAT_TYPES
+                and why.startswith("names alias")
+                and values.share(spec.type) >= 0.9
+            ):
+                # "Username (Email)" full of e-mail addresses: the brackets say what the
+                # values are, and they are; that beats the name outside the brackets.
+                weighed, note = max(weighed, 0.99), f"values are {spec.type}, as named"
             if not own:
                 weighed *= _RELATED  # on a tie, a pupil row's column is the pupil's
             scored.append((weighed, target, (why, note) if note else (why,)))
