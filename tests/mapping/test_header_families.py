@@ -185,3 +185,35 @@ def test_flemish_and_uk_school_numbers_and_classes(header: str, target: str) -> 
     if not target.endswith(".key"):
         columns["Leerlingnummer"] = NUMBERS
     assert _match(columns).targets[header] == target
+
+
+def test_a_guardians_column_is_whose_word_beside_any_name_of_the_field() -> None:
+    """UK exports write "Contact 1 Forename", "Carer Email": whose it is, and the field."""
+    mapping = _match(
+        {
+            "Pupil ID": NUMBERS,
+            "Surname": SURNAMES,
+            "Contact 1 Forename": ["Anna", "Piet"],
+            "Contact 1 Surname": ["Berg", "Vos"],
+            "Contact 1 Mobile": ["07700 900123", "07700 900456"],
+            "Contact 2 Forename": ["Kees", "Mira"],
+            "Carer Email": ["c@mail.example.com", "d@mail.example.com"],
+        }
+    )
+    assert mapping.targets == {
+        "Pupil ID": "student.key",
+        "Surname": "student.last_name",
+        "Contact 1 Forename": "guardian[1].first_name",
+        "Contact 1 Surname": "guardian[1].last_name",
+        "Contact 1 Mobile": "guardian[1].phone",
+        "Contact 2 Forename": "guardian[2].first_name",
+        "Carer Email": "guardian[1].email",
+    }
+    assert mapping["Contact 1 Forename"].evidence[0] == "alias 'Forename' with 'contact'"
+
+
+def test_whose_word_never_makes_a_pupils_own_name_a_guardians() -> None:
+    mapping = _match(
+        {"ID": NUMBERS, "Achternaam": SURNAMES, "Roepnaam leerling ouder": ["Daan", "Zoë"]}
+    )
+    assert "Roepnaam leerling ouder" not in mapping.targets

@@ -38,7 +38,14 @@ _PERSON_FIELDS = frozenset(
     {"first_name", "initials", "infix", "last_name", "email", "gender", "phone", "username",
      "eckid"}
 )  # fmt: skip
-_PUPIL_WORDS = frozenset({"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind"})
+_PUPIL_WORDS = frozenset(
+    {"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind", "child"}
+)
+#: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
+OWNER_WORDS = frozenset(
+    {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
+     "guardians", "contact", "carer", "carers"}
+)  # fmt: skip
 
 
 @attrs.frozen(order=True)
@@ -86,6 +93,10 @@ class FieldSpec:
         multi: Whether several columns may map to it.
         own_aliases: Header names that count only on a row of this kind: a guardians
             file's plain ``ID`` is the guardian's key, a pupil file's is the pupil's.
+        owned: For a related kind's person field (a guardian's first name, on a pupil row):
+            ``(alias, compact form)`` of the names that, beside a word that says whose it
+            is (``ouder``, ``Contact 1``), name this field: ``Forename`` in ``Contact 1
+            Forename``. Set by :meth:`Catalogue.for_entity`.
     """
 
     kind: EntityKind
@@ -96,6 +107,7 @@ class FieldSpec:
     avoid: tuple[str, ...] = ()
     multi: bool = False
     own_aliases: tuple[str, ...] = ()
+    owned: tuple[tuple[str, str], ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
     exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
 
@@ -179,12 +191,29 @@ class Catalogue:
             own = [self._with_person_names(spec) for spec in own]
         # A related kind's link back to the row (a guardian's children) is the row itself.
         related = [
-            spec
+            self._with_owned_names(spec)
             for kind in RELATED.get(entity, ())
             for spec in self.fields.values()
             if spec.kind == kind and spec.type != "relation"
         ]
         return [*own, *related]
+
+    def _with_owned_names(self, spec: FieldSpec) -> FieldSpec:
+        """A guardian's person field with the names it has beside a word that says whose.
+
+        Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``) and
+        the pupil field's aliases (``Forename``, ``Tussenvoegsel``), except a pupil's own.
+        """
+        if spec.name not in _PERSON_FIELDS:
+            return spec
+        pupil = self.fields.get(f"student.{spec.name}")
+        names = [*spec.aliases, *(pupil.aliases if pupil else ())]
+        owned: dict[str, str] = {}
+        for alias in names:
+            found = [word for word in normalise(alias).words if word not in OWNER_WORDS]
+            if found and not _PUPIL_WORDS & set(found):
+                owned.setdefault("".join(found), alias)
+        return attrs.evolve(spec, owned=tuple((alias, form) for form, alias in owned.items()))
 
     def _with_person_names(self, spec: FieldSpec) -> FieldSpec:
         pupil = self.fields.get(f"student.{spec.name}")

@@ -19,7 +19,7 @@ import attrs
 
 from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
-from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
+from edukoppel.mapping._catalogue import OWNER_WORDS, Catalogue, FieldSpec, Target, catalogue
 from edukoppel.mapping._normalise import Header, normalise
 from edukoppel.mapping._presets import Preset, detect
 from edukoppel.mapping._profile import Profile
@@ -369,6 +369,14 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
         if own and len(header.words) > 1 and header.words[0] in _KIND_WORDS.get(spec.kind, ())
         else None
     )
+    # "Contact 1 Forename", "Tussenvoegsel verzorger": whose it is, and a name of the field.
+    owner = [word for word in header.words if word in OWNER_WORDS]
+    if not own and owner and spec.owned:
+        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+        for alias, form in spec.owned:
+            if form == rest:
+                best, why = 0.95, f"alias {alias!r} with {owner[0]!r}"
+                break
     for alias, form, alias_words, implicit in spec.forms:
         if implicit and not own:
             continue
