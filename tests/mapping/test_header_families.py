@@ -217,3 +217,27 @@ def test_whose_word_never_makes_a_pupils_own_name_a_guardians() -> None:
         {"ID": NUMBERS, "Achternaam": SURNAMES, "Roepnaam leerling ouder": ["Daan", "Zoë"]}
     )
     assert "Roepnaam leerling ouder" not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Leerlingachternaam", SURNAMES, "student.last_name"),  # Dutch compound
+        ("Leerlinggeboortedatum", ["04-03-2012", "11-12-2011"], "student.birth_date"),
+        ("School Email Address", ["d@school.example.nl", "z@school.example.nl"], "student.email"),
+        ("Ouderemail", ["o@mail.example.nl", "p@mail.example.nl"], "guardian[1].email"),
+        ("Verzorgernaam", ["Vos", "Jansen"], "guardian[1].last_name"),
+        ("Contact 2 Mobile Number", ["07700 900123", "07700 900456"], "guardian[2].phone"),
+        ("NC Year", ["7", "8"], "student.year"),
+    ],
+)
+def test_compounds_and_filler_words_name_the_field(
+    header: str, values: list[str], target: str
+) -> None:
+    """A kind word glued to an alias, or "Address" / "Number" after one, adds nothing."""
+    assert _match({"Leerlingnummer": NUMBERS, header: values}).targets.get(header) == target
+
+
+def test_a_glued_kind_word_needs_a_whole_alias_after_it() -> None:
+    mapping = _match({"Leerlingnummer": NUMBERS, "Studentenraad": ["ja", "nee"]})
+    assert "Studentenraad" not in mapping.targets

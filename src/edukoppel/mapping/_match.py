@@ -349,6 +349,36 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# Words that add nothing after an alias of a field of this type: "School Email Address",
+# "Mobile Number".
+_FILLERS: dict[str, tuple[str, ...]] = {
+    "email": ("address", "adres"),
+    "phone": ("number", "nummer"),
+}
+
+
+def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str | None]:
+    """A word of ``kind_words`` that starts a header, and what follows it (compact).
+
+    Examples:
+        >>> _before(normalise("Student Email"), frozenset({"student"}))
+        ('student', 'email')
+        >>> _before(normalise("Leerlingvoornaam"), frozenset({"leerling"}))
+        ('leerling', 'voornaam')
+        >>> _before(normalise("Voornaam"), frozenset({"leerling"}))
+        (None, None)
+    """
+    if not header.words:
+        return None, None
+    first = header.words[0]
+    if first in kind_words:
+        return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
+    for word in kind_words:
+        if first.startswith(word) and len(first) >= len(word) + 3:
+            return word, header.compact[len(word) :]
+    return None, None
+
+
 def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple[float, str]:
     """How well a header names a field, from its aliases alone; and why.
 
@@ -363,18 +393,21 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
     raw = header.raw.strip().casefold()
     spaced = " ".join(header.words)
     # "Student Gender" in a pupil file, "Teacher Email" in a staff file: the row's own kind
-    # named before an alias.
-    unprefixed = (
-        "".join(header.words[1:])
-        if own and len(header.words) > 1 and header.words[0] in _KIND_WORDS.get(spec.kind, ())
-        else None
-    )
-    # "Contact 1 Forename", "Tussenvoegsel verzorger": whose it is, and a name of the field.
-    owner = [word for word in header.words if word in OWNER_WORDS]
-    if not own and owner and spec.owned:
+    # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
+    fillers = _FILLERS.get(spec.type, ())
+    kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    if not own:
+        unprefixed = None
+    # "Contact 1 Forename", "Tussenvoegsel verzorger", "Ouderemail": whose it is, and a name
+    # of the field.
+    if not own and spec.owned:
+        owner = [word for word in header.words if word in OWNER_WORDS]
         rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+        if not owner:
+            glued, rest_glued = _before(header, OWNER_WORDS)
+            owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
         for alias, form in spec.owned:
-            if form == rest:
+            if owner and rest in (form, *(form + filler for filler in fillers)):
                 best, why = 0.95, f"alias {alias!r} with {owner[0]!r}"
                 break
     for alias, form, alias_words, implicit in spec.forms:
@@ -387,7 +420,9 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
                     return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
-            score, reason = 0.95, f"alias {alias!r} after {header.words[0]!r}"
+            score, reason = 0.95, f"alias {alias!r} after {kind_word!r}"
+        elif any(header.compact == form + filler for filler in fillers):
+            score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif spec.type in _REFERENCE_TYPES and any(
