@@ -241,3 +241,20 @@ def test_compounds_and_filler_words_name_the_field(
 def test_a_glued_kind_word_needs_a_whole_alias_after_it() -> None:
     mapping = _match({"Leerlingnummer": NUMBERS, "Studentenraad": ["ja", "nee"]})
     assert "Studentenraad" not in mapping.targets
+
+
+def test_whose_word_in_brackets_makes_the_column_a_guardians_never_the_pupils() -> None:
+    """A guardian e-mail taken for the pupil's is the worst guess: "E-mail (ouder)" is not."""
+    mapping = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "E-mail": ["d@leerling.example.nl", "z@leerling.example.nl"],
+            "E-mail (ouder)": ["o@mail.example.nl", "p@mail.example.nl"],
+            "Telefoon (ouder 2)": ["0612345678", "0687654321"],
+        }
+    )
+    assert mapping.targets["E-mail"] == "student.email"
+    assert mapping.targets["E-mail (ouder)"] == "guardian[1].email"
+    assert mapping.targets["Telefoon (ouder 2)"] == "guardian[2].phone"
+    alone = _match({"Leerlingnummer": NUMBERS, "E-mail (ouder)": ["o@mail.example.nl"]})
+    assert alone.targets.get("E-mail (ouder)") != "student.email"

@@ -387,7 +387,9 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
     """
     from rapidfuzz import fuzz
 
-    if any(word in header.compact for word in spec.avoided):
+    # An avoid word in brackets counts too: "E-mail (ouder)" is no pupil's address.
+    said = (header.compact, *header.alternatives)
+    if any(word in form for word in spec.avoided for form in said):
         return 0.0, "avoid"
     best, why = 0.0, ""
     raw = header.raw.strip().casefold()
@@ -401,7 +403,7 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
     # "Contact 1 Forename", "Tussenvoegsel verzorger", "Ouderemail": whose it is, and a name
     # of the field.
     if not own and spec.owned:
-        owner = [word for word in header.words if word in OWNER_WORDS]
+        owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
         rest = "".join(word for word in header.words if word not in OWNER_WORDS)
         if not owner:
             glued, rest_glued = _before(header, OWNER_WORDS)

@@ -149,6 +149,9 @@ def normalise(header: str) -> Header:
     digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
     if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":
         number = int(found.pop(digits[0]))
+    counted = [word for word in note if word.isdigit() and len(word) == 1 and word != "0"]
+    if number is None and len(counted) == 1:  # "Telefoon (ouder 2)"
+        number = int(counted[0])
     whole = "".join(found)
     last = last if last and last != whole else None
     others = [form for form in (*asides, last) if form and form != whole]
