@@ -124,7 +124,8 @@ class FieldSpec:
             *((alias, False) for alias in self.aliases),
             *((alias, True) for alias in (*self.own_aliases, implicit)),
         ]:
-            exact.setdefault(alias.strip().casefold(), (alias, own_only))
+            if alias != implicit:  # the field's own name is a name, not a written alias
+                exact.setdefault(alias.strip().casefold(), (alias, own_only))
             header = normalise(alias)
             if header.compact and header.compact not in seen:
                 seen.add(header.compact)

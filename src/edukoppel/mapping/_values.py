@@ -50,6 +50,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$"),
     "name": re.compile(r"^[^\d@/\\:;]{1,60}$"),
     "identifier": re.compile(r"^[0-9a-z][0-9a-z\-_. ]{0,39}$", re.IGNORECASE),
+    # Several of them in one cell: "00123, 00999" (a guardian's children).
+    "identifier_list": re.compile(
+        r"^[0-9a-z][0-9a-z\-_.]{0,39}(\s*[;,|]\s*[0-9a-z][0-9a-z\-_.]{0,39})+$", re.IGNORECASE
+    ),
     "digits": re.compile(r"^\d+$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
 }
@@ -116,8 +120,8 @@ _EXPECT: dict[str, tuple[str, ...]] = {
     "bool": ("bool",),
     "username": ("username", "email"),
     "identifier": ("identifier",),
-    # The children a guardian is linked to: their numbers ("100345", "2019045,2019077").
-    "relation": ("identifier", "digits"),
+    # The children a guardian is linked to: their numbers ("100345", "2019045, 2019077").
+    "relation": ("identifier", "identifier_list", "digits"),
     # A programme is a name (havo, "Verzorgende IG") or a code (ILT 0300, crebo 25491).
     "program": ("name", "digits", "group", "identifier"),
 }
