@@ -22,15 +22,17 @@ from edukoppel.mapping import ColumnMapping
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
+CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 19
 # Header sets gathered by someone who had not seen the catalogue or the corpus above (see
 # each file's source): the independent measure. Half of them (every other file) was used to
 # improve the catalogue; both halves are reported. The floor is a ratchet against
-# regressions, not the target: on these sets the matcher is at 85%, below the 95% it reaches
-# on its own corpus.
+# regressions, not the target: this set is now the tuning set (93.3%, from 86.9% before the
+# header-class rules of session 19), below the 95% the matcher reaches on its own corpus.
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
-HELDOUT_FLOOR = 0.86
+HELDOUT_FLOOR = 0.93
 # A second independent set, measured once and never tuned on (Dutch and English tools only:
 # the catalogue's languages). Keep it that way: add aliases from the first set, measure here.
+# Measured at 86.6%, before and after session 19's rules.
 HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
 HELDOUT_2_FLOOR = 0.86
 # A third independent set, gathered after the second (never tuned on either).
@@ -89,7 +91,9 @@ def test_the_corpus_is_mapped_well_enough() -> None:
     listing = "\n".join(
         f"  {r.tool}: {r.column!r} expected {r.expected}, got {r.got}" for r in misses
     )
-    assert share >= TARGET_ACCURACY, f"{share:.1%} of {len(results)} columns right:\n{listing}"
+    assert share >= max(TARGET_ACCURACY, CORPUS_FLOOR), (
+        f"{share:.1%} of {len(results)} columns right:\n{listing}"
+    )
 
 
 @pytest.mark.parametrize(
