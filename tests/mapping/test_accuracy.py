@@ -22,17 +22,24 @@ from edukoppel.mapping import ColumnMapping
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
+CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 19
 # Header sets gathered by someone who had not seen the catalogue or the corpus above (see
 # each file's source): the independent measure. Half of them (every other file) was used to
 # improve the catalogue; both halves are reported. The floor is a ratchet against
-# regressions, not the target: on these sets the matcher is at 85%, below the 95% it reaches
-# on its own corpus.
+# regressions, not the target: this set is now the tuning set (93.3%, from 86.9% before the
+# header-class rules of session 19), below the 95% the matcher reaches on its own corpus.
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
-HELDOUT_FLOOR = 0.86
+HELDOUT_FLOOR = 0.93
 # A second independent set, measured once and never tuned on (Dutch and English tools only:
 # the catalogue's languages). Keep it that way: add aliases from the first set, measure here.
+# Measured at 86.6%, before and after session 19's rules.
 HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
 HELDOUT_2_FLOOR = 0.86
+# A third independent set, gathered after the second (never tuned on either).
+HELDOUT_3 = sorted((Path(__file__).parent / "heldout3").glob("*.toml"))
+# The sets never tuned on: a failing test on them says how many, never which columns, so
+# that reading a failure cannot tune the catalogue on them.
+BLIND = ("heldout2", "heldout3")
 
 
 @attrs.frozen
@@ -84,36 +91,53 @@ def test_the_corpus_is_mapped_well_enough() -> None:
     listing = "\n".join(
         f"  {r.tool}: {r.column!r} expected {r.expected}, got {r.got}" for r in misses
     )
-    assert share >= TARGET_ACCURACY, f"{share:.1%} of {len(results)} columns right:\n{listing}"
+    assert share >= max(TARGET_ACCURACY, CORPUS_FLOOR), (
+        f"{share:.1%} of {len(results)} columns right:\n{listing}"
+    )
 
 
 @pytest.mark.parametrize(
-    "corpus", [CORPUS, HELDOUT, HELDOUT_2], ids=["corpus", "heldout", "heldout2"]
+    ("name", "corpus"),
+    [("corpus", CORPUS), ("heldout", HELDOUT), ("heldout2", HELDOUT_2), ("heldout3", HELDOUT_3)],
+    ids=["corpus", "heldout", "heldout2", "heldout3"],
 )
 def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
-    corpus: list[Path],
+    name: str, corpus: list[Path]
 ) -> None:
+    if not corpus:
+        pytest.skip(f"no header sets in {name}/")
     wrong = [
         r
         for r in outcomes(corpus)
         if (r.expected and r.expected.endswith(".key") and r.got not in (None, r.expected))
         or (r.got and r.got.endswith(".key") and r.got != r.expected)
     ]
-    assert wrong == []
+    if name in BLIND:
+        count = len(wrong)
+        assert count == 0, f"{count} key mistakes in {name}/"
+    else:
+        assert wrong == []
 
 
 @pytest.mark.parametrize(
-    ("corpus", "floor", "size"), [(HELDOUT, HELDOUT_FLOOR, 30), (HELDOUT_2, HELDOUT_2_FLOOR, 14)]
+    ("name", "corpus", "floor", "size"),
+    [("heldout", HELDOUT, HELDOUT_FLOOR, 30), ("heldout2", HELDOUT_2, HELDOUT_2_FLOOR, 14)],
+    ids=["heldout", "heldout2"],
 )
 def test_the_heldout_header_sets_stay_above_their_floor(
-    corpus: list[Path], floor: float, size: int
+    name: str, corpus: list[Path], floor: float, size: int
 ) -> None:
     results = outcomes(corpus)
     assert len(corpus) >= size
+    share = accuracy(results)
     wrong = [r for r in results if r.got is not None and r.got != r.expected]
-    assert accuracy(results) >= floor
+    count, allowed = len(wrong), len(results) * 0.02
+    assert share >= floor, f"{name}: {share:.1%}, floor {floor:.0%}"
     # A wrong mapping is worse than none: at most 2% of the columns land on a wrong field.
-    assert len(wrong) <= len(results) * 0.02, wrong
+    if name in BLIND:
+        assert count <= allowed, f"{count} columns of {name}/ on a wrong field"
+    else:
+        assert count <= allowed, wrong
 
 
 def test_columns_without_a_canonical_field_stay_unmapped() -> None:

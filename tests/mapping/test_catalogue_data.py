@@ -130,7 +130,7 @@ def test_every_field_of_every_kind_has_an_entry() -> None:
 def test_a_field_entry_has_a_known_type_and_a_clean_shape(kind: str, field: str) -> None:
     entry = CATALOGUE[kind][field]
     where = f"fields.toml [{kind}.{field}]"
-    assert set(entry) <= {"type", "required", "aliases", "avoid", "multi"}, where
+    assert set(entry) <= {"type", "required", "aliases", "avoid", "multi", "own_aliases"}, where
     assert entry.get("type") in header_types(), f"{where}: unknown type {entry.get('type')!r}"
     assert isinstance(entry.get("required", False), bool), where
     assert isinstance(entry.get("multi", False), bool), where
@@ -140,6 +140,10 @@ def test_a_field_entry_has_a_known_type_and_a_clean_shape(kind: str, field: str)
     forms = [compact(alias) for alias in aliases]
     twice = {form for form in forms if forms.count(form) > 1}
     assert not twice, f"{where}: an alias is written twice: {sorted(twice)}"
+    own = entry.get("own_aliases", [])
+    assert all(isinstance(a, str) and compact(a) for a in own), where
+    both = {compact(alias) for alias in own} & set(forms)
+    assert not both, f"{where}: an alias is both an alias and an own alias: {sorted(both)}"
 
 
 def test_each_kind_requires_its_key() -> None:
@@ -183,7 +187,9 @@ def test_guardian_aliases_say_whose_value_it_is() -> None:
         for alias in entry["aliases"]:
             form = compact(alias)
             assert form not in student, f"guardian.{field}: {alias!r} is also a student alias"
-            if field != "students":  # the children a guardian has: named by the child
+            # The children a guardian has are named by the child; a relation to the pupil
+            # is a guardian's by its very name.
+            if field not in {"students", "relation"}:
                 assert any(word in form for word in GUARDIAN_WORDS), (
                     f"guardian.{field}: {alias!r} does not say it is a guardian's"
                 )

@@ -38,7 +38,14 @@ _PERSON_FIELDS = frozenset(
     {"first_name", "initials", "infix", "last_name", "email", "gender", "phone", "username",
      "eckid"}
 )  # fmt: skip
-_PUPIL_WORDS = frozenset({"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind"})
+_PUPIL_WORDS = frozenset(
+    {"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind", "child"}
+)
+#: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
+OWNER_WORDS = frozenset(
+    {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
+     "guardians", "contact", "carer", "carers"}
+)  # fmt: skip
 
 
 @attrs.frozen(order=True)
@@ -84,6 +91,12 @@ class FieldSpec:
         aliases: The header names exports give it.
         avoid: Words that, in a header, mean it is not this field.
         multi: Whether several columns may map to it.
+        own_aliases: Header names that count only on a row of this kind: a guardians
+            file's plain ``ID`` is the guardian's key, a pupil file's is the pupil's.
+        owned: For a related kind's person field (a guardian's first name, on a pupil row):
+            ``(alias, compact form)`` of the names that, beside a word that says whose it
+            is (``ouder``, ``Contact 1``), name this field: ``Forename`` in ``Contact 1
+            Forename``. Set by :meth:`Catalogue.for_entity`.
     """
 
     kind: EntityKind
@@ -93,20 +106,32 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     multi: bool = False
+    own_aliases: tuple[str, ...] = ()
+    owned: tuple[tuple[str, str], ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
+    exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # (alias, compact form, words joined by spaces, implicit) per alias; the field's own
-        # name is an implicit alias (``first_name``), used only for a row of its own kind.
+        # name and its own_aliases are implicit, used only for a row of its own kind.
         implicit = self.name.strip("_").replace("_", " ")
+        # ``exact``: each alias as written (case folded), since two aliases can compare alike
+        # ("DOB", "Date of Birth") and keep one form.
         forms = []
         seen: set[str] = set()
-        for alias in [*self.aliases, implicit]:
+        exact: dict[str, tuple[str, bool]] = {}
+        for alias, own_only in [
+            *((alias, False) for alias in self.aliases),
+            *((alias, True) for alias in (*self.own_aliases, implicit)),
+        ]:
+            if alias != implicit:  # the field's own name is a name, not a written alias
+                exact.setdefault(alias.strip().casefold(), (alias, own_only))
             header = normalise(alias)
             if header.compact and header.compact not in seen:
                 seen.add(header.compact)
-                forms.append((alias, header.compact, " ".join(header.words), alias == implicit))
+                forms.append((alias, header.compact, " ".join(header.words), own_only))
         object.__setattr__(self, "forms", tuple(forms))
+        object.__setattr__(self, "exact", exact)
 
     @property
     def target(self) -> str:
@@ -132,7 +157,7 @@ class Catalogue:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalogue:
-        """A catalogue from ``{kind: {field: {type, required, aliases, avoid, multi}}}``."""
+        """A catalogue from ``{kind: {field: {type, required, aliases, avoid, multi, ...}}}``."""
         fields: dict[str, FieldSpec] = {}
         for kind, entries in data.items():
             if kind not in ENTITY_KINDS:
@@ -151,6 +176,7 @@ class Catalogue:
                     aliases=tuple(entry.get("aliases", ())),
                     avoid=tuple(entry.get("avoid", ())),
                     multi=bool(entry.get("multi", False)),
+                    own_aliases=tuple(entry.get("own_aliases", ())),
                 )
                 fields[spec.target] = spec
         return cls(fields)
@@ -164,13 +190,31 @@ class Catalogue:
         own = [spec for spec in self.fields.values() if spec.kind == entity]
         if entity in ("staff", "guardian"):
             own = [self._with_person_names(spec) for spec in own]
+        # A related kind's link back to the row (a guardian's children) is the row itself.
         related = [
-            spec
+            self._with_owned_names(spec)
             for kind in RELATED.get(entity, ())
             for spec in self.fields.values()
-            if spec.kind == kind
+            if spec.kind == kind and spec.type != "relation"
         ]
         return [*own, *related]
+
+    def _with_owned_names(self, spec: FieldSpec) -> FieldSpec:
+        """A guardian's person field with the names it has beside a word that says whose.
+
+        Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``) and
+        the pupil field's aliases (``Forename``, ``Tussenvoegsel``), except a pupil's own.
+        """
+        if spec.name not in _PERSON_FIELDS:
+            return spec
+        pupil = self.fields.get(f"student.{spec.name}")
+        names = [*spec.aliases, *(pupil.aliases if pupil else ())]
+        owned: dict[str, str] = {}
+        for alias in names:
+            found = [word for word in normalise(alias).words if word not in OWNER_WORDS]
+            if found and not _PUPIL_WORDS & set(found):
+                owned.setdefault("".join(found), alias)
+        return attrs.evolve(spec, owned=tuple((alias, form) for form, alias in owned.items()))
 
     def _with_person_names(self, spec: FieldSpec) -> FieldSpec:
         pupil = self.fields.get(f"student.{spec.name}")

@@ -19,7 +19,7 @@ import attrs
 
 from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
-from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
+from edukoppel.mapping._catalogue import OWNER_WORDS, Catalogue, FieldSpec, Target, catalogue
 from edukoppel.mapping._normalise import Header, normalise
 from edukoppel.mapping._presets import Preset, detect
 from edukoppel.mapping._profile import Profile
@@ -44,6 +44,13 @@ SUGGEST = 0.40
 _MAX_SUGGESTIONS = 3
 _FUZZY_FLOOR = 70  # below this, two names only share letters
 _RELATED = 0.97
+# Fields whose value names another thing (a school, a class, a programme): "School Name",
+# "Locatiecode", "classroom_name" name that thing by its name or code, and so the field.
+_REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
+_REFERENCE_SUFFIXES = ("name", "naam", "code", "id", "omschrijving", "description")
+# Value kinds a header may name in brackets as the values' format: "Username (Email)".
+_FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+_LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
 
 
 @attrs.frozen
@@ -342,6 +349,36 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# Words that add nothing after an alias of a field of this type: "School Email Address",
+# "Mobile Number".
+_FILLERS: dict[str, tuple[str, ...]] = {
+    "email": ("address", "adres"),
+    "phone": ("number", "nummer"),
+}
+
+
+def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str | None]:
+    """A word of ``kind_words`` that starts a header, and what follows it (compact).
+
+    Examples:
+        >>> _before(normalise("Student Email"), frozenset({"student"}))
+        ('student', 'email')
+        >>> _before(normalise("Leerlingvoornaam"), frozenset({"leerling"}))
+        ('leerling', 'voornaam')
+        >>> _before(normalise("Voornaam"), frozenset({"leerling"}))
+        (None, None)
+    """
+    if not header.words:
+        return None, None
+    first = header.words[0]
+    if first in kind_words:
+        return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
+    for word in kind_words:
+        if first.startswith(word) and len(first) >= len(word) + 3:
+            return word, header.compact[len(word) :]
+    return None, None
+
+
 def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple[float, str]:
     """How well a header names a field, from its aliases alone; and why.
 
@@ -350,33 +387,53 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
     """
     from rapidfuzz import fuzz
 
-    if any(word in header.compact for word in spec.avoided):
+    # An avoid word in brackets counts too: "E-mail (ouder)" is no pupil's address.
+    said = (header.compact, *header.alternatives)
+    if any(word in form for word in spec.avoided for form in said):
         return 0.0, "avoid"
     best, why = 0.0, ""
     raw = header.raw.strip().casefold()
     spaced = " ".join(header.words)
     # "Student Gender" in a pupil file, "Teacher Email" in a staff file: the row's own kind
-    # named before an alias.
-    unprefixed = (
-        "".join(header.words[1:])
-        if own and len(header.words) > 1 and header.words[0] in _KIND_WORDS.get(spec.kind, ())
-        else None
-    )
+    # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
+    fillers = _FILLERS.get(spec.type, ())
+    kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    if not own:
+        unprefixed = None
+    # "Contact 1 Forename", "Tussenvoegsel verzorger", "Ouderemail": whose it is, and a name
+    # of the field.
+    if not own and spec.owned:
+        owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
+        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+        if not owner:
+            glued, rest_glued = _before(header, OWNER_WORDS)
+            owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
+        for alias, form in spec.owned:
+            if owner and rest in (form, *(form + filler for filler in fillers)):
+                best, why = 0.95, f"alias {alias!r} with {owner[0]!r}"
+                break
     for alias, form, alias_words, implicit in spec.forms:
         if implicit and not own:
             continue
         if form == header.compact:
-            if alias.casefold() == raw:
-                return 1.0, f"exact alias {alias!r}"
-            if alias.casefold() == raw.rstrip("* ").rstrip():
-                return 1.0, f"exact alias {alias!r}, marked required"
+            for written, marked in ((raw, ""), (raw.rstrip("* ").rstrip(), ", marked required")):
+                same, own_only = spec.exact.get(written, ("", False))
+                if same and (own or not own_only):
+                    return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
-            score, reason = 0.95, f"alias {alias!r} after {header.words[0]!r}"
+            score, reason = 0.95, f"alias {alias!r} after {kind_word!r}"
+        elif any(header.compact == form + filler for filler in fillers):
+            score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
+        elif spec.type in _REFERENCE_TYPES and any(
+            header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
+        ):
+            score, reason = 0.9, f"names alias {alias!r} by its name or code"
         elif (
             len(header.compact) >= 4
+            and not header.shortened
             and form.startswith(header.compact)
             and len(header.compact) * 2 >= len(form)
             and " " not in alias_words
@@ -432,10 +489,25 @@ def _value_suggestions(
     return suggestions
 
 
-def _target(spec: FieldSpec, header: Header, entity: EntityKind) -> Target | None:
-    """Which target a header gives a field: guardian 2's e-mail, or None when it cannot be."""
+def _target(
+    spec: FieldSpec, header: Header, entity: EntityKind, *, series: bool = False
+) -> Target | None:
+    """Which target a header gives a field: guardian 2's e-mail, or None when it cannot be.
+
+    ``series``: the table numbers this header (``Class 1``, ``Class 2``), or its cells list
+    several groups (``2A Science, 5B Lab``). A row has one homeroom, so such class columns
+    hold its teaching groups.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> klas = catalogue().spec("student.homeroom")
+        >>> str(_target(klas, normalise("Klas 2"), "student", series=True))
+        'student.groups'
+    """
     if spec.kind != entity:  # a related kind's column on this row: number them (1 by default)
         return Target(spec.kind, spec.name, header.number or 1)
+    if series and spec.type == "group":
+        return Target(spec.kind, "groups")
     if header.number is not None and header.number > 1 and not spec.multi:
         return None  # "E-mail 2" of a pupil: a second address, not the field
     return Target(spec.kind, spec.name)
@@ -583,19 +655,39 @@ def _score(
     candidates: dict[int, Scored] = {}
     suggestions: dict[int, list[Candidate]] = {}
     profiles = _profiles(table) if profiles is None else profiles
-    for position, name in enumerate(table.unique_columns):
-        header = normalise(table.columns[position] or name)
+    headers = [
+        normalise(table.columns[position] or name)
+        for position, name in enumerate(table.unique_columns)
+    ]
+    numbers: dict[str, set[int]] = {}
+    for header in headers:
+        if header.number is not None:
+            numbers.setdefault(header.compact, set()).add(header.number)
+    plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
+    for position, header in enumerate(headers):
         values = profiles[position]
+        series = entity in plural and (
+            len(numbers.get(header.compact, ())) > 1 or values.share("group_list") >= _LISTED
+        )
         scored: Scored = []
         for spec in specs:
-            target = _target(spec, header, entity)
+            target = _target(spec, header, entity, series=series)
             if target is None:
                 continue
             own = spec.kind == entity
             score, why = _header_score(header, spec, own=own)
             if score < SUGGEST or why == "avoid":
                 continue
-            weighed, note = _weigh(score, spec, values)
+            judged = plural.get(target.kind, spec) if target.field == "groups" else spec
+            weighed, note = _weigh(score, judged, values)
+            if (
+                spec.type in _FORMAT_TYPES
+                and why.startswith("names alias")
+                and values.share(spec.type) >= 0.9
+            ):
+                # "Username (Email)" full of e-mail addresses: the brackets say what the
+                # values are, and they are; that beats the name outside the brackets.
+                weighed, note = max(weighed, 0.99), f"values are {spec.type}, as named"
             if not own:
                 weighed *= _RELATED  # on a tie, a pupil row's column is the pupil's
             scored.append((weighed, target, (why, note) if note else (why,)))

@@ -21,8 +21,22 @@ _TYPE_SUFFIXES = frozenset({"str", "string", "txt", "text", "int", "integer", "v
 _NUMBERED = (
     "ouder", "verzorger", "voogd", "parent", "guardian", "contact", "contactpersoon",
     "lesgroep", "groep", "cluster", "vak", "mentor", "klas", "telefoon", "tel", "email",
-    "mail", "adres", "telefoonnummer", "mobiel",
+    "mail", "adres", "telefoonnummer", "mobiel", "relatie", "relation", "relationship",
 )  # fmt: skip
+# Abbreviations school exports write for a whole word (``lln.nr``, ``Geb. dat.``, ``DOB``,
+# ``Yr Group``): a header and an alias are compared with them written out, so one alias
+# covers its abbreviated spellings. Only words that mean one thing in a header are here.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "lln": ("leerling",), "ll": ("leerling",), "leerl": ("leerling",),
+    "gebr": ("gebruikers",), "vnm": ("voornaam",), "vnaam": ("voornaam",),
+    "achtern": ("achternaam",), "anaam": ("achternaam",),
+    "geb": ("geboorte",), "dat": ("datum",), "gebdat": ("geboorte", "datum"),
+    "gebdatum": ("geboorte", "datum"), "nr": ("nummer",), "nmr": ("nummer",),
+    "tel": ("telefoon",), "mob": ("mobiel",), "adr": ("adres",),
+    "dob": ("date", "of", "birth"), "yr": ("year",), "grp": ("group",),
+    "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
+    "fname": ("first", "name"), "lname": ("last", "name"),
+}  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Words that mark a column as required or optional, not what it holds.
@@ -71,6 +85,8 @@ class Header:
         alternatives: Other names the header gives in brackets or parentheses, compact
             (``First name [givenName]`` → ``givenname``; ``ILT code (opleiding)`` →
             ``opleiding``), and the end of a dotted path.
+        shortened: Whether the header abbreviates a word (``lln``, ``geb``): its words are
+            then written out, and it is itself no shorter form of a longer alias.
     """
 
     raw: str
@@ -80,6 +96,7 @@ class Header:
     last: str | None = None
     note: tuple[str, ...] = ()
     alternatives: tuple[str, ...] = ()
+    shortened: bool = False
 
 
 def normalise(header: str) -> Header:
@@ -95,6 +112,8 @@ def normalise(header: str) -> Header:
         'naam'
         >>> normalise("Geboortedatum (dd-mm-jjjj) *").compact
         'geboortedatum'
+        >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
+        ('geboortedatum', 'leerlingnummer', 'dateofbirth')
     """
     text = header.strip()
     note: list[str] = []
@@ -124,11 +143,15 @@ def normalise(header: str) -> Header:
     while len(found) > 1 and found[-1] in _TYPE_SUFFIXES:
         found.pop()
     joined = _GLUED_NUMBER.sub(r"\1 \2", " ".join(found))
-    found = joined.split()
+    written = joined.split()
+    found = [full for word in written for full in _ABBREVIATIONS.get(word, (word,))]
     number = None
     digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
     if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":
         number = int(found.pop(digits[0]))
+    counted = [word for word in note if word.isdigit() and len(word) == 1 and word != "0"]
+    if number is None and len(counted) == 1:  # "Telefoon (ouder 2)"
+        number = int(counted[0])
     whole = "".join(found)
     last = last if last and last != whole else None
     others = [form for form in (*asides, last) if form and form != whole]
@@ -140,4 +163,5 @@ def normalise(header: str) -> Header:
         last=last,
         note=tuple(note),
         alternatives=tuple(dict.fromkeys(others)),
+        shortened=found != written,
     )

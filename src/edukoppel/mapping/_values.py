@@ -27,12 +27,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders)$",
         re.IGNORECASE,
     ),
-    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B: a short code with digits and letters.
-    "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,13}$", re.IGNORECASE),
-    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3".
+    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science: a short code or name
+    # with digits and letters.
+    "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,23}$", re.IGNORECASE),
+    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3", "Period 2 Science,Period 5 Lab".
     "group_list": re.compile(
         r"^(?=.*\d)(?=.*[a-z])"
-        r"[0-9a-z][0-9a-z._\-/ ]{0,13}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,13})+$",
+        r"[0-9a-z][0-9a-z._\-/ ]{0,23}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,23})+$",
         re.IGNORECASE,
     ),
     # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k).
@@ -49,6 +50,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$"),
     "name": re.compile(r"^[^\d@/\\:;]{1,60}$"),
     "identifier": re.compile(r"^[0-9a-z][0-9a-z\-_. ]{0,39}$", re.IGNORECASE),
+    # Several of them in one cell: "00123, 00999" (a guardian's children).
+    "identifier_list": re.compile(
+        r"^[0-9a-z][0-9a-z\-_.]{0,39}(\s*[;,|]\s*[0-9a-z][0-9a-z\-_.]{0,39})+$", re.IGNORECASE
+    ),
     "digits": re.compile(r"^\d+$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
 }
@@ -115,6 +120,8 @@ _EXPECT: dict[str, tuple[str, ...]] = {
     "bool": ("bool",),
     "username": ("username", "email"),
     "identifier": ("identifier",),
+    # The children a guardian is linked to: their numbers ("100345", "2019045, 2019077").
+    "relation": ("identifier", "identifier_list", "digits"),
     # A programme is a name (havo, "Verzorgende IG") or a code (ILT 0300, crebo 25491).
     "program": ("name", "digits", "group", "identifier"),
 }

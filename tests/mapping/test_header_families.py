@@ -1,0 +1,260 @@
+"""Classes of header that real exports share, each mapped by one rule rather than one alias.
+
+Each test is an export's shape the shipped catalogue must map: abbreviated words (``lln.nr``,
+``Geb. dat.``, ``Yr Group``), a thing named by its name or code (``School Name``,
+``Locatienaam``), a numbered series of class columns, a cell listing several classes, a
+header that names its values' format in brackets, a guardians file's own plain ``ID``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import edukoppel as ek
+from edukoppel.mapping import ColumnMapping
+from edukoppel.model import EntityKind
+from edukoppel.readers import Table
+
+NUMBERS = ["100345", "100346", "100347", "100348", "100349", "100350"]
+SURNAMES = ["Berg", "Bakker", "Visser", "Jansen", "Smit", "Vos"]
+
+
+def _match(columns: dict[str, list[str]], entity: EntityKind = "student") -> ColumnMapping:
+    names = list(columns)
+    depth = max(len(values) for values in columns.values())
+    rows = [[values[index % len(values)] for values in columns.values()] for index in range(depth)]
+    return ek.match_columns(Table.from_rows(names, rows), entity=entity, preset=False)
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Leerl. nr", NUMBERS, "student.key"),
+        ("Adno", NUMBERS, "student.key"),
+        ("Vnm lln", ["Daan", "Zoë"], "student.first_name"),
+        ("Fname", ["Daan", "Zoë"], "student.first_name"),
+        ("Achtern. lln", SURNAMES, "student.last_name"),
+        ("Gebr.naam", ["dberg", "zbakker"], "student.username"),
+        ("Yr", ["7", "8"], "student.year"),
+        ("Reg Group", ["7RED", "8BLU"], "student.homeroom"),
+        ("Tel. nr. ouder", ["0612345678", "0687654321"], "guardian[1].phone"),
+    ],
+)
+def test_abbreviated_words_are_read_written_out(
+    header: str, values: list[str], target: str
+) -> None:
+    """Dutch and English exports shorten words (lln, vnm, achtern, geb, dat, gebr, yr, reg)."""
+    columns = {"Nummer": NUMBERS, header: values} if target != "student.key" else {header: values}
+    assert _match(columns).targets.get(header) == target
+
+
+def test_an_alias_written_out_the_same_as_another_still_matches_exactly() -> None:
+    """A header "DOB" is an exact alias, though it compares alike with "Date of Birth"."""
+    match = _match({"Nummer": NUMBERS, "DOB": ["04-03-2012"]})["DOB"]
+    assert (match.confidence, match.evidence[0]) == (1.0, "exact alias 'DOB'")
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("School Name", ["Kowhai Primary School"], "student", "student.location"),
+        ("Building_Name", ["North Campus", "Main Building"], "student", "student.location"),
+        ("Locatienaam", ["Hoofdgebouw", "Dependance"], "student", "student.location"),
+        ("school_name", ["Maple Grove Elementary"], "staff", "staff.locations"),
+        ("classroom_name", ["Brown Math 5A", "Singh Math 6B"], "staff", "staff.groups"),
+    ],
+)
+def test_a_school_or_class_named_by_its_name_or_code_is_that_field(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    assert _match({"Last Name": SURNAMES, header: values}, entity).targets[header] == target
+
+
+def test_a_name_suffix_does_not_make_a_person_field_of_a_reference() -> None:
+    """Only a field that refers to a thing (a school, a class) is named by that thing's name."""
+    mapping = _match({"Student ID": NUMBERS, "Student Name": ["Daan Berg", "Zoë Bakker"]})
+    assert mapping["Student Name"].target is None
+
+
+def test_a_numbered_series_of_class_columns_holds_teaching_groups() -> None:
+    """A row has one homeroom: "Class 1", "Class 2" are its lesgroepen; "Form" is the class."""
+    mapping = _match(
+        {
+            "ID": NUMBERS,
+            "Surname": SURNAMES,
+            "Form": ["7A", "7B"],
+            "Class 1": ["7A/En3", "7B/Ma2"],
+            "Class 2": ["7A/Sc1", "7B/Hi1"],
+        }
+    )
+    assert mapping.targets["Form"] == "student.homeroom"
+    assert mapping.targets["Class 1"] == mapping.targets["Class 2"] == "student.groups"
+
+
+def test_a_single_numbered_class_column_is_still_the_homeroom() -> None:
+    mapping = _match({"ID": NUMBERS, "Surname": SURNAMES, "Klas 1": ["1HA", "1HB"]})
+    assert mapping.targets["Klas 1"] == "student.homeroom"
+
+
+def test_a_class_column_whose_cells_list_several_classes_holds_groups() -> None:
+    mapping = _match(
+        {
+            "Username": ["s20481", "mlopez"],
+            "Last Name": SURNAMES,
+            "Class": ["Period 2 Science", "Period 2 Science,Period 5 Lab"],
+        }
+    )
+    assert mapping.targets["Class"] == "student.groups"
+
+
+def test_a_header_that_names_its_values_format_in_brackets_is_that_field() -> None:
+    """A "Username (Email)" column of e-mail addresses is the e-mail; of logins, the username."""
+    emails = {"Last Name": SURNAMES, "Username (Email)": ["rpatel@x.example.org", "l@x.nl"]}
+    assert _match(emails, "staff").targets["Username (Email)"] == "staff.email"
+    logins = {"Last Name": SURNAMES, "Username (Email)": ["rpatel", "lkim"]}
+    assert _match(logins, "staff").targets["Username (Email)"] == "staff.username"
+
+
+def test_a_guardians_file_plain_id_is_the_guardians_key_and_a_pupil_number_its_child() -> None:
+    zermelo = _match(
+        {
+            "Code": ["ouder3101", "ouder3102"],
+            "Achternaam": SURNAMES,
+            "Pupil ID": NUMBERS,
+        },
+        "guardian",
+    )
+    assert zermelo.targets == {
+        "Code": "guardian.key",
+        "Achternaam": "guardian.last_name",
+        "Pupil ID": "guardian.students",
+    }
+    firefly = _match({"ID": ["P40211", "P40212"], "Surname": SURNAMES}, "guardian")
+    assert firefly.targets["ID"] == "guardian.key"
+
+
+def test_on_a_pupil_row_a_plain_id_stays_the_pupils_and_no_column_is_its_childs() -> None:
+    mapping = _match(
+        {
+            "ID": NUMBERS,
+            "Surname": SURNAMES,
+            "Student IDs": NUMBERS,
+            "Parent ID": ["P1", "P2", "P3", "P4", "P5", "P6"],
+        }
+    )
+    assert mapping.targets["ID"] == "student.key"
+    assert mapping.targets["Parent ID"] == "guardian[1].key"
+    assert "Student IDs" not in mapping.targets
+    assert not [c for m in mapping for c in m.candidates if c.target.endswith(".students")]
+
+
+def test_an_account_type_is_a_staff_members_function_not_the_rows_kind() -> None:
+    staff = _match({"Last Name": SURNAMES, "Account Type": ["Teacher", "Administrator"]}, "staff")
+    assert staff.targets["Account Type"] == "staff.roles"
+    pupils = _match({"ID": NUMBERS, "Surname": SURNAMES, "Account Type": ["Student"]})
+    assert "Account Type" not in pupils.targets
+
+
+def test_a_numbered_relationship_on_a_pupil_row_is_that_guardians() -> None:
+    """Wonde: parent_email1, relationship1 belong to contact 1."""
+    mapping = _match(
+        {
+            "id": NUMBERS,
+            "surname": SURNAMES,
+            "parent_email1": ["k.murphy@mail.example.com", "t.osei@mail.example.com"],
+            "relationship1": ["Mother", "Father"],
+            "relationship2": ["Father", "Aunt"],
+        }
+    )
+    assert mapping.targets["relationship1"] == "guardian[1].relation"
+    assert mapping.targets["relationship2"] == "guardian[2].relation"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Stamboeknummer", "student.key"),  # Flemish (Informat) pupil number
+        ("Intern nummer", "student.key"),  # Smartschool's internal number
+        ("Admission No", "student.key"),  # UK MIS (SIMS, Arbor): the school's pupil number
+        ("Klasgroep", "student.homeroom"),  # Flemish class group
+    ],
+)
+def test_flemish_and_uk_school_numbers_and_classes(header: str, target: str) -> None:
+    values = ["1HA", "2VB"] if target.endswith("homeroom") else NUMBERS
+    columns = {"Achternaam": SURNAMES, header: values}
+    if not target.endswith(".key"):
+        columns["Leerlingnummer"] = NUMBERS
+    assert _match(columns).targets[header] == target
+
+
+def test_a_guardians_column_is_whose_word_beside_any_name_of_the_field() -> None:
+    """UK exports write "Contact 1 Forename", "Carer Email": whose it is, and the field."""
+    mapping = _match(
+        {
+            "Pupil ID": NUMBERS,
+            "Surname": SURNAMES,
+            "Contact 1 Forename": ["Anna", "Piet"],
+            "Contact 1 Surname": ["Berg", "Vos"],
+            "Contact 1 Mobile": ["07700 900123", "07700 900456"],
+            "Contact 2 Forename": ["Kees", "Mira"],
+            "Carer Email": ["c@mail.example.com", "d@mail.example.com"],
+        }
+    )
+    assert mapping.targets == {
+        "Pupil ID": "student.key",
+        "Surname": "student.last_name",
+        "Contact 1 Forename": "guardian[1].first_name",
+        "Contact 1 Surname": "guardian[1].last_name",
+        "Contact 1 Mobile": "guardian[1].phone",
+        "Contact 2 Forename": "guardian[2].first_name",
+        "Carer Email": "guardian[1].email",
+    }
+    assert mapping["Contact 1 Forename"].evidence[0] == "alias 'Forename' with 'contact'"
+
+
+def test_whose_word_never_makes_a_pupils_own_name_a_guardians() -> None:
+    mapping = _match(
+        {"ID": NUMBERS, "Achternaam": SURNAMES, "Roepnaam leerling ouder": ["Daan", "Zoë"]}
+    )
+    assert "Roepnaam leerling ouder" not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Leerlingachternaam", SURNAMES, "student.last_name"),  # Dutch compound
+        ("Leerlinggeboortedatum", ["04-03-2012", "11-12-2011"], "student.birth_date"),
+        ("School Email Address", ["d@school.example.nl", "z@school.example.nl"], "student.email"),
+        ("Ouderemail", ["o@mail.example.nl", "p@mail.example.nl"], "guardian[1].email"),
+        ("Verzorgernaam", ["Vos", "Jansen"], "guardian[1].last_name"),
+        ("Contact 2 Mobile Number", ["07700 900123", "07700 900456"], "guardian[2].phone"),
+        ("NC Year", ["7", "8"], "student.year"),
+    ],
+)
+def test_compounds_and_filler_words_name_the_field(
+    header: str, values: list[str], target: str
+) -> None:
+    """A kind word glued to an alias, or "Address" / "Number" after one, adds nothing."""
+    assert _match({"Leerlingnummer": NUMBERS, header: values}).targets.get(header) == target
+
+
+def test_a_glued_kind_word_needs_a_whole_alias_after_it() -> None:
+    mapping = _match({"Leerlingnummer": NUMBERS, "Studentenraad": ["ja", "nee"]})
+    assert "Studentenraad" not in mapping.targets
+
+
+def test_whose_word_in_brackets_makes_the_column_a_guardians_never_the_pupils() -> None:
+    """A guardian e-mail taken for the pupil's is the worst guess: "E-mail (ouder)" is not."""
+    mapping = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "E-mail": ["d@leerling.example.nl", "z@leerling.example.nl"],
+            "E-mail (ouder)": ["o@mail.example.nl", "p@mail.example.nl"],
+            "Telefoon (ouder 2)": ["0612345678", "0687654321"],
+        }
+    )
+    assert mapping.targets["E-mail"] == "student.email"
+    assert mapping.targets["E-mail (ouder)"] == "guardian[1].email"
+    assert mapping.targets["Telefoon (ouder 2)"] == "guardian[2].phone"
+    alone = _match({"Leerlingnummer": NUMBERS, "E-mail (ouder)": ["o@mail.example.nl"]})
+    assert alone.targets.get("E-mail (ouder)") != "student.email"
