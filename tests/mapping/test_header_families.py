@@ -258,3 +258,17 @@ def test_whose_word_in_brackets_makes_the_column_a_guardians_never_the_pupils() 
     assert mapping.targets["Telefoon (ouder 2)"] == "guardian[2].phone"
     alone = _match({"Leerlingnummer": NUMBERS, "E-mail (ouder)": ["o@mail.example.nl"]})
     assert alone.targets.get("E-mail (ouder)") != "student.email"
+
+
+def test_a_header_that_is_a_name_of_one_field_abbreviates_no_other() -> None:
+    """``School`` is a name of the location; it is no short form of ``Schoolmail``.
+
+    With ``Vestiging`` taking the location, ``School`` once fell to the pupil's e-mail
+    address as an "abbreviation of alias 'Schoolmail'".
+    """
+    mapping = _match(
+        {"Stamnr": NUMBERS, "Vestiging": ["Hoofdgebouw"], "School": [""], "Naam": SURNAMES}
+    )
+    (match,) = [m for m in mapping if m.column == "School"]
+    assert match.target != "student.email"
+    assert all("abbreviation" not in " ".join(c.evidence) for c in match.candidates)

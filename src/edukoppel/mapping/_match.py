@@ -379,11 +379,15 @@ def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str
     return None, None
 
 
-def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple[float, str]:
+def _header_score(
+    header: Header, spec: FieldSpec, *, own: bool = True, known: bool = False
+) -> tuple[float, str]:
     """How well a header names a field, from its aliases alone; and why.
 
     ``own``: whether the field is of the row's own kind; a related kind's field (a
     guardian's, on a pupil row) is named only by its aliases, never by its bare field name.
+    ``known``: the header is itself a name of some field (``School``), so it abbreviates no
+    other field's longer name (``Schoolmail``).
     """
     from rapidfuzz import fuzz
 
@@ -434,6 +438,7 @@ def _header_score(header: Header, spec: FieldSpec, *, own: bool = True) -> tuple
         elif (
             len(header.compact) >= 4
             and not header.shortened
+            and not known
             and form.startswith(header.compact)
             and len(header.compact) * 2 >= len(form)
             and " " not in alias_words
@@ -664,6 +669,7 @@ def _score(
         if header.number is not None:
             numbers.setdefault(header.compact, set()).add(header.number)
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
+    names = {form for spec in specs for _, form, _, _ in spec.forms}
     for position, header in enumerate(headers):
         values = profiles[position]
         series = entity in plural and (
@@ -675,7 +681,7 @@ def _score(
             if target is None:
                 continue
             own = spec.kind == entity
-            score, why = _header_score(header, spec, own=own)
+            score, why = _header_score(header, spec, own=own, known=header.compact in names)
             if score < SUGGEST or why == "avoid":
                 continue
             judged = plural.get(target.kind, spec) if target.field == "groups" else spec
