@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from edukoppel.readers.table._finish import column_letter
 from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
-from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header
+from edukoppel.readers.table._header import sheet_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -219,21 +220,6 @@ def _string_triggers(archive: zipfile.ZipFile) -> frozenset[bytes] | None:
     return frozenset(found)
 
 
-def _column_letters(index: int) -> str:
-    """The Excel letters of a 0-based column index.
-
-    Examples:
-        >>> [_column_letters(i) for i in (0, 25, 26, 701, 702)]
-        ['A', 'Z', 'AA', 'ZZ', 'AAA']
-    """
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _reference(text: str) -> tuple[int, int]:
     """``B3`` as (row 3, column index 1)."""
     from edukoppel.readers.table._spreadsheet import _CELL_REFERENCE, _column_index
@@ -276,7 +262,11 @@ def _cell_texts(
         stamp = cell.str.contains(_STAMP)
         iso = cell.str.replace(" ", "T", literal=True)
         length = cell.str.len_bytes()
-        if bool((numbers & column.str.contains(_STAMP)).any()):  # dates, date-times, times
+        midnight = column.str.ends_with(" 00:00:00") & ~column.str.starts_with("1899-12-31")
+        if bool((~numbers | (midnight & (column.str.len_bytes() == 19))).all()):
+            # Only dates (the usual date column): a number's text has no space.
+            written = pl.when(number).then(cell.str.slice(0, 10)).otherwise(cell)
+        elif bool((numbers & column.str.contains(_STAMP)).any()):  # date-times, times
             written = (
                 pl.when(~number)
                 .then(cell)
@@ -337,12 +327,10 @@ def frame_to_grid(
     """
     import polars as pl
 
-    from edukoppel._i18n import msg
-    from edukoppel.exceptions import MalformedFileError, ReaderError
     from edukoppel.readers.table._table import ROW_KEY, internal_name
 
     width = first_column + frame.width if frame.width else 0
-    letters = [_column_letters(index) for index in range(width)]
+    letters = [column_letter(index) for index in range(width)]
     numbers = _masks(types.numbers, frame.height)
     booleans = _masks(types.booleans, frame.height)
     frame = frame.fill_null("")
@@ -360,18 +348,7 @@ def frame_to_grid(
         columns.append(texts.alias(internal_name(first_column + position)))
     frame = pl.DataFrame(columns)
     head = frame.head(max(_HEAD_ROWS, header_row or 0)).rows()
-    if not any(any(cell.strip() for cell in row) for row in head):
-        raise MalformedFileError(msg("refusal.empty-sheet"), file=file, sheet=sheet)
-    if header_row is not None:
-        if header_row > len(head):
-            raise ReaderError(
-                msg("refusal.header-row-below-the-sheet", header_row=header_row, last=len(head)),
-                file=file,
-                sheet=sheet,
-            )
-        index, why = header_row - 1, "given"
-    else:
-        index, why = find_header([list(row) for row in head[: HEADER_SEARCH_ROWS * 2]]), "detected"
+    index, why = sheet_header(head, header_row, file=file, sheet=sheet)
     data = frame.slice(index + 1)
     data = data.with_columns(
         pl.int_range(index + 2, index + 2 + data.height, dtype=pl.Int64).alias(ROW_KEY)

@@ -21,6 +21,7 @@ __all__ = [
     "is_totals_row",
     "keyword_score",
     "looks_like_data",
+    "sheet_header",
 ]
 
 HEADER_SEARCH_ROWS = 30
@@ -209,6 +210,30 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
         if score >= best_score + 2 or (relaxed_best and strict and score >= 2):
             best, best_score = index, score
     return best
+
+
+def sheet_header(
+    head: Sequence[Sequence[str]], header_row: int | None, *, file: str, sheet: str
+) -> tuple[int, str]:
+    """The header's index among a sheet's first rows, and whether it was ``given`` or found.
+
+    Raises:
+        MalformedFileError: The rows are empty.
+        ReaderError: ``header_row`` lies below them.
+    """
+    from edukoppel.exceptions import MalformedFileError, ReaderError
+
+    if not any(any(cell.strip() for cell in row) for row in head):
+        raise MalformedFileError(msg("refusal.empty-sheet"), file=file, sheet=sheet)
+    if header_row is None:
+        return find_header(head[: HEADER_SEARCH_ROWS * 2]), "detected"
+    if header_row > len(head):
+        raise ReaderError(
+            msg("refusal.header-row-below-the-sheet", header_row=header_row, last=len(head)),
+            file=file,
+            sheet=sheet,
+        )
+    return header_row - 1, "given"
 
 
 def example_reason(cells: Sequence[str], header: Sequence[str]) -> Message | None:

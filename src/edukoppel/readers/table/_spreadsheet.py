@@ -45,7 +45,7 @@ from edukoppel.readers.table._fastxlsx import (
     wait_for_types,
 )
 from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
-from edukoppel.readers.table._header import HEADER_SEARCH_ROWS, find_header, keyword_score
+from edukoppel.readers.table._header import find_header, keyword_score, sheet_header
 from edukoppel.readers.table._table import ROW_KEY, TableFormat, internal_name
 
 if TYPE_CHECKING:
@@ -703,22 +703,7 @@ def _read_sheet(
     head_columns, _ = _columns(head_values, first_row=1, notes=False)
     width = len(head_columns)
     head = [list(row) for row in zip(*head_columns, strict=True)]
-    if not any(any(cell.strip() for cell in row) for row in head):
-        raise MalformedFileError(
-            msg("refusal.empty-sheet"),
-            file=file,
-            sheet=sheet,
-        )
-    if header_row is not None:
-        if header_row > len(head):
-            raise ReaderError(
-                msg("refusal.header-row-below-the-sheet", header_row=header_row, last=len(head)),
-                file=file,
-                sheet=sheet,
-            )
-        index, why = header_row - 1, "given"
-    else:
-        index, why = find_header(head[: HEADER_SEARCH_ROWS * 2]), "detected"
+    index, why = sheet_header(head, header_row, file=file, sheet=sheet)
     schema = {internal_name(position): pl.String() for position in range(width)}
     parts: list[pl.DataFrame] = []
     notes: list[CellNote] = []
