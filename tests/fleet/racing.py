@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
+import site
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,18 @@ import edukoppel as ek
 from edukoppel import fleet
 
 _marking: dict[str, Path] = {}
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def importable() -> dict[str, object]:
+    """Options for a process pool whose workers can import this module (``tests.fleet.racing``).
+
+    The jobs' sources are functions of this module. pytest imports it by its path
+    (``--import-mode=importlib``), so a worker started without the repository on its path
+    (``pytest`` rather than ``python -m pytest``) could not unpickle them.
+    """
+    return {"initializer": site.addsitedir, "initargs": (str(_ROOT),)}
+
 
 #: A school of 40 pupils (0-39), and two later exports of it: first key, pupils.
 SEED, ROSTERS = (0, 40), {"a": (0, 42), "b": (2, 40)}

@@ -412,7 +412,7 @@ def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
     holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=60)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another writer of the database is under way
-        with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+        with cf.ProcessPoolExecutor(2, mp_context=CONTEXT, **racing.importable()) as pool:
             results = racing.race(
                 jobs, marks, url=url, executor=pool, release=lambda: holder.execute("COMMIT")
             )

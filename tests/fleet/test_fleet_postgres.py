@@ -142,7 +142,7 @@ def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
                 sa.text(f"SELECT 1 FROM {prefix}tenant WHERE tenant = :t FOR UPDATE"),
                 {"t": tenant},
             )
-            with cf.ProcessPoolExecutor(2, mp_context=CONTEXT) as pool:
+            with cf.ProcessPoolExecutor(2, mp_context=CONTEXT, **racing.importable()) as pool:
                 results = racing.race(
                     jobs, marks, url=url, executor=pool, release=transaction.commit
                 )
