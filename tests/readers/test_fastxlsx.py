@@ -169,3 +169,18 @@ def test_a_sheet_laid_out_otherwise_is_read_by_calamine(monkeypatch: pytest.Monk
     assert table.report.detected["reader"] == "python-calamine"
     assert table.column("id") == ["1", "2"]
     assert dict(table.numeric_cells) == {"id": 2}
+
+
+def test_the_sheet_chosen_among_several_is_read_by_fastexcel(
+    make_xlsx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = make_xlsx(
+        {
+            "Toelichting": [["Deze werkmap bevat de leerlingen van 2025-2026"]],
+            "Leerlingen": [["leerlingnummer", "roepnaam"], ["001", "Zoë"], [2, "Noé"]],
+        }
+    )
+    fast, slow = _both(data, monkeypatch)
+    _same(fast, slow)
+    assert fast.sheet == "Leerlingen"
+    assert dict(fast.numeric_cells) == {"leerlingnummer": 1}

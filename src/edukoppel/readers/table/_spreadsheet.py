@@ -569,6 +569,16 @@ def read_workbook_grid(
         (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
     if kind in ("xlsx", "xlsm") and _FAST:
+        if sheet is None and len(_fast_parts(data)) > 1:
+            # Choosing among several sheets peeks at them through calamine; the sheet chosen
+            # is then read by fastexcel.
+            chooser = _open(calamine, data, file)
+            try:
+                too_large = _refused_sheets(extents, data, file)
+                sheet = _choose_sheet(chooser, None, file, collector, calamine, skip=too_large)
+                _refuse_too_large(sheet, too_large, file)
+            finally:
+                chooser.close()
         fast = _read_fast(data, sheet, header_row, file, collector, calamine, extents)
         if fast is not None:
             grid, scan, name = fast
@@ -629,7 +639,6 @@ def _read_fast(  # noqa: PLR0917 - private, called once
     """An XLSX sheet named (or the only one) through fastexcel; ``None``: read it with calamine.
 
     Returns the grid, whether the sheet has formulas or error cells to scan, and its name.
-    Choosing among several sheets needs calamine's peeks, so that is left to the other path.
     """
     parts = _fast_parts(data)
     if not parts or (sheet is None and len(parts) > 1):
