@@ -27,6 +27,7 @@ from edukoppel.exceptions import MappingError
 from edukoppel.mapping._catalogue import Target, catalogue
 from edukoppel.mapping._presets import preset as find_preset
 from edukoppel.model import ENTITY_KINDS, EntityKind
+from edukoppel.readers.table._finish import column_letter
 
 __all__ = ["TemplateColumn", "template_columns", "write_template"]
 
@@ -210,7 +211,7 @@ def _write_xlsx(
                 lists.write_string(0, position, column.header.rstrip(" *"), header)
                 for row, value in enumerate(column.choices, start=1):
                     lists.write_string(row, position, value, text)
-                letter = _letter(position)
+                letter = column_letter(position)
                 source = f"='{lists.name}'!${letter}$2:${letter}${len(column.choices) + 1}"
                 index = columns.index(column)
                 sheet.data_validation(
@@ -218,12 +219,3 @@ def _write_xlsx(
                 )
     finally:
         workbook.close()
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -8,26 +8,12 @@ from __future__ import annotations
 
 import re
 
+from edukoppel.readers.table._detect import head_text
+
 __all__ = ["declares_doctype", "first_element", "head_text", "sniff"]
 
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*", re.DOTALL)
 _ELEMENT = re.compile(r"<(?:([\w.-]+):)?([\w.-]+)")
-
-
-def head_text(head: bytes) -> str:
-    """The first bytes as text, enough to look at markup (UTF-16 with or without a BOM too).
-
-    Examples:
-        >>> head_text("<EDEX/>".encode("utf-16"))
-        '<EDEX/>'
-    """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head.decode("utf-16", errors="replace")
-    if len(head) >= 4 and head[1] == 0 and head[3] == 0:
-        return head.decode("utf-16-le", errors="replace")
-    if len(head) >= 4 and head[0] == 0 and head[2] == 0:
-        return head.decode("utf-16-be", errors="replace")
-    return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
 
 
 def first_element(text: str) -> str | None:

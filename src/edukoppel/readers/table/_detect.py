@@ -25,7 +25,7 @@ from edukoppel.exceptions import (
 from edukoppel.readers._issues import Collector
 from edukoppel.readers.table._table import TableFormat
 
-__all__ = ["ZIP_FAILURES", "Source", "load_source", "sniff"]
+__all__ = ["ZIP_FAILURES", "Source", "head_text", "load_source", "sniff"]
 
 ZIP_FAILURES: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
@@ -212,22 +212,27 @@ def content_kind(data: bytes, *, file: str, max_bytes: int) -> TableFormat:
     return "csv"
 
 
-def _head_text(data: bytes) -> str:
-    head = data[:4096]
+def head_text(head: bytes) -> str:
+    """The first bytes as text, enough to look at markup (UTF-16 with or without a BOM too).
+
+    Examples:
+        >>> head_text("<EDEX/>".encode("utf-16"))
+        '<EDEX/>'
+    """
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="replace")
     if len(head) >= 4 and head[1] == 0 and head[3] == 0:
         return head.decode("utf-16-le", errors="replace")
     if len(head) >= 4 and head[0] == 0 and head[2] == 0:
         return head.decode("utf-16-be", errors="replace")
-    return head.decode("latin-1").removeprefix("ï»¿")
+    return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
 
 
 def _refuse_markup(data: bytes, *, file: str) -> None:
-    text = _head_text(data).lstrip("\ufeff \t\r\n").lower()
+    original = head_text(data[:4096])
+    text = original.lstrip("\ufeff \t\r\n").lower()
     if not text.startswith("<"):
         return
-    original = _head_text(data)
     if _EDEXML.search(original):
         raise UnsupportedFormatError(msg("refusal.edexml"), file=file)
     if "urn:schemas-microsoft-com:office:spreadsheet" in text:
