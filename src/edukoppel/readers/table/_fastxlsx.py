@@ -365,6 +365,7 @@ def frame_to_grid(
         notes=notes,
         numeric=numeric,
         merged=_merged_ranges(types.merged),
+        triggers=types.triggers,
     )
 
 

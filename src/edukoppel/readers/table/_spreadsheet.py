@@ -554,10 +554,12 @@ def read_workbook_grid(
 ) -> tuple[Grid, str]:
     """Read one sheet of a workbook into a grid; returns the grid and the sheet's name.
 
-    The sheet is converted in batches of rows straight into polars, so that Python never holds
-    the whole sheet as objects. An XLSX sheet whose used range is too large for ``max_bytes``
-    is refused before calamine allocates it (measured while calamine opens the workbook); an
-    XLS or ODS workbook with any such sheet is refused before calamine opens it (see
+    An XLSX or XLSM sheet is read by fastexcel when it can be (see
+    :mod:`~edukoppel.readers.table._fastxlsx`); any other sheet by python-calamine, in
+    batches of rows straight into polars, so that Python never holds the whole sheet as
+    objects. An XLSX sheet whose used range is too large for ``max_bytes`` is refused before
+    either allocates it (measured while the workbook opens); an XLS or ODS workbook with any
+    such sheet is refused before calamine opens it (see
     :mod:`~edukoppel.readers.table._bounds`).
     """
     calamine = import_optional(
@@ -568,8 +570,9 @@ def read_workbook_grid(
     extents = _in_background(
         (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
     )
-    if kind in ("xlsx", "xlsm") and _FAST:
-        if sheet is None and len(_fast_parts(data)) > 1:
+    parts = _fast_parts(data) if kind in ("xlsx", "xlsm") and _FAST else {}
+    if parts:
+        if sheet is None and len(parts) > 1:
             # Choosing among several sheets peeks at them through calamine; the sheet chosen
             # is then read by fastexcel.
             chooser = _open(calamine, data, file)
@@ -579,7 +582,7 @@ def read_workbook_grid(
                 _refuse_too_large(sheet, too_large, file)
             finally:
                 chooser.close()
-        fast = _read_fast(data, sheet, header_row, file, collector, calamine, extents)
+        fast = _read_fast(data, parts, sheet, header_row, file, collector, calamine, extents)
         if fast is not None:
             grid, scan, name = fast
             collector.detect("sheet", name)
@@ -629,6 +632,7 @@ def _refuse_too_large(name: str, too_large: Mapping[str, tuple[int, int]], file:
 
 def _read_fast(  # noqa: PLR0917 - private, called once
     data: bytes,
+    parts: Mapping[str, str],
     sheet: str | int | None,
     header_row: int | None,
     file: str,
@@ -638,11 +642,10 @@ def _read_fast(  # noqa: PLR0917 - private, called once
 ) -> tuple[Grid, bool, str] | None:
     """An XLSX sheet named (or the only one) through fastexcel; ``None``: read it with calamine.
 
-    Returns the grid, whether the sheet has formulas or error cells to scan, and its name.
+    ``parts`` maps each sheet's name to its zip part. Returns the grid, whether the sheet has
+    formulas or error cells to scan, and its name. With several sheets, ``sheet`` must name one
+    (:func:`read_workbook_grid` chooses it first).
     """
-    parts = _fast_parts(data)
-    if not parts or (sheet is None and len(parts) > 1):
-        return None
     reader = open_fast_reader(data)  # opens while the size guard measures the sheets
     if reader is None:
         return None
@@ -661,7 +664,6 @@ def _read_fast(  # noqa: PLR0917 - private, called once
     grid = frame_to_grid(
         frame, first_column=first_column, types=found, header_row=header_row, file=file, sheet=name
     )
-    grid.triggers = found.triggers
     return grid, found.notes, name
 
 
