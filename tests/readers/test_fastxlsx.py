@@ -26,19 +26,56 @@ openpyxl = pytest.importorskip("openpyxl")
 
 
 def _workbook(
-    rows: list[list[Any]], *, offset: tuple[int, int] = (0, 0), merged: str = ""
+    rows: list[list[Any]],
+    *,
+    offset: tuple[int, int] = (0, 0),
+    merged: str = "",
+    writer: str = "openpyxl",
 ) -> bytes:
+    """A workbook of ``rows``; openpyxl writes inline strings, xlsxwriter shared ones (as Excel)."""
+    if writer == "xlsxwriter":
+        return _xlsxwriter_workbook(rows, offset=offset, merged=merged)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Leerlingen"
     for r, row in enumerate(rows, start=1 + offset[0]):
         for c, value in enumerate(row, start=1 + offset[1]):
             if value is not None:
-                sheet.cell(row=r, column=c, value=value)
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text, not a formula
     if merged:
         sheet.merge_cells(merged)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsxwriter_workbook(rows: list[list[Any]], *, offset: tuple[int, int], merged: str) -> bytes:
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("Leerlingen")
+    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for r, row in enumerate(rows, start=offset[0]):
+        for c, value in enumerate(row, start=offset[1]):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(r, c, value)
+            elif isinstance(value, dt.datetime):
+                sheet.write_datetime(r, c, value, moment)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(r, c, value, date)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, value)
+            else:
+                sheet.write_number(r, c, value)
+    if merged:
+        first = rows[0][0] if rows and rows[0] and offset == (0, 0) else None
+        sheet.merge_range(merged, "" if first is None else first)
+    workbook.close()
     return buffer.getvalue()
 
 
@@ -72,6 +109,11 @@ def _same(fast: Any, slow: Any) -> None:
 _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
 ).filter(lambda text: text.strip() == text and not text.startswith("="))
+# Damage the checks look for, and text with the same characters that is not damage.
+_DAMAGE_OR_LIKE_IT = [
+    *("Jan?sen", "wat?", "a=b", "=SOM(A1)", "#N/A", "nr. #4", "Err:502"),
+    *("1,23E+11", "+31 6 12", "RenÃ©", "Zoë", "€ 5"),
+]
 _CELL = st.one_of(
     st.none(),
     _TEXT,
@@ -84,6 +126,7 @@ _CELL = st.one_of(
         lambda moment: moment.replace(microsecond=0)
     ),
     st.sampled_from(["true", "FALSE", "2010-05-03 00:00:00", "-0", "1899-12-31 10:30:00"]),
+    st.sampled_from(_DAMAGE_OR_LIKE_IT),
 )
 
 
@@ -100,17 +143,23 @@ def sheets(draw: st.DrawFn) -> tuple[list[list[Any]], tuple[int, int]]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(sheet=sheets(), chunk=st.sampled_from([48, 97, 1 << 20]), merged=st.booleans())
+@given(
+    sheet=sheets(),
+    chunk=st.sampled_from([48, 97, 1 << 20]),
+    merged=st.booleans(),
+    writer=st.sampled_from(["openpyxl", "xlsxwriter"]),
+)
 def test_fastexcel_and_calamine_read_the_same_table(
     sheet: tuple[list[list[Any]], tuple[int, int]],
     chunk: int,
     merged: bool,
+    writer: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Any sheet, with the XML read in chunks small enough to cut every cell and tag."""
     rows, offset = sheet
     monkeypatch.setattr(_fastxlsx, "_CHUNK", chunk)
-    data = _workbook(rows, offset=offset, merged="A1:B2" if merged else "")
+    data = _workbook(rows, offset=offset, merged="A1:B2" if merged else "", writer=writer)
     _same(*_both(data, monkeypatch))
 
 

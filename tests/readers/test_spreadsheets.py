@@ -215,6 +215,14 @@ def test_formula_text_and_error_values_in_cells(make_xlsx: Builder) -> None:
     assert [i.row for i in csv_table.report.by_code("error-value")] == [3]
 
 
+def test_libreoffice_error_values_are_found_without_a_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edukoppel.readers.table import _damage
+
+    monkeypatch.setattr(_damage, "_SCAN_CHUNK", 10)  # "Err:" cut by every chunk boundary
+    table = read_table(b"id;naam\n1;Zo\n2;Err:502\n3;ok\n")
+    assert [i.row for i in table.report.by_code("error-value")] == [3]
+
+
 def test_xlsm_is_read(make_xlsx: Builder) -> None:
     data = make_xlsx({"Blad1": [["id", "naam"], ["1", "a"]]})
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -403,3 +411,60 @@ def test_us_dates_resaved_as_a_workbook_make_the_column_ambiguous(make_xlsx: Bui
         "Leerlingen",
     )
     assert [i.row for i in table.report.by_code("date-reformatted")] == [4, 5]
+
+
+def _text_cells_workbook(values: list[Any]) -> bytes:
+    """A workbook whose column ``naam`` holds ``values`` as text (never as formulas)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "naam"])
+    for number, value in enumerate(values, start=1):
+        sheet.cell(row=number + 1, column=1, value=str(number))
+        cell = sheet.cell(row=number + 1, column=2, value=value)
+        cell.data_type = "s"  # "=..." stays text, as a CSV pasted into Excel leaves it
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Jan?sen", "lost-characters"),
+        ("RenÃ©", "mojibake"),
+        ("1,23E+11", "damaged-identifier"),
+        ("#N/A", "error-value"),
+        ("Err:502", "error-value"),
+        ("=VLOOKUP(A2;B:C;2;0)", "formula-value"),
+    ],
+)
+def test_damage_in_xlsx_text_cells_is_found(value: str, code: str) -> None:
+    # The shared strings' XML has "?" and "=" of its own: the text decides which cells are
+    # searched, and each kind of damage is still found where it is.
+    table = read_table(_text_cells_workbook(["ok", value, "a=b, wat?"]))
+    assert [(issue.row, issue.column) for issue in table.report.by_code(code)] == [(3, "naam")]
+
+
+def test_xml_syntax_of_the_shared_strings_triggers_no_search() -> None:
+    from edukoppel.readers.table._fastxlsx import _string_triggers
+
+    data = _text_cells_workbook(["a=b", "wat?", "+31 6 1234", "nr. #4", "Zoë"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert _string_triggers(archive) == frozenset()
+
+
+def test_lost_character_across_rich_text_runs_is_found() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "naam"])
+    sheet.append(["1", CellRichText(["Jan", TextBlock(InlineFont(b=True), "?sen")])])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue())
+    assert table.column("naam") == ["Jan?sen"]
+    assert [issue.row for issue in table.report.by_code("lost-characters")] == [2]

@@ -74,12 +74,12 @@ _MIN_ZERO_WIDTH = 4
 Present = Callable[[bytes], bool]
 
 _MOJIBAKE_TRIGGERS = (b"\x82", b"\x83", b"\x84", b"\x85", b"\x90", b"\x91")
-TRIGGERS = (*_MOJIBAKE_TRIGGERS, b"\xef", b"?", b"+", b"=", b"#")
+TRIGGERS = (*_MOJIBAKE_TRIGGERS, b"\xef", b"?", b"+", b"=", b"#", b"Err:")
 """The bytes whose presence in a CSV file's text makes a check search the cells.
 
 The second bytes of ``Â Ã Ä Å Ð Ñ`` in UTF-8 and of ``€`` (in ``â€™``) for mojibake, the
 first byte of U+FFFD and ``?`` for lost characters, ``+`` for ``1,23E+11``, ``=`` for
-formulas, ``#`` for error values.
+formulas, ``#`` for Excel's error values and ``Err:`` for LibreOffice's (``Err:502``).
 """
 _SCAN_CHUNK = 1 << 18
 _LOST = msg("lost-characters")
@@ -87,11 +87,17 @@ _FORMULA_AS_TEXT = msg("formula-value.as-text")
 
 
 def scan_bytes(data: bytes, needles: Sequence[bytes] = TRIGGERS) -> frozenset[bytes]:
-    """Which of ``needles`` (single bytes) occur in ``data``, in one cache-friendly pass."""
+    """Which of ``needles`` occur in ``data``, in one cache-friendly pass.
+
+    Examples:
+        >>> sorted(scan_bytes(b"1;Err:502;+31"))
+        [b'+', b'Err:']
+    """
     missing = list(needles)
     found: set[bytes] = set()
+    overlap = max((len(needle) for needle in needles), default=1) - 1
     for offset in range(0, len(data), _SCAN_CHUNK):
-        chunk = data[offset : offset + _SCAN_CHUNK]
+        chunk = data[offset : offset + _SCAN_CHUNK + overlap]
         for needle in [needle for needle in missing if needle in chunk]:
             found.add(needle)
             missing.remove(needle)
@@ -174,7 +180,7 @@ def _pattern_checks(
         checks.append(("scientific", _SCIENTIFIC))
     if present(b"="):
         checks.append(("formula", _FORMULA))
-    if present(b"#"):
+    if present(b"#") or present(b"Err:"):
         checks.append(("error", _ERROR))
     for kind, pattern in checks:
         for index, hits in _hits(frame, pattern, columns).items():

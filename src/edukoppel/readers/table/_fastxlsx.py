@@ -42,6 +42,7 @@ __all__ = [
     "frame_to_grid",
     "load_sheet_frame",
     "open_fast_reader",
+    "sheet_chunks",
     "sheet_types",
     "wait_for_types",
 ]
@@ -55,10 +56,14 @@ _NUMBER_CELL = (
     r'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="n")?>'
     r"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>[^<]*"
 )
-_NUMBER_PARTS = r'r="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(.*)'
-# Cells with a value that is not a number: subtracted from all values to tell how many number
-# cells there are, so that a cell this reader's pattern missed is noticed.
-_TYPED_VALUE = r' t="(?:s|str|b|e)"'
+# A number cell whose stored value Excel may have rounded (12 digits or more, an exponent).
+_LARGE_VALUE = r"<v>-?[0-9]{12}|<v>[^<]*[eE]\+?[0-9]"
+# Cells with a value that is not a number (t="s" and these) are subtracted from all values to
+# tell how many number cells there are, so that a cell this reader's pattern missed is noticed.
+_RARE_TYPED_VALUE = r' t="(?:str|b|e)"'
+# Any of the rare things below (formulas, errors, booleans, dates as text, text in the sheet,
+# merged cells): most sheets have none, and one search tells.
+_RARE = r'<f|:f[> ]|t="(?:e|d|b|inlineStr|str)"|<mergeCell '
 _BOOLEAN_CELL = r'<c r="[A-Z]{1,3}[0-9]+"[^>]* t="b"'
 _MERGED = r'<mergeCell ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"'
 _NOTES_NEEDLES = ("<f", ":f>", ":f ", 't="e"')
@@ -77,7 +82,9 @@ class SheetTypes:
     """What the sheet's XML says of its cells beyond their text.
 
     Attributes:
-        numbers: One row per number cell: its column letters, its row and its stored value.
+        numbers: One row per number cell: its column letters and its row.
+        large: The number cells whose stored value has 12 digits or more or an exponent,
+            with that value.
         booleans: One row per boolean cell: its column letters and its row.
         merged: Merged ranges as written (``A1:C1``).
         notes: The sheet has formulas or error cells (the shared scan reads them).
@@ -87,6 +94,7 @@ class SheetTypes:
     """
 
     numbers: pl.DataFrame
+    large: pl.DataFrame
     booleans: pl.DataFrame
     merged: tuple[str, ...]
     notes: bool
@@ -97,7 +105,7 @@ class _Fallback(Exception):
     """The sheet is read by the python-calamine path instead."""
 
 
-def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[str]:
+def sheet_chunks(archive: zipfile.ZipFile, path: str) -> Iterator[str]:
     """The part's text a chunk at a time, each cut before a cell (or else a tag) it ends in.
 
     So no cell and no tag is split between two chunks, and every pattern finds them whole.
@@ -125,86 +133,139 @@ def _durations(archive: zipfile.ZipFile) -> bool:
     return bool(_DURATION_FORMAT.search(styles) or _DURATION_BUILTIN.search(styles))
 
 
-def sheet_types(data: bytes, path: str) -> SheetTypes:
+def sheet_types(data: bytes, path: str, texts: list[list[str]] | None = None) -> SheetTypes:
     """Read the sheet part ``path`` of an XLSX workbook for what its cells' text cannot show.
+
+    ``texts``, when given, is the part's text as the size guard decompressed it (see
+    :func:`sheet_chunks`), a batch of chunks at a time; each is dropped once counted.
 
     Raises:
         _Fallback: The part is not laid out the way this reader counts it.
     """
     import polars as pl
 
-    numbers: list[pl.DataFrame] = []
-    booleans: list[pl.DataFrame] = []
-    merged: list[str] = []
-    values = typed = matched = 0
-    notes = sheet_data = own_text = False
+    count = _SheetCount()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if _durations(archive):
+            raise _Fallback
+        if texts is not None:
+            while texts:
+                # Dropped as it goes, so that the sheet's text is never held twice.
+                count.add(pl.Series(texts.pop(0), dtype=pl.String))
+        else:
+            batch: list[str] = []
+            for chunk in sheet_chunks(archive, path):
+                batch.append(chunk)
+                if len(batch) == _BATCH:
+                    count.add(pl.Series(batch, dtype=pl.String))
+                    batch = []
+            if batch:
+                count.add(pl.Series(batch, dtype=pl.String))
+        triggers = None if count.own_text else _string_triggers(archive)
+    return count.result(triggers)
 
-    def search(batch: list[str]) -> None:
-        nonlocal values, typed, matched, notes, sheet_data, own_text
-        texts = pl.Series(batch, dtype=pl.String)
-        own_text = own_text or bool(texts.str.contains(_OWN_TEXT).any())
-        sheet_data = sheet_data or bool(texts.str.contains("<sheetData", literal=True).any())
-        values += int(texts.str.count_matches("<v>", literal=True).sum())
-        typed += int(texts.str.count_matches(_TYPED_VALUE).sum())
-        notes = notes or any(
+
+@attrs.define
+class _SheetCount:
+    """What :func:`sheet_types` has counted so far, a batch of the sheet's text at a time."""
+
+    numbers: list[pl.DataFrame] = attrs.Factory(list)
+    large: list[pl.DataFrame] = attrs.Factory(list)
+    booleans: list[pl.DataFrame] = attrs.Factory(list)
+    merged: list[str] = attrs.Factory(list)
+    values: int = 0
+    typed: int = 0
+    matched: int = 0
+    notes: bool = False
+    sheet_data: bool = False
+    own_text: bool = False
+
+    def add(self, texts: pl.Series) -> None:
+        self.sheet_data = self.sheet_data or bool(
+            texts.str.contains("<sheetData", literal=True).any()
+        )
+        self.values += int(texts.str.count_matches("<v>", literal=True).sum())
+        self.typed += int(texts.str.count_matches(' t="s"', literal=True).sum())
+        found = texts.str.extract_all(_NUMBER_CELL).explode().drop_nulls()
+        self.matched += found.len()
+        if found.len():
+            self.numbers.append(_cell_references(found))
+            big = found.filter(found.str.contains(_LARGE_VALUE))
+            if big.len():
+                self.large.append(
+                    _cell_references(big).with_columns(value=big.str.split("<v>").list.last())
+                )
+        if bool(texts.str.contains(_RARE).any()):
+            self._add_rare(texts)
+
+    def _add_rare(self, texts: pl.Series) -> None:
+        """What few sheets have: one search tells whether to look for each of them."""
+        self.own_text = self.own_text or bool(texts.str.contains(_OWN_TEXT).any())
+        self.typed += int(texts.str.count_matches(_RARE_TYPED_VALUE).sum())
+        self.notes = self.notes or any(
             bool(texts.str.contains(needle, literal=True).any()) for needle in _NOTES_NEEDLES
         )
         if bool(texts.str.contains(' t="d"', literal=True).any()):
             raise _Fallback  # dates stored as ISO text: python-calamine reads them as dates
-        found = texts.str.extract_all(_NUMBER_CELL).explode().drop_nulls()
-        matched += found.len()
-        if found.len():
-            numbers.append(
-                found.str.extract_groups(_NUMBER_PARTS)
-                .struct.rename_fields(["column", "row", "value"])
-                .struct.unnest()
-                .with_columns(pl.col("row").cast(pl.Int64))
-            )
         if bool(texts.str.contains(' t="b"', literal=True).any()):
             cells = texts.str.extract_all(_BOOLEAN_CELL).explode().drop_nulls()
-            booleans.append(
-                cells.str.extract_groups(r'r="([A-Z]+)([0-9]+)"')
-                .struct.rename_fields(["column", "row"])
-                .struct.unnest()
-                .with_columns(pl.col("row").cast(pl.Int64))
-            )
+            self.booleans.append(_cell_references(cells))
         if bool(texts.str.contains("<mergeCell ", literal=True).any()):
-            found_merged = texts.str.extract_all(_MERGED).explode().drop_nulls()
-            merged.extend(found_merged.str.extract(r'ref="([^"]+)"', 1).to_list())
+            found = texts.str.extract_all(_MERGED).explode().drop_nulls()
+            self.merged.extend(found.str.extract(r'ref="([^"]+)"', 1).to_list())
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if _durations(archive):
-            raise _Fallback
-        batch: list[str] = []
-        for chunk in _chunks(archive, path):
-            batch.append(chunk)
-            if len(batch) == _BATCH:
-                search(batch)
-                batch = []
-        if batch:
-            search(batch)
-        triggers = None if own_text else _string_triggers(archive)
-    if not sheet_data or matched != values - typed:
-        raise _Fallback  # a prefix, cells without a reference, or attributes in another order
-    schema = {"column": pl.String(), "row": pl.Int64(), "value": pl.String()}
-    return SheetTypes(
-        numbers=pl.concat(numbers) if numbers else pl.DataFrame(schema=schema),
-        booleans=pl.concat(booleans) if booleans else pl.DataFrame(schema=schema).drop("value"),
-        merged=tuple(merged),
-        notes=notes,
-        triggers=triggers,
+    def result(self, triggers: frozenset[bytes] | None) -> SheetTypes:
+        import polars as pl
+
+        if not self.sheet_data or self.matched != self.values - self.typed:
+            raise _Fallback  # a prefix, cells without a reference, or attributes in another order
+        schema = {"column": pl.String(), "row": pl.Int64()}
+        return SheetTypes(
+            numbers=pl.concat(self.numbers) if self.numbers else pl.DataFrame(schema=schema),
+            large=(
+                pl.concat(self.large)
+                if self.large
+                else pl.DataFrame(schema={**schema, "value": pl.String()})
+            ),
+            booleans=pl.concat(self.booleans) if self.booleans else pl.DataFrame(schema=schema),
+            merged=tuple(self.merged),
+            notes=self.notes,
+            triggers=triggers,
+        )
+
+
+def _cell_references(cells: pl.Series) -> pl.DataFrame:
+    """The column letters and row of each cell found (``<c r="AB12" ...``), without a regex.
+
+    Examples:
+        >>> import polars as pl
+        >>> _cell_references(pl.Series(['<c r="AB12" s="1"><v>7'])).rows()
+        [('AB', 12)]
+    """
+    import polars as pl
+
+    reference = cells.str.slice(len('<c r="')).str.splitn('"', 2).struct.field("field_0")
+    return pl.DataFrame(
+        {
+            "column": reference.str.strip_chars_end("0123456789"),
+            "row": reference.str.strip_chars_start("ABCDEFGHIJKLMNOPQRSTUVWXYZ").cast(pl.Int64),
+        }
     )
 
 
 def _string_triggers(archive: zipfile.ZipFile) -> frozenset[bytes] | None:
-    """The damage checks' trigger bytes in the shared strings; ``None``: assume them all.
+    """The damage checks' trigger bytes in the shared strings' text; ``None``: assume them all.
 
-    A character reference (``&#43;`` for ``+``) hides the byte it stands for, so a table
-    with any is searched for everything.
+    The part's XML syntax has its own ``?`` (``<?xml ...?>``) and ``=`` (attributes), so a byte
+    counts only where a check could match: ``=`` and ``#`` starting a string, ``+`` in a
+    number's exponent, ``?`` between letters (in any string when runs of rich text could
+    split one). A character reference (``&#43;`` for ``+``) hides the byte it stands for, so a
+    table with any is searched for everything.
     """
     from edukoppel.readers.table._damage import TRIGGERS, scan_bytes
 
     found: set[bytes] = set()
+    meant: set[bytes] = set()
     tail = b""
     try:
         handle = archive.open("xl/sharedStrings.xml")
@@ -215,9 +276,39 @@ def _string_triggers(archive: zipfile.ZipFile) -> frozenset[bytes] | None:
             window = tail + chunk
             if b"&#" in window:
                 return None
-            found |= scan_bytes(chunk, TRIGGERS)
-            tail = chunk[-1:]
-    return frozenset(found)
+            found |= scan_bytes(window, TRIGGERS)
+            meant |= _triggers_in_text(window, found - meant)
+            tail = chunk[-8:]
+    return frozenset(found - _SYNTAX_TRIGGERS | meant)
+
+
+# The trigger bytes that the XML of the shared strings also uses for its syntax.
+_SYNTAX_TRIGGERS = frozenset({b"=", b"#", b"+", b"?"})
+_EXPONENT = re.compile(rb"[0-9][eE]\+[0-9]")
+_BETWEEN_LETTERS = re.compile(rb"[A-Za-z\x80-\xff]\?[A-Za-z\x80-\xff]")
+
+
+def _triggers_in_text(window: bytes, candidates: set[bytes]) -> set[bytes]:
+    """Which of the syntax bytes ``candidates`` occur in ``window`` where a check could match.
+
+    Examples:
+        >>> sorted(_triggers_in_text(b'<?xml version="1.0"?><si><t>=A1</t></si>', {b"=", b"?"}))
+        [b'=']
+        >>> sorted(_triggers_in_text(b"<si><t>Jan?sen</t></si>", {b"?"}))
+        [b'?']
+    """
+    meant = set()
+    if b"=" in candidates and b">=" in window:
+        meant.add(b"=")
+    if b"#" in candidates and b">#" in window:
+        meant.add(b"#")
+    if b"+" in candidates and (b"e+" in window or b"E+" in window) and _EXPONENT.search(window):
+        meant.add(b"+")
+    if b"?" in candidates and window.count(b"?") > window.count(b"<?") + window.count(b"?>"):
+        rich = b"<r>" in window or b":r>" in window  # a run may end before the "?"
+        if rich or _BETWEEN_LETTERS.search(window):
+            meant.add(b"?")
+    return meant
 
 
 def _reference(text: str) -> tuple[int, int]:
@@ -355,7 +446,7 @@ def frame_to_grid(
         if data.height
         else pl.lit(None, dtype=pl.Int64).alias(ROW_KEY)
     )
-    numeric, notes = _numbers_below(types.numbers, numbers, data, letters, header=index + 1)
+    numeric, notes = _numbers_below(types.large, numbers, data, letters, header=index + 1)
     return Grid(
         frame=data,
         header=list(head[index]),
@@ -370,7 +461,7 @@ def frame_to_grid(
 
 
 def _numbers_below(
-    numbers: pl.DataFrame,
+    large: pl.DataFrame,
     masks: dict[str, pl.Series],
     data: pl.DataFrame,
     letters: list[str],
@@ -394,9 +485,7 @@ def _numbers_below(
         if count:
             numeric[index] = count
     notes: list[CellNote] = []
-    big = numbers.filter(
-        (pl.col("row") > header) & pl.col("value").str.contains(r"^-?[0-9]{12}|[eE]\+?[0-9]")
-    ).sort("row", "column")
+    big = large.filter(pl.col("row") > header).sort("row", "column")
     for letter, row, value in big.iter_rows():
         number = float(value)
         if abs(number) >= 1e11 and number.is_integer() and letter in index_of:

@@ -41,6 +41,7 @@ from edukoppel.readers.table._fastxlsx import (
     frame_to_grid,
     load_sheet_frame,
     open_fast_reader,
+    sheet_chunks,
     sheet_types,
     wait_for_types,
 )
@@ -50,6 +51,8 @@ from edukoppel.readers.table._table import ROW_KEY, TableFormat, internal_name
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+    import polars as pl
 
 __all__ = ["cell_text", "read_workbook_grid"]
 
@@ -329,19 +332,24 @@ _MAX_ROW = 1_048_576
 _LONG_DIGITS = 8
 _LONG_ROW = re.compile(rb'(?:A|r=")0{8}')
 _LONG_REFERENCE = r'r="[A-Z]*[0-9]{8}'
+_ODD_REFERENCE = r'r="(?:[A-Z]{2}|[A-Z]*[0-9]{8})'  # beyond column Z or beyond the rows
 
 
 class _Unmeasurable(Exception):
     """A worksheet part that zipfile cannot read: calamine's own zip reader might."""
 
 
-def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
+def _xlsx_oversized(
+    data: bytes, max_cells: int, *, keep: str | None = None, kept: list[list[str]] | None = None
+) -> dict[str, tuple[int, int]]:
     """The worksheet parts whose used range may hold more than ``max_cells`` cells.
 
     Returns zip member name -> (rows, columns), exact where it mattered. A cheap pass gives
     the widest column (measured only when it is beyond Z); only a sheet that could then
     exceed ``max_cells`` has the digits of its highest row counted, and only when those could
-    too is its highest row read.
+    too is its highest row read. The text of part ``keep``, as that pass decompressed it, is
+    appended to ``kept`` a batch of chunks at a time, so that the fast path's XML count need
+    not decompress the sheet again.
 
     Raises:
         _Unmeasurable: A worksheet part cannot be read here (calamine, reading the zip
@@ -353,7 +361,9 @@ def _xlsx_oversized(data: bytes, max_cells: int) -> dict[str, tuple[int, int]]:
             for info in archive.infolist():
                 name = info.filename
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    extent = _oversized_extent(archive, name, max_cells)
+                    extent = _oversized_extent(
+                        archive, name, max_cells, kept if name == keep else None
+                    )
                     if extent is not None:
                         oversized[name] = extent
     except _SCAN_FAILURES:
@@ -371,7 +381,7 @@ def _member_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
 
 
 def _oversized_extent(
-    archive: zipfile.ZipFile, name: str, max_cells: int
+    archive: zipfile.ZipFile, name: str, max_cells: int, kept: list[list[str]] | None
 ) -> tuple[int, int] | None:
     import polars as pl
 
@@ -382,12 +392,23 @@ def _oversized_extent(
     def look(batch: list[str]) -> tuple[int, int] | None:
         """Search a batch of chunks at once: polars runs the searches in parallel."""
         nonlocal letters, long_rows
-        found = pl.DataFrame({"text": batch}, schema={"text": pl.String}).select(
-            pl.col("text"),
-            dimension=pl.col("text").str.contains("dimension", literal=True),
-            long=pl.col("text").str.contains(_LONG_REFERENCE),
-            two=pl.col("text").str.contains(r'r="[A-Z]{2}'),
-            three=pl.col("text").str.contains(r'r="[A-Z]{3}'),
+        if kept is not None:
+            kept.append(batch)
+        found = (
+            pl.DataFrame({"text": batch}, schema={"text": pl.String})
+            .with_columns(
+                dimension=pl.col("text").str.contains("dimension", literal=True),
+                # One search for what the next three tell apart: most sheets have none.
+                odd=pl.col("text").str.contains(_ODD_REFERENCE),
+            )
+            .filter(pl.col("dimension") | pl.col("odd"))
+            .select(
+                pl.col("text"),
+                pl.col("dimension"),
+                long=pl.col("text").str.contains(_LONG_REFERENCE),
+                two=pl.col("text").str.contains(r'r="[A-Z]{2}'),
+                three=pl.col("text").str.contains(r'r="[A-Z]{3}'),
+            )
         )
         long_rows = long_rows or bool(found.get_column("long").any())
         for text, dimension, _, two, three in found.filter(
@@ -403,8 +424,8 @@ def _oversized_extent(
         return None
 
     batch: list[str] = []
-    for chunk in _member_chunks(archive, name):
-        batch.append(chunk.decode("latin-1"))
+    for text in sheet_chunks(archive, name):  # cut before a cell: no reference is split
+        batch.append(text)
         if len(batch) < _EXTENT_BATCH:
             continue
         if (claimed := look(batch)) is not None:
@@ -567,10 +588,17 @@ def read_workbook_grid(
     )
     max_cells = max_bytes // _BYTES_PER_CELL
     _check_before_open(data, kind=kind, file=file, max_bytes=max_bytes)
-    extents = _in_background(
-        (lambda: _xlsx_oversized(data, max_cells)) if kind in ("xlsx", "xlsm") else dict
-    )
     parts = _fast_parts(data) if kind in ("xlsx", "xlsm") and _FAST else {}
+    # The guard decompresses every sheet; the one fastexcel will read is kept for its count.
+    keep = parts.get(sheet) if isinstance(sheet, str) else None
+    if sheet is None and len(parts) == 1:
+        keep = next(iter(parts.values()))
+    kept: list[list[str]] = []
+    extents = _in_background(
+        (lambda: _xlsx_oversized(data, max_cells, keep=keep, kept=kept))
+        if kind in ("xlsx", "xlsm")
+        else dict
+    )
     if parts:
         if sheet is None and len(parts) > 1:
             # Choosing among several sheets peeks at them through calamine; the sheet chosen
@@ -582,7 +610,9 @@ def read_workbook_grid(
                 _refuse_too_large(sheet, too_large, file)
             finally:
                 chooser.close()
-        fast = _read_fast(data, parts, sheet, header_row, file, collector, calamine, extents)
+        fast = _read_fast(
+            data, parts, sheet, header_row, file, collector, calamine, extents, (keep, kept)
+        )
         if fast is not None:
             grid, scan, name = fast
             collector.detect("sheet", name)
@@ -639,12 +669,14 @@ def _read_fast(  # noqa: PLR0917 - private, called once
     collector: Collector,
     calamine: ModuleType,
     extents: Callable[[], dict[str, tuple[int, int]]],
+    kept: tuple[str | None, list[list[str]]],
 ) -> tuple[Grid, bool, str] | None:
     """An XLSX sheet named (or the only one) through fastexcel; ``None``: read it with calamine.
 
     ``parts`` maps each sheet's name to its zip part. Returns the grid, whether the sheet has
     formulas or error cells to scan, and its name. With several sheets, ``sheet`` must name one
-    (:func:`read_workbook_grid` chooses it first).
+    (:func:`read_workbook_grid` chooses it first). ``kept`` is the part whose text the size
+    guard kept, and that text.
     """
     reader = open_fast_reader(data)  # opens while the size guard measures the sheets
     if reader is None:
@@ -654,7 +686,8 @@ def _read_fast(  # noqa: PLR0917 - private, called once
     _refuse_too_large(name, _refused_sheets(extents, data, file), file)
     # Started after the guard, which must end before fastexcel may allocate the sheet: on two
     # cores the guard then shares them only with fastexcel's open, and this with its parse.
-    types = _in_background(lambda: sheet_types(data, path))
+    texts = kept[1] if kept[0] == path else None
+    types = _in_background(lambda: sheet_types(data, path, texts))
     loaded = load_sheet_frame(reader, name)
     del reader  # calamine's cells and strings go now, before the grid is built
     found = wait_for_types(types)
