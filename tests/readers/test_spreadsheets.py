@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -468,3 +469,32 @@ def test_lost_character_across_rich_text_runs_is_found() -> None:
     table = read_table(buffer.getvalue())
     assert table.column("naam") == ["Jan?sen"]
     assert [issue.row for issue in table.report.by_code("lost-characters")] == [2]
+
+
+def test_read_ahead_gives_every_item_passes_errors_and_stops_with_its_consumer() -> None:
+    from edukoppel.readers.table._spreadsheet import _read_ahead
+
+    assert list(_read_ahead(iter(range(100)), depth=3)) == list(range(100))
+
+    def failing() -> Any:
+        yield 1
+        raise zipfile.BadZipFile("kapot")
+
+    with pytest.raises(zipfile.BadZipFile, match="kapot"):
+        list(_read_ahead(failing()))
+    produced: list[int] = []
+
+    def endless() -> Any:
+        number = 0
+        while True:
+            produced.append(number)
+            yield number
+            number += 1
+
+    items = _read_ahead(endless(), depth=2)
+    assert [next(items) for _ in range(3)] == [0, 1, 2]
+    items.close()  # the consumer stops early: the producer stops too, within its queue
+    stopped = len(produced)
+    assert stopped <= 3 + 2 + 1
+    time.sleep(0.2)
+    assert len(produced) == stopped  # and makes no more

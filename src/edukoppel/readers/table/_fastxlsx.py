@@ -82,7 +82,8 @@ class SheetTypes:
     """What the sheet's XML says of its cells beyond their text.
 
     Attributes:
-        numbers: One row per number cell: its column letters and its row.
+        numbers: One row per number cell: its column letters and its row (``number_masks``
+            has them as a mask of the rows per column, ``boolean_masks`` the booleans).
         large: The number cells whose stored value has 12 digits or more or an exponent,
             with that value.
         booleans: One row per boolean cell: its column letters and its row.
@@ -99,6 +100,13 @@ class SheetTypes:
     merged: tuple[str, ...]
     notes: bool
     triggers: frozenset[bytes] | None = None
+    # Built here, on the counting thread, rather than after fastexcel's parse.
+    number_masks: dict[str, pl.Series] = attrs.field(
+        init=False, default=attrs.Factory(lambda self: _masks(self.numbers), takes_self=True)
+    )
+    boolean_masks: dict[str, pl.Series] = attrs.field(
+        init=False, default=attrs.Factory(lambda self: _masks(self.booleans), takes_self=True)
+    )
 
 
 class _Fallback(Exception):
@@ -390,16 +398,28 @@ def _cell_texts(
     return frame.select(cell).to_series()
 
 
-def _masks(cells: pl.DataFrame, height: int) -> dict[str, pl.Series]:
-    """Per column letters, a mask of the sheet's rows (from row 1) holding such a cell."""
+def _masks(cells: pl.DataFrame) -> dict[str, pl.Series]:
+    """Per column letters, a mask of the sheet's rows (from row 1) holding such a cell.
+
+    The masks reach the last row with such a cell; :func:`_fit` fits them to the sheet.
+    """
     import polars as pl
 
+    height = int(cells.get_column("row").max() or 0)  # type: ignore[arg-type]
     masks = {}
     for (letters,), rows in cells.group_by("column"):
         masks[str(letters)] = pl.repeat(False, height, dtype=pl.Boolean, eager=True).scatter(
-            rows.get_column("row").filter(rows.get_column("row") <= height) - 1, True
+            rows.get_column("row") - 1, True
         )
     return masks
+
+
+def _fit(masks: dict[str, pl.Series], height: int) -> dict[str, pl.Series]:
+    """The masks cut or extended to ``height`` rows."""
+    return {
+        letters: mask.slice(0, height).extend_constant(False, max(0, height - mask.len()))
+        for letters, mask in masks.items()
+    }
 
 
 def frame_to_grid(
@@ -422,8 +442,8 @@ def frame_to_grid(
 
     width = first_column + frame.width if frame.width else 0
     letters = [column_letter(index) for index in range(width)]
-    numbers = _masks(types.numbers, frame.height)
-    booleans = _masks(types.booleans, frame.height)
+    numbers = _fit(types.number_masks, frame.height)
+    booleans = _fit(types.boolean_masks, frame.height)
     frame = frame.fill_null("")
     columns = [
         pl.repeat("", frame.height, dtype=pl.String, eager=True).alias(internal_name(index))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
+import queue
 import re
 import threading
 import zipfile
@@ -424,7 +425,9 @@ def _oversized_extent(
         return None
 
     batch: list[str] = []
-    for text in sheet_chunks(archive, name):  # cut before a cell: no reference is split
+    # Cut before a cell, so that no reference is split; inflated on a thread of its own
+    # (zlib lets go of the interpreter) while this one searches.
+    for text in _read_ahead(sheet_chunks(archive, name)):
         batch.append(text)
         if len(batch) < _EXTENT_BATCH:
             continue
@@ -535,6 +538,53 @@ def _highest_row(archive: zipfile.ZipFile, name: str, digits: int) -> int:
     if batch:
         highest = max(highest, highest_in(batch))
     return highest
+
+
+def _read_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """The items of ``items``, produced on a thread up to ``depth`` items ahead.
+
+    What the producer raised is raised here; a consumer that stops early stops it too.
+
+    Examples:
+        >>> list(_read_ahead(iter(range(5)), depth=2))
+        [0, 1, 2, 3, 4]
+    """
+    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple[bool, Any]) -> bool:
+        """Put ``entry`` when there is room; ``False``: the consumer has stopped."""
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((True, item)):
+                    return
+        except Exception as error:  # handed to the consumer
+            offer((False, error))
+            return
+        offer((False, None))
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = ready.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _in_background(function: Callable[[], T]) -> Callable[[], T]:
