@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from edukoppel.exceptions import FileTooLargeError
+
 Builder = Callable[..., bytes]
 ROWS = [["Leerlingnummer", "Roepnaam"], ["00123", "Anna"], ["00124", "Bram"]]
 
@@ -233,6 +235,21 @@ def test_a_forged_ods_is_refused(tmp_path: Path, rows_xml: str) -> None:
     assert result["refused"] == "FileTooLargeError", result
     assert result["sheet"] == "Leerlingen"
     assert "used range runs to row" in result["text"]
+
+
+@pytest.mark.parametrize("chunk", [64, 333, 1 << 20])
+@pytest.mark.parametrize("rows_xml", FORGED_ODS.values(), ids=FORGED_ODS.keys())
+def test_the_ods_guard_reads_the_claims_across_chunks(
+    rows_xml: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """content.xml is searched a chunk at a time: a claim is found wherever the cuts fall."""
+    from edukoppel.readers.table import _bounds
+
+    monkeypatch.setattr(_bounds, "_ODS_CHUNK", chunk)
+    honest = "".join(_row(_text(f"{number:05d}") + _text("Anna")) for number in range(40))
+    with pytest.raises(FileTooLargeError):
+        _bounds.check_ods(ods_of(honest + rows_xml), max_cells=10_000_000, file="x.ods")
+    _bounds.check_ods(ods_of(honest), max_cells=10_000_000, file="x.ods")  # no refusal
 
 
 def test_a_forged_run_of_spaces_is_refused(tmp_path: Path) -> None:

@@ -31,12 +31,16 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from edukoppel._i18n import msg
 from edukoppel.exceptions import FileTooLargeError, MalformedFileError
 from edukoppel.readers.table._detect import ZIP_FAILURES
 
-__all__ = ["check_ods", "check_xls"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["check_ods", "check_xls", "part_chunks"]
 
 _SAVE_AS = msg("advice.resave-xlsx")
 _OPEN_FAILURES: tuple[type[BaseException], ...] = (KeyError, *ZIP_FAILURES)
@@ -518,48 +522,106 @@ def _ods_extent(xml: str, max_cells: int) -> tuple[str, int, int, int] | None:
     return None
 
 
-# Counts the quick bound does not read: other quotes, a reference, a span. Each regex starts
-# with a literal, which the regex engine searches for fast.
+def part_chunks(
+    archive: zipfile.ZipFile, path: str, *, cut_before: bytes, size: int = 1 << 20
+) -> Iterator[str]:
+    """A zip part's text a chunk at a time, each cut before ``cut_before`` (or else a tag).
+
+    So no element that starts with ``cut_before``, and no tag, is split between two chunks.
+    The text is decoded as Latin-1 (every byte one character), which the ASCII patterns
+    searched in it cannot tell from UTF-8.
+    """
+    tail = b""
+    with archive.open(path) as handle:
+        while block := handle.read(size):
+            block = tail + block
+            cut = block.rfind(cut_before)
+            if cut <= 0:
+                cut = block.rfind(b"<")
+            if cut <= 0:
+                cut = len(block)
+            tail = block[cut:]
+            yield block[:cut].decode("latin-1")
+    if tail:
+        yield tail.decode("latin-1")
+
+
+_ODS_ROW = "<table:table-row"
+_ODS_CHUNK = 1 << 20
+_ODS_BATCH = 16  # chunks of content.xml searched at once: polars runs them in parallel
+# The counts the quick bound does not read: other quotes, a reference, a span.
 _ODS_ODD_COUNTS = (
-    re.compile(rb"repeated\s*=\s*(?:'|\"[^\"]*[^\"0-9])"),
-    re.compile(rb"text:c\s*=\s*(?:'|\"[^\"]*[^\"0-9])"),
-    re.compile(rb"spanned\s*=\s*(?:'|\"(?!1\"))"),
+    r"""repeated\s*=\s*(?:'|"[^"]*[^"0-9])""",
+    r"""text:c\s*=\s*(?:'|"[^"]*[^"0-9])""",
+    r"""spanned\s*=\s*(?:'|"(?:[^1]|1[^"]))""",  # any span but "1"
 )
+_LONGEST_PLAIN_COUNT = 18  # digits: any longer is beyond every budget (and an Int64)
 _ODS_ROWS_REPEATED = re.compile(r'number-rows-repeated="([0-9]+)"')
 _ODS_COLUMNS_REPEATED = re.compile(r'number-columns-repeated="([0-9]+)"')
-_ODS_SPACES = re.compile(rb'text:c="([0-9]+)"')
 
 
-def _quick_ods(content: bytes, max_cells: int) -> bool:
+def _quick_ods(chunks: Iterator[str], max_cells: int) -> bool:
     """Whether ``content.xml`` surely claims no more than ``max_cells`` cells per table.
 
-    An upper bound, row by row: the rows up to the last one with content (their repeats
-    counted), times the widest row (all its cells and their repeats, empty ones at the end
-    too). Plain counts only: a count in other quotes, with a reference or a span is left to
-    :func:`_ods_extent`.
+    ``chunks`` is its text cut before rows (:func:`part_chunks`). An upper bound, row by row:
+    the rows up to the last one with content (their repeats counted), times the widest row
+    (all its cells and their repeats, empty ones at the end too). Plain counts only: a count
+    in other quotes, with a reference or a span is left to :func:`_ods_extent`.
     """
     import polars as pl
 
-    if any(odd.search(content) for odd in _ODS_ODD_COUNTS):
-        return False
-    if max((int(found) for found in _ODS_SPACES.findall(content)), default=0) > max_cells:
-        return False
-    rows = (
-        pl.Series([content.decode("latin-1")], dtype=pl.String)
-        .str.split("<table:table-row")
-        .explode()
+    rows: list[pl.DataFrame] = []
+    batch: list[str] = []
+    for chunk in chunks:
+        batch.append(chunk)
+        if len(batch) == _ODS_BATCH:
+            if (found := _ods_rows(batch, max_cells)) is None:
+                return False
+            rows.append(found)
+            batch = []
+    if batch:
+        if (found := _ods_rows(batch, max_cells)) is None:
+            return False
+        rows.append(found)
+    frame = pl.concat(rows)
+    with_content = frame.with_row_index().filter(pl.col("content"))["index"]
+    if with_content.is_empty():
+        return True
+    last = int(with_content.max())  # type: ignore[arg-type]
+    height = int(frame["height"].head(last + 1).sum())
+    width = int(frame["width"].head(last + 1).max() or 0)  # type: ignore[arg-type]
+    return height * width <= max_cells
+
+
+def _ods_rows(batch: list[str], max_cells: int) -> pl.DataFrame | None:
+    """Each row's width, height and whether it has content; ``None``: count it exactly."""
+    import polars as pl
+
+    texts = pl.Series(batch, dtype=pl.String)
+    if any(bool(texts.str.contains(odd).any()) for odd in _ODS_ODD_COUNTS):
+        return None
+    spaces = (
+        texts.str.extract_all(r'text:c="[0-9]+"').explode().drop_nulls().str.extract("([0-9]+)", 1)
     )
-    cells = rows.str.count_matches("<table:table-cell", literal=True) + rows.str.count_matches(
-        "<table:covered-table-cell", literal=True
-    )
-    frame = pl.DataFrame({"row": rows, "cells": cells}).with_columns(
+    if spaces.len() and (
+        bool((spaces.str.len_bytes() > _LONGEST_PLAIN_COUNT).any())
+        or int(spaces.cast(pl.Int64).max()) > max_cells  # type: ignore[arg-type]
+    ):
+        return None
+    pieces = texts.str.split(_ODS_ROW).explode()
+    pieces = pieces.filter(pieces != "")  # the cuts before a row leave empty pieces
+    frame = pl.DataFrame({"row": pieces}).select(
+        pl.col("row"),
+        width=(
+            pl.col("row").str.count_matches("<table:table-cell", literal=True)
+            + pl.col("row").str.count_matches("<table:covered-table-cell", literal=True)
+        ).cast(pl.Int64),
+        height=pl.lit(1, dtype=pl.Int64),
         content=pl.col("row").str.contains(" office:", literal=True)
         | pl.col("row").str.contains(" table:formula", literal=True),
         repeats=pl.col("row").str.contains("-repeated", literal=True),
     )
     repeated = frame.filter(pl.col("repeats"))
-    widths = frame["cells"].cast(pl.Int64)
-    heights = pl.Series([1] * frame.height, dtype=pl.Int64)
     if repeated.height:
         extra = pl.Series(
             [
@@ -572,15 +634,12 @@ def _quick_ods(content: bytes, max_cells: int) -> bool:
             dtype=pl.List(pl.Int64),
         )
         index = frame.with_row_index().filter(pl.col("repeats"))["index"]
-        widths = widths.scatter(index, widths.gather(index) + extra.list.get(0))
-        heights = heights.scatter(index, extra.list.get(1))
-    with_content = frame.with_row_index().filter(pl.col("content"))["index"]
-    if with_content.is_empty():
-        return True
-    last = int(with_content.max())  # type: ignore[arg-type]
-    height = int(heights.head(last + 1).sum())
-    width = int(widths.head(last + 1).max() or 0)  # type: ignore[arg-type]
-    return height * width <= max_cells
+        widths, heights = frame["width"], frame["height"]
+        frame = frame.with_columns(
+            width=widths.scatter(index, widths.gather(index) + extra.list.get(0)),
+            height=heights.scatter(index, extra.list.get(1)),
+        )
+    return frame.select("width", "height", "content")
 
 
 def check_ods(data: bytes, *, max_cells: int, file: str) -> None:
@@ -594,12 +653,15 @@ def check_ods(data: bytes, *, max_cells: int, file: str) -> None:
         >>> check_ods(b"not a workbook", max_cells=100, file="x.ods")
     """
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive, archive.open("content.xml") as handle:
-            content = handle.read()
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            chunks = part_chunks(
+                archive, "content.xml", cut_before=b"<table:table-row", size=_ODS_CHUNK
+            )
+            if _quick_ods(chunks, max_cells):
+                return
+            content = archive.read("content.xml")  # counted exactly, all at once
     except _OPEN_FAILURES:
         return  # calamine refuses it by itself
-    if _quick_ods(content, max_cells):
-        return
     found = _ods_extent(content.decode("latin-1"), max_cells)
     if found is None:
         return

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from edukoppel.readers.table._bounds import part_chunks
 from edukoppel.readers.table._finish import column_letter
 from edukoppel.readers.table._grid import CellNote, Grid, MergedRange
 from edukoppel.readers.table._header import sheet_header
@@ -114,23 +115,11 @@ class _Fallback(Exception):
 
 
 def sheet_chunks(archive: zipfile.ZipFile, path: str) -> Iterator[str]:
-    """The part's text a chunk at a time, each cut before a cell (or else a tag) it ends in.
+    """The sheet part's text a chunk at a time, each cut before a cell (or else a tag).
 
     So no cell and no tag is split between two chunks, and every pattern finds them whole.
     """
-    tail = b""
-    with archive.open(path) as handle:
-        while chunk := handle.read(_CHUNK):
-            chunk = tail + chunk
-            cut = chunk.rfind(b"<c ")
-            if cut <= 0:
-                cut = chunk.rfind(b"<")
-            if cut <= 0:
-                cut = len(chunk)
-            tail = chunk[cut:]
-            yield chunk[:cut].decode("latin-1")
-    if tail:
-        yield tail.decode("latin-1")
+    return part_chunks(archive, path, cut_before=b"<c ", size=_CHUNK)
 
 
 def _durations(archive: zipfile.ZipFile) -> bool:
