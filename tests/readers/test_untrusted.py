@@ -252,6 +252,40 @@ def test_the_ods_guard_reads_the_claims_across_chunks(
     _bounds.check_ods(ods_of(honest), max_cells=10_000_000, file="x.ods")  # no refusal
 
 
+def test_merged_cells_keep_an_ods_on_the_quick_bound() -> None:
+    """A merged title row (a span and its covered cells) is bounded without the exact count."""
+    import zipfile as zip_module
+
+    from edukoppel.readers.table import _bounds
+
+    title = _row(
+        _text("Leerlingen 2025-2026", ' table:number-columns-spanned="2"')
+        + "<table:covered-table-cell/>"
+    )
+    data = ods_of(title + _row(_text("00123") + _text("Anna")))
+    with zip_module.ZipFile(io.BytesIO(data)) as archive:
+        chunks = _bounds.part_chunks(archive, "content.xml", cut_before=b"<table:table-row")
+        assert _bounds._quick_ods(chunks, max_cells=100)
+    with zip_module.ZipFile(io.BytesIO(data)) as archive:
+        chunks = _bounds.part_chunks(archive, "content.xml", cut_before=b"<table:table-row")
+        assert not _bounds._quick_ods(chunks, max_cells=3)  # 2 rows x (2 + 2 spanned)
+
+
+@pytest.mark.parametrize(
+    ("row_attribute", "cell_attribute"),
+    [("number-rows-repeated", ""), ("", "number-columns-spanned"), ("", "number-rows-spanned")],
+)
+def test_a_count_beyond_any_integer_is_refused(row_attribute: str, cell_attribute: str) -> None:
+    from edukoppel.readers.table import _bounds
+
+    def huge(attribute: str) -> str:
+        return f' table:{attribute}="{"9" * 30}"' if attribute else ""
+
+    rows = _row(_text("x", huge(cell_attribute)) + _text("y"), huge(row_attribute))
+    with pytest.raises(FileTooLargeError):
+        _bounds.check_ods(ods_of(rows), max_cells=10_000_000, file="x.ods")
+
+
 def test_a_forged_run_of_spaces_is_refused(tmp_path: Path) -> None:
     """calamine writes out text:c spaces one by one: two billion of them abort it."""
     cell = (

@@ -553,10 +553,12 @@ _ODS_BATCH = 16  # chunks of content.xml searched at once: polars runs them in p
 _ODS_ODD_COUNTS = (
     r"""repeated\s*=\s*(?:'|"[^"]*[^"0-9])""",
     r"""text:c\s*=\s*(?:'|"[^"]*[^"0-9])""",
-    r"""spanned\s*=\s*(?:'|"(?:[^1]|1[^"]))""",  # any span but "1"
+    r"""spanned\s*=\s*(?:'|"[^"]*[^"0-9])""",
 )
 _LONGEST_PLAIN_COUNT = 18  # digits: any longer is beyond every budget (and an Int64)
 _ODS_ROWS_REPEATED = re.compile(r'number-rows-repeated="([0-9]+)"')
+_ODS_ROWS_SPANNED = re.compile(r'number-rows-spanned="([0-9]+)"')
+_ODS_COLUMNS_SPANNED = re.compile(r'number-columns-spanned="([0-9]+)"')
 _ODS_COLUMNS_REPEATED = re.compile(r'number-columns-repeated="([0-9]+)"')
 
 
@@ -564,9 +566,10 @@ def _quick_ods(chunks: Iterator[str], max_cells: int) -> bool:
     """Whether ``content.xml`` surely claims no more than ``max_cells`` cells per table.
 
     ``chunks`` is its text cut before rows (:func:`part_chunks`). An upper bound, row by row:
-    the rows up to the last one with content (their repeats counted), times the widest row
-    (all its cells and their repeats, empty ones at the end too). Plain counts only: a count
-    in other quotes, with a reference or a span is left to :func:`_ods_extent`.
+    the rows up to the last one with content or a span (their repeats counted) and the
+    longest span, times the widest of those rows (all its cells and their repeats, empty ones
+    at the end too) and the widest span. Plain counts only: a count in other quotes or with a
+    reference is left to :func:`_ods_extent`.
     """
     import polars as pl
 
@@ -584,12 +587,12 @@ def _quick_ods(chunks: Iterator[str], max_cells: int) -> bool:
             return False
         rows.append(found)
     frame = pl.concat(rows)
-    with_content = frame.with_row_index().filter(pl.col("content"))["index"]
-    if with_content.is_empty():
+    reaching = frame.with_row_index().filter(pl.col("content") | (pl.col("span") > 0))["index"]
+    if reaching.is_empty():
         return True
-    last = int(with_content.max())  # type: ignore[arg-type]
-    height = int(frame["height"].head(last + 1).sum())
-    width = int(frame["width"].head(last + 1).max() or 0)  # type: ignore[arg-type]
+    last = int(reaching.max())  # type: ignore[arg-type]
+    height = int(frame["height"].head(last + 1).sum()) + int(frame["span_rows"].max())  # type: ignore[arg-type]
+    width = int(frame["width"].head(last + 1).max() or 0) + int(frame["span"].max())  # type: ignore[arg-type]
     return height * width <= max_cells
 
 
@@ -620,14 +623,36 @@ def _ods_rows(batch: list[str], max_cells: int) -> pl.DataFrame | None:
         content=pl.col("row").str.contains(" office:", literal=True)
         | pl.col("row").str.contains(" table:formula", literal=True),
         repeats=pl.col("row").str.contains("-repeated", literal=True),
+        spans=pl.col("row").str.contains("-spanned", literal=True),
+        span=pl.lit(0, dtype=pl.Int64),
+        span_rows=pl.lit(0, dtype=pl.Int64),
     )
+    spanned = frame.filter(pl.col("spans"))
+    if spanned.height:
+        longest = pl.Series(
+            [
+                (
+                    min(max(map(int, _ODS_COLUMNS_SPANNED.findall(row)), default=0), _COUNT_CAP),
+                    min(max(map(int, _ODS_ROWS_SPANNED.findall(row)), default=0), _COUNT_CAP),
+                )
+                for row in spanned["row"]
+            ],
+            dtype=pl.List(pl.Int64),
+        )
+        index = frame.with_row_index().filter(pl.col("spans"))["index"]
+        frame = frame.with_columns(
+            span=frame["span"].scatter(index, longest.list.get(0)),
+            span_rows=frame["span_rows"].scatter(index, longest.list.get(1)),
+        )
     repeated = frame.filter(pl.col("repeats"))
     if repeated.height:
         extra = pl.Series(
             [
                 (
-                    sum(int(n) - 1 for n in _ODS_COLUMNS_REPEATED.findall(row)),
-                    int(head.group(1)) if (head := _ODS_ROWS_REPEATED.search(row[:300])) else 1,
+                    min(sum(int(n) - 1 for n in _ODS_COLUMNS_REPEATED.findall(row)), _COUNT_CAP),
+                    min(int(head.group(1)), _COUNT_CAP)
+                    if (head := _ODS_ROWS_REPEATED.search(row[:300]))
+                    else 1,
                 )
                 for row in repeated["row"]
             ],
@@ -639,7 +664,7 @@ def _ods_rows(batch: list[str], max_cells: int) -> pl.DataFrame | None:
             width=widths.scatter(index, widths.gather(index) + extra.list.get(0)),
             height=heights.scatter(index, extra.list.get(1)),
         )
-    return frame.select("width", "height", "content")
+    return frame.select("width", "height", "content", "span", "span_rows")
 
 
 def check_ods(data: bytes, *, max_cells: int, file: str) -> None:
