@@ -4,6 +4,12 @@ At least 95% of columns land on the right field, no identifier column lands on a
 no other column lands on a key, and a column with no canonical field stays unmapped. The
 corpus (``tests/mapping/corpus/*.toml``) holds header sets documented by each tool, with
 made-up sample values; see its files for the sources.
+
+A label is the field a column must land on (``""``: none). Where the documentation allows two
+readings that are both right, the label is a list of the acceptable fields, the preferred one
+first: Informat's ``stamnr`` and ``persoonId`` are both stable ids of the pupil, so
+``"stamnr" = ["student.student_number", "student.key"]``. Used sparingly, each with a comment
+in its file that says why.
 """
 
 from __future__ import annotations
@@ -48,6 +54,17 @@ class Outcome:
     column: str
     expected: str | None
     got: str | None
+    acceptable: tuple[str | None, ...] = ()
+
+    @property
+    def right(self) -> bool:
+        """Whether the column landed on its field, or on another its label accepts."""
+        return self.got == self.expected or self.got in self.acceptable
+
+
+def _label(target: str | list[str]) -> tuple[str | None, ...]:
+    """A label's acceptable fields, the preferred first (``""`` is none)."""
+    return tuple(item or None for item in ([target] if isinstance(target, str) else target))
 
 
 def _cycle(samples: list[str] | None, index: int) -> str:
@@ -55,16 +72,16 @@ def _cycle(samples: list[str] | None, index: int) -> str:
     return samples[index % len(samples)] if samples else ""
 
 
-def _map(path: Path) -> tuple[ColumnMapping, dict[str, str | None]]:
+def _map(path: Path) -> tuple[ColumnMapping, dict[str, tuple[str | None, ...]]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    columns: dict[str, str] = data["columns"]
+    columns: dict[str, str | list[str]] = data["columns"]
     values: dict[str, list[str]] = data.get("values", {})
     depth = max([len(v) for v in values.values()] + [1])
     rows = [[_cycle(values.get(column), index) for column in columns] for index in range(depth)]
     table = ek.Table.from_rows(list(columns), rows, file=path.name)
     mapping = ek.match_columns(table, entity=data.get("entity", "student"), preset=False)
     expected = {
-        name: (target or None)
+        name: _label(target)
         for name, target in zip(table.unique_columns, columns.values(), strict=True)
     }
     return mapping, expected
@@ -75,18 +92,21 @@ def outcomes(corpus: list[Path] = CORPUS) -> list[Outcome]:
     for path in corpus:
         mapping, expected = _map(path)
         for match in mapping:
-            found.append(Outcome(path.stem, match.column, expected[match.column], match.target))
+            preferred, *others = expected[match.column]
+            found.append(
+                Outcome(path.stem, match.column, preferred, match.target, tuple(others))
+            )
     return found
 
 
 def accuracy(results: list[Outcome]) -> float:
-    return sum(r.expected == r.got for r in results) / len(results)
+    return sum(r.right for r in results) / len(results)
 
 
 def test_the_corpus_is_mapped_well_enough() -> None:
     results = outcomes()
     assert len(CORPUS) >= 20
-    misses = [r for r in results if r.expected != r.got]
+    misses = [r for r in results if not r.right]
     share = accuracy(results)
     listing = "\n".join(
         f"  {r.tool}: {r.column!r} expected {r.expected}, got {r.got}" for r in misses
@@ -109,8 +129,11 @@ def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
     wrong = [
         r
         for r in outcomes(corpus)
-        if (r.expected and r.expected.endswith(".key") and r.got not in (None, r.expected))
-        or (r.got and r.got.endswith(".key") and r.got != r.expected)
+        if not r.right
+        and (
+            (r.expected and r.expected.endswith(".key") and r.got is not None)
+            or (r.got and r.got.endswith(".key"))
+        )
     ]
     if name in BLIND:
         count = len(wrong)
@@ -130,7 +153,7 @@ def test_the_heldout_header_sets_stay_above_their_floor(
     results = outcomes(corpus)
     assert len(corpus) >= size
     share = accuracy(results)
-    wrong = [r for r in results if r.got is not None and r.got != r.expected]
+    wrong = [r for r in results if r.got is not None and not r.right]
     count, allowed = len(wrong), len(results) * 0.02
     assert share >= floor, f"{name}: {share:.1%}, floor {floor:.0%}"
     # A wrong mapping is worse than none: at most 2% of the columns land on a wrong field.
@@ -141,7 +164,7 @@ def test_the_heldout_header_sets_stay_above_their_floor(
 
 
 def test_columns_without_a_canonical_field_stay_unmapped() -> None:
-    mapped = [r for r in outcomes() if r.expected is None and r.got is not None]
+    mapped = [r for r in outcomes() if r.expected is None and not r.right]
     assert mapped == []
 
 
