@@ -93,9 +93,7 @@ def outcomes(corpus: list[Path] = CORPUS) -> list[Outcome]:
         mapping, expected = _map(path)
         for match in mapping:
             preferred, *others = expected[match.column]
-            found.append(
-                Outcome(path.stem, match.column, preferred, match.target, tuple(others))
-            )
+            found.append(Outcome(path.stem, match.column, preferred, match.target, tuple(others)))
     return found
 
 
