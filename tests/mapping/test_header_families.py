@@ -272,3 +272,41 @@ def test_a_header_that_is_a_name_of_one_field_abbreviates_no_other() -> None:
     (match,) = [m for m in mapping if m.column == "School"]
     assert match.target != "student.email"
     assert all("abbreviation" not in " ".join(c.evidence) for c in match.candidates)
+
+
+GUIDS = [f"5f1c2a9e-0b7d-4c3e-9a61-2d8e4f7b1c{n:02d}" for n in range(6)]
+
+
+def test_an_id_column_takes_the_key_and_the_schools_number_steps_aside() -> None:
+    """Informat: the GUID ``persoonId`` is the key, ``stamnr`` (also a number) the number."""
+    mapping = _match({"Stamnr": NUMBERS, "Student ID": GUIDS, "Achternaam": SURNAMES})
+    assert mapping.targets["Student ID"] == "student.key"
+    assert mapping.targets["Stamnr"] == "student.student_number"
+
+
+def test_two_columns_equally_sure_to_be_the_key_leave_it_unmapped() -> None:
+    """A wrong key archives a school: between two id columns, the user decides."""
+    mapping = _match({"Student ID": NUMBERS, "Pupil ID": GUIDS, "Achternaam": SURNAMES})
+    assert "student.key" not in mapping.targets.values()
+    for column in ("Student ID", "Pupil ID"):
+        assert mapping[column].evidence[0].startswith("a tie on student.key")
+        assert mapping[column].candidates[0].target == "student.key"
+    assert "student.key" in mapping.missing
+    assert any("student.key" in note for note in mapping.notes)
+
+
+def test_the_vestiging_is_the_location_and_a_school_column_only_without_one() -> None:
+    """A location is a vestiging: ``School`` (a broad name) gives way to ``Vestiging``."""
+    both = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "school": ["Sint-Jozefcollege", "Sint-Jozefcollege"],
+            "vestiging": ["Campus Noord", "Campus Zuid"],
+        }
+    )
+    assert both.targets["vestiging"] == "student.location"
+    assert "school" not in both.targets
+    alone = _match({"Leerlingnummer": NUMBERS, "School": ["Maple Grove Elementary"]})
+    assert alone.targets["School"] == "student.location"
+    staff = _match({"Last Name": SURNAMES, "School": ["Maple"], "Site": ["North"]}, "staff")
+    assert staff.targets["Site"] == "staff.locations"

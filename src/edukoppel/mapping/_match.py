@@ -50,6 +50,8 @@ _REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "progr
 _REFERENCE_SUFFIXES = ("name", "naam", "code", "id", "omschrijving", "description")
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+_BROAD = 0.9  # a broad name of a field (``School`` for a vestiging) scores 90% of a name
+_BROAD_NOTE = "a broad name: a column may name it more precisely"
 _LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
 
 
@@ -423,6 +425,8 @@ def _header_score(
             for written, marked in ((raw, ""), (raw.rstrip("* ").rstrip(), ", marked required")):
                 same, own_only = spec.exact.get(written, ("", False))
                 if same and (own or not own_only):
+                    if same in spec.broad:
+                        return _BROAD, f"exact alias {same!r}{marked}, {_BROAD_NOTE}"
                     return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
@@ -452,6 +456,8 @@ def _header_score(
                 continue
             score = 0.9 * similarity / 100
             reason = f"looks like alias {alias!r} ({similarity:.0f}%)"
+        if alias in spec.broad:
+            score, reason = score * _BROAD, f"{reason}, {_BROAD_NOTE}"
         if score > best:
             best, why = score, reason
     return best, why
@@ -585,13 +591,14 @@ def match_columns(
         raise MappingError(f"the field catalogue has no fields for {entity!r}")
     candidates, suggestions = _score(table, specs, entity, profiles)
     compared = {position: normalise(name).compact for position, name in enumerate(names)}
-    chosen = _assign(candidates, fields, fixed, compared)
+    chosen, tied = _assign(candidates, fields, fixed, compared)
     columns = [
         _column_match(name, position, scored=candidates[position],
                       suggestions=suggestions[position], pick=chosen.get(position),
-                      decided=fixed.get(position))
+                      decided=fixed.get(position), tie=tied.get(position))
         for position, name in enumerate(names)
     ]  # fmt: skip
+    notes.extend(dict.fromkeys(f"no column chosen for {why}" for why in tied.values()))
     mapped = {m.target for m in columns if m.target is not None}
     wanted = _required_fields(required, entity, fields)
     if detected_note is not None:
@@ -711,6 +718,7 @@ def _column_match(
     suggestions: list[Candidate],
     pick: tuple[float, Target, tuple[str, ...]] | None,
     decided: Decision | None,
+    tie: str | None = None,
 ) -> ColumnMatch:
     """The match of one column, with its runner-ups as suggestions."""
     if decided is not None and decided[0] is None:  # a preset or profile: no field
@@ -727,7 +735,8 @@ def _column_match(
         score, target, evidence = pick
         return ColumnMatch(name, position, str(target), round(score, 3), evidence, tuple(others))
     best = scored[0][0] if scored else 0.0
-    return ColumnMatch(name, position, None, round(best, 3), _why_unmapped(scored), tuple(others))
+    why = (f"a tie on {tie}",) if tie else _why_unmapped(scored)
+    return ColumnMatch(name, position, None, round(best, 3), why, tuple(others))
 
 
 def _why_unmapped(scored: Sequence[tuple[float, Target, tuple[str, ...]]]) -> tuple[str, ...]:
@@ -785,25 +794,39 @@ def _decisions(
     return fixed, notes
 
 
+Pick = tuple[float, Target, tuple[str, ...]]
+_TIE = 0.005  # two scores this close are one score: neither column has more evidence
+
+
 def _assign(
-    candidates: Mapping[int, Sequence[tuple[float, Target, tuple[str, ...]]]],
+    candidates: Mapping[int, Sequence[Pick]],
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
     names: Mapping[int, str] | None = None,
-) -> dict[int, tuple[float, Target, tuple[str, ...]]]:
-    """Decided columns first, then best score first, one column per target (or several)."""
-    chosen: dict[int, tuple[float, Target, tuple[str, ...]]] = {}
+) -> tuple[dict[int, Pick], dict[int, str]]:
+    """Decided columns first, then best score first, one column per target (or several).
+
+    Returns the chosen field per column, and per column left out of a tie why. Two rules
+    decide between columns that name one single-valued field:
+
+    - **The key**: a column whose only sure field is the key (``persoonId``, ``Student_id``)
+      takes it before a column that is also a sure number (``stamnr``, ``Student_number``:
+      the school's number, the key only when no id column is there). Two columns that are
+      equally sure to be the key, with no number among them to step aside, leave the key
+      unmapped: a wrong key column makes the next sync archive everyone.
+    - **Any other field**: the better score wins (a broad name such as ``School`` scores
+      below the vestiging's own names); two equal scores leave both columns unmapped, with
+      the field as a suggestion, rather than let the columns' names decide.
+    """
+    chosen: dict[int, Pick] = {}
+    tied: dict[int, str] = {}
     taken: set[Target] = set()
     for position, (decided, why) in (fixed or {}).items():
         if decided is not None:
             chosen[position] = (1.0, decided, why)
             taken.add(decided)
-    ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
-        (score, position, target, evidence)
-        for position, scored in candidates.items()
-        if position not in (fixed or {})
-        for score, target, evidence in scored
-    ]
+    free = {position: scored for position, scored in candidates.items() if position not in chosen}
+    free = {position: scored for position, scored in free.items() if position not in (fixed or {})}
     # Ties never depend on the columns' order: a column with fewer sure options goes first
     # (``Student_id`` takes the key before ``Student_number``, which can also be the
     # student_number), then the header's name decides.
@@ -811,17 +834,72 @@ def _assign(
         position: sum(1 for score, _, _ in scored if score >= ACCEPT)
         for position, scored in candidates.items()
     }
-    ranked.sort(
-        key=lambda item: (-item[0], options[item[1]], (names or {}).get(item[1], ""), str(item[2]))
-    )
-    for score, position, target, evidence in ranked:
+    label = names or {}
+    _assign_keys(free, options, label, chosen, tied, taken)
+    ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
+        (score, position, target, evidence)
+        for position, scored in free.items()
+        for score, target, evidence in scored
+    ]
+    ranked.sort(key=lambda item: (-item[0], options[item[1]], label.get(item[1], ""), str(item[2])))
+    for index, (score, position, target, evidence) in enumerate(ranked):
         if score < ACCEPT:
             break  # sorted: nothing after this is sure enough
-        if position in chosen or (target.field == "key" and score < ACCEPT_KEY):
+        if position in chosen or position in tied or target.field == "key":
             continue
         spec = fields.spec(target)
-        if target in taken and not (spec and spec.multi):
+        multi = bool(spec and spec.multi)
+        if target in taken and not multi:
+            continue
+        rivals = [] if multi else [
+            other
+            for rival, other, aim, _ in ranked[index + 1 :]
+            if rival >= score - _TIE and aim == target and other not in chosen
+            and other not in tied and other != position and options[other] == options[position]
+        ]  # fmt: skip
+        if rivals:
+            columns = ", ".join(repr(label.get(p, str(p))) for p in (position, *rivals))
+            for loser in (position, *rivals):
+                tied[loser] = f"{target}: as sure as another column ({columns}); map one by hand"
+            taken.add(target)
             continue
         chosen[position] = (score, target, evidence)
         taken.add(target)
-    return chosen
+    return chosen, tied
+
+
+def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
+    free: Mapping[int, Sequence[Pick]],
+    options: Mapping[int, int],
+    names: Mapping[int, str],
+    chosen: dict[int, Pick],
+    tied: dict[int, str],
+    taken: set[Target],
+) -> None:
+    """Each key (the row's, guardian 1's, ...) to the one column sure to be it, if one."""
+    contenders: dict[Target, list[tuple[float, int, tuple[str, ...]]]] = {}
+    for position, scored in free.items():
+        top = scored[0][0] if scored else 0.0
+        for score, target, evidence in scored:
+            # A column that names another field better is no key column.
+            if target.field == "key" and score >= max(ACCEPT_KEY, top - _TIE):
+                contenders.setdefault(target, []).append((score, position, evidence))
+    for target in sorted(contenders, key=str):
+        if target in taken:
+            continue
+        pool = [item for item in contenders[target] if item[1] not in chosen]
+        ids = [item for item in pool if options[item[1]] == 1]
+        field = ids or pool  # a sure number steps aside for an id
+        field.sort(key=lambda item: (-item[0], names.get(item[1], "")))
+        if not field:
+            continue
+        best = field[0]
+        rivals = [item for item in field[1:] if item[0] >= best[0] - _TIE]
+        if rivals:
+            columns = ", ".join(repr(names.get(item[1], str(item[1]))) for item in (best, *rivals))
+            for item in (best, *rivals):
+                tied[item[1]] = f"{target}: as sure as another column ({columns}); map one by hand"
+            taken.add(target)
+            continue
+        chosen[best[1]] = (best[0], target, best[2])
+        taken.add(target)
