@@ -310,3 +310,146 @@ def test_the_vestiging_is_the_location_and_a_school_column_only_without_one() ->
     assert alone.targets["School"] == "student.location"
     staff = _match({"Last Name": SURNAMES, "School": ["Maple"], "Site": ["North"]}, "staff")
     assert staff.targets["Site"] == "staff.locations"
+
+
+def test_a_person_word_names_the_rows_own_person() -> None:
+    """Informat's ``persoonId``/``personId``: a person word before an alias, any kind."""
+    pupils = _match({"persoonId": GUIDS, "Person Email": ["d@x.example.nl"], "naam": SURNAMES})
+    assert pupils.targets["persoonId"] == "student.key"
+    assert pupils.targets["Person Email"] == "student.email"
+    staff = _match({"personId": GUIDS, "Achternaam": SURNAMES}, "staff")
+    assert staff.targets["personId"] == "staff.key"
+
+
+def test_a_guardians_file_calls_its_guardian_a_relatie() -> None:
+    """Informat's relaties: ``relatieId`` is the guardian's key, ``type`` the relation."""
+    mapping = _match(
+        {
+            "pRelatie": NUMBERS,
+            "relatieId": GUIDS,
+            "type": ["Moeder", "Plusvader"],
+            "Achternaam": SURNAMES,
+        },
+        "guardian",
+    )
+    assert mapping.targets["relatieId"] == "guardian.key"
+    assert mapping.targets["type"] == "guardian.relation"
+    assert "pRelatie" not in mapping.targets
+
+
+def test_a_database_pointer_is_the_pupils_number_and_never_the_key() -> None:
+    """Informat's ``pPersoon`` is an integer its documentation says a migration may change."""
+    mapping = _match({"pPersoon": NUMBERS, "persoonId": GUIDS, "naam": SURNAMES})
+    assert mapping.targets["pPersoon"] == "student.student_number"
+    assert mapping.targets["persoonId"] == "student.key"
+    alone = _match({"p_persoon": NUMBERS, "Achternaam": SURNAMES})
+    assert "student.key" not in alone.targets.values()
+    assert alone["p_persoon"].candidates[0].target == "student.key"
+    assert "pInschr" not in _match({"pInschr": NUMBERS, "Achternaam": SURNAMES}).targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("emails", ["d@x.example.nl"], "student", "student.email"),
+        ("emailadressen", ["d@x.example.nl"], "staff", "staff.email"),
+        ("E-mails", [""], "student", "student.email"),  # no values to go by
+    ],
+)
+def test_a_plural_of_an_email_or_phone_alias_is_that_field(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    """Informat's nested ``emails``, ``emailadressen``: the list's first is the address."""
+    assert _match({"Achternaam": SURNAMES, header: values}, entity).targets[header] == target
+
+
+def test_a_slash_between_two_words_names_either() -> None:
+    """Jupiter Grades: ``School/Building Code`` is the school's or the building's code."""
+    mapping = _match({"Last Name": SURNAMES, "School/Building Code": ["04", "05"]}, "staff")
+    assert mapping.targets["School/Building Code"] == "staff.locations"
+
+
+def test_a_bare_name_beside_one_half_of_a_name_is_the_other_half() -> None:
+    """Flemish ``naam`` + ``voornaam``; Smartschool's ``name`` + ``surname``."""
+    flemish = _match({"Stamnr": NUMBERS, "naam": SURNAMES, "voornaam": ["Lotte", "Jonas"]})
+    assert flemish.targets["naam"] == "student.last_name"
+    english = _match({"Stamnr": NUMBERS, "name": ["Lotte", "Jonas"], "surname": SURNAMES})
+    assert english.targets["name"] == "student.first_name"
+    guardians = _match(
+        {
+            "Stamnr": NUMBERS,
+            "naam": SURNAMES,
+            "voornaam": ["Lotte", "Jonas"],
+            "naam_coaccount1": ["Peeters", "Wouters"],
+            "voornaam_coaccount1": ["Els", "Koen"],
+        }
+    )
+    assert guardians.targets["naam_coaccount1"] == "guardian[1].last_name"
+    assert guardians.targets["naam"] == "student.last_name"
+    # A bare name with both halves beside it, or neither, is a full name: no field.
+    full = _match({"ID": NUMBERS, "Name": ["Dana Whitfield"], "Email": ["d@x.example.org"]})
+    assert "Name" not in full.targets
+    both = _match(
+        {"ID": NUMBERS, "Name": ["Dana Whitfield"], "First Name": ["Dana"], "Last Name": SURNAMES}
+    )
+    assert "Name" not in both.targets
+
+
+def test_smartschool_co_accounts_are_the_pupils_guardians() -> None:
+    mapping = _match(
+        {
+            "stamboeknummer": NUMBERS,
+            "surname": SURNAMES,
+            "type_coaccount1": ["Moeder", "Vader"],
+            "email_coaccount1": ["els@mail.example.be", "koen@mail.example.be"],
+            "mobielnummer_coaccount2": ["0478123456", "0496654321"],
+        }
+    )
+    assert mapping.targets["type_coaccount1"] == "guardian[1].relation"
+    assert mapping.targets["email_coaccount1"] == "guardian[1].email"
+    assert mapping.targets["mobielnummer_coaccount2"] == "guardian[2].phone"
+
+
+def test_a_title_of_forms_of_address_is_no_job_title() -> None:
+    """A pK-12 ``title`` of Mr, Ms. is a form of address; Clever's of functions is the roles."""
+    address = _match({"Last Name": SURNAMES, "title": ["Ms.", "Mr.", "Dr"]}, "staff")
+    assert "title" not in address.targets
+    job = _match({"Last Name": SURNAMES, "Title": ["Teacher", "Principal"]}, "staff")
+    assert job.targets["Title"] == "staff.roles"
+
+
+def test_a_date_written_year_first_with_slashes_is_a_date() -> None:
+    mapping = _match({"Last Name": SURNAMES, "Hired_Date": ["2021/08/16", "2019/01/07"]}, "staff")
+    assert mapping.targets["Hired_Date"] == "staff.start_date"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        # Flemish (Informat, Smartschool, LeerID): the official structure and year, the
+        # department, the staff member's office.
+        ("Administratieve groep", ["1e lj A", "3e lj ASO"], "student", "student.program"),
+        ("afdCode", ["1A", "2LAT"], "student", "student.program"),
+        ("hoofdAmbt", ["Leraar", "Directeur"], "staff", "staff.roles"),
+        # US SIS: the advisory teacher, a birthday, a section's own grade level.
+        ("Advisor", ["jsmith", "mlopez"], "student", "student._mentor"),
+        ("Birthday", ["2011-05-23", "2009-12-02"], "student", "student.birth_date"),
+        ("sectionGradeLevel", ["7", "6"], "group", "group.year"),
+    ],
+)
+def test_school_system_families_vocabulary(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    columns = {"Stamnr": NUMBERS, "Achternaam": SURNAMES, header: values}
+    if entity == "group":
+        columns = {"sectionId": ["MATH7-03", "ELA6-01"], header: values}
+    assert _match(columns, entity).targets[header] == target
+
+
+def test_a_state_id_is_the_pupils_number_beside_the_schools_own_id() -> None:
+    """US SIS: the state's id is the key only when the file has no id of its own."""
+    both = _match({"studentId": NUMBERS, "studentStateId": GUIDS, "lastName": SURNAMES})
+    assert both.targets["studentId"] == "student.key"
+    assert both.targets["studentStateId"] == "student.student_number"
+    alone = _match({"State Student ID": NUMBERS, "Last Name": SURNAMES})
+    assert alone.targets["State Student ID"] == "student.key"

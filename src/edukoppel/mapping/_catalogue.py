@@ -44,7 +44,8 @@ _PUPIL_WORDS = frozenset(
 #: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
-     "guardians", "contact", "carer", "carers"}
+     "guardians", "contact", "carer", "carers",
+     "coaccount", "coaccounts"}  # Smartschool: a parent's co-account on the pupil's account
 )  # fmt: skip
 
 
@@ -211,7 +212,7 @@ class Catalogue:
         Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``) and
         the pupil field's aliases (``Forename``, ``Tussenvoegsel``), except a pupil's own.
         """
-        if spec.name not in _PERSON_FIELDS:
+        if spec.name not in _PERSON_FIELDS and spec.name != "relation":
             return spec
         pupil = self.fields.get(f"student.{spec.name}")
         names = [*spec.aliases, *(pupil.aliases if pupil else ())]

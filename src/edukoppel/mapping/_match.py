@@ -11,6 +11,7 @@ needs near certainty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -342,13 +343,35 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 
 
 #: Words that name a kind: before an alias of that kind's field, they add nothing.
+#: A person word (``persoon``, ``person``) names the row's person whatever its kind
+#: (Informat's ``persoonId``, ``personId``); Flemish and Dutch systems call a guardian a
+#: ``relatie`` (Informat's ``relatieId``).
+_PERSON_WORDS = frozenset({"persoon", "person"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
-    "student": frozenset({"leerling", "student", "pupil", "learner", "lln"}),
+    "student": frozenset({"leerling", "student", "pupil", "learner", "lln", *_PERSON_WORDS}),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
+        | _PERSON_WORDS
     ),
-    "guardian": frozenset({"ouder", "verzorger", "parent", "guardian", "contact"}),
+    "guardian": frozenset(
+        {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
+    ),
+    # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
+    "group": frozenset({"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}),
 }
+# Informat's pointers: ``pPersoon``, ``p_persoon``, ``pRelatie`` are a person's number in the
+# database, which its documentation says may change in a migration (its GUIDs do not). So a
+# pointer is the pupil's number, and never the key (only a suggestion for it).
+_POINTER = re.compile(r"^p(?:_[a-z]|[A-Z])")
+_POINTER_SCORE = 0.9
+# Plural forms of an e-mail or phone alias (``emails``, ``E-mailadressen``, ``Phones``): a
+# list of them, whose first is the field.
+_PLURALS = ("s", "en", "sen")
+_LISTS = frozenset({"email", "phone"})
+# "Naam" beside "Voornaam" (Flemish and Dutch: Informat, Smartschool, Wisa), "Name" beside
+# "Surname": a bare name header is the other half of a name the file splits in two.
+_BARE_NAMES = frozenset({"naam", "name"})
+_PAIR_SCORE = 0.9
 
 
 # Words that add nothing after an alias of a field of this type: "School Email Address",
@@ -393,6 +416,8 @@ def _header_score(
     """
     from rapidfuzz import fuzz
 
+    if _POINTER.match(header.raw.strip()):
+        return _pointer_score(header, spec, own=own)
     # An avoid word in brackets counts too: "E-mail (ouder)" is no pupil's address.
     said = (header.compact, *header.alternatives)
     if any(word in form for word in spec.avoided for form in said):
@@ -406,18 +431,8 @@ def _header_score(
     kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
     if not own:
         unprefixed = None
-    # "Contact 1 Forename", "Tussenvoegsel verzorger", "Ouderemail": whose it is, and a name
-    # of the field.
     if not own and spec.owned:
-        owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
-        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
-        if not owner:
-            glued, rest_glued = _before(header, OWNER_WORDS)
-            owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
-        for alias, form in spec.owned:
-            if owner and rest in (form, *(form + filler for filler in fillers)):
-                best, why = 0.95, f"alias {alias!r} with {owner[0]!r}"
-                break
+        best, why = _owned_score(header, spec, fillers)
     for alias, form, alias_words, implicit in spec.forms:
         if implicit and not own:
             continue
@@ -435,6 +450,14 @@ def _header_score(
             score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
+        elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
+            score, reason = 0.9, f"plural of alias {alias!r}"
+        elif spec.type in _REFERENCE_TYPES and any(
+            other == form + suffix
+            for other in header.alternatives
+            for suffix in _REFERENCE_SUFFIXES
+        ):
+            score, reason = 0.85, f"names alias {alias!r} by its name or code, as an alternative"
         elif spec.type in _REFERENCE_TYPES and any(
             header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
         ):
@@ -461,6 +484,40 @@ def _header_score(
         if score > best:
             best, why = score, reason
     return best, why
+
+
+def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tuple[float, str]:
+    """A guardian's column on a pupil row: whose it is, and a name of the field.
+
+    ``Contact 1 Forename``, ``Tussenvoegsel verzorger``, ``Ouderemail``.
+    """
+    owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
+    rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+    if not owner:
+        glued, rest_glued = _before(header, OWNER_WORDS)
+        owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
+    for alias, form in spec.owned:
+        if owner and rest in (form, *(form + filler for filler in fillers)):
+            return 0.95, f"alias {alias!r} with {owner[0]!r}"
+    return 0.0, ""
+
+
+def _pointer_score(header: Header, spec: FieldSpec, *, own: bool) -> tuple[float, str]:
+    """An Informat pointer (``pPersoon``): the row's number in the database, or nothing.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> number = catalogue().spec("student.student_number")
+        >>> _pointer_score(normalise("pPersoon"), number, own=True)[0]
+        0.9
+        >>> _pointer_score(normalise("pInschr"), number, own=True)
+        (0.0, 'avoid')
+    """
+    pointed = header.words[1:] if header.words[:1] == ("p",) else header.words
+    whose = _KIND_WORDS.get(spec.kind, frozenset())
+    if own and spec.name in ("key", "student_number") and "".join(pointed) in whose:
+        return _POINTER_SCORE, "a database pointer to the row's person ('p' + its kind)"
+    return 0.0, "avoid"
 
 
 def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, str | None]:
@@ -677,6 +734,7 @@ def _score(
             numbers.setdefault(header.compact, set()).add(header.number)
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
+    halves = _name_halves(headers, specs, entity)
     for position, header in enumerate(headers):
         values = profiles[position]
         series = entity in plural and (
@@ -689,6 +747,9 @@ def _score(
                 continue
             own = spec.kind == entity
             score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            half = halves.get(position)
+            if half and half[0] == spec.name and half[1] == own and why != "avoid":
+                score, why = max((score, why), (_PAIR_SCORE, half[2]))
             if score < SUGGEST or why == "avoid":
                 continue
             judged = plural.get(target.kind, spec) if target.field == "groups" else spec
@@ -708,6 +769,55 @@ def _score(
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+def _name_halves(
+    headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+) -> dict[int, tuple[str, bool, str]]:
+    """Bare ``Naam``/``Name`` headers that are the other half of a name split in two.
+
+    Per such column: the field it is (``last_name`` beside a first name, ``first_name``
+    beside a surname), whether it is the row's own (not a guardian's), and why. A bare name
+    beside both halves, or neither, is a full name: no field.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> specs = catalogue().for_entity("student")
+        >>> heads = [normalise(h) for h in ("naam", "voornaam", "naam_coaccount1", "Name")]
+        >>> sorted(_name_halves(heads, specs, "student").items())[0]
+        (0, ('last_name', True, "'naam' beside a first name: the other half"))
+    """
+    forms = {
+        spec.name: {form for _, form, _, _ in spec.forms}
+        for spec in specs
+        if spec.kind == entity and spec.name in ("first_name", "last_name")
+    }
+    if len(forms) < 2:
+        return {}
+
+    def split(header: Header) -> tuple[tuple[str, ...], str]:
+        owner = tuple(sorted(word for word in header.words if word in OWNER_WORDS))
+        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+        return (*owner, str(header.number or "")), rest
+
+    parts = [split(header) for header in headers]
+    halves: dict[int, tuple[str, bool, str]] = {}
+    for position, (whose, rest) in enumerate(parts):
+        if rest not in _BARE_NAMES:
+            continue
+        beside = {
+            field
+            for other, (owner, name) in enumerate(parts)
+            if other != position and owner == whose
+            for field, known in forms.items()
+            if name in known
+        }
+        if len(beside) == 1:
+            (other_half,) = beside
+            field = "last_name" if other_half == "first_name" else "first_name"
+            said = "a first name" if other_half == "first_name" else "a surname"
+            halves[position] = (field, len(whose) == 1, f"{rest!r} beside {said}: the other half")
+    return halves
 
 
 def _column_match(

@@ -20,9 +20,13 @@ SAMPLE_SIZE = 500
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
+    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not.
     "date": re.compile(
-        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}-\d{2}-\d{2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2})"
+        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
     ),
+    # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
+    "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     "gender": re.compile(
         r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders)$",
         re.IGNORECASE,
@@ -142,6 +146,8 @@ def fit(kind_of_field: str, values: ValueProfile) -> float:
     """
     if values.filled == 0:
         return 0.5
+    if values.share("honorific") >= 0.8:  # "Title": Mr, Ms. is no job title, nor a name
+        return 0.0
     expected = _EXPECT.get(kind_of_field)
     telling = max(_TELLING, key=values.share)
     strongly = values.share(telling) >= 0.8
