@@ -431,6 +431,7 @@ def test_a_date_written_year_first_with_slashes_is_a_date() -> None:
         ("Administratieve groep", ["1e lj A", "3e lj ASO"], "student", "student.program"),
         ("afdCode", ["1A", "2LAT"], "student", "student.program"),
         ("hoofdAmbt", ["Leraar", "Directeur"], "staff", "staff.roles"),
+        ("Job Role", ["Teacher", "Teaching Assistant"], "staff", "staff.roles"),  # UK MIS
         # US SIS: the advisory teacher, a birthday, a section's own grade level.
         ("Advisor", ["jsmith", "mlopez"], "student", "student._mentor"),
         ("Birthday", ["2011-05-23", "2009-12-02"], "student", "student.birth_date"),
@@ -453,3 +454,37 @@ def test_a_state_id_is_the_pupils_number_beside_the_schools_own_id() -> None:
     assert both.targets["studentStateId"] == "student.student_number"
     alone = _match({"State Student ID": NUMBERS, "Last Name": SURNAMES})
     assert alone.targets["State Student ID"] == "student.key"
+
+
+def test_a_login_with_capitals_is_still_a_username() -> None:
+    """TT Rockstars, Studies Weekly: ``JackT24``, ``MilaJ`` (logins compare without case)."""
+    mapping = _match({"Student ID": NUMBERS, "Username": ["JackT24", "AishaK24", "MilaJ"]})
+    assert mapping.targets["Username"] == "student.username"
+
+
+def test_a_upn_is_the_uk_pupil_number_or_microsofts_login_by_its_values() -> None:
+    """UK MIS (SIMS, Arbor, Bromcom): the DfE's Unique Pupil Number; Microsoft: a login."""
+    upns = ["A123456789012", "B987654321098", "C111122223333"]
+    uk = _match({"UPN": upns, "Surname": SURNAMES, "Forename": ["Amy", "Ben"]})
+    assert uk.targets["UPN"] == "student.key"
+    logins = ["d.berg@school.example.nl", "z.bakker@school.example.nl"]
+    microsoft = _match({"Student ID": NUMBERS, "UPN": logins, "Surname": SURNAMES})
+    assert microsoft.targets["UPN"] == "student.username"
+
+
+def test_a_library_systems_patron_is_the_rows_person() -> None:
+    """Sierra, Follett Destiny, Aura: ``Patron First Name``, the patron's ``Barcode``."""
+    mapping = _match(
+        {
+            "Barcode": NUMBERS,
+            "Patron First Name": ["Amy", "Ben"],
+            "Patron Last Name": SURNAMES,
+            "SiteShortName": ["NHS", "SMS"],
+        }
+    )
+    assert mapping.targets == {
+        "Barcode": "student.key",
+        "Patron First Name": "student.first_name",
+        "Patron Last Name": "student.last_name",
+        "SiteShortName": "student.location",
+    }

@@ -48,7 +48,9 @@ _RELATED = 0.97
 # Fields whose value names another thing (a school, a class, a programme): "School Name",
 # "Locatiecode", "classroom_name" name that thing by its name or code, and so the field.
 _REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
-_REFERENCE_SUFFIXES = ("name", "naam", "code", "id", "omschrijving", "description")
+_REFERENCE_SUFFIXES = (
+    "name", "naam", "code", "id", "omschrijving", "description", "shortname", "afkorting",
+)  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
 _BROAD = 0.9  # a broad name of a field (``School`` for a vestiging) scores 90% of a name
@@ -343,10 +345,10 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 
 
 #: Words that name a kind: before an alias of that kind's field, they add nothing.
-#: A person word (``persoon``, ``person``) names the row's person whatever its kind
-#: (Informat's ``persoonId``, ``personId``); Flemish and Dutch systems call a guardian a
-#: ``relatie`` (Informat's ``relatieId``).
-_PERSON_WORDS = frozenset({"persoon", "person"})
+#: A person word (``persoon``, ``person``; a library system's ``patron``, ``borrower``,
+#: ``lener``) names the row's person whatever its kind (Informat's ``persoonId``, Sierra's
+#: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
+_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
     "student": frozenset({"leerling", "student", "pupil", "learner", "lln", *_PERSON_WORDS}),
     "staff": frozenset(

@@ -47,11 +47,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
+    # The DfE's Unique Pupil Number (England, Wales): a check letter, 11 digits, and a digit
+    # (a letter for a temporary one).
+    "upn": re.compile(r"^[a-z]\d{11}[0-9a-z]$", re.IGNORECASE),
     "brin4": re.compile(r"^\d{2}[a-z]{2}$", re.IGNORECASE),
     "eckid": re.compile(r"^https?://(id\.)?ketenid\.nl/", re.IGNORECASE),
     "phone": re.compile(r"^(\+|00)?[\d\s\-()]{9,16}$"),
     "bool": re.compile(r"^(ja|nee|j|n|yes|no|y|true|false|waar|onwaar|0|1|x)$", re.IGNORECASE),
-    "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$"),
+    # jdevries, s20481, JackT24, MilaJ: logins are compared without case, so capitals occur.
+    "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$", re.IGNORECASE),
     "name": re.compile(r"^[^\d@/\\:;]{1,60}$"),
     "identifier": re.compile(r"^[0-9a-z][0-9a-z\-_. ]{0,39}$", re.IGNORECASE),
     # Several of them in one cell: "00123, 00999" (a guardian's children).
@@ -123,14 +127,14 @@ _EXPECT: dict[str, tuple[str, ...]] = {
     "phone": ("phone",),
     "bool": ("bool",),
     "username": ("username", "email"),
-    "identifier": ("identifier",),
+    "identifier": ("identifier", "upn"),
     # The children a guardian is linked to: their numbers ("100345", "2019045, 2019077").
     "relation": ("identifier", "identifier_list", "digits"),
     # A programme is a name (havo, "Verzorgende IG") or a code (ILT 0300, crebo 25491).
     "program": ("name", "digits", "group", "identifier"),
 }
 # Value kinds so distinctive that a column full of them is that and nothing else.
-_TELLING = ("email", "date", "eckid", "brin6")
+_TELLING = ("email", "date", "eckid", "brin6", "upn")
 
 
 def fit(kind_of_field: str, values: ValueProfile) -> float:
