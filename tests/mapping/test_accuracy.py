@@ -28,24 +28,28 @@ from edukoppel.mapping import ColumnMapping
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
-CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 19
-# Header sets gathered by someone who had not seen the catalogue or the corpus above (see
-# each file's source): the independent measure. Half of them (every other file) was used to
-# improve the catalogue; both halves are reported. The floor is a ratchet against
-# regressions, not the target: this set is now the tuning set (93.3%, from 86.9% before the
-# header-class rules of session 19), below the 95% the matcher reaches on its own corpus.
+CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 20
+# Header sets gathered by people who had seen neither the catalogue nor the corpus above (see
+# each file's source). Floors are ratchets against regressions, not the target. All three
+# sets are tuning sets now: their misses were read and turned into rules for classes of
+# header (test_header_families.py), never an alias per missed column.
+# Set 1: US and UK rostering templates, a German and a Dutch tool. 93.7% in session 20
+# (86.9% before session 19's rules, 93.3% after them).
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
 HELDOUT_FLOOR = 0.93
-# A second independent set, measured once and never tuned on (Dutch and English tools only:
-# the catalogue's languages). Keep it that way: add aliases from the first set, measure here.
-# Measured at 86.6%, before and after session 19's rules.
+# Set 2: Dutch, Flemish and English layouts; never tuned on until session 20. 86.6% when it
+# was still blind, 95.0% (113 of 119 columns) after session 20's rules.
 HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
-HELDOUT_2_FLOOR = 0.86
-# A third independent set, gathered after the second (never tuned on either).
+HELDOUT_2_FLOOR = 0.94
+# Set 3: Flemish (Informat, Smartschool, LeerID) and US layouts. 76.1% when it landed
+# blind (77.0% after the label review), 93.7% (208 of 222) after session 20's rules.
 HELDOUT_3 = sorted((Path(__file__).parent / "heldout3").glob("*.toml"))
-# The sets never tuned on: a failing test on them says how many, never which columns, so
-# that reading a failure cannot tune the catalogue on them.
-BLIND = ("heldout2", "heldout3")
+HELDOUT_3_FLOOR = 0.93
+# A blind set, measured by the lead and never tuned on: a failing test on it says how many,
+# never which columns, so that reading a failure cannot tune the catalogue on it. Skipped
+# when the folder is absent.
+HELDOUT_4 = sorted((Path(__file__).parent / "heldout4").glob("*.toml"))
+BLIND = ("heldout4",)
 
 
 @attrs.frozen
@@ -116,8 +120,14 @@ def test_the_corpus_is_mapped_well_enough() -> None:
 
 @pytest.mark.parametrize(
     ("name", "corpus"),
-    [("corpus", CORPUS), ("heldout", HELDOUT), ("heldout2", HELDOUT_2), ("heldout3", HELDOUT_3)],
-    ids=["corpus", "heldout", "heldout2", "heldout3"],
+    [
+        ("corpus", CORPUS),
+        ("heldout", HELDOUT),
+        ("heldout2", HELDOUT_2),
+        ("heldout3", HELDOUT_3),
+        ("heldout4", HELDOUT_4),
+    ],
+    ids=["corpus", "heldout", "heldout2", "heldout3", "heldout4"],
 )
 def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
     name: str, corpus: list[Path]
@@ -142,8 +152,12 @@ def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
 
 @pytest.mark.parametrize(
     ("name", "corpus", "floor", "size"),
-    [("heldout", HELDOUT, HELDOUT_FLOOR, 30), ("heldout2", HELDOUT_2, HELDOUT_2_FLOOR, 14)],
-    ids=["heldout", "heldout2"],
+    [
+        ("heldout", HELDOUT, HELDOUT_FLOOR, 30),
+        ("heldout2", HELDOUT_2, HELDOUT_2_FLOOR, 14),
+        ("heldout3", HELDOUT_3, HELDOUT_3_FLOOR, 13),
+    ],
+    ids=["heldout", "heldout2", "heldout3"],
 )
 def test_the_heldout_header_sets_stay_above_their_floor(
     name: str, corpus: list[Path], floor: float, size: int
