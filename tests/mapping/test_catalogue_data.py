@@ -137,9 +137,9 @@ def test_a_field_entry_has_a_known_type_and_a_clean_shape(kind: str, field: str)
         "avoid",
         "multi",
         "own_aliases",
-        "broad",
+        "fallback",
     }, where
-    assert set(entry.get("broad", [])) <= set(entry.get("aliases", [])), where
+    assert set(entry.get("fallback", [])) <= set(entry.get("aliases", [])), where
     assert entry.get("type") in header_types(), f"{where}: unknown type {entry.get('type')!r}"
     assert isinstance(entry.get("required", False), bool), where
     assert isinstance(entry.get("multi", False), bool), where

@@ -296,7 +296,7 @@ def test_two_columns_equally_sure_to_be_the_key_leave_it_unmapped() -> None:
 
 
 def test_the_vestiging_is_the_location_and_a_school_column_only_without_one() -> None:
-    """A location is a vestiging: ``School`` (a broad name) gives way to ``Vestiging``."""
+    """A location is a vestiging: ``School`` (a fallback name) gives way to ``Vestiging``."""
     both = _match(
         {
             "Leerlingnummer": NUMBERS,
@@ -487,4 +487,104 @@ def test_a_library_systems_patron_is_the_rows_person() -> None:
         "Patron First Name": "student.first_name",
         "Patron Last Name": "student.last_name",
         "SiteShortName": "student.location",
+    }
+
+
+def test_a_number_column_steps_aside_for_an_id_column_of_any_kind() -> None:
+    """Clever, PowerSchool: ``Teacher_id`` is the key, ``Teacher_number`` the school's number."""
+    clever = _match(
+        {"Teacher_id": NUMBERS, "Teacher_number": GUIDS, "Last_name": SURNAMES}, "staff"
+    )
+    assert clever.targets["Teacher_id"] == "staff.key"
+    assert "Teacher_number" not in clever.targets
+    # An exact "ID" against a normalised "Student_ID": no evidence of which is the key.
+    tied = _match({"ID": NUMBERS, "Student_ID": GUIDS, "Achternaam": SURNAMES})
+    assert "student.key" not in tied.targets.values()
+
+
+def test_a_fallback_name_gives_way_to_the_fields_main_name() -> None:
+    """The preferred name over the legal one (UK, AU, NZ); the opleiding over its crebo code;
+    the school's own number over the state's (US SIS)."""
+    uk = _match(
+        {
+            "UPN": ["A123456789012", "B987654321098", "C111122223333"],
+            "Legal Surname": SURNAMES,
+            "Preferred Surname": SURNAMES,
+            "Preferred Forename": ["Amy", "Ben"],
+        }
+    )
+    assert uk.targets["Preferred Surname"] == "student.last_name"
+    assert "Legal Surname" not in uk.targets
+    legal = _match({"Adno": NUMBERS, "Legal Surname": SURNAMES}, "student")
+    assert legal.targets["Legal Surname"] == "student.last_name"
+    mbo = _match(
+        {
+            "Deelnemernummer": NUMBERS,
+            "Opleiding": ["Verzorgende IG", "Kok"],
+            "Crebo": ["25491", "25180"],
+            "Leerweg": ["BOL", "BBL"],
+        }
+    )
+    assert mbo.targets["Opleiding"] == "student.program"
+    assert "Crebo" not in mbo.targets
+    assert "Leerweg" not in mbo.targets
+    campus = _match(
+        {"personID": GUIDS, "studentNumber": NUMBERS, "stateID": NUMBERS, "lastName": SURNAMES}
+    )
+    assert campus.targets["studentNumber"] == "student.student_number"
+    assert "stateID" not in campus.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Reg", ["7RED", "8BLU"], "student.homeroom"),  # SIMS: the registration group
+        ("Registration Form", ["7RED", "8BLU"], "student.homeroom"),  # Arbor
+        ("Form Class", ["9AB", "10CD"], "student.homeroom"),  # New Zealand (KAMAR)
+        ("Home Group", ["7A", "8B"], "student.homeroom"),  # Australia (Victoria)
+        ("Roll Class", ["7A", "8B"], "student.homeroom"),  # Australia (NSW, Sentral)
+        ("NSN", ["123456789", "987654321"], "student.key"),  # NZ National Student Number
+        ("Perm ID", NUMBERS, "student.key"),  # Aeries: the permanent id
+        ("Student Code", ["ABC0001", "ABC0002"], "student.key"),  # Australia (Compass)
+        ("Preferred Name", ["Amy", "Ben"], "student.first_name"),  # AU, NZ
+        ("STU-EMAIL", ["a@s.example.us"], "student.email"),  # Skyward: stu is student
+        ("Leerkracht", ["Jansen", "de Vries"], "student._mentor"),  # ParnasSys: the teacher
+    ],
+)
+def test_uk_australian_new_zealand_us_and_dutch_primary_vocabulary(
+    header: str, values: list[str], target: str
+) -> None:
+    columns = {"Surname": SURNAMES, header: values}
+    if not target.endswith(".key"):
+        columns["Pupil ID"] = NUMBERS
+    assert _match(columns).targets.get(header) == target
+
+
+def test_smartschool_writes_co_account_with_a_hyphen_too() -> None:
+    mapping = _match(
+        {
+            "Stamboeknummer": NUMBERS,
+            "Co-account 1 e-mail": ["els@mail.example.be"],
+            "Co-account 2 naam": ["Peeters", "Wouters"],
+        }
+    )
+    assert mapping.targets["Co-account 1 e-mail"] == "guardian[1].email"
+    assert mapping.targets["Co-account 2 naam"] == "guardian[2].last_name"
+
+
+def test_a_staff_file_reads_uk_legal_and_preferred_names_and_the_flemish_stamboeknummer() -> None:
+    sims = _match(
+        {
+            "stamboeknummer": ["10234567890", "10987654321"],
+            "Legal Surname": SURNAMES,
+            "Legal Forename": ["Amy", "Ben"],
+            "Email_Addr": ["a@s.example.org"],
+        },
+        "staff",
+    )
+    assert sims.targets == {
+        "stamboeknummer": "staff.key",
+        "Legal Surname": "staff.last_name",
+        "Legal Forename": "staff.first_name",
+        "Email_Addr": "staff.email",
     }

@@ -94,7 +94,7 @@ class FieldSpec:
         multi: Whether several columns may map to it.
         own_aliases: Header names that count only on a row of this kind: a guardians
             file's plain ``ID`` is the guardian's key, a pupil file's is the pupil's.
-        broad: Aliases that name the field only when no column names it more precisely
+        fallback: Aliases that name the field only when no column names it better
             (``School`` is the pupil's location, unless a ``Vestiging`` column is there).
         owned: For a related kind's person field (a guardian's first name, on a pupil row):
             ``(alias, compact form)`` of the names that, beside a word that says whose it
@@ -110,7 +110,7 @@ class FieldSpec:
     avoid: tuple[str, ...] = ()
     multi: bool = False
     own_aliases: tuple[str, ...] = ()
-    broad: frozenset[str] = frozenset()
+    fallback: frozenset[str] = frozenset()
     owned: tuple[tuple[str, str], ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
     exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
@@ -181,10 +181,10 @@ class Catalogue:
                     avoid=tuple(entry.get("avoid", ())),
                     multi=bool(entry.get("multi", False)),
                     own_aliases=tuple(entry.get("own_aliases", ())),
-                    broad=frozenset(entry.get("broad", ())),
+                    fallback=frozenset(entry.get("fallback", ())),
                 )
-                if not spec.broad <= set(spec.aliases):
-                    raise ValueError(f"fields.toml: {spec.target}: a broad name is no alias")
+                if not spec.fallback <= set(spec.aliases):
+                    raise ValueError(f"fields.toml: {spec.target}: a fallback name is no alias")
                 fields[spec.target] = spec
         return cls(fields)
 

@@ -53,8 +53,8 @@ _REFERENCE_SUFFIXES = (
 )  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
-_BROAD = 0.9  # a broad name of a field (``School`` for a vestiging) scores 90% of a name
-_BROAD_NOTE = "a broad name: a column may name it more precisely"
+_FALLBACK = 0.92  # a fallback name of a field (``School`` for a vestiging) scores 92%
+_FALLBACK_NOTE = "a fallback name: another column may name it better"
 _LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
 
 
@@ -442,8 +442,8 @@ def _header_score(
             for written, marked in ((raw, ""), (raw.rstrip("* ").rstrip(), ", marked required")):
                 same, own_only = spec.exact.get(written, ("", False))
                 if same and (own or not own_only):
-                    if same in spec.broad:
-                        return _BROAD, f"exact alias {same!r}{marked}, {_BROAD_NOTE}"
+                    if same in spec.fallback:
+                        return _FALLBACK, f"exact alias {same!r}{marked}, {_FALLBACK_NOTE}"
                     return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
@@ -481,8 +481,8 @@ def _header_score(
                 continue
             score = 0.9 * similarity / 100
             reason = f"looks like alias {alias!r} ({similarity:.0f}%)"
-        if alias in spec.broad:
-            score, reason = score * _BROAD, f"{reason}, {_BROAD_NOTE}"
+        if alias in spec.fallback:
+            score, reason = score * _FALLBACK, f"{reason}, {_FALLBACK_NOTE}"
         if score > best:
             best, why = score, reason
     return best, why
@@ -908,6 +908,13 @@ def _decisions(
 
 Pick = tuple[float, Target, tuple[str, ...]]
 _TIE = 0.005  # two scores this close are one score: neither column has more evidence
+# Two key columns this close are equally sure: an exact alias (``ID``) against a normalised
+# one (``TeacherNumber``) or one after a kind word (``persoonId``) is no evidence of which
+# holds the key.
+_KEY_TIE = 0.05
+# A header that names a number (``Teacher_number``, ``Stamnr``, ``Leerlingnummer``) is the
+# school's number for its people: an id column beside it (``Teacher_id``) holds the key.
+_NUMBER_ENDS = ("nummer", "number", "nr", "num")
 
 
 def _assign(
@@ -921,12 +928,13 @@ def _assign(
     Returns the chosen field per column, and per column left out of a tie why. Two rules
     decide between columns that name one single-valued field:
 
-    - **The key**: a column whose only sure field is the key (``persoonId``, ``Student_id``)
-      takes it before a column that is also a sure number (``stamnr``, ``Student_number``:
-      the school's number, the key only when no id column is there). Two columns that are
+    - **The key**: an id column (``persoonId``, ``Student_id``, ``Teacher_id``) takes it
+      before a number column (``stamnr``, ``Student_number``, ``Teacher_number``: a header
+      that names a number, or a sure pupil's number too): the school's number is the key
+      only when no id column is there. Two columns that are
       equally sure to be the key, with no number among them to step aside, leave the key
       unmapped: a wrong key column makes the next sync archive everyone.
-    - **Any other field**: the better score wins (a broad name such as ``School`` scores
+    - **Any other field**: the better score wins (a fallback name such as ``School`` scores
       below the vestiging's own names); two equal scores leave both columns unmapped, with
       the field as a suggestion, rather than let the columns' names decide.
     """
@@ -1000,13 +1008,17 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
         if target in taken:
             continue
         pool = [item for item in contenders[target] if item[1] not in chosen]
-        ids = [item for item in pool if options[item[1]] == 1]
-        field = ids or pool  # a sure number steps aside for an id
+        ids = [
+            item
+            for item in pool
+            if options[item[1]] == 1 and not names.get(item[1], "").endswith(_NUMBER_ENDS)
+        ]
+        field = ids or pool  # a number steps aside for an id
         field.sort(key=lambda item: (-item[0], names.get(item[1], "")))
         if not field:
             continue
         best = field[0]
-        rivals = [item for item in field[1:] if item[0] >= best[0] - _TIE]
+        rivals = [item for item in field[1:] if item[0] >= best[0] - _KEY_TIE]
         if rivals:
             columns = ", ".join(repr(names.get(item[1], str(item[1]))) for item in (best, *rivals))
             for item in (best, *rivals):

@@ -37,6 +37,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dob": ("date", "of", "birth"), "yr": ("year",), "grp": ("group",),
     "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
     "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
+    "stu": ("student",), "addr": ("address",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
@@ -44,6 +45,7 @@ _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "mandatory"})
 _MARKERS = re.compile(r"[*:]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_CO_ACCOUNT = re.compile(r"\bco[-_ ]account", re.IGNORECASE)  # Smartschool's "Co-account 1"
 _SLASHED = re.compile(r"([^\W\d_]{2,})\s*/\s*([^\W\d_]{2,})")  # "School/Building": either
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")  # "Contact's Email": the s says whose
@@ -133,7 +135,7 @@ def normalise(header: str) -> Header:
         >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
     """
-    text = header.strip()
+    text = _CO_ACCOUNT.sub("coaccount", header.strip())
     note: list[str] = []
 
     asides: list[str] = []
