@@ -432,6 +432,7 @@ def test_a_date_written_year_first_with_slashes_is_a_date() -> None:
         ("afdCode", ["1A", "2LAT"], "student", "student.program"),
         ("hoofdAmbt", ["Leraar", "Directeur"], "staff", "staff.roles"),
         ("Job Role", ["Teacher", "Teaching Assistant"], "staff", "staff.roles"),  # UK MIS
+        ("Employment Start Date", ["2019-09-01"], "staff", "staff.start_date"),  # UK MIS
         # US SIS: the advisory teacher, a birthday, a section's own grade level.
         ("Advisor", ["jsmith", "mlopez"], "student", "student._mentor"),
         ("Birthday", ["2011-05-23", "2009-12-02"], "student", "student.birth_date"),
@@ -588,3 +589,18 @@ def test_a_staff_file_reads_uk_legal_and_preferred_names_and_the_flemish_stamboe
         "Legal Forename": "staff.first_name",
         "Email_Addr": "staff.email",
     }
+
+
+def test_a_pupils_relatie_is_its_guardian_and_a_primary_contact_the_first() -> None:
+    """Informat, Wisa, Eduarte, ParnasSys call guardians relaties; Arbor a primary contact."""
+    mapping = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "Relatie 1 e-mail": ["els@mail.example.nl"],
+            "Relatie 2 type": ["Vader", "Moeder"],
+            "Primary contact phone": ["07700 900123", "07700 900456"],
+        }
+    )
+    assert mapping.targets["Relatie 1 e-mail"] == "guardian[1].email"
+    assert mapping.targets["Relatie 2 type"] == "guardian[2].relation"
+    assert mapping.targets["Primary contact phone"] == "guardian[1].phone"

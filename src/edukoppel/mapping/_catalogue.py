@@ -45,7 +45,8 @@ _PUPIL_WORDS = frozenset(
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
      "guardians", "contact", "carer", "carers",
-     "coaccount", "coaccounts"}  # Smartschool: a parent's co-account on the pupil's account
+     "coaccount", "coaccounts",  # Smartschool: a parent's co-account on the pupil's account
+     "relatie"}  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
 )  # fmt: skip
 
 

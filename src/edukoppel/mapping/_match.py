@@ -374,6 +374,7 @@ _LISTS = frozenset({"email", "phone"})
 # "Surname": a bare name header is the other half of a name the file splits in two.
 _BARE_NAMES = frozenset({"naam", "name"})
 _PAIR_SCORE = 0.9
+_PRIMARY = frozenset({"primary", "main", "hoofd"})
 
 
 # Words that add nothing after an alias of a field of this type: "School Email Address",
@@ -494,7 +495,10 @@ def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tup
     ``Contact 1 Forename``, ``Tussenvoegsel verzorger``, ``Ouderemail``.
     """
     owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
-    rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+    # "Primary contact name" (Arbor): the first contact, which is guardian 1 by default.
+    rest = "".join(
+        word for word in header.words if word not in OWNER_WORDS and word not in _PRIMARY
+    )
     if not owner:
         glued, rest_glued = _before(header, OWNER_WORDS)
         owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
