@@ -658,10 +658,12 @@ def match_columns(
     columns = [
         _column_match(name, position, scored=candidates[position],
                       suggestions=suggestions[position], pick=chosen.get(position),
-                      decided=fixed.get(position), tie=tied.get(position))
+                      decided=fixed.get(position), tie=_tie_text(tied.get(position), names))
         for position, name in enumerate(names)
     ]  # fmt: skip
-    notes.extend(dict.fromkeys(f"no column chosen for {why}" for why in tied.values()))
+    notes.extend(
+        dict.fromkeys(f"no column chosen for {_tie_text(tie, names)}" for tie in tied.values())
+    )
     mapped = {m.target for m in columns if m.target is not None}
     wanted = _required_fields(required, entity, fields)
     if detected_note is not None:
@@ -775,6 +777,15 @@ def _score(
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
+    """``student.key: as sure as another column ('Student ID', 'Pupil ID'); ...``."""
+    if tie is None:
+        return None
+    target, positions = tie
+    columns = ", ".join(repr(names[position]) for position in positions)
+    return f"{target}: as sure as another column ({columns}); map one by hand"
 
 
 def _name_halves(
@@ -911,6 +922,7 @@ def _decisions(
 
 
 Pick = tuple[float, Target, tuple[str, ...]]
+Tie = tuple[str, tuple[int, ...]]  # the field, and the columns (positions) as sure to be it
 _TIE = 0.005  # two scores this close are one score: neither column has more evidence
 # Two key columns this close are equally sure: an exact alias (``ID``) against a normalised
 # one (``TeacherNumber``) or one after a kind word (``persoonId``) is no evidence of which
@@ -926,10 +938,11 @@ def _assign(
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
     names: Mapping[int, str] | None = None,
-) -> tuple[dict[int, Pick], dict[int, str]]:
+) -> tuple[dict[int, Pick], dict[int, Tie]]:
     """Decided columns first, then best score first, one column per target (or several).
 
-    Returns the chosen field per column, and per column left out of a tie why. Two rules
+    Returns the chosen field per column, and per column left out of a tie the field and
+    the columns that tie for it. Two rules
     decide between columns that name one single-valued field:
 
     - **The key**: an id column (``persoonId``, ``Student_id``, ``Teacher_id``) takes it
@@ -943,7 +956,7 @@ def _assign(
       the field as a suggestion, rather than let the columns' names decide.
     """
     chosen: dict[int, Pick] = {}
-    tied: dict[int, str] = {}
+    tied: dict[int, Tie] = {}
     taken: set[Target] = set()
     for position, (decided, why) in (fixed or {}).items():
         if decided is not None:
@@ -982,9 +995,8 @@ def _assign(
             and other not in tied and other != position and options[other] == options[position]
         ]  # fmt: skip
         if rivals:
-            columns = ", ".join(repr(label.get(p, str(p))) for p in (position, *rivals))
             for loser in (position, *rivals):
-                tied[loser] = f"{target}: as sure as another column ({columns}); map one by hand"
+                tied[loser] = (str(target), (position, *rivals))
             taken.add(target)
             continue
         chosen[position] = (score, target, evidence)
@@ -997,7 +1009,7 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
     options: Mapping[int, int],
     names: Mapping[int, str],
     chosen: dict[int, Pick],
-    tied: dict[int, str],
+    tied: dict[int, Tie],
     taken: set[Target],
 ) -> None:
     """Each key (the row's, guardian 1's, ...) to the one column sure to be it, if one."""
@@ -1024,9 +1036,8 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
         best = field[0]
         rivals = [item for item in field[1:] if item[0] >= best[0] - _KEY_TIE]
         if rivals:
-            columns = ", ".join(repr(names.get(item[1], str(item[1]))) for item in (best, *rivals))
             for item in (best, *rivals):
-                tied[item[1]] = f"{target}: as sure as another column ({columns}); map one by hand"
+                tied[item[1]] = (str(target), tuple(other[1] for other in (best, *rivals)))
             taken.add(target)
             continue
         chosen[best[1]] = (best[0], target, best[2])
