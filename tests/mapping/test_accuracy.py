@@ -42,9 +42,9 @@ HELDOUT_FLOOR = 0.93
 HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
 HELDOUT_2_FLOOR = 0.94
 # Set 3: Flemish (Informat, Smartschool, LeerID) and US layouts. 76.1% when it landed
-# blind (77.0% after the label review), 93.7% (208 of 222) after session 20's rules.
+# blind (77.0% after the label review), 95.0% (211 of 222) after session 20's rules.
 HELDOUT_3 = sorted((Path(__file__).parent / "heldout3").glob("*.toml"))
-HELDOUT_3_FLOOR = 0.93
+HELDOUT_3_FLOOR = 0.94
 # A blind set, measured by the lead and never tuned on: a failing test on it says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it. Skipped
 # when the folder is absent.

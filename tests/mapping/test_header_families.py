@@ -604,3 +604,30 @@ def test_a_pupils_relatie_is_its_guardian_and_a_primary_contact_the_first() -> N
     assert mapping.targets["Relatie 1 e-mail"] == "guardian[1].email"
     assert mapping.targets["Relatie 2 type"] == "guardian[2].relation"
     assert mapping.targets["Primary contact phone"] == "guardian[1].phone"
+
+
+def test_a_systems_name_before_a_login_is_that_systems_login() -> None:
+    """LeerID, Google, Smartschool: ``LeerID Gebruikersnaam``; never a password or a bank."""
+    mapping = _match(
+        {
+            "Stamnummer": NUMBERS,
+            "LeerID Gebruikersnaam": ["lotte.peeters7", "jonas.wouters2"],
+            "LeerID Wachtwoord": ["x7Pq2", "k9Lm4"],
+            "Vorige gebruikersnaam": ["lpeeters", "jwouters"],
+        }
+    )
+    assert mapping.targets["LeerID Gebruikersnaam"] == "student.username"
+    assert "LeerID Wachtwoord" not in mapping.targets
+    assert "Vorige gebruikersnaam" not in mapping.targets
+    staff = _match({"Last Name": SURNAMES, "Bank Account": ["NL91ABNA0417164300"]}, "staff")
+    assert "Bank Account" not in staff.targets
+
+
+def test_a_location_beside_a_street_and_a_postal_code_is_the_town() -> None:
+    """Smartschool's account fields: ``location`` is the address's town, not the school's."""
+    address = {"street": ["Kerkstraat"], "postalCode": ["2800"], "location": ["Mechelen"]}
+    smartschool = _match({"stamboeknummer": NUMBERS, **address})
+    assert "location" not in smartschool.targets
+    # Magister's list names the town CITY, and its LOCATION is the school's location.
+    magister = _match({"STAMNR": NUMBERS, **address, "CITY": ["Mechelen"]})
+    assert magister.targets["location"] == "student.location"

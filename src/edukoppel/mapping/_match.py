@@ -366,6 +366,15 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
 # pointer is the pupil's number, and never the key (only a suggestion for it).
 _POINTER = re.compile(r"^p(?:_[a-z]|[A-Z])")
 _POINTER_SCORE = 0.9
+# The names of a login that a system's name may come before (not "Account": a bank's).
+_LOGINS = frozenset(
+    {"gebruikersnaam", "username", "login", "loginnaam", "inlognaam", "loginname", "loginid"}
+)
+# Words after which a town, not a school's location, is named: an address's columns.
+_ADDRESS = frozenset(
+    {"street", "straat", "postalcode", "postcode", "zip", "zipcode", "huisnummer", "streetnr"}
+)
+_TOWNS = frozenset({"location", "city", "town", "plaats", "woonplaats"})
 # Plural forms of an e-mail or phone alias (``emails``, ``E-mailadressen``, ``Phones``): a
 # list of them, whose first is the field.
 _PLURALS = ("s", "en", "sen")
@@ -432,6 +441,9 @@ def _header_score(
     # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
     fillers = _FILLERS.get(spec.type, ())
     kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    # "LeerID Gebruikersnaam", "Google Username": the login of a system the file names (in
+    # one or two words before the alias).
+    unqualified = {"".join(header.words[k:]) for k in (1, 2) if len(header.words) > k}
     if not own:
         unprefixed = None
     if not own and spec.owned:
@@ -465,6 +477,8 @@ def _header_score(
             header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
         ):
             score, reason = 0.9, f"names alias {alias!r} by its name or code"
+        elif form in _LOGINS and form in unqualified:
+            score, reason = 0.85, f"alias {alias!r} after a system's name: its login"
         elif (
             len(header.compact) >= 4
             and not header.shortened
@@ -743,6 +757,10 @@ def _score(
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
     halves = _name_halves(headers, specs, entity)
+    # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
+    # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
+    towns = [header for header in headers if header.compact in _TOWNS]
+    addressed = sum(header.compact in _ADDRESS for header in headers) >= 2 and len(towns) == 1
     for position, header in enumerate(headers):
         values = profiles[position]
         series = entity in plural and (
@@ -754,6 +772,8 @@ def _score(
             if target is None:
                 continue
             own = spec.kind == entity
+            if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
+                continue
             score, why = _header_score(header, spec, own=own, known=header.compact in names)
             half = halves.get(position)
             if half and half[0] == spec.name and half[1] == own and why != "avoid":
