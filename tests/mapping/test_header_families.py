@@ -631,3 +631,11 @@ def test_a_location_beside_a_street_and_a_postal_code_is_the_town() -> None:
     # Magister's list names the town CITY, and its LOCATION is the school's location.
     magister = _match({"STAMNR": NUMBERS, **address, "CITY": ["Mechelen"]})
     assert magister.targets["location"] == "student.location"
+
+
+def test_mbo_and_primary_school_words_for_the_rows_person() -> None:
+    """Eduarte's deelnemer is the pupil; a primary school's leerkracht the staff member."""
+    mbo = _match({"Deelnemernummer": NUMBERS, "Deelnemer e-mail": ["d@roc.example.nl"]})
+    assert mbo.targets["Deelnemer e-mail"] == "student.email"
+    staff = _match({"Achternaam": SURNAMES, "Leerkracht e-mail": ["j@school.example.nl"]}, "staff")
+    assert staff.targets["Leerkracht e-mail"] == "staff.email"

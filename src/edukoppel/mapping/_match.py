@@ -350,9 +350,14 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 #: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
 _PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
-    "student": frozenset({"leerling", "student", "pupil", "learner", "lln", *_PERSON_WORDS}),
+    # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist.
+    "student": frozenset(
+        {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
+        | _PERSON_WORDS
+    ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
+        | {"leerkracht", "leraar", "werknemer", "personeelslid"}
         | _PERSON_WORDS
     ),
     "guardian": frozenset(
