@@ -130,7 +130,16 @@ def test_every_field_of_every_kind_has_an_entry() -> None:
 def test_a_field_entry_has_a_known_type_and_a_clean_shape(kind: str, field: str) -> None:
     entry = CATALOGUE[kind][field]
     where = f"fields.toml [{kind}.{field}]"
-    assert set(entry) <= {"type", "required", "aliases", "avoid", "multi", "own_aliases"}, where
+    assert set(entry) <= {
+        "type",
+        "required",
+        "aliases",
+        "avoid",
+        "multi",
+        "own_aliases",
+        "fallback",
+    }, where
+    assert set(entry.get("fallback", [])) <= set(entry.get("aliases", [])), where
     assert entry.get("type") in header_types(), f"{where}: unknown type {entry.get('type')!r}"
     assert isinstance(entry.get("required", False), bool), where
     assert isinstance(entry.get("multi", False), bool), where

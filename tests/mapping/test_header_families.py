@@ -272,3 +272,370 @@ def test_a_header_that_is_a_name_of_one_field_abbreviates_no_other() -> None:
     (match,) = [m for m in mapping if m.column == "School"]
     assert match.target != "student.email"
     assert all("abbreviation" not in " ".join(c.evidence) for c in match.candidates)
+
+
+GUIDS = [f"5f1c2a9e-0b7d-4c3e-9a61-2d8e4f7b1c{n:02d}" for n in range(6)]
+
+
+def test_an_id_column_takes_the_key_and_the_schools_number_steps_aside() -> None:
+    """Informat: the GUID ``persoonId`` is the key, ``stamnr`` (also a number) the number."""
+    mapping = _match({"Stamnr": NUMBERS, "Student ID": GUIDS, "Achternaam": SURNAMES})
+    assert mapping.targets["Student ID"] == "student.key"
+    assert mapping.targets["Stamnr"] == "student.student_number"
+
+
+def test_two_columns_equally_sure_to_be_the_key_leave_it_unmapped() -> None:
+    """A wrong key archives a school: between two id columns, the user decides."""
+    mapping = _match({"Student ID": NUMBERS, "Pupil ID": GUIDS, "Achternaam": SURNAMES})
+    assert "student.key" not in mapping.targets.values()
+    for column in ("Student ID", "Pupil ID"):
+        assert mapping[column].evidence[0].startswith("a tie on student.key")
+        assert mapping[column].candidates[0].target == "student.key"
+    assert "student.key" in mapping.missing
+    assert any("'Pupil ID', 'Student ID'" in note for note in mapping.notes)
+
+
+def test_the_vestiging_is_the_location_and_a_school_column_only_without_one() -> None:
+    """A location is a vestiging: ``School`` (a fallback name) gives way to ``Vestiging``."""
+    both = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "school": ["Sint-Jozefcollege", "Sint-Jozefcollege"],
+            "vestiging": ["Campus Noord", "Campus Zuid"],
+        }
+    )
+    assert both.targets["vestiging"] == "student.location"
+    assert "school" not in both.targets
+    alone = _match({"Leerlingnummer": NUMBERS, "School": ["Maple Grove Elementary"]})
+    assert alone.targets["School"] == "student.location"
+    staff = _match({"Last Name": SURNAMES, "School": ["Maple"], "Site": ["North"]}, "staff")
+    assert staff.targets["Site"] == "staff.locations"
+
+
+def test_a_person_word_names_the_rows_own_person() -> None:
+    """Informat's ``persoonId``/``personId``: a person word before an alias, any kind."""
+    pupils = _match({"persoonId": GUIDS, "Person Email": ["d@x.example.nl"], "naam": SURNAMES})
+    assert pupils.targets["persoonId"] == "student.key"
+    assert pupils.targets["Person Email"] == "student.email"
+    staff = _match({"personId": GUIDS, "Achternaam": SURNAMES}, "staff")
+    assert staff.targets["personId"] == "staff.key"
+
+
+def test_a_guardians_file_calls_its_guardian_a_relatie() -> None:
+    """Informat's relaties: ``relatieId`` is the guardian's key, ``type`` the relation."""
+    mapping = _match(
+        {
+            "pRelatie": NUMBERS,
+            "relatieId": GUIDS,
+            "type": ["Moeder", "Plusvader"],
+            "Achternaam": SURNAMES,
+        },
+        "guardian",
+    )
+    assert mapping.targets["relatieId"] == "guardian.key"
+    assert mapping.targets["type"] == "guardian.relation"
+    assert "pRelatie" not in mapping.targets
+
+
+def test_a_database_pointer_is_the_pupils_number_and_never_the_key() -> None:
+    """Informat's ``pPersoon`` is an integer its documentation says a migration may change."""
+    mapping = _match({"pPersoon": NUMBERS, "persoonId": GUIDS, "naam": SURNAMES})
+    assert mapping.targets["pPersoon"] == "student.student_number"
+    assert mapping.targets["persoonId"] == "student.key"
+    alone = _match({"p_persoon": NUMBERS, "Achternaam": SURNAMES})
+    assert "student.key" not in alone.targets.values()
+    assert alone["p_persoon"].candidates[0].target == "student.key"
+    assert "pInschr" not in _match({"pInschr": NUMBERS, "Achternaam": SURNAMES}).targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("emails", ["d@x.example.nl"], "student", "student.email"),
+        ("emailadressen", ["d@x.example.nl"], "staff", "staff.email"),
+        ("E-mails", [""], "student", "student.email"),  # no values to go by
+    ],
+)
+def test_a_plural_of_an_email_or_phone_alias_is_that_field(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    """Informat's nested ``emails``, ``emailadressen``: the list's first is the address."""
+    assert _match({"Achternaam": SURNAMES, header: values}, entity).targets[header] == target
+
+
+def test_a_slash_between_two_words_names_either() -> None:
+    """Jupiter Grades: ``School/Building Code`` is the school's or the building's code."""
+    mapping = _match({"Last Name": SURNAMES, "School/Building Code": ["04", "05"]}, "staff")
+    assert mapping.targets["School/Building Code"] == "staff.locations"
+
+
+def test_a_bare_name_beside_one_half_of_a_name_is_the_other_half() -> None:
+    """Flemish ``naam`` + ``voornaam``; Smartschool's ``name`` + ``surname``."""
+    flemish = _match({"Stamnr": NUMBERS, "naam": SURNAMES, "voornaam": ["Lotte", "Jonas"]})
+    assert flemish.targets["naam"] == "student.last_name"
+    english = _match({"Stamnr": NUMBERS, "name": ["Lotte", "Jonas"], "surname": SURNAMES})
+    assert english.targets["name"] == "student.first_name"
+    guardians = _match(
+        {
+            "Stamnr": NUMBERS,
+            "naam": SURNAMES,
+            "voornaam": ["Lotte", "Jonas"],
+            "naam_coaccount1": ["Peeters", "Wouters"],
+            "voornaam_coaccount1": ["Els", "Koen"],
+        }
+    )
+    assert guardians.targets["naam_coaccount1"] == "guardian[1].last_name"
+    assert guardians.targets["naam"] == "student.last_name"
+    # A bare name with both halves beside it, or neither, is a full name: no field.
+    full = _match({"ID": NUMBERS, "Name": ["Dana Whitfield"], "Email": ["d@x.example.org"]})
+    assert "Name" not in full.targets
+    both = _match(
+        {"ID": NUMBERS, "Name": ["Dana Whitfield"], "First Name": ["Dana"], "Last Name": SURNAMES}
+    )
+    assert "Name" not in both.targets
+
+
+def test_smartschool_co_accounts_are_the_pupils_guardians() -> None:
+    mapping = _match(
+        {
+            "stamboeknummer": NUMBERS,
+            "surname": SURNAMES,
+            "type_coaccount1": ["Moeder", "Vader"],
+            "email_coaccount1": ["els@mail.example.be", "koen@mail.example.be"],
+            "mobielnummer_coaccount2": ["0478123456", "0496654321"],
+        }
+    )
+    assert mapping.targets["type_coaccount1"] == "guardian[1].relation"
+    assert mapping.targets["email_coaccount1"] == "guardian[1].email"
+    assert mapping.targets["mobielnummer_coaccount2"] == "guardian[2].phone"
+
+
+def test_a_title_of_forms_of_address_is_no_job_title() -> None:
+    """A pK-12 ``title`` of Mr, Ms. is a form of address; Clever's of functions is the roles."""
+    address = _match({"Last Name": SURNAMES, "title": ["Ms.", "Mr.", "Dr"]}, "staff")
+    assert "title" not in address.targets
+    job = _match({"Last Name": SURNAMES, "Title": ["Teacher", "Principal"]}, "staff")
+    assert job.targets["Title"] == "staff.roles"
+
+
+def test_a_date_written_year_first_with_slashes_is_a_date() -> None:
+    mapping = _match({"Last Name": SURNAMES, "Hired_Date": ["2021/08/16", "2019/01/07"]}, "staff")
+    assert mapping.targets["Hired_Date"] == "staff.start_date"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        # Flemish (Informat, Smartschool, LeerID): the official structure and year, the
+        # department, the staff member's office.
+        ("Administratieve groep", ["1e lj A", "3e lj ASO"], "student", "student.program"),
+        ("afdCode", ["1A", "2LAT"], "student", "student.program"),
+        ("hoofdAmbt", ["Leraar", "Directeur"], "staff", "staff.roles"),
+        ("Job Role", ["Teacher", "Teaching Assistant"], "staff", "staff.roles"),  # UK MIS
+        ("Employment Start Date", ["2019-09-01"], "staff", "staff.start_date"),  # UK MIS
+        # US SIS: the advisory teacher, a birthday, a section's own grade level.
+        ("Advisor", ["jsmith", "mlopez"], "student", "student._mentor"),
+        ("Birthday", ["2011-05-23", "2009-12-02"], "student", "student.birth_date"),
+        ("sectionGradeLevel", ["7", "6"], "group", "group.year"),
+    ],
+)
+def test_school_system_families_vocabulary(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    columns = {"Stamnr": NUMBERS, "Achternaam": SURNAMES, header: values}
+    if entity == "group":
+        columns = {"sectionId": ["MATH7-03", "ELA6-01"], header: values}
+    assert _match(columns, entity).targets[header] == target
+
+
+def test_a_state_id_is_the_pupils_number_beside_the_schools_own_id() -> None:
+    """US SIS: the state's id is the key only when the file has no id of its own."""
+    both = _match({"studentId": NUMBERS, "studentStateId": GUIDS, "lastName": SURNAMES})
+    assert both.targets["studentId"] == "student.key"
+    assert both.targets["studentStateId"] == "student.student_number"
+    alone = _match({"State Student ID": NUMBERS, "Last Name": SURNAMES})
+    assert alone.targets["State Student ID"] == "student.key"
+
+
+def test_a_login_with_capitals_is_still_a_username() -> None:
+    """TT Rockstars, Studies Weekly: ``JackT24``, ``MilaJ`` (logins compare without case)."""
+    mapping = _match({"Student ID": NUMBERS, "Username": ["JackT24", "AishaK24", "MilaJ"]})
+    assert mapping.targets["Username"] == "student.username"
+
+
+def test_a_upn_is_the_uk_pupil_number_or_microsofts_login_by_its_values() -> None:
+    """UK MIS (SIMS, Arbor, Bromcom): the DfE's Unique Pupil Number; Microsoft: a login."""
+    upns = ["A123456789012", "B987654321098", "C111122223333"]
+    uk = _match({"UPN": upns, "Surname": SURNAMES, "Forename": ["Amy", "Ben"]})
+    assert uk.targets["UPN"] == "student.key"
+    logins = ["d.berg@school.example.nl", "z.bakker@school.example.nl"]
+    microsoft = _match({"Student ID": NUMBERS, "UPN": logins, "Surname": SURNAMES})
+    assert microsoft.targets["UPN"] == "student.username"
+
+
+def test_a_library_systems_patron_is_the_rows_person() -> None:
+    """Sierra, Follett Destiny, Aura: ``Patron First Name``, the patron's ``Barcode``."""
+    mapping = _match(
+        {
+            "Barcode": NUMBERS,
+            "Patron First Name": ["Amy", "Ben"],
+            "Patron Last Name": SURNAMES,
+            "SiteShortName": ["NHS", "SMS"],
+        }
+    )
+    assert mapping.targets == {
+        "Barcode": "student.key",
+        "Patron First Name": "student.first_name",
+        "Patron Last Name": "student.last_name",
+        "SiteShortName": "student.location",
+    }
+
+
+def test_a_number_column_steps_aside_for_an_id_column_of_any_kind() -> None:
+    """Clever, PowerSchool: ``Teacher_id`` is the key, ``Teacher_number`` the school's number."""
+    clever = _match(
+        {"Teacher_id": NUMBERS, "Teacher_number": GUIDS, "Last_name": SURNAMES}, "staff"
+    )
+    assert clever.targets["Teacher_id"] == "staff.key"
+    assert "Teacher_number" not in clever.targets
+    # An exact "ID" against a normalised "Student_ID": no evidence of which is the key.
+    tied = _match({"ID": NUMBERS, "Student_ID": GUIDS, "Achternaam": SURNAMES})
+    assert "student.key" not in tied.targets.values()
+
+
+def test_a_fallback_name_gives_way_to_the_fields_main_name() -> None:
+    """The preferred name over the legal one (UK, AU, NZ); the opleiding over its crebo code;
+    the school's own number over the state's (US SIS)."""
+    uk = _match(
+        {
+            "UPN": ["A123456789012", "B987654321098", "C111122223333"],
+            "Legal Surname": SURNAMES,
+            "Preferred Surname": SURNAMES,
+            "Preferred Forename": ["Amy", "Ben"],
+        }
+    )
+    assert uk.targets["Preferred Surname"] == "student.last_name"
+    assert "Legal Surname" not in uk.targets
+    legal = _match({"Adno": NUMBERS, "Legal Surname": SURNAMES}, "student")
+    assert legal.targets["Legal Surname"] == "student.last_name"
+    mbo = _match(
+        {
+            "Deelnemernummer": NUMBERS,
+            "Opleiding": ["Verzorgende IG", "Kok"],
+            "Crebo": ["25491", "25180"],
+            "Leerweg": ["BOL", "BBL"],
+        }
+    )
+    assert mbo.targets["Opleiding"] == "student.program"
+    assert "Crebo" not in mbo.targets
+    assert "Leerweg" not in mbo.targets
+    campus = _match(
+        {"personID": GUIDS, "studentNumber": NUMBERS, "stateID": NUMBERS, "lastName": SURNAMES}
+    )
+    assert campus.targets["studentNumber"] == "student.student_number"
+    assert "stateID" not in campus.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Reg", ["7RED", "8BLU"], "student.homeroom"),  # SIMS: the registration group
+        ("Registration Form", ["7RED", "8BLU"], "student.homeroom"),  # Arbor
+        ("Form Class", ["9AB", "10CD"], "student.homeroom"),  # New Zealand (KAMAR)
+        ("Home Group", ["7A", "8B"], "student.homeroom"),  # Australia (Victoria)
+        ("Roll Class", ["7A", "8B"], "student.homeroom"),  # Australia (NSW, Sentral)
+        ("NSN", ["123456789", "987654321"], "student.key"),  # NZ National Student Number
+        ("Perm ID", NUMBERS, "student.key"),  # Aeries: the permanent id
+        ("Student Code", ["ABC0001", "ABC0002"], "student.key"),  # Australia (Compass)
+        ("Preferred Name", ["Amy", "Ben"], "student.first_name"),  # AU, NZ
+        ("STU-EMAIL", ["a@s.example.us"], "student.email"),  # Skyward: stu is student
+        ("Leerkracht", ["Jansen", "de Vries"], "student._mentor"),  # ParnasSys: the teacher
+    ],
+)
+def test_uk_australian_new_zealand_us_and_dutch_primary_vocabulary(
+    header: str, values: list[str], target: str
+) -> None:
+    columns = {"Surname": SURNAMES, header: values}
+    if not target.endswith(".key"):
+        columns["Pupil ID"] = NUMBERS
+    assert _match(columns).targets.get(header) == target
+
+
+def test_smartschool_writes_co_account_with_a_hyphen_too() -> None:
+    mapping = _match(
+        {
+            "Stamboeknummer": NUMBERS,
+            "Co-account 1 e-mail": ["els@mail.example.be"],
+            "Co-account 2 naam": ["Peeters", "Wouters"],
+        }
+    )
+    assert mapping.targets["Co-account 1 e-mail"] == "guardian[1].email"
+    assert mapping.targets["Co-account 2 naam"] == "guardian[2].last_name"
+
+
+def test_a_staff_file_reads_uk_legal_and_preferred_names_and_the_flemish_stamboeknummer() -> None:
+    sims = _match(
+        {
+            "stamboeknummer": ["10234567890", "10987654321"],
+            "Legal Surname": SURNAMES,
+            "Legal Forename": ["Amy", "Ben"],
+            "Email_Addr": ["a@s.example.org"],
+        },
+        "staff",
+    )
+    assert sims.targets == {
+        "stamboeknummer": "staff.key",
+        "Legal Surname": "staff.last_name",
+        "Legal Forename": "staff.first_name",
+        "Email_Addr": "staff.email",
+    }
+
+
+def test_a_pupils_relatie_is_its_guardian_and_a_primary_contact_the_first() -> None:
+    """Informat, Wisa, Eduarte, ParnasSys call guardians relaties; Arbor a primary contact."""
+    mapping = _match(
+        {
+            "Leerlingnummer": NUMBERS,
+            "Relatie 1 e-mail": ["els@mail.example.nl"],
+            "Relatie 2 type": ["Vader", "Moeder"],
+            "Primary contact phone": ["07700 900123", "07700 900456"],
+        }
+    )
+    assert mapping.targets["Relatie 1 e-mail"] == "guardian[1].email"
+    assert mapping.targets["Relatie 2 type"] == "guardian[2].relation"
+    assert mapping.targets["Primary contact phone"] == "guardian[1].phone"
+
+
+def test_a_systems_name_before_a_login_is_that_systems_login() -> None:
+    """LeerID, Google, Smartschool: ``LeerID Gebruikersnaam``; never a password or a bank."""
+    mapping = _match(
+        {
+            "Stamnummer": NUMBERS,
+            "LeerID Gebruikersnaam": ["lotte.peeters7", "jonas.wouters2"],
+            "LeerID Wachtwoord": ["x7Pq2", "k9Lm4"],
+            "Vorige gebruikersnaam": ["lpeeters", "jwouters"],
+        }
+    )
+    assert mapping.targets["LeerID Gebruikersnaam"] == "student.username"
+    assert "LeerID Wachtwoord" not in mapping.targets
+    assert "Vorige gebruikersnaam" not in mapping.targets
+    staff = _match({"Last Name": SURNAMES, "Bank Account": ["NL91ABNA0417164300"]}, "staff")
+    assert "Bank Account" not in staff.targets
+
+
+def test_a_location_beside_a_street_and_a_postal_code_is_the_town() -> None:
+    """Smartschool's account fields: ``location`` is the address's town, not the school's."""
+    address = {"street": ["Kerkstraat"], "postalCode": ["2800"], "location": ["Mechelen"]}
+    smartschool = _match({"stamboeknummer": NUMBERS, **address})
+    assert "location" not in smartschool.targets
+    # Magister's list names the town CITY, and its LOCATION is the school's location.
+    magister = _match({"STAMNR": NUMBERS, **address, "CITY": ["Mechelen"]})
+    assert magister.targets["location"] == "student.location"
+
+
+def test_mbo_and_primary_school_words_for_the_rows_person() -> None:
+    """Eduarte's deelnemer is the pupil; a primary school's leerkracht the staff member."""
+    mbo = _match({"Deelnemernummer": NUMBERS, "Deelnemer e-mail": ["d@roc.example.nl"]})
+    assert mbo.targets["Deelnemer e-mail"] == "student.email"
+    staff = _match({"Achternaam": SURNAMES, "Leerkracht e-mail": ["j@school.example.nl"]}, "staff")
+    assert staff.targets["Leerkracht e-mail"] == "staff.email"

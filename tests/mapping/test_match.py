@@ -94,11 +94,20 @@ def test_one_field_gets_one_column_unless_it_is_multi(small: Catalogue) -> None:
 
     mapping = match_columns(table, catalogue_=small)
 
+    # Two columns as sure to be the homeroom: neither is picked by its name, both are left
+    # for the user, with the field as the best suggestion.
     homerooms = [m.column for m in mapping if m.target == "student.homeroom"]
-    assert homerooms == ["Klas"]
-    assert mapping["Stamgroep"].target is None
-    assert "went to another column" in mapping["Stamgroep"].evidence[0]
+    assert homerooms == []
+    assert mapping["Klas"].evidence[0].startswith("a tie on student.homeroom")
+    assert mapping["Stamgroep"].evidence == mapping["Klas"].evidence
+    assert any("student.homeroom" in note for note in mapping.notes)
     assert mapping.targets["Lesgroep 1"] == mapping.targets["Lesgroep 2"] == "student.groups"
+    surer = match_columns(
+        _table({"Leerlingnummer": ["1", "2"], "Klas": ["1A", "1B"], "Stamgroepen": ["1A", "1B"]}),
+        catalogue_=small,
+    )
+    assert surer.targets["Klas"] == "student.homeroom"
+    assert "went to another column" in surer["Stamgroepen"].evidence[0]
 
 
 def test_the_key_needs_near_certainty(small: Catalogue) -> None:

@@ -44,7 +44,9 @@ _PUPIL_WORDS = frozenset(
 #: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
-     "guardians", "contact", "carer", "carers"}
+     "guardians", "contact", "carer", "carers",
+     "coaccount", "coaccounts",  # Smartschool: a parent's co-account on the pupil's account
+     "relatie"}  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
 )  # fmt: skip
 
 
@@ -93,6 +95,8 @@ class FieldSpec:
         multi: Whether several columns may map to it.
         own_aliases: Header names that count only on a row of this kind: a guardians
             file's plain ``ID`` is the guardian's key, a pupil file's is the pupil's.
+        fallback: Aliases that name the field only when no column names it better
+            (``School`` is the pupil's location, unless a ``Vestiging`` column is there).
         owned: For a related kind's person field (a guardian's first name, on a pupil row):
             ``(alias, compact form)`` of the names that, beside a word that says whose it
             is (``ouder``, ``Contact 1``), name this field: ``Forename`` in ``Contact 1
@@ -107,6 +111,7 @@ class FieldSpec:
     avoid: tuple[str, ...] = ()
     multi: bool = False
     own_aliases: tuple[str, ...] = ()
+    fallback: frozenset[str] = frozenset()
     owned: tuple[tuple[str, str], ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
     exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
@@ -177,7 +182,10 @@ class Catalogue:
                     avoid=tuple(entry.get("avoid", ())),
                     multi=bool(entry.get("multi", False)),
                     own_aliases=tuple(entry.get("own_aliases", ())),
+                    fallback=frozenset(entry.get("fallback", ())),
                 )
+                if not spec.fallback <= set(spec.aliases):
+                    raise ValueError(f"fields.toml: {spec.target}: a fallback name is no alias")
                 fields[spec.target] = spec
         return cls(fields)
 
@@ -205,7 +213,7 @@ class Catalogue:
         Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``) and
         the pupil field's aliases (``Forename``, ``Tussenvoegsel``), except a pupil's own.
         """
-        if spec.name not in _PERSON_FIELDS:
+        if spec.name not in _PERSON_FIELDS and spec.name != "relation":
             return spec
         pupil = self.fields.get(f"student.{spec.name}")
         names = [*spec.aliases, *(pupil.aliases if pupil else ())]

@@ -11,6 +11,7 @@ needs near certainty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -47,9 +48,13 @@ _RELATED = 0.97
 # Fields whose value names another thing (a school, a class, a programme): "School Name",
 # "Locatiecode", "classroom_name" name that thing by its name or code, and so the field.
 _REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
-_REFERENCE_SUFFIXES = ("name", "naam", "code", "id", "omschrijving", "description")
+_REFERENCE_SUFFIXES = (
+    "name", "naam", "code", "id", "omschrijving", "description", "shortname", "afkorting",
+)  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+_FALLBACK = 0.92  # a fallback name of a field (``School`` for a vestiging) scores 92%
+_FALLBACK_NOTE = "a fallback name: another column may name it better"
 _LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
 
 
@@ -340,13 +345,50 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 
 
 #: Words that name a kind: before an alias of that kind's field, they add nothing.
+#: A person word (``persoon``, ``person``; a library system's ``patron``, ``borrower``,
+#: ``lener``) names the row's person whatever its kind (Informat's ``persoonId``, Sierra's
+#: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
+_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
-    "student": frozenset({"leerling", "student", "pupil", "learner", "lln"}),
+    # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist.
+    "student": frozenset(
+        {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
+        | _PERSON_WORDS
+    ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
+        | {"leerkracht", "leraar", "werknemer", "personeelslid"}
+        | _PERSON_WORDS
     ),
-    "guardian": frozenset({"ouder", "verzorger", "parent", "guardian", "contact"}),
+    "guardian": frozenset(
+        {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
+    ),
+    # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
+    "group": frozenset({"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}),
 }
+# Informat's pointers: ``pPersoon``, ``p_persoon``, ``pRelatie`` are a person's number in the
+# database, which its documentation says may change in a migration (its GUIDs do not). So a
+# pointer is the pupil's number, and never the key (only a suggestion for it).
+_POINTER = re.compile(r"^p(?:_[a-z]|[A-Z])")
+_POINTER_SCORE = 0.9
+# The names of a login that a system's name may come before (not "Account": a bank's).
+_LOGINS = frozenset(
+    {"gebruikersnaam", "username", "login", "loginnaam", "inlognaam", "loginname", "loginid"}
+)
+# Words after which a town, not a school's location, is named: an address's columns.
+_ADDRESS = frozenset(
+    {"street", "straat", "postalcode", "postcode", "zip", "zipcode", "huisnummer", "streetnr"}
+)
+_TOWNS = frozenset({"location", "city", "town", "plaats", "woonplaats"})
+# Plural forms of an e-mail or phone alias (``emails``, ``E-mailadressen``, ``Phones``): a
+# list of them, whose first is the field.
+_PLURALS = ("s", "en", "sen")
+_LISTS = frozenset({"email", "phone"})
+# "Naam" beside "Voornaam" (Flemish and Dutch: Informat, Smartschool, Wisa), "Name" beside
+# "Surname": a bare name header is the other half of a name the file splits in two.
+_BARE_NAMES = frozenset({"naam", "name"})
+_PAIR_SCORE = 0.9
+_PRIMARY = frozenset({"primary", "main", "hoofd"})
 
 
 # Words that add nothing after an alias of a field of this type: "School Email Address",
@@ -391,6 +433,8 @@ def _header_score(
     """
     from rapidfuzz import fuzz
 
+    if _POINTER.match(header.raw.strip()):
+        return _pointer_score(header, spec, own=own)
     # An avoid word in brackets counts too: "E-mail (ouder)" is no pupil's address.
     said = (header.compact, *header.alternatives)
     if any(word in form for word in spec.avoided for form in said):
@@ -402,20 +446,13 @@ def _header_score(
     # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
     fillers = _FILLERS.get(spec.type, ())
     kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    # "LeerID Gebruikersnaam", "Google Username": the login of a system the file names (in
+    # one or two words before the alias).
+    unqualified = {"".join(header.words[k:]) for k in (1, 2) if len(header.words) > k}
     if not own:
         unprefixed = None
-    # "Contact 1 Forename", "Tussenvoegsel verzorger", "Ouderemail": whose it is, and a name
-    # of the field.
     if not own and spec.owned:
-        owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
-        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
-        if not owner:
-            glued, rest_glued = _before(header, OWNER_WORDS)
-            owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
-        for alias, form in spec.owned:
-            if owner and rest in (form, *(form + filler for filler in fillers)):
-                best, why = 0.95, f"alias {alias!r} with {owner[0]!r}"
-                break
+        best, why = _owned_score(header, spec, fillers)
     for alias, form, alias_words, implicit in spec.forms:
         if implicit and not own:
             continue
@@ -423,6 +460,8 @@ def _header_score(
             for written, marked in ((raw, ""), (raw.rstrip("* ").rstrip(), ", marked required")):
                 same, own_only = spec.exact.get(written, ("", False))
                 if same and (own or not own_only):
+                    if same in spec.fallback:
+                        return _FALLBACK, f"exact alias {same!r}{marked}, {_FALLBACK_NOTE}"
                     return 1.0, f"exact alias {same!r}{marked}"
             score, reason = 0.98, f"normalised alias {alias!r}"
         elif form == unprefixed:
@@ -431,10 +470,20 @@ def _header_score(
             score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
         elif form in header.alternatives:
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
+        elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
+            score, reason = 0.9, f"plural of alias {alias!r}"
+        elif spec.type in _REFERENCE_TYPES and any(
+            other == form + suffix
+            for other in header.alternatives
+            for suffix in _REFERENCE_SUFFIXES
+        ):
+            score, reason = 0.85, f"names alias {alias!r} by its name or code, as an alternative"
         elif spec.type in _REFERENCE_TYPES and any(
             header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
         ):
             score, reason = 0.9, f"names alias {alias!r} by its name or code"
+        elif form in _LOGINS and form in unqualified:
+            score, reason = 0.85, f"alias {alias!r} after a system's name: its login"
         elif (
             len(header.compact) >= 4
             and not header.shortened
@@ -452,9 +501,48 @@ def _header_score(
                 continue
             score = 0.9 * similarity / 100
             reason = f"looks like alias {alias!r} ({similarity:.0f}%)"
+        if alias in spec.fallback:
+            score, reason = score * _FALLBACK, f"{reason}, {_FALLBACK_NOTE}"
         if score > best:
             best, why = score, reason
     return best, why
+
+
+def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tuple[float, str]:
+    """A guardian's column on a pupil row: whose it is, and a name of the field.
+
+    ``Contact 1 Forename``, ``Tussenvoegsel verzorger``, ``Ouderemail``.
+    """
+    owner = [word for word in (*header.words, *header.note) if word in OWNER_WORDS]
+    # "Primary contact name" (Arbor): the first contact, which is guardian 1 by default.
+    rest = "".join(
+        word for word in header.words if word not in OWNER_WORDS and word not in _PRIMARY
+    )
+    if not owner:
+        glued, rest_glued = _before(header, OWNER_WORDS)
+        owner, rest = ([glued], rest_glued or "") if glued else ([], rest)
+    for alias, form in spec.owned:
+        if owner and rest in (form, *(form + filler for filler in fillers)):
+            return 0.95, f"alias {alias!r} with {owner[0]!r}"
+    return 0.0, ""
+
+
+def _pointer_score(header: Header, spec: FieldSpec, *, own: bool) -> tuple[float, str]:
+    """An Informat pointer (``pPersoon``): the row's number in the database, or nothing.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> number = catalogue().spec("student.student_number")
+        >>> _pointer_score(normalise("pPersoon"), number, own=True)[0]
+        0.9
+        >>> _pointer_score(normalise("pInschr"), number, own=True)
+        (0.0, 'avoid')
+    """
+    pointed = header.words[1:] if header.words[:1] == ("p",) else header.words
+    whose = _KIND_WORDS.get(spec.kind, frozenset())
+    if own and spec.name in ("key", "student_number") and "".join(pointed) in whose:
+        return _POINTER_SCORE, "a database pointer to the row's person ('p' + its kind)"
+    return 0.0, "avoid"
 
 
 def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, str | None]:
@@ -585,13 +673,16 @@ def match_columns(
         raise MappingError(f"the field catalogue has no fields for {entity!r}")
     candidates, suggestions = _score(table, specs, entity, profiles)
     compared = {position: normalise(name).compact for position, name in enumerate(names)}
-    chosen = _assign(candidates, fields, fixed, compared)
+    chosen, tied = _assign(candidates, fields, fixed, compared)
     columns = [
         _column_match(name, position, scored=candidates[position],
                       suggestions=suggestions[position], pick=chosen.get(position),
-                      decided=fixed.get(position))
+                      decided=fixed.get(position), tie=_tie_text(tied.get(position), names))
         for position, name in enumerate(names)
     ]  # fmt: skip
+    notes.extend(
+        dict.fromkeys(f"no column chosen for {_tie_text(tie, names)}" for tie in tied.values())
+    )
     mapped = {m.target for m in columns if m.target is not None}
     wanted = _required_fields(required, entity, fields)
     if detected_note is not None:
@@ -670,6 +761,11 @@ def _score(
             numbers.setdefault(header.compact, set()).add(header.number)
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
+    halves = _name_halves(headers, specs, entity)
+    # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
+    # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
+    towns = [header for header in headers if header.compact in _TOWNS]
+    addressed = sum(header.compact in _ADDRESS for header in headers) >= 2 and len(towns) == 1
     for position, header in enumerate(headers):
         values = profiles[position]
         series = entity in plural and (
@@ -681,7 +777,12 @@ def _score(
             if target is None:
                 continue
             own = spec.kind == entity
+            if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
+                continue
             score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            half = halves.get(position)
+            if half and half[0] == spec.name and half[1] == own and why != "avoid":
+                score, why = max((score, why), (_PAIR_SCORE, half[2]))
             if score < SUGGEST or why == "avoid":
                 continue
             judged = plural.get(target.kind, spec) if target.field == "groups" else spec
@@ -703,6 +804,64 @@ def _score(
     return candidates, suggestions
 
 
+def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
+    """``student.key: as sure as another column ('Student ID', 'Pupil ID'); ...``."""
+    if tie is None:
+        return None
+    target, positions = tie
+    columns = ", ".join(repr(names[position]) for position in positions)
+    return f"{target}: as sure as another column ({columns}); map one by hand"
+
+
+def _name_halves(
+    headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+) -> dict[int, tuple[str, bool, str]]:
+    """Bare ``Naam``/``Name`` headers that are the other half of a name split in two.
+
+    Per such column: the field it is (``last_name`` beside a first name, ``first_name``
+    beside a surname), whether it is the row's own (not a guardian's), and why. A bare name
+    beside both halves, or neither, is a full name: no field.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> specs = catalogue().for_entity("student")
+        >>> heads = [normalise(h) for h in ("naam", "voornaam", "naam_coaccount1", "Name")]
+        >>> sorted(_name_halves(heads, specs, "student").items())[0]
+        (0, ('last_name', True, "'naam' beside a first name: the other half"))
+    """
+    forms = {
+        spec.name: {form for _, form, _, _ in spec.forms}
+        for spec in specs
+        if spec.kind == entity and spec.name in ("first_name", "last_name")
+    }
+    if len(forms) < 2:
+        return {}
+
+    def split(header: Header) -> tuple[tuple[str, ...], str]:
+        owner = tuple(sorted(word for word in header.words if word in OWNER_WORDS))
+        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+        return (*owner, str(header.number or "")), rest
+
+    parts = [split(header) for header in headers]
+    halves: dict[int, tuple[str, bool, str]] = {}
+    for position, (whose, rest) in enumerate(parts):
+        if rest not in _BARE_NAMES:
+            continue
+        beside = {
+            field
+            for other, (owner, name) in enumerate(parts)
+            if other != position and owner == whose
+            for field, known in forms.items()
+            if name in known
+        }
+        if len(beside) == 1:
+            (other_half,) = beside
+            field = "last_name" if other_half == "first_name" else "first_name"
+            said = "a first name" if other_half == "first_name" else "a surname"
+            halves[position] = (field, len(whose) == 1, f"{rest!r} beside {said}: the other half")
+    return halves
+
+
 def _column_match(
     name: str,
     position: int,
@@ -711,6 +870,7 @@ def _column_match(
     suggestions: list[Candidate],
     pick: tuple[float, Target, tuple[str, ...]] | None,
     decided: Decision | None,
+    tie: str | None = None,
 ) -> ColumnMatch:
     """The match of one column, with its runner-ups as suggestions."""
     if decided is not None and decided[0] is None:  # a preset or profile: no field
@@ -727,7 +887,8 @@ def _column_match(
         score, target, evidence = pick
         return ColumnMatch(name, position, str(target), round(score, 3), evidence, tuple(others))
     best = scored[0][0] if scored else 0.0
-    return ColumnMatch(name, position, None, round(best, 3), _why_unmapped(scored), tuple(others))
+    why = (f"a tie on {tie}",) if tie else _why_unmapped(scored)
+    return ColumnMatch(name, position, None, round(best, 3), why, tuple(others))
 
 
 def _why_unmapped(scored: Sequence[tuple[float, Target, tuple[str, ...]]]) -> tuple[str, ...]:
@@ -785,25 +946,49 @@ def _decisions(
     return fixed, notes
 
 
+Pick = tuple[float, Target, tuple[str, ...]]
+Tie = tuple[str, tuple[int, ...]]  # the field, and the columns (positions) as sure to be it
+_TIE = 0.005  # two scores this close are one score: neither column has more evidence
+# Two key columns this close are equally sure: an exact alias (``ID``) against a normalised
+# one (``TeacherNumber``) or one after a kind word (``persoonId``) is no evidence of which
+# holds the key.
+_KEY_TIE = 0.05
+# A header that names a number (``Teacher_number``, ``Stamnr``, ``Leerlingnummer``) is the
+# school's number for its people: an id column beside it (``Teacher_id``) holds the key.
+_NUMBER_ENDS = ("nummer", "number", "nr", "num")
+
+
 def _assign(
-    candidates: Mapping[int, Sequence[tuple[float, Target, tuple[str, ...]]]],
+    candidates: Mapping[int, Sequence[Pick]],
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
     names: Mapping[int, str] | None = None,
-) -> dict[int, tuple[float, Target, tuple[str, ...]]]:
-    """Decided columns first, then best score first, one column per target (or several)."""
-    chosen: dict[int, tuple[float, Target, tuple[str, ...]]] = {}
+) -> tuple[dict[int, Pick], dict[int, Tie]]:
+    """Decided columns first, then best score first, one column per target (or several).
+
+    Returns the chosen field per column, and per column left out of a tie the field and
+    the columns that tie for it. Two rules
+    decide between columns that name one single-valued field:
+
+    - **The key**: an id column (``persoonId``, ``Student_id``, ``Teacher_id``) takes it
+      before a number column (``stamnr``, ``Student_number``, ``Teacher_number``: a header
+      that names a number, or a sure pupil's number too): the school's number is the key
+      only when no id column is there. Two columns that are
+      equally sure to be the key, with no number among them to step aside, leave the key
+      unmapped: a wrong key column makes the next sync archive everyone.
+    - **Any other field**: the better score wins (a fallback name such as ``School`` scores
+      below the vestiging's own names); two equal scores leave both columns unmapped, with
+      the field as a suggestion, rather than let the columns' names decide.
+    """
+    chosen: dict[int, Pick] = {}
+    tied: dict[int, Tie] = {}
     taken: set[Target] = set()
     for position, (decided, why) in (fixed or {}).items():
         if decided is not None:
             chosen[position] = (1.0, decided, why)
             taken.add(decided)
-    ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
-        (score, position, target, evidence)
-        for position, scored in candidates.items()
-        if position not in (fixed or {})
-        for score, target, evidence in scored
-    ]
+    free = {position: scored for position, scored in candidates.items() if position not in chosen}
+    free = {position: scored for position, scored in free.items() if position not in (fixed or {})}
     # Ties never depend on the columns' order: a column with fewer sure options goes first
     # (``Student_id`` takes the key before ``Student_number``, which can also be the
     # student_number), then the header's name decides.
@@ -811,17 +996,74 @@ def _assign(
         position: sum(1 for score, _, _ in scored if score >= ACCEPT)
         for position, scored in candidates.items()
     }
-    ranked.sort(
-        key=lambda item: (-item[0], options[item[1]], (names or {}).get(item[1], ""), str(item[2]))
-    )
-    for score, position, target, evidence in ranked:
+    label = names or {}
+    _assign_keys(free, options, label, chosen, tied, taken)
+    ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
+        (score, position, target, evidence)
+        for position, scored in free.items()
+        for score, target, evidence in scored
+    ]
+    ranked.sort(key=lambda item: (-item[0], options[item[1]], label.get(item[1], ""), str(item[2])))
+    for index, (score, position, target, evidence) in enumerate(ranked):
         if score < ACCEPT:
             break  # sorted: nothing after this is sure enough
-        if position in chosen or (target.field == "key" and score < ACCEPT_KEY):
+        if position in chosen or position in tied or target.field == "key":
             continue
         spec = fields.spec(target)
-        if target in taken and not (spec and spec.multi):
+        multi = bool(spec and spec.multi)
+        if target in taken and not multi:
+            continue
+        rivals = [] if multi else [
+            other
+            for rival, other, aim, _ in ranked[index + 1 :]
+            if rival >= score - _TIE and aim == target and other not in chosen
+            and other not in tied and other != position and options[other] == options[position]
+        ]  # fmt: skip
+        if rivals:
+            for loser in (position, *rivals):
+                tied[loser] = (str(target), (position, *rivals))
+            taken.add(target)
             continue
         chosen[position] = (score, target, evidence)
         taken.add(target)
-    return chosen
+    return chosen, tied
+
+
+def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
+    free: Mapping[int, Sequence[Pick]],
+    options: Mapping[int, int],
+    names: Mapping[int, str],
+    chosen: dict[int, Pick],
+    tied: dict[int, Tie],
+    taken: set[Target],
+) -> None:
+    """Each key (the row's, guardian 1's, ...) to the one column sure to be it, if one."""
+    contenders: dict[Target, list[tuple[float, int, tuple[str, ...]]]] = {}
+    for position, scored in free.items():
+        top = scored[0][0] if scored else 0.0
+        for score, target, evidence in scored:
+            # A column that names another field better is no key column.
+            if target.field == "key" and score >= max(ACCEPT_KEY, top - _TIE):
+                contenders.setdefault(target, []).append((score, position, evidence))
+    for target in sorted(contenders, key=str):
+        if target in taken:
+            continue
+        pool = [item for item in contenders[target] if item[1] not in chosen]
+        ids = [
+            item
+            for item in pool
+            if options[item[1]] == 1 and not names.get(item[1], "").endswith(_NUMBER_ENDS)
+        ]
+        field = ids or pool  # a number steps aside for an id
+        field.sort(key=lambda item: (-item[0], names.get(item[1], "")))
+        if not field:
+            continue
+        best = field[0]
+        rivals = [item for item in field[1:] if item[0] >= best[0] - _KEY_TIE]
+        if rivals:
+            for item in (best, *rivals):
+                tied[item[1]] = (str(target), tuple(other[1] for other in (best, *rivals)))
+            taken.add(target)
+            continue
+        chosen[best[1]] = (best[0], target, best[2])
+        taken.add(target)

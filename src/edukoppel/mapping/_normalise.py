@@ -22,6 +22,7 @@ _NUMBERED = (
     "ouder", "verzorger", "voogd", "parent", "guardian", "contact", "contactpersoon",
     "lesgroep", "groep", "cluster", "vak", "mentor", "klas", "telefoon", "tel", "email",
     "mail", "adres", "telefoonnummer", "mobiel", "relatie", "relation", "relationship",
+    "coaccount",
 )  # fmt: skip
 # Abbreviations school exports write for a whole word (``lln.nr``, ``Geb. dat.``, ``DOB``,
 # ``Yr Group``): a header and an alias are compared with them written out, so one alias
@@ -35,7 +36,8 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "tel": ("telefoon",), "mob": ("mobiel",), "adr": ("adres",),
     "dob": ("date", "of", "birth"), "yr": ("year",), "grp": ("group",),
     "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
-    "fname": ("first", "name"), "lname": ("last", "name"),
+    "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
+    "stu": ("student",), "addr": ("address",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
@@ -43,8 +45,26 @@ _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "mandatory"})
 _MARKERS = re.compile(r"[*:]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_CO_ACCOUNT = re.compile(r"\bco[-_ ]account", re.IGNORECASE)  # Smartschool's "Co-account 1"
+_SLASHED = re.compile(r"([^\W\d_]{2,})\s*/\s*([^\W\d_]{2,})")  # "School/Building": either
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")  # "Contact's Email": the s says whose
+
+
+def _either(text: str) -> tuple[str, ...]:
+    """The two names a header gives with a slash between two words, compact.
+
+    Examples:
+        >>> _either("School/Building Code"), _either("M/V"), _either("Naam")
+        (('schoolcode', 'buildingcode'), (), ())
+    """
+    if text.count("/") != 1:
+        return ()
+    match = _SLASHED.search(text)
+    if match is None:
+        return ()
+    head, tail = text[: match.start()], text[match.end() :]
+    return tuple(compact(f"{head} {word} {tail}") for word in match.groups())
 
 
 def _strip_accents(text: str) -> str:
@@ -115,7 +135,7 @@ def normalise(header: str) -> Header:
         >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
     """
-    text = header.strip()
+    text = _CO_ACCOUNT.sub("coaccount", header.strip())
     note: list[str] = []
 
     asides: list[str] = []
@@ -154,7 +174,7 @@ def normalise(header: str) -> Header:
         number = int(counted[0])
     whole = "".join(found)
     last = last if last and last != whole else None
-    others = [form for form in (*asides, last) if form and form != whole]
+    others = [form for form in (*asides, last, *_either(stripped)) if form and form != whole]
     return Header(
         raw=header,
         words=tuple(found),

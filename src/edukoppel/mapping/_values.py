@@ -20,9 +20,13 @@ SAMPLE_SIZE = 500
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
+    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not.
     "date": re.compile(
-        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}-\d{2}-\d{2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2})"
+        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
     ),
+    # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
+    "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     "gender": re.compile(
         r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders)$",
         re.IGNORECASE,
@@ -43,11 +47,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
+    # The DfE's Unique Pupil Number (England, Wales): a check letter, 11 digits, and a digit
+    # (a letter for a temporary one).
+    "upn": re.compile(r"^[a-z]\d{11}[0-9a-z]$", re.IGNORECASE),
     "brin4": re.compile(r"^\d{2}[a-z]{2}$", re.IGNORECASE),
     "eckid": re.compile(r"^https?://(id\.)?ketenid\.nl/", re.IGNORECASE),
     "phone": re.compile(r"^(\+|00)?[\d\s\-()]{9,16}$"),
     "bool": re.compile(r"^(ja|nee|j|n|yes|no|y|true|false|waar|onwaar|0|1|x)$", re.IGNORECASE),
-    "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$"),
+    # jdevries, s20481, JackT24, MilaJ: logins are compared without case, so capitals occur.
+    "username": re.compile(r"^[a-z0-9][a-z0-9._\-]*[a-z0-9]$", re.IGNORECASE),
     "name": re.compile(r"^[^\d@/\\:;]{1,60}$"),
     "identifier": re.compile(r"^[0-9a-z][0-9a-z\-_. ]{0,39}$", re.IGNORECASE),
     # Several of them in one cell: "00123, 00999" (a guardian's children).
@@ -119,14 +127,14 @@ _EXPECT: dict[str, tuple[str, ...]] = {
     "phone": ("phone",),
     "bool": ("bool",),
     "username": ("username", "email"),
-    "identifier": ("identifier",),
+    "identifier": ("identifier", "upn"),
     # The children a guardian is linked to: their numbers ("100345", "2019045, 2019077").
     "relation": ("identifier", "identifier_list", "digits"),
     # A programme is a name (havo, "Verzorgende IG") or a code (ILT 0300, crebo 25491).
     "program": ("name", "digits", "group", "identifier"),
 }
 # Value kinds so distinctive that a column full of them is that and nothing else.
-_TELLING = ("email", "date", "eckid", "brin6")
+_TELLING = ("email", "date", "eckid", "brin6", "upn")
 
 
 def fit(kind_of_field: str, values: ValueProfile) -> float:
@@ -142,6 +150,8 @@ def fit(kind_of_field: str, values: ValueProfile) -> float:
     """
     if values.filled == 0:
         return 0.5
+    if values.share("honorific") >= 0.8:  # "Title": Mr, Ms. is no job title, nor a name
+        return 0.0
     expected = _EXPECT.get(kind_of_field)
     telling = max(_TELLING, key=values.share)
     strongly = values.share(telling) >= 0.8
