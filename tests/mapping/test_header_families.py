@@ -457,6 +457,14 @@ def test_a_state_id_is_the_pupils_number_beside_the_schools_own_id() -> None:
     assert alone.targets["State Student ID"] == "student.key"
 
 
+def test_the_districts_local_id_is_the_key_beside_the_states() -> None:
+    """US state reporting (CEDS, Ed-Fi): LASID is the district's own id, SASID the state's."""
+    for local, state in (("local_id", "state_id"), ("LASID", "SASID")):
+        mapping = _match({state: NUMBERS, local: NUMBERS[::-1], "last_name": SURNAMES})
+        assert mapping.targets[local] == "student.key"
+        assert mapping.targets[state] == "student.student_number"
+
+
 def test_a_login_with_capitals_is_still_a_username() -> None:
     """TT Rockstars, Studies Weekly: ``JackT24``, ``MilaJ`` (logins compare without case)."""
     mapping = _match({"Student ID": NUMBERS, "Username": ["JackT24", "AishaK24", "MilaJ"]})

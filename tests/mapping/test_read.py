@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import edukoppel as ek
+from edukoppel.exceptions import MappingError
 from edukoppel.mapping._school import find
 from edukoppel.readers import formats
 
@@ -219,3 +220,24 @@ def test_rows_without_a_required_value_are_reported_each_with_its_key() -> None:
     ]
     assert len(result.roster.students) == 3  # a warning: the rows are read
     assert result.report.by_code("missing-required-value")[0].column == "Achternaam"
+
+
+def test_two_columns_tied_for_the_key_are_never_replaced_by_the_username() -> None:
+    """A file with two ids, each as sure as the other: the host chooses, nothing is guessed."""
+    data = (
+        b"Student ID;Pupil ID;Username;Last Name;First Name\n"
+        b"1001;A77;jan;Berg;Jan\n1002;A78;piet;Bos;Piet\n"
+    )
+    with pytest.raises(MappingError, match="'Pupil ID', 'Student ID'") as refused:
+        ek.read(data, name="leerlingen.csv")
+    assert "student.key" in str(refused.value)
+    mapping = ek.match_columns(ek.read_table(data, name="leerlingen.csv"))
+    assert dict(mapping.ties)["student.key"] == ("Pupil ID", "Student ID")
+    chosen = ek.read(
+        data,
+        name="leerlingen.csv",
+        mapping=ek.match_columns(
+            ek.read_table(data, name="leerlingen.csv"), overrides={"Student ID": "student.key"}
+        ),
+    )
+    assert [student.key for student in chosen.roster.students] == ["1001", "1002"]

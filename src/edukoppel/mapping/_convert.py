@@ -109,13 +109,26 @@ def to_roster(
 
     Raises:
         MappingError: No column gives the records a key (no key, username or e-mail
-            column), or a bad cell with ``on_bad_cell="fail"``.
+            column), several columns tie for the key, or a bad cell with
+            ``on_bad_cell="fail"``.
     """
     entity = mapping.entity
     columns = _Columns(mapping)
     report = Report(detected=dict(table.report.detected))
     report.extend(table.report.issues)
     key_from = _key_field(columns, entity)
+    tied = dict(mapping.ties).get(f"{entity}.key")
+    if key_from != "key" and tied:
+        # Several columns are each as sure to be the identifier: a username would be a key
+        # nobody chose, so the host picks one (a wrong key archives a school).
+        raise MappingError(
+            msg(
+                "mapping.key-tie",
+                kind=entity,
+                columns=", ".join(repr(column) for column in tied),
+                first=tied[0],
+            )
+        )
     if key_from is None:
         raise MappingError(
             msg("mapping.no-key", kind=entity, missing=", ".join(mapping.missing) or "-")

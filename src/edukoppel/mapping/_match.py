@@ -111,6 +111,8 @@ class ColumnMapping:
         preset: The known layout recognised from the header, if one.
         required: The host's own required fields, beside the catalogue's (``required=``):
             each a tuple of alternatives, one of which must be mapped.
+        ties: Fields no column was chosen for because several were as sure to be it: each
+            the field and those columns (``("student.key", ("Student ID", "Pupil ID"))``).
     """
 
     entity: EntityKind
@@ -119,6 +121,7 @@ class ColumnMapping:
     preset: str | None = None
     notes: tuple[str, ...] = ()
     required: tuple[tuple[str, ...], ...] = ()
+    ties: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def _repr_html_(self) -> str:
         from edukoppel._html import mapping_html
@@ -694,6 +697,12 @@ def match_columns(
         preset=layout.name if layout else None,
         notes=tuple(notes),
         required=wanted,
+        ties=tuple(
+            dict.fromkeys(
+                (target, tuple(names[position] for position in positions))
+                for target, positions in tied.values()
+            )
+        ),
     )
     if overrides:
         mapping = mapping.with_overrides(overrides, catalogue_=fields)
