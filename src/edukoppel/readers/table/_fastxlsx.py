@@ -396,9 +396,10 @@ def _masks(cells: pl.DataFrame) -> dict[str, pl.Series]:
 
     height = int(cells.get_column("row").max() or 0)  # type: ignore[arg-type]
     masks = {}
-    for (letters,), rows in cells.group_by("column"):
+    columns, rows = cells.get_column("column"), cells.get_column("row")
+    for letters in columns.unique().to_list():  # a few columns: no hash table of 300k rows
         masks[str(letters)] = pl.repeat(False, height, dtype=pl.Boolean, eager=True).scatter(
-            rows.get_column("row") - 1, True
+            rows.filter(columns == letters) - 1, True
         )
     return masks
 
