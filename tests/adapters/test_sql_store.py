@@ -1393,3 +1393,30 @@ def test_a_nul_character_is_kept_by_sqlite_and_refused_by_postgresql(
     assert store.runs()[-1].outcome == "failed"
     # The connection is fine afterwards: the next apply goes through.
     assert _sync(store, roster).run.outcome == ("nothing-to-do" if where == "update" else "applied")
+
+
+def test_a_snapshot_reads_only_the_tables_of_kinds_the_tenant_holds(db: Database) -> None:
+    """A new tenant's snapshot (every first sync's) is the revision and the school, no more."""
+    store = db.open(tenant=f"{db.tenant}-new")
+    statements: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = store._backend.engine
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        empty = store.snapshot()
+        assert all(not list(empty.records(kind)) for kind in ENTITY_KINDS)
+        reads = [sql for sql in statements if sql.startswith("SELECT") and db.prefix in sql]
+        assert len(reads) == 2, reads
+        statements.clear()
+        _sync(store, ek.Roster(students=[ek.Student(key="1", groups=["1HA"])], source="las"))
+        statements.clear()
+        held = store.snapshot()
+        read = " ".join(sql for sql in statements if sql.startswith("SELECT"))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    assert held.students["1"].groups == ("1HA",)
+    assert f"{db.prefix}student_group" in read
+    assert f"{db.prefix}guardian_student" not in read
