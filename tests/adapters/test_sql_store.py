@@ -1420,3 +1420,23 @@ def test_a_snapshot_reads_only_the_tables_of_kinds_the_tenant_holds(db: Database
     assert held.students["1"].groups == ("1HA",)
     assert f"{db.prefix}student_group" in read
     assert f"{db.prefix}guardian_student" not in read
+
+
+def test_a_process_holds_the_pools_of_a_few_server_databases_and_no_sqlite_file() -> None:
+    """Held from one store to the next (a fleet's worker), at most four, the oldest let go."""
+    pytest.importorskip("psycopg")
+    engines = _sql_backend._Engines()
+    urls = [sa.make_url(f"postgresql+psycopg://u@db{n}.invalid/x") for n in range(5)]
+    for url in urls[:4]:
+        engines.hold(url)
+        engines.hold(url)  # once is enough
+    first = engines.take(urls[0])
+    engines.give_back(first)
+    assert engines.take(urls[0]) is first  # the store closed, the pool stayed
+    engines.give_back(first)
+    engines.hold(urls[4])  # a fifth: the least recently held goes
+    assert engines.take(urls[0]) is not first
+    held = {key[1] for key in engines._held}
+    assert held == {url.render_as_string(hide_password=False) for url in urls[1:]}
+    engines.hold(sa.make_url("sqlite:///held.db"))
+    assert len(engines._held) == 4

@@ -196,8 +196,10 @@ class _Engines:
             if key in self._held:
                 self._held.move_to_end(key)
                 return
-        engine = self.take(url)
-        with self._lock:
+            engine, users = self._engines.get(key) or (None, 0)
+            if engine is None:
+                engine = _create_engine(url)
+            self._engines[key] = (engine, users + 1)  # the hold is one more user
             self._held[key] = engine
             stale = list(self._held)[:-_HELD]
             let_go = [self._held.pop(name) for name in stale]
