@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
+import importlib
 import multiprocessing
 import os
 import random
@@ -147,51 +148,124 @@ def percentile(values: Iterable[float], share: float) -> float:
 Runner = Callable[[list[fleet.Job], str], list[fleet.JobResult]]
 
 
+def finish(results: Iterable[fleet.JobResult]) -> list[fleet.JobResult]:
+    """Every result; the clock stops at the last, before a pool or cluster shuts down."""
+    taken = list(results)
+    finished[0] = time.perf_counter()
+    return taken
+
+
 def sequential(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
-    return [fleet.run_job(job, url) for job in jobs]
+    return finish(fleet.run_job(job, url) for job in jobs)
+
+
+def warm(seconds: float = 0.0) -> int:
+    """Import what a job imports, as a service's worker has before its first school."""
+    for name in ("edukoppel.fleet", "edukoppel.readers", "edukoppel.adapters._sql_backend"):
+        importlib.import_module(name)
+    time.sleep(seconds)
+    return os.getpid()
 
 
 def process_pool(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
     context = multiprocessing.get_context("forkserver")
     with cf.ProcessPoolExecutor(2, mp_context=context) as pool:
-        pool.submit(int).result()  # the workers are started before the clock (as a service's)
+        # Both workers started and warm before the clock (as a service's): two at once, so
+        # the second starts a process of its own.
+        assert len({f.result() for f in [pool.submit(warm, 0.5) for _ in range(2)]}) == 2
         started[0] = time.perf_counter()
-        return list(fleet.sync_many(jobs, url=url, executor=pool))
+        return finish(fleet.sync_many(jobs, url=url, executor=pool))
 
 
 def dask_cluster(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
+    import dask
     import distributed
 
     with (
+        # A service without Dask's dashboard needs no statistical profiler sampling every
+        # task's stack each 10 ms (docs/fleet.md): it cost about 5% of a first sync here.
+        dask.config.set({"distributed.worker.profile.enabled": False}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        client.run(warm)  # every worker, as the pool's
         started[0] = time.perf_counter()
-        return list(fleet.sync_many(jobs, url=url, executor=client.get_executor()))
+        return finish(fleet.sync_many(jobs, url=url, executor=client.get_executor()))
 
 
 started = [0.0]
+finished = [0.0]
+
+
+def server_seconds(url: str | None) -> Callable[[], float] | None:
+    """The CPU seconds the PostgreSQL server's processes used so far, if it runs here.
+
+    The postmaster's own, its live children's (the backends, the WAL writer, autovacuum)
+    and those of its children that ended; None for SQLite or a server on another machine.
+    """
+    if url is None or not Path("/proc/self/stat").exists():
+        return None
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            backend = int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    finally:
+        engine.dispose()
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int | str) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    try:
+        postmaster = int(fields(backend)[1])
+    except OSError:
+        return None
+
+    def seconds() -> float:
+        total = sum(int(n) for n in fields(postmaster)[11:15])
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = fields(entry.name)
+                except OSError:
+                    continue
+                if int(stat[1]) == postmaster:
+                    total += int(stat[11]) + int(stat[12])
+        return total / tick
+
+    return seconds
 
 
 def run(
-    label: str, runner: Runner, jobs: list[fleet.Job], url: str, baseline: float | None
+    label: str,
+    runner: Runner,
+    jobs: list[fleet.Job],
+    url: str,
+    baseline: float | None,
+    server: Callable[[], float] | None,
 ) -> float:
     started[0] = time.perf_counter()
+    server_before = server() if server else 0.0
     results = runner(jobs, url)
-    wall = time.perf_counter() - started[0]
+    wall = finished[0] - started[0]
+    server_used = (server() - server_before) / len(results) if server else None
     outcomes = {r.outcome for r in results}
     per_minute = len(results) / wall * 60
     memory = {}
     for result in results:
         memory[result.worker] = max(memory.get(result.worker, 0.0), result.peak_memory_mib or 0.0)
     ratio = f", {per_minute / baseline:.2f}x sequential" if baseline else ""
+    on_server = "" if server_used is None else f"; server CPU {server_used * 1000:.0f} ms/school"
     print(
         f"  {label:<13} {per_minute:7.1f} schools/min{ratio}; per school p50 "
         f"{percentile((r.seconds for r in results), 0.5):.2f} s, p99 "
         f"{percentile((r.seconds for r in results), 0.99):.2f} s; peak per worker "
-        f"{max(memory.values()):.0f} MiB ({len(memory)} workers); {sorted(outcomes)}",
+        f"{max(memory.values()):.0f} MiB ({len(memory)} workers){on_server}; "
+        f"load {os.getloadavg()[0]:.1f}; {sorted(outcomes)}",
         flush=True,
     )
     return per_minute
@@ -217,7 +291,11 @@ def main(quick: bool) -> None:
         }
         prefixes = {label: f"b{run_id}{n}_" for n, label in enumerate(runners)}
         where = "PostgreSQL" if postgres else "SQLite"
-        print(f"{tenants_count} tenants of {pupils} pupils on {where}, 2 workers")
+        server = server_seconds(postgres)
+        print(
+            f"{tenants_count} tenants of {pupils} pupils on {where}, 2 workers; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         for week, phase in enumerate(("first sync", "weekly sync at 2% churn")):
             paths = write_files(here, tenants, pupils, week)
             print(f"-- {phase}")
@@ -232,7 +310,7 @@ def main(quick: bool) -> None:
                     )
                     for t in tenants
                 ]
-                speed = run(label, runner, jobs, urls[label], baseline)
+                speed = run(label, runner, jobs, urls[label], baseline, server)
                 baseline = baseline or speed
         if postgres:
             import sqlalchemy as sa

@@ -32,6 +32,8 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import edukoppel as ek
 from edukoppel.adapters import SqlStore, _sql_backend, _sql_schema
@@ -1107,13 +1109,14 @@ url, tenant, prefix, plan, signal_file, mode = sys.argv[1:7]
 store = SqlStore(url, tenant=tenant, prefix=prefix)
 changeset = ek.Changeset.from_json(Path(plan).read_text(encoding="utf-8"))
 if mode == "hang":
-    # Test code, not the store's: once the pupils' rows are written and their links are being
-    # written, inside the apply's transaction, say so and wait to be killed.
-    link = f"INSERT INTO {prefix}student_group"
+    # Test code, not the store's: once every record and link is written (on PostgreSQL by
+    # COPY, which the cursor events do not see), as the tenant's revision moves, inside the
+    # apply's transaction, before its commit: say so and wait to be killed.
+    last = f"UPDATE {prefix}tenant"
 
-    @sa.event.listens_for(store._backend.engine, "after_cursor_execute")
+    @sa.event.listens_for(store._backend.engine, "before_cursor_execute")
     def hang(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith(link):
+        if statement.startswith(last):
             Path(signal_file).write_text("inside", encoding="utf-8")
             time.sleep(600)
 
@@ -1285,3 +1288,155 @@ def test_sqlite_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> N
             holder.close()
         assert outcome.run.outcome == "applied"
         assert time.monotonic() - started >= 0.9
+
+
+# -- values that need quoting (PostgreSQL writes new rows with COPY) -----------------------------
+
+#: Text that COPY's text format must escape, or that looks like its markers: a tab (the column
+#: separator), newlines, a backslash, ``\N`` (NULL) and ``\.`` (end of data), and more.
+AWKWARD = (
+    "tab\there",
+    "two\nlines",
+    "cr\rand crlf\r\n.",
+    "back\\slash",
+    "\\N",
+    "\\.",
+    "\\",
+    "quotes ' and \"",
+    "é, € en 😀",
+    "\x01\x1f\x7f",
+)
+
+
+def _awkward_roster(values: tuple[str, ...], *, week: int = 0) -> ek.Roster:
+    groups = [ek.Group(key=f"g{n}{value}", name=value, kind="teaching") for n, value in
+              enumerate(values)]  # fmt: skip
+    students = [
+        ek.Student(
+            key=f"s{n}{value}",
+            last_name=f"{value}{'-bis' if week else ''}",
+            infix=value,
+            birth_date=dt.date(2012, 1, 1 + n % 28),
+            groups=[group.key for group in groups[: n + 1]],
+        )
+        for n, value in enumerate(values)
+    ]
+    guardians = [
+        ek.Guardian(
+            key=f"o{n}{value}",
+            last_name=value,
+            students=[ek.GuardianLink(students[n].key, relation=value, legal_authority=n % 2 == 0)],
+        )
+        for n, value in enumerate(values)
+    ]
+    staff = [ek.Staff(key=f"t{value}", roles=[value], groups=[ek.GroupRole(groups[0].key, value)])
+             for value in values]  # fmt: skip
+    return ek.Roster(
+        school=ek.School(brin="99ZX", name=values[0], school_year="2025-2026"),
+        groups=groups,
+        students=students,
+        staff=staff,
+        guardians=guardians,
+        source="las",
+    )
+
+
+def test_values_that_need_quoting_are_written_and_read_back_unchanged(db: Database) -> None:
+    """Adds (COPY on PostgreSQL) and updates keep tabs, newlines, backslashes and markers."""
+    store = db.open()
+    first = _awkward_roster(AWKWARD)
+    assert _sync(store, first).run.outcome == "applied"
+    assert_store_holds(store, first)
+    assert ek.plan(store.snapshot(), first).is_empty
+    weekly = _awkward_roster(AWKWARD, week=1)
+    assert _sync(store, weekly).run.outcome == "applied"
+    assert_store_holds(db.open(), weekly)
+
+
+_TEXT_WITHOUT_NUL = st.text(
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1, max_size=12
+)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(_TEXT_WITHOUT_NUL, min_size=1, max_size=4, unique=True))
+def test_any_text_without_nul_round_trips(db: Database, values: list[str]) -> None:
+    roster = _awkward_roster(tuple(values))
+    store = db.open(tenant=f"{db.tenant}-{uuid.uuid4().hex[:8]}")
+    _sync(store, roster)
+    assert_store_holds(store, roster)
+    assert ek.plan(store.snapshot(), roster).is_empty
+
+
+@pytest.mark.parametrize("where", ["add", "update"])
+def test_a_nul_character_is_kept_by_sqlite_and_refused_by_postgresql(
+    db: Database, where: str
+) -> None:
+    """PostgreSQL text cannot hold NUL: the apply is refused whole, as it always was."""
+    store = db.open()
+    roster = example_roster()
+    if where == "update":
+        _sync(store, roster)
+    pupil = next(iter(roster.students))
+    damaged = _like(roster, students=[attrs.evolve(pupil, last_name="nul\x00here"),
+                                      *list(roster.students)[1:]])  # fmt: skip
+    before, revision = _records(store.snapshot()), store.revision()
+    changeset = ek.plan(store.snapshot(), damaged)
+    if db.kind == "sqlite":
+        ek.apply(changeset, store)
+        assert store.snapshot().students[pupil.key].last_name == "nul\x00here"
+        return
+    with pytest.raises(ek.StoreError, match=r"nothing was changed: .*NUL"):
+        ek.apply(changeset, store)
+    assert _records(store.snapshot()) == before
+    assert store.revision() == revision
+    assert store.runs()[-1].outcome == "failed"
+    # The connection is fine afterwards: the next apply goes through.
+    assert _sync(store, roster).run.outcome == ("nothing-to-do" if where == "update" else "applied")
+
+
+def test_a_snapshot_reads_only_the_tables_of_kinds_the_tenant_holds(db: Database) -> None:
+    """A new tenant's snapshot (every first sync's) is the revision and the school, no more."""
+    store = db.open(tenant=f"{db.tenant}-new")
+    statements: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = store._backend.engine
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        empty = store.snapshot()
+        assert all(not list(empty.records(kind)) for kind in ENTITY_KINDS)
+        reads = [sql for sql in statements if sql.startswith("SELECT") and db.prefix in sql]
+        assert len(reads) == 2, reads
+        statements.clear()
+        _sync(store, ek.Roster(students=[ek.Student(key="1", groups=["1HA"])], source="las"))
+        statements.clear()
+        held = store.snapshot()
+        read = " ".join(sql for sql in statements if sql.startswith("SELECT"))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    assert held.students["1"].groups == ("1HA",)
+    assert f"{db.prefix}student_group" in read
+    assert f"{db.prefix}guardian_student" not in read
+
+
+def test_a_process_holds_the_pools_of_a_few_server_databases_and_no_sqlite_file() -> None:
+    """Held from one store to the next (a fleet's worker), at most four, the oldest let go."""
+    pytest.importorskip("psycopg")
+    engines = _sql_backend._Engines()
+    urls = [sa.make_url(f"postgresql+psycopg://u@db{n}.invalid/x") for n in range(5)]
+    for url in urls[:4]:
+        engines.hold(url)
+        engines.hold(url)  # once is enough
+    first = engines.take(urls[0])
+    engines.give_back(first)
+    assert engines.take(urls[0]) is first  # the store closed, the pool stayed
+    engines.give_back(first)
+    engines.hold(urls[4])  # a fifth: the least recently held goes
+    assert engines.take(urls[0]) is not first
+    held = {key[1] for key in engines._held}
+    assert held == {url.render_as_string(hide_password=False) for url in urls[1:]}
+    engines.hold(sa.make_url("sqlite:///held.db"))
+    assert len(engines._held) == 4

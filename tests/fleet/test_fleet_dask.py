@@ -65,3 +65,17 @@ def test_the_dask_recipe_of_the_docs_runs(tmp_path: Path) -> None:
     report = namespace["report"]
     assert isinstance(report, fleet.FleetReport)
     assert report.by_outcome["applied"] == 2
+
+
+@pytest.mark.slow
+def test_jobs_in_flight_follow_the_clusters_threads_not_this_machines_cores() -> None:
+    """A cluster of 3 workers with 2 threads each runs 6 jobs at once: 12 are in flight."""
+    from edukoppel.fleet._many import _workers
+
+    with (
+        distributed.LocalCluster(
+            n_workers=3, threads_per_worker=2, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        assert _workers(client.get_executor()) == 6

@@ -149,3 +149,35 @@ def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
     finally:
         engine.dispose()
     racing.check_one_won(url, tenant, results, prefix=prefix)
+
+
+def _held_pid() -> int:
+    """The server process behind the one connection pool this worker process holds."""
+    from edukoppel.adapters import _sql_backend
+
+    (engine,) = _sql_backend._ENGINES._held.values()
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def test_a_worker_keeps_its_connection_from_one_school_to_the_next(
+    database: tuple[str, str], tmp_path: Path
+) -> None:
+    """Each school's store is closed, but the worker's connection pool stays open.
+
+    No new server process (and no SQLAlchemy first-connect) per school. The jobs run in a
+    worker process of their own, which holds nothing else.
+    """
+    url, prefix = database
+    jobs = [
+        fleet.Job(tenant=brin, source=write_school(tmp_path, brin, 3), prefix=prefix)
+        for brin in TENANTS[:3]
+    ]
+    with cf.ProcessPoolExecutor(1, mp_context=CONTEXT, **racing.importable()) as pool:
+        pids = [pool.submit(_job_and_pid, job, url).result() for job in jobs]
+    assert [outcome for outcome, _ in pids] == ["applied"] * 3
+    assert len({pid for _, pid in pids}) == 1
+
+
+def _job_and_pid(job: fleet.Job, url: str) -> tuple[str, int]:
+    return fleet.run_job(job, url).outcome, _held_pid()

@@ -69,7 +69,7 @@ from edukoppel.sync import (
 )
 from edukoppel.sync._store import ordered_issue_counts
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "hold_engine"]
 
 _BEGIN = "edukoppel_sqlite_begin"  # execution option: how the begin event starts a transaction
 _CHUNK = 2_000  # keys per IN (...) list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
@@ -131,6 +131,16 @@ def _makers(sqlite: bool) -> tuple[dict[EntityKind, Any], dict[str, Any]]:
     return records, links
 
 
+@functools.lru_cache(maxsize=64)
+def _schema(prefix: str) -> Schema:
+    """The tables of ``prefix``, made once per process.
+
+    A fleet's worker opens a store per school: building the ``Table`` objects again each
+    time cost more than checking the schema in the database.
+    """
+    return Schema(prefix)
+
+
 # -- engines -------------------------------------------------------------------------------------
 
 
@@ -145,6 +155,7 @@ class _Engines:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._engines: dict[tuple[int, str], tuple[sa.Engine, int]] = {}
+        self._held: collections.OrderedDict[tuple[int, str], sa.Engine] = collections.OrderedDict()
 
     def take(self, url: sa.URL) -> sa.Engine:
         name = url.render_as_string(hide_password=False)
@@ -170,14 +181,41 @@ class _Engines:
                     break
         engine.dispose()
 
+    def hold(self, url: sa.URL) -> None:
+        """Keep the engine of a server database open for this process's life (a worker's).
+
+        A fleet's worker opens and closes a store per school; without a hold, each school's
+        store made a new engine and a new connection (a new server process on PostgreSQL,
+        and SQLAlchemy's first-connect queries). At most :data:`_HELD` databases are held,
+        the least recently used let go. SQLite is not held: opening its file costs nothing.
+        """
+        if url.get_backend_name() == "sqlite":
+            return
+        key = (os.getpid(), url.render_as_string(hide_password=False))
+        with self._lock:
+            if key in self._held:
+                self._held.move_to_end(key)
+                return
+            engine, users = self._engines.get(key) or (None, 0)
+            if engine is None:
+                engine = _create_engine(url)
+            self._engines[key] = (engine, users + 1)  # the hold is one more user
+            self._held[key] = engine
+            stale = list(self._held)[:-_HELD]
+            let_go = [self._held.pop(name) for name in stale]
+        for old in let_go:
+            self.give_back(old)
+
     def forget(self) -> None:
         """In a forked child: drop the parent's engines without closing their connections."""
         for engine, _ in self._engines.values():
             engine.dispose(close=False)
         self._engines.clear()
+        self._held.clear()
         self._lock = threading.Lock()
 
 
+_HELD = 4  # server databases whose engine a process holds open (hold_engine)
 _ENGINES = _Engines()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_ENGINES.forget)
@@ -207,6 +245,15 @@ def _create_engine(url: sa.URL) -> sa.Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def hold_engine(url: str | sa.URL) -> None:
+    """Keep ``url``'s connection pool open in this process after its stores close.
+
+    For a worker that syncs school after school (:func:`edukoppel.fleet.run_job`): one
+    connection per worker and database, kept, instead of one made and closed per school.
+    """
+    _ENGINES.hold(normalise_url(url))
 
 
 def normalise_url(url: str | sa.URL) -> sa.URL:
@@ -245,7 +292,7 @@ class Backend:
         """
         self.url = normalise_url(url)
         self.tenant = tenant
-        self.schema = Schema(prefix)
+        self.schema = _schema(prefix)
         self.postgres = self.url.get_backend_name() == "postgresql"
         if self.url.get_backend_name() not in ("sqlite", "postgresql"):
             raise StoreError(msg("sql.unsupported-database", name=self.url.get_backend_name()))
@@ -435,9 +482,12 @@ class Backend:
         # The collector paused: the rows, link tuples and records are hundreds of thousands
         # of new objects in no cycle, and collections set off by them walked the whole heap.
         with self._reading() as connection, paused_gc():
-            revision = self._revision(connection)
+            revision, held = self._revision_and_kinds(connection)
             school = self._school(connection)
-            records = {kind: self._records(connection, kind) for kind in ENTITY_KINDS}
+            records = {
+                kind: self._records(connection, kind) if kind in held else []
+                for kind in ENTITY_KINDS
+            }
             return Roster(
                 school=school,
                 locations=records["location"],
@@ -448,6 +498,25 @@ class Backend:
                 source="sql-store",
                 revision=revision,
             )
+
+    def _revision_and_kinds(self, connection: sa.Connection) -> tuple[str, set[EntityKind]]:
+        """The revision, and the kinds of which the tenant holds any record, in one query.
+
+        A kind without records has no links either (they reference a record), so its
+        tables need no reading: a new tenant's snapshot (a first sync) is this one query
+        and the school's instead of thirteen.
+        """
+        tenant, records = self.schema.tenant, self.schema.records
+        held = [
+            sa.exists().where(records[kind].c.tenant == tenant.c.tenant).label(f"has_{kind}")
+            for kind in ENTITY_KINDS
+        ]
+        query = sa.select(tenant.c.store_id, tenant.c.revision, *held).where(
+            tenant.c.tenant == self.tenant
+        )
+        row = connection.execute(query).one()
+        kinds = {kind for kind, has in zip(ENTITY_KINDS, row[2:], strict=True) if has}
+        return f"sql:{row.store_id}:{row.revision}", kinds
 
     def _school(self, connection: sa.Connection) -> School | None:
         table = self.schema.school
@@ -900,10 +969,13 @@ class _Writer:
     # -- writing ---------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        sql, run = self.sql, self._executemany
+        sql, run, insert = self.sql, self._executemany, self._insert
         for kind, rows in self.inserts.items():
-            columns = ("tenant", *self.columns[kind], "origin", "archived")
-            run(sql.insert(self.schema.records[kind], columns), rows)
+            insert(
+                self.schema.records[kind],
+                ("tenant", *self.columns[kind], "origin", "archived"),
+                rows,
+            )
         for (kind, columns), rows in self.updates.items():
             table = self.schema.records[kind]
             run(sql.update(table, (*columns, "origin", "archived"), ("tenant", "key")), rows)
@@ -913,9 +985,37 @@ class _Writer:
             run(sql.delete(self.schema.links[name], ("tenant", _LINK_OF[name].owner)), rows)
         for name, rows in self.link_inserts.items():
             table = self.schema.links[name]
-            run(sql.insert(table, [column.name for column in table.c]), rows)
+            insert(table, [column.name for column in table.c], rows)
         self._reset()
 
     def _executemany(self, statement: str, rows: Rows) -> None:
         if rows:
             self.connection.exec_driver_sql(statement, rows)
+
+    def _insert(self, table: sa.Table, columns: Sequence[str], rows: Rows) -> None:
+        """Insert ``rows``: on PostgreSQL with one ``COPY``, on SQLite with ``executemany``.
+
+        ``COPY ... FROM STDIN`` (psycopg's ``cursor.copy``, text format, which quotes tabs,
+        newlines and backslashes) costs the server a fraction of a statement per row and the
+        driver no per-row statement at all: a first sync's thousands of rows were most of its
+        apply (benchmarks/bench_fleet.py). It runs on the transaction's own connection, so it
+        commits or rolls back with the rest; SQLAlchemy's cursor events do not see it.
+        """
+        if not rows:
+            return
+        if not self.backend.postgres:
+            self._executemany(self.sql.insert(table, columns), rows)
+            return
+        import psycopg
+
+        quote = self.sql.quote
+        names = ", ".join(quote(name) for name in columns)
+        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        driver = cast("psycopg.Connection[Any]", self.connection.connection.driver_connection)
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+        except psycopg.Error as error:  # what SQLAlchemy's own statements raise, as _guard says
+            raise StoreError(msg("sql.database-error", error=_first_line(error))) from None

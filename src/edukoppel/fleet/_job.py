@@ -377,6 +377,7 @@ def _attempt(job: Job, url: str, secret: str | None, step: _Attempt) -> tuple[Ru
     roster, report = _incoming(job, secret)
     step.read = clock() - begin
     with SqlStore(url, tenant=job.tenant, prefix=job.prefix) as store:
+        _hold_connections(url)
         begin = clock()
         changeset = plan(store.snapshot(), roster, policy=job.policy)
         step.plan = clock() - begin
@@ -402,6 +403,13 @@ def _attempt(job: Job, url: str, secret: str | None, step: _Attempt) -> tuple[Ru
         finally:
             step.apply = clock() - begin
         return outcome.run.outcome, outcome.run.number
+
+
+def _hold_connections(url: str) -> None:
+    """Keep this worker's connection pool for ``url`` open for the next school's job."""
+    from edukoppel.adapters._sql_backend import hold_engine
+
+    hold_engine(url)
 
 
 def _last_run_number(job: Job, url: str) -> int | None:

@@ -47,8 +47,25 @@ def _run_once(task: Callable[[Job], JobResult], job: Job, token: str) -> JobResu
 
 
 def _workers(executor: cf.Executor) -> int:
+    """How many jobs ``executor`` runs at once: a pool's workers, a Dask cluster's threads.
+
+    Dask's ``Client.get_executor()`` runs on the cluster's workers, not this machine's
+    cores: counted by this machine's cores, a cluster of 64 worker threads got 4 jobs at a
+    time from a 2-core client. Anything else counts as this machine's cores.
+    """
     workers = getattr(executor, "_max_workers", None)
-    return workers if isinstance(workers, int) and workers > 0 else (os.cpu_count() or 1)
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    client = getattr(executor, "_client", None)
+    nthreads = getattr(client, "nthreads", None)
+    if callable(nthreads):
+        try:
+            threads = sum(int(n) for n in nthreads().values())
+        except Exception:  # a client that cannot say: fall back to this machine's cores
+            threads = 0
+        if threads > 0:
+            return threads
+    return os.cpu_count() or 1
 
 
 @attrs.frozen
@@ -156,7 +173,8 @@ def sync_many(
             so it must name a database every worker can reach).
         executor: Where to run the jobs (default: a new process pool).
         max_in_flight: Jobs submitted and not yet finished, at most (default: twice the
-            executor's workers): a fleet of 1,500 is not queued at once.
+            executor's workers, for Dask the cluster's worker threads when the fleet
+            starts): a fleet of 1,500 is not queued at once.
         progress: Called with (done, total, result) after each job.
         retries: How often a job is tried again after a transient failure (:func:`run_job`).
         backoff: The first wait before trying again, in seconds (doubled each time).
