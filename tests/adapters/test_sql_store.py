@@ -263,6 +263,33 @@ def test_a_sync_persists_across_stores(db: Database) -> None:
     assert ek.plan(second.snapshot(), roster).is_empty
 
 
+def test_the_changes_and_their_run_in_the_log_commit_together(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while logging the run leaves nothing applied (one transaction for both)."""
+    store = db.open()
+    changeset = ek.plan(store.snapshot(), example_roster())
+    real = _sql_backend.Backend._insert_run
+    calls: list[str] = []
+
+    def fails_the_first_time(self: Any, connection: Any, run: ek.SyncRun) -> ek.SyncRun:
+        calls.append(run.outcome)
+        if len(calls) == 1:
+            raise RuntimeError("the disk filled up while logging the run")
+        return real(self, connection, run)
+
+    monkeypatch.setattr(_sql_backend.Backend, "_insert_run", fails_the_first_time)
+    with pytest.raises(ek.StoreError, match="RuntimeError"):
+        ek.apply(changeset, store)
+    assert calls == ["applied", "failed"]
+    assert len(store.snapshot().students) == 0
+    assert [run.outcome for run in store.runs()] == ["failed"]
+    monkeypatch.undo()
+    outcome = ek.apply(ek.plan(store.snapshot(), example_roster()), store)  # again: applied
+    assert [run.outcome for run in store.runs()] == ["failed", "applied"]
+    assert outcome.run.number == 2
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     path = tmp_path / "school.db"
     store = SqlStore(f"sqlite:///{path}")

@@ -222,6 +222,14 @@ class SqlStore:
         """Append a run to the tenant's log, numbered from 1; return the numbered run."""
         return self._backend.record_run(run)
 
+    def apply_and_record(self, changeset: Changeset, run: SyncRun) -> SyncRun:
+        """Apply every change and log ``run`` in one transaction: both or neither.
+
+        :func:`edukoppel.apply` uses this, so that a crash can never leave changes applied
+        without their run in the log. Raises as :meth:`apply_changes`.
+        """
+        return self._backend.apply_and_record(changeset, run)
+
     def runs(self) -> list[SyncRun]:
         """The tenant's run log, oldest first."""
         return self._backend.runs()

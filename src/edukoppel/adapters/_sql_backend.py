@@ -590,6 +590,13 @@ class Backend:
     # -- applying --------------------------------------------------------------------------------
 
     def apply_changes(self, changeset: Changeset) -> None:
+        self._apply(changeset, None)
+
+    def apply_and_record(self, changeset: Changeset, run: SyncRun) -> SyncRun:
+        """Apply the changes and, in the same transaction, log ``run``; the numbered run."""
+        return cast("SyncRun", self._apply(changeset, run))
+
+    def _apply(self, changeset: Changeset, run: SyncRun | None) -> SyncRun | None:
         try:
             with self._writing() as connection:
                 revision = self._lock(connection)
@@ -610,69 +617,74 @@ class Backend:
                     .where(tenant.c.tenant == self.tenant)
                     .values(revision=tenant.c.revision + 1)
                 )
+                return None if run is None else self._insert_run(connection, run)
         except InvalidValueError as error:
             raise StoreError(msg("sql.invalid-value", error=str(error))) from None
 
     # -- the run log -----------------------------------------------------------------------------
 
     def record_run(self, run: SyncRun) -> SyncRun:
-        s = self.schema
         with self._writing() as connection:
             self._lock(connection)  # numbers are handed out one at a time
-            last = connection.execute(
-                sa.select(sa.func.max(s.run.c.number)).where(s.run.c.tenant == self.tenant)
-            ).scalar()
-            number = (last or 0) + 1
-            numbered = attrs.evolve(run, number=number)
-            connection.execute(
-                sa.insert(s.run).values(
-                    tenant=self.tenant,
-                    number=number,
-                    source=run.source,
-                    description=run.description,
-                    started_at=run.started_at,
-                    finished_at=run.finished_at,
-                    outcome=run.outcome,
-                    changes=run.total,
-                    problems=len(run.problems),
-                    policy=None if run.policy is None else json.dumps(run.policy, sort_keys=True),
-                )
+            return self._insert_run(connection, run)
+
+    def _insert_run(self, connection: sa.Connection, run: SyncRun) -> SyncRun:
+        """Log ``run`` under the tenant's lock, which the caller holds; the numbered run."""
+        s = self.schema
+        last = connection.execute(
+            sa.select(sa.func.max(s.run.c.number)).where(s.run.c.tenant == self.tenant)
+        ).scalar()
+        number = (last or 0) + 1
+        numbered = attrs.evolve(run, number=number)
+        connection.execute(
+            sa.insert(s.run).values(
+                tenant=self.tenant,
+                number=number,
+                source=run.source,
+                description=run.description,
+                started_at=run.started_at,
+                finished_at=run.finished_at,
+                outcome=run.outcome,
+                changes=run.total,
+                problems=len(run.problems),
+                policy=None if run.policy is None else json.dumps(run.policy, sort_keys=True),
             )
-            base = {"tenant": self.tenant, "run_number": number}
-            counts = [
-                base | {"entity": kind, "action": action, "count": count}
-                for kind, actions in run.counts.items()
-                for action, count in actions.items()
-            ]
-            codes = [
-                base | {"field": field, "position": position, "code": code}
-                for field, values in (("blocked", run.blocked), ("acknowledged", run.acknowledged))
-                for position, code in enumerate(values)
-            ]
-            problems = [
-                base
-                | {
-                    "position": position,
-                    "code": problem.code,
-                    "message": problem.message,
-                    "entity": problem.entity,
-                    "key": problem.key,
-                }
-                for position, problem in enumerate(run.problems)
-            ]
-            issues = [
-                base | {"severity": severity, "code": code, "count": count}
-                for severity, by_code in run.issue_counts.items()
-                for code, count in by_code.items()
-            ]
-            for table, rows in (
-                (s.run_count, counts),
-                (s.run_code, codes),
-                (s.run_problem, problems),
-                (s.run_issue, issues),
-            ):
-                if rows:
-                    connection.execute(sa.insert(table), rows)
+        )
+        base = {"tenant": self.tenant, "run_number": number}
+        counts = [
+            base | {"entity": kind, "action": action, "count": count}
+            for kind, actions in run.counts.items()
+            for action, count in actions.items()
+        ]
+        codes = [
+            base | {"field": field, "position": position, "code": code}
+            for field, values in (("blocked", run.blocked), ("acknowledged", run.acknowledged))
+            for position, code in enumerate(values)
+        ]
+        problems = [
+            base
+            | {
+                "position": position,
+                "code": problem.code,
+                "message": problem.message,
+                "entity": problem.entity,
+                "key": problem.key,
+            }
+            for position, problem in enumerate(run.problems)
+        ]
+        issues = [
+            base | {"severity": severity, "code": code, "count": count}
+            for severity, by_code in run.issue_counts.items()
+            for code, count in by_code.items()
+        ]
+        for table, rows in (
+            (s.run_count, counts),
+            (s.run_code, codes),
+            (s.run_problem, problems),
+            (s.run_issue, issues),
+        ):
+            if rows:
+                connection.execute(sa.insert(table), rows)
         return numbered
 
     def runs(self) -> list[SyncRun]:

@@ -116,28 +116,29 @@ def apply(
     issue_counts = count_issues(issues)
     policy = None if changeset.policy is None else changeset.policy.to_dict(defaults=True)
 
-    def log(outcome: RunOutcome, extra: tuple[RunProblem, ...] = ()) -> SyncRun:
+    def run(outcome: RunOutcome, extra: tuple[RunProblem, ...] = ()) -> SyncRun:
         counts = {
             kind: {action: n for action, n in actions.items() if n}
             for kind, actions in changeset.summary().items()
             if any(actions.values())
         }
-        return store.record_run(
-            SyncRun(
-                number=0,
-                source=changeset.source,
-                description=description,
-                started_at=started,
-                finished_at=clock(),
-                outcome=outcome,
-                counts=counts if outcome == "applied" else {},
-                blocked=tuple(reason.code for reason in changeset.blocked),
-                acknowledged=tuple(sorted(acknowledged)),
-                problems=problems + extra,
-                policy=policy,
-                issue_counts=issue_counts,
-            )
+        return SyncRun(
+            number=0,
+            source=changeset.source,
+            description=description,
+            started_at=started,
+            finished_at=clock(),
+            outcome=outcome,
+            counts=counts if outcome == "applied" else {},
+            blocked=tuple(reason.code for reason in changeset.blocked),
+            acknowledged=tuple(sorted(acknowledged)),
+            problems=problems + extra,
+            policy=policy,
+            issue_counts=issue_counts,
         )
+
+    def log(outcome: RunOutcome, extra: tuple[RunProblem, ...] = ()) -> SyncRun:
+        return store.record_run(run(outcome, extra))
 
     if missing:
         log("refused-blocked")
@@ -148,7 +149,10 @@ def apply(
             log("refused-stale")
             raise StalePlanError(expected=changeset.base, actual=store.revision())
         return Outcome(run=log("nothing-to-do"))
+    together = getattr(store, "apply_and_record", None)
     try:
+        if together is not None:  # the changes and their log entry in one transaction
+            return Outcome(run=together(changeset, run("applied")))
         store.apply_changes(changeset)
     except StalePlanError:
         log("refused-stale")

@@ -206,7 +206,12 @@ class Store(Protocol):
         ...
 
     def record_run(self, run: SyncRun) -> SyncRun:
-        """Append a run to the log, numbering it; return the numbered run."""
+        """Append a run to the log, numbering it; return the numbered run.
+
+        A store may also have ``apply_and_record(changeset, run) -> SyncRun``, which applies
+        the changes and logs the run in one transaction: :func:`edukoppel.apply` then uses it
+        for an applied run (docs/stores.md).
+        """
         ...
 
     def runs(self) -> list[SyncRun]:
