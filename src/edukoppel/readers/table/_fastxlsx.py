@@ -83,11 +83,11 @@ class SheetTypes:
     """What the sheet's XML says of its cells beyond their text.
 
     Attributes:
-        numbers: One row per number cell: its column letters and its row (``number_masks``
-            has them as a mask of the rows per column, ``boolean_masks`` the booleans).
+        number_masks: Per column letters, a mask of the rows (from row 1) whose cell was
+            stored as a number (a date too: a number with a date format).
+        boolean_masks: The same for the cells stored as booleans.
         large: The number cells whose stored value has 12 digits or more or an exponent,
             with that value.
-        booleans: One row per boolean cell: its column letters and its row.
         merged: Merged ranges as written (``A1:C1``).
         notes: The sheet has formulas or error cells (the shared scan reads them).
         triggers: Which of the damage checks' trigger bytes the cells' text may hold: those
@@ -95,19 +95,12 @@ class SheetTypes:
             of its own (inline strings, formula results) or a character reference.
     """
 
-    numbers: pl.DataFrame
+    number_masks: dict[str, pl.Series]
+    boolean_masks: dict[str, pl.Series]
     large: pl.DataFrame
-    booleans: pl.DataFrame
     merged: tuple[str, ...]
     notes: bool
     triggers: frozenset[bytes] | None = None
-    # Built here, on the counting thread, rather than after fastexcel's parse.
-    number_masks: dict[str, pl.Series] = attrs.field(
-        init=False, default=attrs.Factory(lambda self: _masks(self.numbers), takes_self=True)
-    )
-    boolean_masks: dict[str, pl.Series] = attrs.field(
-        init=False, default=attrs.Factory(lambda self: _masks(self.booleans), takes_self=True)
-    )
 
 
 class _Fallback(Exception):
@@ -217,14 +210,15 @@ class _SheetCount:
         if not self.sheet_data or self.matched != self.values - self.typed:
             raise _Fallback  # a prefix, cells without a reference, or attributes in another order
         schema = {"column": pl.String(), "row": pl.Int64()}
+        # The masks are built here, on the counting thread, rather than after fastexcel's parse.
         return SheetTypes(
-            numbers=pl.concat(self.numbers) if self.numbers else pl.DataFrame(schema=schema),
+            number_masks=_masks(pl.concat(self.numbers)) if self.numbers else {},
+            boolean_masks=_masks(pl.concat(self.booleans)) if self.booleans else {},
             large=(
                 pl.concat(self.large)
                 if self.large
                 else pl.DataFrame(schema={**schema, "value": pl.String()})
             ),
-            booleans=pl.concat(self.booleans) if self.booleans else pl.DataFrame(schema=schema),
             merged=tuple(self.merged),
             notes=self.notes,
             triggers=triggers,
