@@ -115,6 +115,8 @@ class FieldSpec:
     owned: tuple[tuple[str, str], ...] = ()
     forms: tuple[tuple[str, str, str, bool], ...] = attrs.field(init=False, eq=False, repr=False)
     exact: Mapping[str, tuple[str, bool]] = attrs.field(init=False, eq=False, repr=False)
+    avoided: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    """The avoid words in compact form."""
 
     def __attrs_post_init__(self) -> None:
         # (alias, compact form, words joined by spaces, implicit) per alias; the field's own
@@ -137,16 +139,14 @@ class FieldSpec:
                 forms.append((alias, header.compact, " ".join(header.words), own_only))
         object.__setattr__(self, "forms", tuple(forms))
         object.__setattr__(self, "exact", exact)
+        object.__setattr__(
+            self, "avoided", tuple(form for form in map(compact, self.avoid) if form)
+        )
 
     @property
     def target(self) -> str:
         """``kind.name``."""
         return f"{self.kind}.{self.name}"
-
-    @property
-    def avoided(self) -> tuple[str, ...]:
-        """The avoid words in compact form."""
-        return tuple(form for form in map(compact, self.avoid) if form)
 
 
 @attrs.frozen
@@ -154,6 +154,11 @@ class Catalogue:
     """Every field the matcher can map a column to, by ``kind.field``."""
 
     fields: Mapping[str, FieldSpec]
+    # for_entity's answers: it is asked once per entity kind for every file read, and builds
+    # a few hundred specs (with their normalised aliases) each time.
+    _by_entity: dict[EntityKind, tuple[FieldSpec, ...]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
     @classmethod
     def from_toml(cls, text: str) -> Catalogue:
@@ -195,6 +200,11 @@ class Catalogue:
         A staff member's or a guardian's own row also answers to the names a pupil's field
         has (``Achternaam``, ``E-mailadres``), except names that say they are a pupil's.
         """
+        if entity not in self._by_entity:
+            self._by_entity[entity] = tuple(self._specs_for(entity))
+        return list(self._by_entity[entity])
+
+    def _specs_for(self, entity: EntityKind) -> list[FieldSpec]:
         own = [spec for spec in self.fields.values() if spec.kind == entity]
         if entity in ("staff", "guardian"):
             own = [self._with_person_names(spec) for spec in own]

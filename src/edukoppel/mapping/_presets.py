@@ -40,22 +40,30 @@ class Preset:
     columns: Mapping[str, str | None]
     source: str = ""
     values: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    # The columns and their values by compact header, the first column of a form winning:
+    # detect() asks every preset about every column of every file read.
+    _targets: Mapping[str, str | None] = attrs.field(init=False, eq=False, repr=False)
+    _meanings: Mapping[str, Mapping[str, str]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        targets: dict[str, str | None] = {}
+        for column, target in self.columns.items():
+            targets.setdefault(compact(column), target)
+        meanings: dict[str, Mapping[str, str]] = {}
+        for column, table in self.values.items():
+            lowered = {value.strip().lower(): meaning for value, meaning in table.items()}
+            meanings.setdefault(compact(column), lowered)
+        object.__setattr__(self, "_targets", targets)
+        object.__setattr__(self, "_meanings", meanings)
 
     def values_of(self, header: str) -> Mapping[str, str]:
         """What this column's values mean, in lower case (empty if the preset says nothing)."""
-        wanted = compact(header)
-        for column, meanings in self.values.items():
-            if compact(column) == wanted:
-                return {value.strip().lower(): meaning for value, meaning in meanings.items()}
-        return {}
+        return dict(self._meanings.get(compact(header), {}))
 
     def target_of(self, header: str) -> tuple[bool, str | None]:
         """Whether the preset knows this header, and its field (``None``: no field)."""
         wanted = compact(header)
-        for column, target in self.columns.items():
-            if compact(column) == wanted:
-                return True, target
-        return False, None
+        return wanted in self._targets, self._targets.get(wanted)
 
 
 @cache
