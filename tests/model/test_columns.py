@@ -107,6 +107,18 @@ DATE = st.one_of(
             *["31-02-2010", "29-02-2023", "29-02-2024", "29/02/1900", "29.02.2000", "2010-2-3"],
             *["3-4-10", "04-03-2013", "0000-01-01", "01-01-0000", "2010-02-03T00:00"],
             *["2010/02/03", "31-04-2011", "31-12-9999", "4- 3-2013", "04-03-2013\x00"],
+            *[
+                "2010.02.03T00:00:00Z",
+                "03-02-2010 00:00:00.000",
+                "2010-02-03 23:59",
+                "2010-02-03T00:01",
+            ],
+            *[
+                "2010-02-03 00:00+0200",
+                "2010-02-03T00:00:00,0-05",
+                "2010-02-03T",
+                "2010-02-03 ٠٠:00",
+            ],
         ]
     ),
     JUNK,
@@ -423,6 +435,14 @@ def test_identifiers_are_stripped_and_damage_is_refused_as_the_constructor_refus
         (" 29-02-2024 ", dt.date(2024, 2, 29)),
         ("29.02.2000", dt.date(2000, 2, 29)),
         ("٠٤-٠٣-٢٠١٣", dt.date(2013, 3, 4)),
+        ("2013/03/04", dt.date(2013, 3, 4)),
+        ("2013.03.04", dt.date(2013, 3, 4)),
+        ("2013-03-04T00:00:00Z", dt.date(2013, 3, 4)),
+        ("2013-03-04 00:00:00", dt.date(2013, 3, 4)),
+        ("2013-03-04T00:00:00.000+01:00", dt.date(2013, 3, 4)),
+        ("4-3-2013 00:00", dt.date(2013, 3, 4)),
+        ("04-03-2013 12:30", dt.date(2013, 3, 4)),
+        ("2013-03-04T23:59:59", dt.date(2013, 3, 4)),
     ],
 )
 def test_dates_in_every_layout(text: str, expected: dt.date) -> None:
@@ -431,6 +451,11 @@ def test_dates_in_every_layout(text: str, expected: dt.date) -> None:
     assert check.refusals == ()
     assert check.frame.get_column("birth_date").to_list() == [expected]
     assert check.frame.schema["birth_date"] == pl.Date
+
+
+ZONED_TIME = (
+    "it is a moment in a time zone other than midnight, which may be another day at the school"
+)
 
 
 @pytest.mark.parametrize(
@@ -444,6 +469,12 @@ def test_dates_in_every_layout(text: str, expected: dt.date) -> None:
         ("2010-2-3", ""),
         ("3-4-10", ""),
         ("morgen", ""),
+        ("2010/2/3", ""),
+        ("2010-02/03", ""),
+        ("2013-03-03T23:00:00Z", ZONED_TIME),
+        ("2013-03-04T00:00:00.5+01:00", ZONED_TIME),
+        ("2013-03-04T12:00+0200", ZONED_TIME),
+        ("2013-03-04T00:00:00 UTC", ""),
     ],
 )
 def test_impossible_dates_are_refused_with_the_constructors_reason(text: str, detail: str) -> None:

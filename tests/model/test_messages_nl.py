@@ -38,7 +38,7 @@ def test_a_day_that_does_not_exist_is_refused_in_dutch() -> None:
 
 def test_a_date_in_another_layout_is_refused_in_dutch() -> None:
     with ek.use_language("nl"):
-        error = _refusal(lambda: ek.Student(key="00123", birth_date="2010/02/28"))
+        error = _refusal(lambda: ek.Student(key="00123", birth_date="28 februari 2010"))
         assert error.expected == "een datum (JJJJ-MM-DD, DD-MM-JJJJ of DD/MM/JJJJ)"
         assert error.detail == ""
 

@@ -90,8 +90,11 @@ _DAMAGED = r"^[+-]?[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+$|^[0-9]+[.,]0+$"
 _EMAIL = f"^[^@{_SPACE_CLASS}]+@[^@{_SPACE_CLASS}]+\\.[^@{_SPACE_CLASS}]+$"
 _BRIN6 = r"^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$"
 _SCHOOL_YEAR = f"^{_SPACE}*([0-9]{{4}}){_SPACE}*[-/]{_SPACE}*([0-9]{{4}}){_SPACE}*$"
-_DATE_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_ISO = r"^[0-9]{4}(-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{2}$"  # no backreferences in Rust
 _DATE_DMY = r"^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}$"
+_TIME_OF_DAY = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+_ZONED_TIME = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+_MIDNIGHT = r"[T ]00:00(:00([.,]0+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 #: Where polars' and Python's Unicode tables are compared (Latin: ASCII up to Latin
 #: Extended-B, what Dutch names and addresses are written in).
 _COMPARED = 0x250
@@ -529,12 +532,15 @@ def _scalar(rule: str, text: pl.Expr) -> _Exprs:
     elif rule == "date":
         # The layouts are told apart by their shape, as parse_date does; polars (chrono)
         # parses the digits and refuses days that do not exist, but takes the year 0.
-        iso = pl.when(text.str.contains(_DATE_ISO)).then(text)
-        dmy = pl.when(text.str.contains(_DATE_DMY)).then(text).str.replace_all("[/.]", "-")
+        # A time of day is cut off; Python decides (refuses) one in a zone but midnight.
+        day = text.str.replace(_TIME_OF_DAY, "")
+        off_midnight = text.str.contains(_ZONED_TIME) & ~text.str.contains(_MIDNIGHT)
+        iso = pl.when(day.str.contains(_DATE_ISO)).then(day).str.replace_all("[/.]", "-")
+        dmy = pl.when(day.str.contains(_DATE_DMY)).then(day).str.replace_all("[/.]", "-")
         date = pl.coalesce(
             iso.str.to_date("%Y-%m-%d", strict=False), dmy.str.to_date("%d-%m-%Y", strict=False)
         )
-        undecided = present & (date.is_null() | (date.dt.year() < 1) | _unsafe(text))
+        undecided = present & (date.is_null() | (date.dt.year() < 1) | off_midnight | _unsafe(text))
         text = date
     else:  # pragma: no cover - RULES and this function are kept together
         raise AssertionError(rule)

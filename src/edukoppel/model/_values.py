@@ -49,8 +49,12 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BRIN4 = re.compile(r"^[0-9]{2}[A-Z0-9]{2}$")
 _BRIN6 = re.compile(r"^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$")
 _SCHOOL_YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{4})\s*$")
-_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# A date may carry a time of day, as spreadsheets and APIs write one ("2013-03-04 13:45",
+# "2013-03-04T00:00:00Z"). A local time is cut off, as from a datetime; a moment in a time
+# zone only at midnight: "2013-03-03T23:00:00Z" is 4 March in Amsterdam, 3 March in London.
+_TIME_OF_DAY = r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?"
+_DATE_DMY = re.compile(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME_OF_DAY}$")
+_DATE_ISO = re.compile(rf"^(\d{{4}})([-/.])(\d{{2}})\2(\d{{2}}){_TIME_OF_DAY}$")
 
 _GENDERS: dict[str, Gender] = {
     # M/V/X as in Dutch registrations, man/vrouw, jongen/meisje, English words,
@@ -192,7 +196,15 @@ def gender_converter(field: str) -> Callable[[object], Gender | None]:
 
 
 def parse_date(value: object, field: str) -> dt.date | None:
-    """A date from a date, a datetime, or text as YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."""
+    """A date from a date, a datetime, or text: YYYY-MM-DD, DD-MM-YYYY, with ``-``, ``/`` or ``.``.
+
+    The text may end in a time of day (``04-03-2013 13:45``), which is cut off; a time in a
+    time zone (``2013-03-04T00:00:00Z``) only at midnight, as another could be another day.
+
+    Examples:
+        >>> parse_date("2013/03/04", "birth_date"), parse_date("4-3-2013 00:00", "birth_date")
+        (datetime.date(2013, 3, 4), datetime.date(2013, 3, 4))
+    """
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -203,13 +215,16 @@ def parse_date(value: object, field: str) -> dt.date | None:
     if text is None:
         return None
     if match := _DATE_ISO.match(text):
-        year, month, day = (int(part) for part in match.groups())
+        (year, _, month, day), time = match.groups()[:4], match.groups()[4:]
     elif match := _DATE_DMY.match(text):
-        day, month, year = (int(part) for part in match.groups())
+        (day, month, year), time = match.groups()[:3], match.groups()[3:]
     else:
         raise _Invalid(field, msg("invalid.date"))
+    *clock, zone = time
+    if zone is not None and any(part is not None and int(part) for part in clock):
+        raise _Invalid(field, msg("invalid.date"), msg("invalid.date-zoned-time"))
     try:
-        return dt.date(year, month, day)
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         raise _Invalid(field, msg("invalid.date"), msg("invalid.day-does-not-exist")) from None
 
