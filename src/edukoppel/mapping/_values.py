@@ -20,10 +20,14 @@ SAMPLE_SIZE = 500
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
-    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not.
+    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not; a month
+    # written as a word: 14-Mar-17, 4 mrt 2012, 14 March 2017.
     "date": re.compile(
-        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2})"
-        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2}"
+        r"|\d{1,2}[-/ .](jan|feb|mar|mrt|apr|may|mei|jun|jul|aug|sep|oct|okt|nov|dec)[a-z]*\.?"
+        r"[-/ .](\d{2}|\d{4}))"
+        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$",
+        re.IGNORECASE,
     ),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
