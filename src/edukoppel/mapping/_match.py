@@ -858,7 +858,8 @@ def _official_first_names(
     Examples:
         >>> from edukoppel.mapping._catalogue import catalogue
         >>> specs = catalogue().for_entity("student")
-        >>> _official_first_names([normalise(h) for h in ("Voornaam", "Roepnaam")], specs, "student")
+        >>> heads = [normalise(h) for h in ("Voornaam", "Roepnaam")]
+        >>> _official_first_names(heads, specs, "student")
         {0: "'Voornaam' beside a call name: the official given names"}
     """
     if not any(spec.kind == entity and spec.name == "given_names" for spec in specs):
@@ -1043,7 +1044,7 @@ def _qualified(table: Table, entity: EntityKind) -> frozenset[int]:
     return frozenset(found)
 
 
-def _assign(  # noqa: PLR0913, PLR0917 (the assignment's inputs)
+def _assign(
     candidates: Mapping[int, Sequence[Pick]],
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
