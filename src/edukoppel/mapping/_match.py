@@ -797,6 +797,8 @@ def _score(
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
             score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
+                continue  # Teacher, Specialist: the staff members' functions, not row kinds
             if own and position in official:
                 if spec.name == "first_name":
                     continue  # beside a call name, a plain first name is the official one
@@ -824,6 +826,18 @@ def _score(
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+def _no_pupil_roles(values: ValueProfile) -> bool:
+    """Whether a filled role column names no pupil: it cannot tell a mixed file's rows apart.
+
+    Examples:
+        >>> _no_pupil_roles(value_profile(["Teacher", "Specialist"]))
+        True
+        >>> _no_pupil_roles(value_profile(["docent", "leerling"]))
+        False
+    """
+    return values.filled > 0 and values.share("pupil_role") == 0
 
 
 def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
