@@ -30,40 +30,44 @@ CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
 CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 20
 # Header sets gathered by people who had seen neither the catalogue nor the corpus above (see
-# each file's source). Floors are ratchets against regressions, not the target. All three
+# each file's source). Floors are ratchets against regressions, not the target. All five
 # sets are tuning sets now: their misses were read and turned into rules for classes of
 # header (test_header_families.py), never an alias per missed column.
 # Set 1: US and UK rostering templates, a German and a Dutch tool. 93.7% in session 20
-# (86.9% before session 19's rules, 93.3% after them).
+# (86.9% before session 19's rules, 93.3% after them); 96.8% (244 of 252) after session 21's
+# (German words, call names, qualified ties).
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.toml"))
-HELDOUT_FLOOR = 0.93
+HELDOUT_FLOOR = 0.96
 # Set 2: Dutch, Flemish and English layouts; never tuned on until session 20. 86.6% when it
-# was still blind, 95.0% (113 of 119 columns) after session 20's rules.
+# was still blind, 95.0% (113 of 119 columns) after session 20's rules, the same after 21's.
 HELDOUT_2 = sorted((Path(__file__).parent / "heldout2").glob("*.toml"))
 HELDOUT_2_FLOOR = 0.94
 # Set 3: Flemish (Informat, Smartschool, LeerID) and US layouts. 76.1% when it landed
-# blind (77.0% after the label review), 95.0% (211 of 222) after session 20's rules.
+# blind (77.0% after the label review), 95.0% (211 of 222) after session 20's rules, 95.5%
+# (212) after session 21's.
 HELDOUT_3 = sorted((Path(__file__).parent / "heldout3").glob("*.toml"))
-HELDOUT_3_FLOOR = 0.94
-# Set 4: blind, gathered in session 20 by someone who saw no edukoppel file, measured by the
-# lead and never tuned on: a failing test on it says how many, never which columns, so that
-# reading a failure cannot tune the catalogue on it. Real CSV and template headers mostly
-# (EduArte, DUO's open data, a Flemish laptop register, NHS Mavis, VCAA, Renaissance,
-# Amplify, Aspen, Koha, MNS Pro). On arrival, after session 20's rules: 79.9% of 318
-# columns in 16 sets. On landing the lead dropped one set (Ouderavond reads a Magister
-# export, which has a preset) and wrote its guardian and class labels the way sets 1-3 do
-# (see the comments in those files): 86.6% of 305. Its one key mistake (a US state id taking
-# the key beside the district's `local_id`) was read and fixed with the LASID/SASID words of
-# US state reporting: 87.2%.
+HELDOUT_3_FLOOR = 0.95
+# Set 4: gathered in session 20 by someone who saw no edukoppel file (EduArte, DUO's open
+# data, a Flemish laptop register, NHS Mavis, VCAA, Renaissance, Amplify, Aspen, Koha, MNS
+# Pro: real CSV and template headers mostly). On arrival, blind, after session 20's rules:
+# 79.9% of 318 columns in 16 sets. On landing the lead dropped one set (Ouderavond reads a
+# Magister export, which has a preset) and wrote its guardian and class labels the way sets
+# 1-3 do: 86.6% of 305; its one key mistake (a US state id taking the key beside the
+# district's `local_id`) fixed with the LASID/SASID words of US state reporting: 87.2%. A
+# tuning set from session 21 on: 96.1% (293 of 305) after that session's rules.
 HELDOUT_4 = sorted((Path(__file__).parent / "heldout4").glob("*.toml"))
-HELDOUT_4_FLOOR = 0.87
-# Set 5: blind too, gathered at the end of session 20 (WISA, Ziber, Planaday, Toets.nl,
-# Hachette, Hodder, CEM, Share911, Sokrates, RubricKing, Portfolium: templates and sample
-# files). 81.4% of 167 columns on arrival; the lead reviewed one label (WISA's
-# stamboeknummer, a stable id of the pupil as Informat's stamnr is).
+HELDOUT_4_FLOOR = 0.96
+# Set 5: gathered at the end of session 20 (WISA, Ziber, Planaday, Toets.nl, Hachette,
+# Hodder, CEM, Share911, Sokrates, RubricKing, Portfolium: templates and sample files).
+# 81.4% of 167 columns on arrival, blind; 82.0% after the lead reviewed one label (WISA's
+# stamboeknummer, a stable id of the pupil as Informat's stamnr is). A tuning set from
+# session 21 on: 91.0% (152 of 167) after that session's rules.
 HELDOUT_5 = sorted((Path(__file__).parent / "heldout5").glob("*.toml"))
-HELDOUT_5_FLOOR = 0.81
-BLIND = ("heldout4", "heldout5")
+HELDOUT_5_FLOOR = 0.90
+# Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
+# never which columns, so that reading a failure cannot tune the catalogue on it. None now;
+# sets 6 and 7 are being gathered.
+BLIND: tuple[str, ...] = ()
 
 
 @attrs.frozen

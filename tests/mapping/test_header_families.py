@@ -647,3 +647,213 @@ def test_mbo_and_primary_school_words_for_the_rows_person() -> None:
     assert mbo.targets["Deelnemer e-mail"] == "student.email"
     staff = _match({"Achternaam": SURNAMES, "Leerkracht e-mail": ["j@school.example.nl"]}, "staff")
     assert staff.targets["Leerkracht e-mail"] == "staff.email"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Vorname", ["Lena", "Jonas"], "student.first_name"),
+        ("Nachname", SURNAMES, "student.last_name"),
+        ("Familienname", SURNAMES, "student.last_name"),
+        ("Geburtsdatum", ["12.03.2010", "01.11.2009"], "student.birth_date"),
+        ("Geschlecht", ["w", "m"], "student.gender"),
+        ("Klasse", ["3A", "4B"], "student.homeroom"),
+        ("Kurs", ["M1", "E2"], "student.groups"),
+        ("Anmeldename", ["lena.huber", "jonas.gruber"], "student.username"),
+        ("Benutzername", ["lena.huber", "jonas.gruber"], "student.username"),
+        ("Mailadresse", ["lena@schule.example.at"], "student.email"),
+        ("Schülerkennzahl", ["20100312", "20091101"], "student.key"),
+    ],
+)
+def test_german_austrian_and_swiss_school_tools_vocabulary(
+    header: str, values: list[str], target: str
+) -> None:
+    """Sokrates, SchILD, MNS Pro write the German words for a pupil's fields."""
+    columns = {"Nummer": NUMBERS, header: values} if target != "student.key" else {header: values}
+    assert _match(columns).targets.get(header) == target
+
+
+def test_a_german_staff_file_reads_its_names_and_login() -> None:
+    staff = _match(
+        {
+            "Personalnummer": NUMBERS,
+            "Nachname": SURNAMES,
+            "Vorname": ["Eva"],
+            "Anmeldename": ["eh"],
+        },
+        "staff",
+    )
+    assert staff.targets == {
+        "Personalnummer": "staff.key",
+        "Nachname": "staff.last_name",
+        "Vorname": "staff.first_name",
+        "Anmeldename": "staff.username",
+    }
+
+
+def test_the_instelling_is_the_school_and_duos_vestigingscode_a_brin6_by_its_values() -> None:
+    """Flemish instellingsnummer: the school as a whole (a fallback name of the location)."""
+    pupils = _match({"Stamboeknummer": NUMBERS, "Instellingsnummer": ["048512", "111"]})
+    assert pupils.targets["Instellingsnummer"] == "student.location"
+    both = _match(
+        {"Stamboeknummer": NUMBERS, "Instellingsnummer": ["048512"], "Vestiging": ["HLM"]}
+    )
+    assert both.targets["Vestiging"] == "student.location"
+    assert "Instellingsnummer" not in both.targets
+    duo = _match(
+        {"VESTIGINGSCODE": ["12AB00", "12AB01"], "NAAM_VESTIGING": ["De Linde", "Het Anker"]},
+        "location",
+    )
+    assert duo.targets == {"VESTIGINGSCODE": "location.brin6", "NAAM_VESTIGING": "location.name"}
+    own_codes = _match({"Vestigingscode": ["01", "02"], "Naam": ["De Linde"]}, "location")
+    assert own_codes.targets["Vestigingscode"] == "location.key"
+
+
+def test_the_birth_name_is_the_surname_only_when_no_other_is_given() -> None:
+    """Eduarte's Geboortenaam and Voorvoegsels geboortenaam; a married name comes first."""
+    birth = {"Geboortenaam": SURNAMES, "Voorvoegsels geboortenaam": ["van", "de"]}
+    alone = _match({"Personeelsnummer": NUMBERS, **birth}, "staff")
+    assert alone.targets["Geboortenaam"] == "staff.last_name"
+    assert alone.targets["Voorvoegsels geboortenaam"] == "staff.infix"
+    both = _match(
+        {"Personeelsnummer": NUMBERS, "Achternaam": SURNAMES, "Tussenvoegsel": ["van"], **birth},
+        "staff",
+    )
+    assert both.targets["Achternaam"] == "staff.last_name"
+    assert both.targets["Tussenvoegsel"] == "staff.infix"
+    assert "Geboortenaam" not in both.targets
+
+
+def test_a_library_card_number_is_the_key_only_without_an_id_and_a_branch_the_location() -> None:
+    """Koha's borrowers import: cardnumber, branchcode."""
+    koha = _match({"cardnumber": NUMBERS, "surname": SURNAMES, "branchcode": ["MAIN", "WEST"]})
+    assert koha.targets["cardnumber"] == "student.key"
+    assert koha.targets["branchcode"] == "student.location"
+    beside = _match({"Student ID": ["S1", "S2"], "Card Number": NUMBERS, "Surname": SURNAMES})
+    assert beside.targets["Student ID"] == "student.key"
+    assert beside.targets.get("Card Number") != "student.key"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("major", ["Biology", "History"], "student.program"),
+        ("class_level", ["freshman", "senior", "junior"], "student.year"),
+        ("registration_date", ["2024-09-01", "2023-09-04"], "student.start_date"),
+        ("counselor", ["Ms. Lopez", "Mr. Smith"], "student._mentor"),
+        ("Cohort", ["2027A", "2028B"], "student.groups"),
+        ("preposition", ["van", "de"], "student.infix"),  # Ziber: the tussenvoegsel
+    ],
+)
+def test_us_higher_education_and_english_renderings_of_dutch_fields(
+    header: str, values: list[str], target: str
+) -> None:
+    assert _match({"student_id": NUMBERS, header: values}).targets.get(header) == target
+
+
+def test_a_degree_is_the_programme_only_without_a_major() -> None:
+    alone = _match({"student_id": NUMBERS, "degree": ["Bachelor's", "Master's"]})
+    assert alone.targets["degree"] == "student.program"
+    both = _match({"student_id": NUMBERS, "major": ["Biology"], "degree": ["Bachelor's"]})
+    assert both.targets["major"] == "student.program"
+    assert "degree" not in both.targets
+
+
+def test_a_kind_word_after_primary_or_a_child_prefix_names_the_rows_own_person() -> None:
+    """Amplify's Primary Student ID, NHS Mavis's CHILD_* columns."""
+    amplify = _match(
+        {
+            "Primary Student ID": NUMBERS,
+            "Last Name": SURNAMES,
+            "Date of Birth (DOB)": ["14-Mar-17", "02-Nov-16"],
+        }
+    )
+    assert amplify.targets["Primary Student ID"] == "student.key"
+    assert amplify.targets["Date of Birth (DOB)"] == "student.birth_date"
+    staff = _match({"Primary Staff ID": NUMBERS, "Last Name": SURNAMES}, "staff")
+    assert staff.targets["Primary Staff ID"] == "staff.key"
+    mavis = _match(
+        {
+            "CHILD_LAST_NAME": SURNAMES,
+            "CHILD_DATE_OF_BIRTH": ["14/03/2013", "2012-11-02"],
+            "CHILD_YEAR_GROUP": ["8", "9"],
+            "CHILD_GENDER": ["Female", "Male"],
+        }
+    )
+    assert mavis.targets == {
+        "CHILD_LAST_NAME": "student.last_name",
+        "CHILD_DATE_OF_BIRTH": "student.birth_date",
+        "CHILD_YEAR_GROUP": "student.year",
+        "CHILD_GENDER": "student.gender",
+    }
+
+
+@pytest.mark.parametrize(
+    ("official", "call"),
+    [
+        ("VOORNAAM", "ROEPNAAM"),  # Wisa
+        ("Vorname", "Rufname"),  # German
+        ("CHILD_FIRST_NAME", "CHILD_PREFERRED_FIRST_NAME"),  # NHS Mavis
+        ("First Name", "Preferred Name"),  # Australia, New Zealand
+    ],
+)
+def test_a_first_name_beside_a_call_name_is_the_official_given_names(
+    official: str, call: str
+) -> None:
+    """Beside a roepnaam, the voornaam is the official given names; both stay unmapped else."""
+    mapping = _match({"Nummer": NUMBERS, official: ["Johanna Maria"], call: ["Anna"]})
+    assert mapping.targets[official] == "student.given_names"
+    assert mapping.targets[call] == "student.first_name"
+    alone = _match({"Nummer": NUMBERS, official: ["Anna"]})
+    assert alone.targets[official] == "student.first_name"
+
+
+def test_a_call_name_of_a_guardian_leaves_the_pupils_first_name_alone() -> None:
+    mapping = _match({"Nummer": NUMBERS, "Voornaam": ["Anna"], "Roepnaam ouder": ["Els"]})
+    assert mapping.targets["Voornaam"] == "student.first_name"
+
+
+def test_of_two_columns_as_sure_the_one_that_names_the_rows_kind_wins() -> None:
+    """Share911: ``Student First Name`` and a bare ``First Name`` in one file."""
+    mapping = _match(
+        {
+            "Student ID": NUMBERS,
+            "Student First Name": ["Daan"],
+            "Student Last Name": SURNAMES,
+            "First Name": ["Els"],
+            "Last Name": ["Vos"],
+        }
+    )
+    assert mapping.targets["Student First Name"] == "student.first_name"
+    assert mapping.targets["Student Last Name"] == "student.last_name"
+    assert "First Name" not in mapping.targets
+    assert "Last Name" not in mapping.targets
+    # Neither names the kind: as sure, so neither is chosen.
+    plain = _match({"Student ID": NUMBERS, "Klas": ["1A"], "Stamgroep": ["1A"]})
+    assert "Klas" not in plain.targets
+    assert "Stamgroep" not in plain.targets
+
+
+def test_an_english_guardians_name_in_one_column_is_a_full_name_no_field() -> None:
+    """Mavis's PARENT_1_NAME: "Sam Parent" is no surname. A Dutch "Naam ouder" is one."""
+    mapping = _match(
+        {
+            "Nummer": NUMBERS,
+            "PARENT_1_NAME": ["Sam Parent"],
+            "Guardian Name": ["Jo Smith"],
+            "PARENT_1_EMAIL": ["sam@example.com"],
+        }
+    )
+    assert "PARENT_1_NAME" not in mapping.targets
+    assert "Guardian Name" not in mapping.targets
+    assert mapping.targets["PARENT_1_EMAIL"] == "guardian[1].email"
+    dutch = _match({"Nummer": NUMBERS, "Naam ouder": ["de Vries"]})
+    assert dutch.targets["Naam ouder"] == "guardian[1].last_name"
+
+
+def test_a_staff_files_role_column_that_names_no_pupil_holds_the_functions() -> None:
+    """Amplify's staff User Type (Teacher, Specialist); a mixed file's role tells kinds apart."""
+    amplify = _match({"Staff ID": NUMBERS, "User Type": ["Teacher", "Specialist"]}, "staff")
+    assert amplify.targets["User Type"] == "staff.roles"
+    mixed = _match({"Staff ID": NUMBERS, "User Type": ["docent", "leerling"]}, "staff")
+    assert mixed.targets["User Type"] == "staff._role"

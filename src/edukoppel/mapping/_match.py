@@ -353,14 +353,16 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 #: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
 _PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
-    # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist.
+    # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist; health and
+    # childcare systems (NHS Mavis: CHILD_FIRST_NAME) a child; German tools a Schüler.
     "student": frozenset(
         {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
+        | {"child", "schuler", "schueler"}
         | _PERSON_WORDS
     ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
-        | {"leerkracht", "leraar", "werknemer", "personeelslid"}
+        | {"leerkracht", "leraar", "werknemer", "personeelslid", "lehrer", "mitarbeiter"}
         | _PERSON_WORDS
     ),
     "guardian": frozenset(
@@ -412,9 +414,14 @@ def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str
         ('leerling', 'voornaam')
         >>> _before(normalise("Voornaam"), frozenset({"leerling"}))
         (None, None)
+        >>> _before(normalise("Primary Student ID"), frozenset({"student"}))
+        ('student', 'id')
     """
     if not header.words:
         return None, None
+    if header.words[0] in _PRIMARY and len(header.words) > 2 and header.words[1] in kind_words:
+        # "Primary Student ID" (Amplify): the student's main id, the row's own.
+        header = attrs.evolve(header, words=header.words[1:])
     first = header.words[0]
     if first in kind_words:
         return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
@@ -676,7 +683,7 @@ def match_columns(
         raise MappingError(f"the field catalogue has no fields for {entity!r}")
     candidates, suggestions = _score(table, specs, entity, profiles)
     compared = {position: normalise(name).compact for position, name in enumerate(names)}
-    chosen, tied = _assign(candidates, fields, fixed, compared)
+    chosen, tied = _assign(candidates, fields, fixed, compared, _qualified(table, entity))
     columns = [
         _column_match(name, position, scored=candidates[position],
                       suggestions=suggestions[position], pick=chosen.get(position),
@@ -771,6 +778,7 @@ def _score(
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
     halves = _name_halves(headers, specs, entity)
+    official = _official_first_names(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -789,6 +797,13 @@ def _score(
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
             score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
+                continue  # Teacher, Specialist: the staff members' functions, not row kinds
+            if own and position in official:
+                if spec.name == "first_name":
+                    continue  # beside a call name, a plain first name is the official one
+                if spec.name == "given_names" and why != "avoid":
+                    score, why = max((score, why), (_PAIR_SCORE, official[position]))
             half = halves.get(position)
             if half and half[0] == spec.name and half[1] == own and why != "avoid":
                 score, why = max((score, why), (_PAIR_SCORE, half[2]))
@@ -813,6 +828,18 @@ def _score(
     return candidates, suggestions
 
 
+def _no_pupil_roles(values: ValueProfile) -> bool:
+    """Whether a filled role column names no pupil: it cannot tell a mixed file's rows apart.
+
+    Examples:
+        >>> _no_pupil_roles(value_profile(["Teacher", "Specialist"]))
+        True
+        >>> _no_pupil_roles(value_profile(["docent", "leerling"]))
+        False
+    """
+    return values.filled > 0 and values.share("pupil_role") == 0
+
+
 def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
     """``student.key: as sure as another column ('Student ID', 'Pupil ID'); ...``."""
     if tie is None:
@@ -820,6 +847,53 @@ def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
     target, positions = tie
     columns = ", ".join(repr(names[position]) for position in positions)
     return f"{target}: as sure as another column ({columns}); map one by hand"
+
+
+# The name a person goes by (Dutch roepnaam, German Rufname, English preferred name), and a
+# plain first name: beside a call name, the plain one is the official first name(s).
+_CALL_NAMES = frozenset(
+    {"roepnaam", "rufname", "preferredfirstname", "preferredforename", "preferredname", "knownas"}
+)
+_PLAIN_FIRST_NAMES = frozenset(
+    {"voornaam", "vorname", "firstname", "forename", "givenname", "first"}
+)
+
+
+def _official_first_names(
+    headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+) -> dict[int, str]:
+    """Plain first-name headers beside a call name of the same person: the given names.
+
+    ``VOORNAAM`` beside ``ROEPNAAM`` (Wisa), ``CHILD_FIRST_NAME`` beside
+    ``CHILD_PREFERRED_FIRST_NAME`` (Mavis): the voornaam is then the official given names,
+    the roepnaam the first name. Only for a kind with a given-names field; never a
+    guardian's column.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> specs = catalogue().for_entity("student")
+        >>> heads = [normalise(h) for h in ("Voornaam", "Roepnaam")]
+        >>> _official_first_names(heads, specs, "student")
+        {0: "'Voornaam' beside a call name: the official given names"}
+    """
+    if not any(spec.kind == entity and spec.name == "given_names" for spec in specs):
+        return {}
+    kind_words = _KIND_WORDS.get(entity, frozenset())
+
+    def rest(header: Header) -> str | None:
+        if any(word in OWNER_WORDS for word in (*header.words, *header.note)):
+            return None
+        word, unprefixed = _before(header, kind_words)
+        return unprefixed if word else header.compact
+
+    forms = [rest(header) for header in headers]
+    if not _CALL_NAMES & set(forms):
+        return {}
+    return {
+        position: f"{headers[position].raw!r} beside a call name: the official given names"
+        for position, form in enumerate(forms)
+        if form in _PLAIN_FIRST_NAMES
+    }
 
 
 def _name_halves(
@@ -967,11 +1041,29 @@ _KEY_TIE = 0.05
 _NUMBER_ENDS = ("nummer", "number", "nr", "num")
 
 
+def _qualified(table: Table, entity: EntityKind) -> frozenset[int]:
+    """The columns whose header names the row's kind (``Student First Name``, ``Leerlingnr``).
+
+    Examples:
+        >>> from edukoppel.readers import Table
+        >>> sorted(_qualified(Table.from_rows(["Student First Name", "First Name"], []), "student"))
+        [0]
+    """
+    kind_words = _KIND_WORDS.get(entity, frozenset()) - _PERSON_WORDS
+    found = set()
+    for position, name in enumerate(table.unique_columns):
+        header = normalise(table.columns[position] or name)
+        if kind_words & set(header.words) or _before(header, kind_words)[0] is not None:
+            found.add(position)
+    return frozenset(found)
+
+
 def _assign(
     candidates: Mapping[int, Sequence[Pick]],
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
     names: Mapping[int, str] | None = None,
+    qualified: frozenset[int] = frozenset(),
 ) -> tuple[dict[int, Pick], dict[int, Tie]]:
     """Decided columns first, then best score first, one column per target (or several).
 
@@ -987,7 +1079,9 @@ def _assign(
       unmapped: a wrong key column makes the next sync archive everyone.
     - **Any other field**: the better score wins (a fallback name such as ``School`` scores
       below the vestiging's own names); two equal scores leave both columns unmapped, with
-      the field as a suggestion, rather than let the columns' names decide.
+      the field as a suggestion, rather than let the columns' names decide; unless exactly
+      one of them names the row's kind (``Student First Name`` beside ``First Name``, in
+      ``qualified``): that one is the row's, the other may still take another field.
     """
     chosen: dict[int, Pick] = {}
     tied: dict[int, Tie] = {}
@@ -1028,6 +1122,11 @@ def _assign(
             if rival >= score - _TIE and aim == target and other not in chosen
             and other not in tied and other != position and options[other] == options[position]
         ]  # fmt: skip
+        named = [other for other in (position, *rivals) if other in qualified]
+        if rivals and len(named) == 1:
+            if named[0] != position:
+                continue  # the qualified rival, further down, takes it
+            rivals = []
         if rivals:
             for loser in (position, *rivals):
                 tied[loser] = (str(target), (position, *rivals))

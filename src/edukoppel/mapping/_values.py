@@ -9,7 +9,9 @@ into how well the column suits a field type, from 0 (the values contradict the f
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
+from importlib.resources import files
 
 import attrs
 
@@ -20,10 +22,14 @@ SAMPLE_SIZE = 500
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
-    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not.
+    # 04-03-2012, 4/3/12, 2012-03-04, 2021/08/16, 2012.03.04, with a time or not; a month
+    # written as a word: 14-Mar-17, 4 mrt 2012, 14 March 2017.
     "date": re.compile(
-        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2})"
-        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.](\d{2}|\d{4})|\d{4}([-/.])\d{1,2}\3\d{1,2}"
+        r"|\d{1,2}[-/ .](jan|feb|mar|mrt|apr|may|mei|jun|jul|aug|sep|oct|okt|nov|dec)[a-z]*\.?"
+        r"[-/ .](\d{2}|\d{4}))"
+        r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$",
+        re.IGNORECASE,
     ),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
@@ -40,10 +46,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"[0-9a-z][0-9a-z._\-/ ]{0,23}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,23})+$",
         re.IGNORECASE,
     ),
-    # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k).
+    # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k); a US
+    # college's class level (freshman ... senior).
     "year": re.compile(
         r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?$"
-        r"|^(k|kg|pk|tk|pre-?k|kindergarten|reception)$",
+        r"|^(k|kg|pk|tk|pre-?k|kindergarten|reception|freshman|sophomore|junior|senior)$",
         re.IGNORECASE,
     ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
@@ -65,6 +72,17 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "digits": re.compile(r"^\d+$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
 }
+
+
+def _pupil_roles() -> re.Pattern[str]:
+    """A role value that says a row is a pupil's (``mapping/roles.toml``: leerling, student)."""
+    text = files("edukoppel.mapping").joinpath("roles.toml").read_text(encoding="utf-8")
+    words: list[str] = tomllib.loads(text)["student"]
+    return re.compile(rf"^({'|'.join(map(re.escape, words))})$", re.IGNORECASE)
+
+
+# A role column of a staff file that names no pupil says what each staff member does.
+_PATTERNS["pupil_role"] = _pupil_roles()
 
 
 @attrs.frozen
