@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
-import importlib
 import multiprocessing
 import os
 import random
@@ -156,13 +155,14 @@ def finish(results: Iterable[fleet.JobResult]) -> list[fleet.JobResult]:
 
 
 def sequential(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
+    warm()  # the loop's own process, as a pool's worker
+    started[0] = time.perf_counter()
     return finish(fleet.run_job(job, url) for job in jobs)
 
 
 def warm(seconds: float = 0.0) -> int:
-    """Import what a job imports, as a service's worker has before its first school."""
-    for name in ("edukoppel.fleet", "edukoppel.readers", "edukoppel.adapters._sql_backend"):
-        importlib.import_module(name)
+    """Ready the worker as a service's is before its first school (fleet.prepare_worker)."""
+    fleet.prepare_worker()
     time.sleep(seconds)
     return os.getpid()
 
@@ -192,7 +192,14 @@ def dask_cluster(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
     ):
         client.run(warm)  # every worker, as the pool's
         started[0] = time.perf_counter()
-        return finish(fleet.sync_many(jobs, url=url, executor=client.get_executor()))
+        # Four schools a task, as docs/fleet.md advises for Dask: its scheduler and workers
+        # spend a few ms of CPU on every task, on the cores the schools' syncs need.
+        per_task = int(os.environ.get("EDUKOPPEL_FLEET_DASK_JOBS_PER_TASK", "4"))
+        return finish(
+            fleet.sync_many(
+                jobs, url=url, executor=client.get_executor(), jobs_per_task=per_task
+            )
+        )
 
 
 started = [0.0]

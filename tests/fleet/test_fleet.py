@@ -424,11 +424,122 @@ def test_two_applies_of_one_tenant_race_one_wins_the_other_is_stale(
     assert rerun.outcome == "applied"  # the next run plans against the winner's result
 
 
+# -- several jobs a task, ready workers ------------------------------------------------------------
+
+
+class CountingPool(cf.ThreadPoolExecutor):
+    """A thread pool that counts the tasks handed to it."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self.tasks = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self.tasks += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_jobs_go_to_the_executor_several_a_task_each_with_its_own_result(
+    tmp_path: Path, url: str
+) -> None:
+    jobs = [
+        fleet.Job(tenant=f"{10 + n}AA", source=write_school(tmp_path, f"{10 + n}AA", 2 + n))
+        for n in range(6)
+    ]
+    jobs.insert(2, fleet.Job(tenant="99ZZ", source=tmp_path / "missing.xml"))
+    seen: list[int] = []
+    with CountingPool(2) as pool:
+        results = {
+            r.tenant: r
+            for r in fleet.sync_many(
+                jobs,
+                url=url,
+                executor=pool,
+                jobs_per_task=3,
+                progress=lambda done, *_: seen.append(done),
+            )
+        }
+        assert pool.tasks == 3  # 3 + 3 + 1 jobs
+    assert seen == list(range(1, 8))
+    assert results.pop("99ZZ").outcome == "failed"  # alone: its task's other jobs applied
+    assert {r.outcome for r in results.values()} == {"applied"}
+    for n in range(6):
+        assert len(student_keys(url, f"{10 + n}AA")) == 2 + n
+
+
+def test_at_most_max_in_flight_jobs_are_handed_over_even_in_bigger_tasks(
+    tmp_path: Path, url: str
+) -> None:
+    jobs = [
+        fleet.Job(tenant=f"{10 + n}AA", source=write_school(tmp_path, f"{10 + n}AA", 1))
+        for n in range(5)
+    ]
+    with CountingPool(1) as pool:
+        outcomes = [
+            r.outcome
+            for r in fleet.sync_many(jobs, url=url, executor=pool, jobs_per_task=4, max_in_flight=2)
+        ]
+        assert pool.tasks == 3  # 2 + 2 + 1: a task never holds more than may be in flight
+    assert outcomes == ["applied"] * 5
+
+
+def test_a_hosts_task_that_raises_fails_only_its_own_job() -> None:
+    from edukoppel.fleet._many import _run_jobs
+
+    def task(job: fleet.Job) -> fleet.JobResult:
+        if job.tenant == "20BB":
+            raise RuntimeError("Jan Jansen")
+        return fleet.JobResult(tenant=job.tenant, outcome="nothing-to-do")
+
+    jobs = tuple(fleet.Job(tenant=t, source=not_a_roster) for t in ("10AA", "20BB", "30CC"))  # type: ignore[arg-type]
+    results = _run_jobs(task, jobs, "token")
+    assert [(r.tenant, r.outcome) for r in results] == [
+        ("10AA", "nothing-to-do"),
+        ("20BB", "failed"),
+        ("30CC", "nothing-to-do"),
+    ]
+    assert "Jan" not in repr(results)
+
+
+def test_jobs_per_task_must_be_at_least_one(url: str) -> None:
+    with pytest.raises(ValueError, match="jobs_per_task must be at least 1, not 0"):
+        next(fleet.sync_many([], url=url, jobs_per_task=0))
+
+
+def _worker_state() -> tuple[int, bool]:
+    import gc
+    import sys
+
+    return gc.get_freeze_count(), "edukoppel.readers.edexml" in sys.modules
+
+
+def test_the_pool_made_here_has_its_workers_ready_and_frozen() -> None:
+    from edukoppel.fleet._many import _default_executor
+
+    pool = _default_executor(1)
+    try:
+        frozen, imported = pool.submit(_worker_state).result()
+    finally:
+        pool.shutdown()
+    assert imported
+    assert frozen > 10_000  # the imports' objects, out of the collector's way
+
+
+def test_a_hosts_pool_gets_ready_workers_from_prepare_worker() -> None:
+    with cf.ProcessPoolExecutor(1, mp_context=CONTEXT) as plain:
+        assert plain.submit(_worker_state).result()[0] == 0
+    with cf.ProcessPoolExecutor(1, mp_context=CONTEXT, initializer=fleet.prepare_worker) as ready:
+        frozen, imported = ready.submit(_worker_state).result()
+    assert imported
+    assert frozen > 10_000
+
+
 # -- a worker that dies --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("jobs_per_task", [1, 3])
 def test_a_dead_worker_fails_only_its_job_and_the_pool_is_made_again(
-    tmp_path: Path, url: str
+    tmp_path: Path, url: str, jobs_per_task: int
 ) -> None:
     jobs = [
         fleet.Job(tenant=brin, source=write_school(tmp_path, brin, 5))
@@ -438,7 +549,13 @@ def test_a_dead_worker_fails_only_its_job_and_the_pool_is_made_again(
     seen: list[int] = []
     results = {
         r.tenant: r
-        for r in fleet.sync_many(jobs, url=url, workers=2, progress=lambda d, *_: seen.append(d))
+        for r in fleet.sync_many(
+            jobs,
+            url=url,
+            workers=2,
+            progress=lambda d, *_: seen.append(d),
+            jobs_per_task=jobs_per_task,
+        )
     }
     assert seen == list(range(1, 10))  # every job once
     dead = results.pop("49ZZ")

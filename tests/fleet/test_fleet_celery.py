@@ -39,3 +39,24 @@ def test_the_celery_recipe_syncs_one_task_per_school(tmp_path: Path) -> None:
     }
     exec(compile(code, "docs/fleet.md (celery recipe)", "exec"), namespace)
     assert namespace["outcomes"] == {"10AA": "applied", "11BB": "applied"}
+
+
+def test_the_celery_worker_recipe_prepares_each_worker_process() -> None:
+    import gc
+    import sys
+
+    from celery.signals import worker_process_init
+
+    before = list(worker_process_init.receivers)
+    namespace: dict[str, object] = {"__name__": "celery_worker_recipe"}
+    exec(compile(recipe("celery-worker"), "docs/fleet.md (celery-worker)", "exec"), namespace)
+    assert len(worker_process_init.receivers) == len(before) + 1
+    try:
+        gc.unfreeze()
+        worker_process_init.send(sender=None)  # what Celery sends in each new worker process
+        assert gc.get_freeze_count() > 10_000
+        assert "edukoppel.adapters._sql_backend" in sys.modules
+    finally:
+        gc.unfreeze()  # a test run is no worker
+        worker_process_init.receivers[:] = before
+        worker_process_init.sender_receivers_cache.clear()

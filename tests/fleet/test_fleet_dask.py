@@ -38,7 +38,10 @@ def test_sync_many_runs_on_a_dask_cluster(tmp_path: Path) -> None:
     ):
         executor = client.get_executor()
         results = {r.tenant: r for r in fleet.sync_many(jobs, url=url, executor=executor)}
-        again = {r.tenant: r.outcome for r in fleet.sync_many(jobs, url=url, executor=executor)}
+        again = {
+            r.tenant: r.outcome
+            for r in fleet.sync_many(jobs, url=url, executor=executor, jobs_per_task=3)
+        }
     assert results["99ZZ"].outcome == "failed"
     for brin, n in sizes.items():
         assert results[brin].outcome == "applied"

@@ -30,7 +30,7 @@ from edukoppel.fleet._job import (
     is_transient,
     run_job,
 )
-from edukoppel.fleet._many import FleetReport, Progress, results_frame, sync_many
+from edukoppel.fleet._many import FleetReport, Progress, prepare_worker, results_frame, sync_many
 
 __all__ = [
     "ErrorSummary",
@@ -42,6 +42,7 @@ __all__ = [
     "SecretFromEnvironment",
     "SecretSource",
     "is_transient",
+    "prepare_worker",
     "results_frame",
     "run_job",
     "sync_many",
