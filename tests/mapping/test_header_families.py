@@ -1068,3 +1068,14 @@ def test_an_internal_id_is_the_schools_own_id() -> None:
     mapping = _match({"student_internal_id": NUMBERS, "parent_internal_id": ["P1", "P2"]})
     assert mapping.targets["student_internal_id"] == "student.key"
     assert mapping.targets.get("parent_internal_id") != "student.key"
+
+
+def test_the_own_name_is_the_surname_only_when_no_other_is_given() -> None:
+    """Raet's [Eigen naam] (the birth name, as Geboortenaam) beside no other surname."""
+    raet = _match({"[Personeelsnummer]": NUMBERS, "[Eigen naam]": SURNAMES}, "staff")
+    assert raet.targets["[Eigen naam]"] == "staff.last_name"
+    both = _match(
+        {"Personeelsnummer": NUMBERS, "Eigen naam": SURNAMES, "Achternaam": SURNAMES}, "staff"
+    )
+    assert both.targets["Achternaam"] == "staff.last_name"
+    assert "Eigen naam" not in both.targets
