@@ -24,7 +24,10 @@ CORPUS = sorted((ROOT / "tests" / "mapping" / "corpus").glob("*.toml"))
 KINDS = ("student", "staff", "guardian", "group", "location")
 TARGET = re.compile(r"^(?P<kind>[a-z]+)(\[(?P<number>[1-9])\])?\.(?P<field>_?[a-z][a-z0-9_]*)$")
 # Words that say a column on a pupil row is a guardian's (see the header of fields.toml).
-GUARDIAN_WORDS = ("ouder", "verzorger", "voogd", "parent", "guardian", "contact")
+GUARDIAN_WORDS = (
+    "ouder", "verzorger", "voogd", "parent", "guardian", "contact",
+    "eltern", "erzieher", "ezb", "erziehungsberecht", "sorgeberecht",  # German
+)  # fmt: skip
 
 
 def compact(text: str) -> str:

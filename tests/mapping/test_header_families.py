@@ -857,3 +857,225 @@ def test_a_staff_files_role_column_that_names_no_pupil_holds_the_functions() -> 
     assert amplify.targets["User Type"] == "staff.roles"
     mixed = _match({"Staff ID": NUMBERS, "User Type": ["docent", "leerling"]}, "staff")
     assert mixed.targets["User Type"] == "staff._role"
+
+
+# -- session 21, round 2: sets 6 and 7 --------------------------------------------------------
+
+
+def test_a_globally_unique_id_takes_the_key_before_another_id() -> None:
+    """BBS-Verwaltung checks the GUID first and the Import-ID second."""
+    guids = [f"5D1E2A44-90B3-4C1E-8F7A-2B6C9D0E1F2{digit}" for digit in range(6)]
+    ids = [f"S-{number}" for number in NUMBERS]
+    mapping = _match({"GUID": guids, "Import-ID": ids, "Nachname": SURNAMES})
+    assert mapping.targets["GUID"] == "student.key"
+    assert mapping.targets.get("Import-ID") != "student.key"
+    staff = _match({"uuid": guids, "Lehrer-ID": ids}, "staff")
+    assert staff.targets["uuid"] == "staff.key"
+
+
+def test_a_user_accounts_id_steps_aside_for_the_persons_number() -> None:
+    """Raet's [User ID] beside its [Dossiernummer]; a lone "User ID" is still the key."""
+    raet = _match({"[Dossiernummer]": NUMBERS, "[User ID]": ["jdevries", "pbakker"]}, "staff")
+    assert raet.targets["[Dossiernummer]"] == "staff.key"
+    assert "[User ID]" not in raet.targets
+    alone = _match({"User ID": NUMBERS, "Surname": SURNAMES}, "staff")
+    assert alone.targets["User ID"] == "staff.key"
+
+
+def test_a_states_number_is_the_key_only_without_the_schools_own() -> None:
+    """PowerSchool's State_StudentNumber alone is the key; beside a SIS number, the number."""
+    alone = _match({"State_StudentNumber": NUMBERS, "Last_Name": SURNAMES})
+    assert alone.targets["State_StudentNumber"] == "student.key"
+    both = _match({"SIS Student Number": NUMBERS, "State Student Number": ["9001", "9002"]})
+    assert both.targets["SIS Student Number"] == "student.key"
+    assert both.targets["State Student Number"] == "student.student_number"
+
+
+def test_an_id_number_is_an_id_not_a_number() -> None:
+    """Edusight's id_number beside student_id: two ids as sure, so no key is guessed."""
+    ids = [f"S-{number}" for number in NUMBERS]
+    mapping = _match({"id_number": NUMBERS, "student_id": ids})
+    assert "student.key" not in mapping.targets.values()
+    teachers = _match({"id_number": NUMBERS, "last_name": SURNAMES}, "staff")
+    assert teachers.targets["id_number"] == "staff.key"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Erzieher1_Vorname", "guardian[1].first_name"),
+        ("Erzieher2_E_Mail", "guardian[2].email"),
+        ("Erzieher1_Telefon_Privat", "guardian[1].phone"),
+        ("Erzieher2_Art", "guardian[2].relation"),
+        ("Ezb1_Nachname", "guardian[1].last_name"),
+        ("Ezb2_Telefon", "guardian[2].phone"),
+        ("VornameEltern1", "guardian[1].first_name"),
+        ("TelefonEltern2", "guardian[2].phone"),
+        ("ArtEltern1", "guardian[1].relation"),
+    ],
+)
+def test_german_guardian_words_say_whose_column_it_is(header: str, target: str) -> None:
+    """SchoolExpert's Erzieher1_*, Schüler Online's Ezb1_*, sPlan's *Eltern1."""
+    field = target.rpartition(".")[2]
+    value = {"email": "eva@example.de", "phone": "0511 123456"}.get(field, "x")
+    mapping = _match({"Nummer": NUMBERS, "Vorname": ["Lena"], header: [value]})
+    assert mapping.targets.get(header) == target
+    assert mapping.targets["Vorname"] == "student.first_name"
+
+
+def test_a_german_guardians_file_reads_its_own_words() -> None:
+    """itslearning's Erziehungsberechtigte: "Eltern: Vorname"; Magellan's TelefonPrivat."""
+    mapping = _match(
+        {
+            "Eltern: ID": NUMBERS,
+            "Eltern: Vorname": ["Eva"],
+            "Eltern: Nachname": SURNAMES,
+            "TelefonPrivat": ["0511 123456"],
+        },
+        "guardian",
+    )
+    assert mapping.targets == {
+        "Eltern: ID": "guardian.key",
+        "Eltern: Vorname": "guardian.first_name",
+        "Eltern: Nachname": "guardian.last_name",
+        "TelefonPrivat": "guardian.phone",
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "target"),
+    [
+        ("Aufnahmedatum", "student", "student.start_date"),
+        ("ZugangAm", "student", "student.start_date"),
+        ("Entlassungsdatum", "student", "student.end_date"),
+        ("AbgangAm", "student", "student.end_date"),
+        ("DatEntlassung", "student", "student.end_date"),
+        ("ZugangDatum", "staff", "staff.start_date"),
+        ("Eintritt", "staff", "staff.start_date"),
+        ("Austritt", "staff", "staff.end_date"),
+        ("Abgang_am", "staff", "staff.end_date"),
+    ],
+)
+def test_german_words_for_the_day_of_joining_and_leaving(
+    header: str, entity: EntityKind, target: str
+) -> None:
+    """Magellan's Zugang/Abgang, WinSchool's Aufnahme/Entlassung, IBIS' Eintritt/Austritt."""
+    key = "Nummer" if entity == "student" else "Personalnummer"
+    mapping = _match({key: NUMBERS, header: ["01.08.2023", "31.07.2025"]}, entity)
+    assert mapping.targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Kürzel", ["HOF", "KRA"], "staff", "staff.abbreviation"),
+        ("Kuerzel", ["HOF", "KRA"], "staff", "staff.abbreviation"),
+        ("Amtsbezeichnung", ["StR", "OStR"], "staff", "staff.roles"),
+        ("Personalnr", NUMBERS, "staff", "staff.key"),
+        ("Zuname", SURNAMES, "staff", "staff.last_name"),
+        ("Klassenleitung", ["Frau Lang"], "student", "student._mentor"),
+        ("Ausbildungsrichtung", ["Technik"], "student", "student.program"),
+        ("Kursname", ["M-GK1"], "group", "group.name"),
+        ("Fach", ["Mathematik"], "group", "group.subject"),
+    ],
+)
+def test_more_german_school_tool_words(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    key = {"student": "Nummer", "staff": "Personalnummer", "group": "Kursid"}[entity]
+    columns = {header: values} if target.endswith(".key") else {key: NUMBERS, header: values}
+    assert _match(columns, entity).targets.get(header) == target
+
+
+def test_a_german_gender_inclusive_ending_is_no_part_of_the_name() -> None:
+    """edoo.sys "Schüler/in E-Mail"; "Lehrer*innen", "Schüler:in"."""
+    mapping = _match({"Nummer": NUMBERS, "Schüler/in E-Mail": ["lena@schule.example.de"]})
+    assert mapping.targets["Schüler/in E-Mail"] == "student.email"
+    staff = _match({"Personalnummer": NUMBERS, "Lehrer:in E-Mail": ["eh@schule.de"]}, "staff")
+    assert staff.targets["Lehrer:in E-Mail"] == "staff.email"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Förnamn", ["Elsa"], "student", "student.first_name"),
+        ("Efternamn", ["Lind"], "student", "student.last_name"),
+        ("E-postadress", ["elsa@skola.example.se"], "student", "student.email"),
+        ("Externt ID", NUMBERS, "student", "student.key"),
+        ("Namn", ["7A"], "group", "group.name"),
+        ("Namn", ["Norra skolan"], "location", "location.name"),
+    ],
+)
+def test_swedish_school_tools_vocabulary(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    """Unikum, Elevspel: Swedish names of the fields."""
+    key = {"student": "Elevnummer", "group": "Externt ID", "location": "Externt ID"}[entity]
+    columns = {header: values} if target.endswith(".key") else {key: NUMBERS, header: values}
+    assert _match(columns, entity).targets.get(header) == target
+
+
+def test_a_staff_members_official_first_name_beside_a_call_name_is_no_field() -> None:
+    """Raet and ParnasSys: [Roepnaam] is the first name, [Voornaam] the official ones."""
+    mapping = _match(
+        {"[Personeelsnummer]": NUMBERS, "[Roepnaam]": ["Anna"], "[Voornaam]": ["Johanna"]}, "staff"
+    )
+    assert mapping.targets["[Roepnaam]"] == "staff.first_name"
+    assert "[Voornaam]" not in mapping.targets
+    parents = _match({"ID": NUMBERS, "FirstName": ["Els"], "Surname": SURNAMES}, "guardian")
+    assert parents.targets["FirstName"] == "guardian.first_name"
+
+
+def test_a_column_that_names_the_rows_kind_beats_a_bare_exact_alias() -> None:
+    """NWEA: "Student Email" is the pupil's; a bare "Email Address" is the instructor's."""
+    mapping = _match(
+        {
+            "Student ID": NUMBERS,
+            "Email Address": ["j.rivera@district.example.org"],
+            "User Name": ["j.rivera@district.example.org"],
+            "Student Email": ["ana@students.example.org"],
+            "Student User Name": ["ana.lopez"],
+        }
+    )
+    assert mapping.targets["Student Email"] == "student.email"
+    assert mapping.targets["Student User Name"] == "student.username"
+    assert "Email Address" not in mapping.targets
+    assert "User Name" not in mapping.targets
+
+
+def test_a_login_after_a_schools_or_a_persons_word_is_not_the_rows_login() -> None:
+    """Big Universe's school_username and teacher_username are other records' logins."""
+    mapping = _match(
+        {"unique_id": NUMBERS, "school_username": ["oakhill"], "teacher_username": ["msmith"]}
+    )
+    assert "school_username" not in mapping.targets
+    assert "teacher_username" not in mapping.targets
+    system = _match({"Nummer": NUMBERS, "LeerID Gebruikersnaam": ["dberg"]})
+    assert system.targets["LeerID Gebruikersnaam"] == "student.username"
+
+
+def test_a_description_is_the_name_only_when_no_column_names_it() -> None:
+    """Basispoort's groep: naam and omschrijving; a lone Omschrijving is still the name."""
+    both = _match({"Code": ["5A"], "naam": ["Groep 5a"], "omschrijving": ["Juf Els"]}, "group")
+    assert both.targets["naam"] == "group.name"
+    assert both.targets.get("omschrijving") != "group.name"
+    alone = _match({"Code": ["5A"], "Omschrijving": ["Groep 5a"]}, "group")
+    assert alone.targets["Omschrijving"] == "group.name"
+
+
+def test_an_internal_id_is_the_schools_own_id() -> None:
+    """PrimaryLeap's student_internal_id, as the Dutch "Intern nummer"."""
+    mapping = _match({"student_internal_id": NUMBERS, "parent_internal_id": ["P1", "P2"]})
+    assert mapping.targets["student_internal_id"] == "student.key"
+    assert mapping.targets.get("parent_internal_id") != "student.key"
+
+
+def test_the_own_name_is_the_surname_only_when_no_other_is_given() -> None:
+    """Raet's [Eigen naam] (the birth name, as Geboortenaam) beside no other surname."""
+    raet = _match({"[Personeelsnummer]": NUMBERS, "[Eigen naam]": SURNAMES}, "staff")
+    assert raet.targets["[Eigen naam]"] == "staff.last_name"
+    both = _match(
+        {"Personeelsnummer": NUMBERS, "Eigen naam": SURNAMES, "Achternaam": SURNAMES}, "staff"
+    )
+    assert both.targets["Achternaam"] == "staff.last_name"
+    assert "Eigen naam" not in both.targets

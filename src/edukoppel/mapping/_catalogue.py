@@ -41,12 +41,20 @@ _PERSON_FIELDS = frozenset(
 _PUPIL_WORDS = frozenset(
     {"leerling", "leerlingen", "student", "students", "pupil", "lln", "kind", "child"}
 )
+#: German words for a pupil's guardians (``Erzieher1_Vorname``, ``Ezb1_Telefon``,
+#: ``NameEltern1``): parents, educators, those with custody or care.
+GERMAN_GUARDIAN_WORDS = frozenset(
+    {"eltern", "erzieher", "ezb", "erziehungsberechtigte", "erziehungsberechtigter",
+     "erziehungsberechtigten", "sorgeberechtigte", "sorgeberechtigter", "sorgeberechtigten"}
+)  # fmt: skip
 #: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
      "guardians", "contact", "carer", "carers",
      "coaccount", "coaccounts",  # Smartschool: a parent's co-account on the pupil's account
-     "relatie"}  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
+     "relatie",  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
+     # German: Eltern, Erzieher, Erziehungsberechtigte (Ezb), Sorgeberechtigte.
+     *GERMAN_GUARDIAN_WORDS}
 )  # fmt: skip
 
 

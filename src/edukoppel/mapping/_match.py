@@ -20,7 +20,14 @@ import attrs
 
 from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
-from edukoppel.mapping._catalogue import OWNER_WORDS, Catalogue, FieldSpec, Target, catalogue
+from edukoppel.mapping._catalogue import (
+    GERMAN_GUARDIAN_WORDS,
+    OWNER_WORDS,
+    Catalogue,
+    FieldSpec,
+    Target,
+    catalogue,
+)
 from edukoppel.mapping._normalise import Header, normalise
 from edukoppel.mapping._presets import Preset, detect
 from edukoppel.mapping._profile import Profile
@@ -367,6 +374,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     ),
     "guardian": frozenset(
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
+        | GERMAN_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset({"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}),
@@ -394,6 +402,11 @@ _LISTS = frozenset({"email", "phone"})
 _BARE_NAMES = frozenset({"naam", "name"})
 _PAIR_SCORE = 0.9
 _PRIMARY = frozenset({"primary", "main", "hoofd"})
+# Words that name a school or a kind of person, never a system whose login a header names.
+_NOT_SYSTEMS = frozenset(
+    {"school", "schule", "vestiging", "district", "class", "klas"}
+    | {word for kind in ("student", "staff", "guardian") for word in _KIND_WORDS[kind]}
+)
 
 
 # Words that add nothing after an alias of a field of this type: "School Email Address",
@@ -458,7 +471,13 @@ def _header_score(
     kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
     # "LeerID Gebruikersnaam", "Google Username": the login of a system the file names (in
     # one or two words before the alias).
-    unqualified = {"".join(header.words[k:]) for k in (1, 2) if len(header.words) > k}
+    # Not after a word that names a kind or a school (Big Universe's ``school_username``,
+    # ``teacher_username``: another record's login, not a system's).
+    unqualified = {
+        "".join(header.words[k:])
+        for k in (1, 2)
+        if len(header.words) > k and not _NOT_SYSTEMS & set(header.words[:k])
+    }
     if not own:
         unprefixed = None
     if not own and spec.owned:
@@ -866,8 +885,9 @@ def _official_first_names(
 
     ``VOORNAAM`` beside ``ROEPNAAM`` (Wisa), ``CHILD_FIRST_NAME`` beside
     ``CHILD_PREFERRED_FIRST_NAME`` (Mavis): the voornaam is then the official given names,
-    the roepnaam the first name. Only for a kind with a given-names field; never a
-    guardian's column.
+    the roepnaam the first name. A kind without a given-names field (staff: Raet's
+    ``[Voornaam]`` beside ``[Roepnaam]``) leaves the official names unmapped. Never a
+    guardian's column, nor a guardian's own row.
 
     Examples:
         >>> from edukoppel.mapping._catalogue import catalogue
@@ -875,9 +895,11 @@ def _official_first_names(
         >>> heads = [normalise(h) for h in ("Voornaam", "Roepnaam")]
         >>> _official_first_names(heads, specs, "student")
         {0: "'Voornaam' beside a call name: the official given names"}
+        >>> _official_first_names(heads, catalogue().for_entity("staff"), "staff")
+        {0: "'Voornaam' beside a call name: the official given names"}
     """
-    if not any(spec.kind == entity and spec.name == "given_names" for spec in specs):
-        return {}
+    if entity == "guardian":
+        return {}  # a parents file's FirstName beside PreferredName: its names as written
     kind_words = _KIND_WORDS.get(entity, frozenset())
 
     def rest(header: Header) -> str | None:
@@ -1032,6 +1054,10 @@ def _decisions(
 Pick = tuple[float, Target, tuple[str, ...]]
 Tie = tuple[str, tuple[int, ...]]  # the field, and the columns (positions) as sure to be it
 _TIE = 0.005  # two scores this close are one score: neither column has more evidence
+# A column that names the row's kind (``Student Email``) scores a little below a bare alias
+# (``Email Address``) for naming more than the field: within this gap, the one that names
+# the row's kind is the row's, and the bare one another person's (NWEA: the instructor's).
+_QUALIFIED_GAP = 0.05
 # Two key columns this close are equally sure: an exact alias (``ID``) against a normalised
 # one (``TeacherNumber``) or one after a kind word (``persoonId``) is no evidence of which
 # holds the key.
@@ -1039,6 +1065,42 @@ _KEY_TIE = 0.05
 # A header that names a number (``Teacher_number``, ``Stamnr``, ``Leerlingnummer``) is the
 # school's number for its people: an id column beside it (``Teacher_id``) holds the key.
 _NUMBER_ENDS = ("nummer", "number", "nr", "num")
+# "ID number" (Moodle's idnumber, Edusight's id_number) names an id, not a number.
+_ID_NUMBERS = ("idnumber", "idnummer", "idnr")
+# A globally unique id (``GUID``, ``uuid``, ``GUIDExtern``) is what a system that issues them
+# identifies its people by: it holds the key before any other id column (BBS-Verwaltung
+# checks the GUID first, the Import-ID second; Somtoday's uuid beside its leerlingnummer).
+_GLOBAL_IDS = ("guid", "uuid")
+# The id of a user account (``User ID``, ``Login ID``): the key only when the file names
+# neither the person's id nor its number (Raet's [User ID] beside its [Dossiernummer]).
+_ACCOUNT_IDS = frozenset({"userid", "loginid", "accountid", "gebruikerid", "benutzerid"})
+
+
+def _key_rank(name: str, options: int, outside: frozenset[str] = frozenset()) -> int:
+    """Which column of several sure key columns takes the key: the lowest rank.
+
+    0 a globally unique id, 1 another id, 2 a number sure to be nothing but the key, 3 a
+    column that may also be another field (the pupil's number), 4 a number given from
+    outside the school (``outside``: a state's, a nation's), 5 a user account's id.
+
+    Examples:
+        >>> [_key_rank(name, 1) for name in ("guid", "studentid", "dossiernummer", "userid")]
+        [0, 1, 2, 5]
+        >>> _key_rank("idnumber", 1), _key_rank("leerlingnummer", 2)
+        (1, 3)
+        >>> _key_rank("statestudentnumber", 2, frozenset({"statestudentnumber"}))
+        4
+    """
+    if name in _ACCOUNT_IDS:
+        return 5
+    if name in outside:
+        return 4
+    if name.startswith(_GLOBAL_IDS) or name.endswith(_GLOBAL_IDS):
+        return 0
+    number = name.endswith(_NUMBER_ENDS) and not name.endswith(_ID_NUMBERS)
+    if options == 1:
+        return 2 if number else 1
+    return 3
 
 
 def _qualified(table: Table, entity: EntityKind) -> frozenset[int]:
@@ -1081,7 +1143,9 @@ def _assign(
       below the vestiging's own names); two equal scores leave both columns unmapped, with
       the field as a suggestion, rather than let the columns' names decide; unless exactly
       one of them names the row's kind (``Student First Name`` beside ``First Name``, in
-      ``qualified``): that one is the row's, the other may still take another field.
+      ``qualified``): that one is the row's, the other may still take another field. The
+      same when the bare one scores higher by less than ``_QUALIFIED_GAP`` (an exact
+      ``Email Address`` against ``Student Email``, an alias after the kind's word).
     """
     chosen: dict[int, Pick] = {}
     tied: dict[int, Tie] = {}
@@ -1100,7 +1164,13 @@ def _assign(
         for position, scored in candidates.items()
     }
     label = names or {}
-    _assign_keys(free, options, label, chosen, tied, taken)
+    outside = frozenset(
+        normalise(alias).compact
+        for spec in fields.fields.values()
+        if spec.name == "student_number"
+        for alias in spec.fallback
+    )
+    _assign_keys(free, options, label, chosen, tied, taken, outside)
     ranked: list[tuple[float, int, Target, tuple[str, ...]]] = [
         (score, position, target, evidence)
         for position, scored in free.items()
@@ -1116,6 +1186,12 @@ def _assign(
         multi = bool(spec and spec.multi)
         if target in taken and not multi:
             continue
+        if not multi and position not in qualified and any(
+            rival >= score - _QUALIFIED_GAP and aim == target and other in qualified
+            and other not in chosen and other not in tied and free[other][0][1] == target
+            for rival, other, aim, _ in ranked[index + 1 :]
+        ):  # fmt: skip
+            continue  # "Student Email" beside "Email Address": the row's is the named one
         rivals = [] if multi else [
             other
             for rival, other, aim, _ in ranked[index + 1 :]
@@ -1144,8 +1220,13 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
     chosen: dict[int, Pick],
     tied: dict[int, Tie],
     taken: set[Target],
+    outside: frozenset[str] = frozenset(),
 ) -> None:
-    """Each key (the row's, guardian 1's, ...) to the one column sure to be it, if one."""
+    """Each key (the row's, guardian 1's, ...) to the one column sure to be it, if one.
+
+    ``outside``: the names of a number given from outside the school (a state's), which
+    holds the key only when no column of the school's own does.
+    """
     contenders: dict[Target, list[tuple[float, int, tuple[str, ...]]]] = {}
     for position, scored in free.items():
         top = scored[0][0] if scored else 0.0
@@ -1157,12 +1238,12 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
         if target in taken:
             continue
         pool = [item for item in contenders[target] if item[1] not in chosen]
-        ids = [
-            item
-            for item in pool
-            if options[item[1]] == 1 and not names.get(item[1], "").endswith(_NUMBER_ENDS)
-        ]
-        field = ids or pool  # a number steps aside for an id
+        ranks = {
+            item[1]: _key_rank(names.get(item[1], ""), options[item[1]], outside) for item in pool
+        }
+        first = min(ranks.values(), default=0)
+        # A number steps aside for an id, an account's id for both (see _key_rank).
+        field = [item for item in pool if ranks[item[1]] == first]
         field.sort(key=lambda item: (-item[0], names.get(item[1], "")))
         if not field:
             continue

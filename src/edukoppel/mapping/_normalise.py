@@ -22,7 +22,8 @@ _NUMBERED = (
     "ouder", "verzorger", "voogd", "parent", "guardian", "contact", "contactpersoon",
     "lesgroep", "groep", "cluster", "vak", "mentor", "klas", "telefoon", "tel", "email",
     "mail", "adres", "telefoonnummer", "mobiel", "relatie", "relation", "relationship",
-    "coaccount",
+    "coaccount", "eltern", "erzieher", "ezb", "erziehungsberechtigte", "erziehungsberechtigter",
+    "sorgeberechtigte", "sorgeberechtigter",
 )  # fmt: skip
 # Abbreviations school exports write for a whole word (``lln.nr``, ``Geb. dat.``, ``DOB``,
 # ``Yr Group``): a header and an alias are compared with them written out, so one alias
@@ -49,6 +50,8 @@ _CO_ACCOUNT = re.compile(r"\bco[-_ ]account", re.IGNORECASE)  # Smartschool's "C
 _SLASHED = re.compile(r"([^\W\d_]{2,})\s*/\s*([^\W\d_]{2,})")  # "School/Building": either
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")  # "Contact's Email": the s says whose
+# German gender-inclusive endings: "Schüler/in", "Lehrer*innen", "Schüler:in", "Lehrer/-in".
+_GENDERED = re.compile(r"(?<=[^\W\d_]{3})[/*:]-?in(?:nen)?\b")
 
 
 def _either(text: str) -> tuple[str, ...]:
@@ -80,8 +83,10 @@ def words(text: str) -> tuple[str, ...]:
         ('e', 'mailadres', 'ouder', 'verzorger')
         >>> words("sourcedId"), words("Contact’s Email")
         (('sourced', 'id'), ('contact', 'email'))
+        >>> words("Schüler/in E-Mail"), words("Lehrer*innen")
+        (('schuler', 'e', 'mail'), ('lehrer',))
     """
-    split = _CAMEL.sub(" ", _strip_accents(_POSSESSIVE.sub("", text)))
+    split = _CAMEL.sub(" ", _strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
     return tuple(word for word in _NON_WORD.split(split.casefold()) if word)
 
 
@@ -135,7 +140,7 @@ def normalise(header: str) -> Header:
         >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
     """
-    text = _CO_ACCOUNT.sub("coaccount", header.strip())
+    text = _GENDERED.sub("", _CO_ACCOUNT.sub("coaccount", header.strip()))
     note: list[str] = []
 
     asides: list[str] = []
