@@ -85,10 +85,26 @@ HELDOUT_6_FLOOR = 0.93
 # key mistake after session 21's second rules. A tuning set from then on.
 HELDOUT_7 = sorted((Path(__file__).parent / "heldout7").glob("*.toml"))
 HELDOUT_7_FLOOR = 0.93
+# Set 8: blind, gathered at the end of session 21 from German-speaking tools (SVWS-Import,
+# WebUntis, SchILD-NRW, IServ, SchulIT, LOGINEO NRW, Elaisa, Escola, LabSoft, diklabu) and
+# one Dutch (OCLC Wise schoolWise): 17 sets, 221 columns. On arrival, on main after session
+# 21's second rules: 84.2% (186) right, 6 (2.7%) on a wrong field, 1 key mistake, 4 no-field
+# columns mapped. Its key mistake and wrong fields were read (the safety checks), its
+# unmapped misses not. LOGINEO's own id beside the source system's are both stable ids of
+# the account, and SVWS' Amtsbezeichnung is the function set 6 labels it: the labels accept
+# either (85.1%, 188; 4 wrong fields, 1.8%).
+HELDOUT_8 = sorted((Path(__file__).parent / "heldout8").glob("*.toml"))
+HELDOUT_8_FLOOR = 0.84
+# Set 9: blind, gathered at the end of session 21 from English-language tools (iSAMS,
+# Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
+# 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
+# Skole, Skola24): 21 sets, 270 columns. On arrival: 82.2% (222) right, 5 (1.9%) on a wrong
+# field, no key mistake, 4 no-field columns mapped.
+HELDOUT_9 = sorted((Path(__file__).parent / "heldout9").glob("*.toml"))
+HELDOUT_9_FLOOR = 0.82
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
-# never which columns, so that reading a failure cannot tune the catalogue on it. None now;
-# sets 8 and 9 are being gathered.
-BLIND: tuple[str, ...] = ()
+# never which columns, so that reading a failure cannot tune the catalogue on it.
+BLIND = ("heldout8", "heldout9")
 
 
 @attrs.frozen
@@ -168,6 +184,8 @@ def test_the_corpus_is_mapped_well_enough() -> None:
         ("heldout5", HELDOUT_5),
         ("heldout6", HELDOUT_6),
         ("heldout7", HELDOUT_7),
+        ("heldout8", HELDOUT_8),
+        ("heldout9", HELDOUT_9),
     ],
     ids=[
         "corpus",
@@ -178,6 +196,8 @@ def test_the_corpus_is_mapped_well_enough() -> None:
         "heldout5",
         "heldout6",
         "heldout7",
+        "heldout8",
+        "heldout9",
     ],
 )
 def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
@@ -201,18 +221,21 @@ def test_no_identifier_column_lands_on_a_wrong_field_and_no_other_on_a_key(
         assert wrong == []
 
 
+_FLOORS = [
+    ("heldout", HELDOUT, HELDOUT_FLOOR, 30),
+    ("heldout2", HELDOUT_2, HELDOUT_2_FLOOR, 14),
+    ("heldout3", HELDOUT_3, HELDOUT_3_FLOOR, 13),
+    ("heldout4", HELDOUT_4, HELDOUT_4_FLOOR, 15),
+    ("heldout5", HELDOUT_5, HELDOUT_5_FLOOR, 15),
+    ("heldout6", HELDOUT_6, HELDOUT_6_FLOOR, 38),
+    ("heldout7", HELDOUT_7, HELDOUT_7_FLOOR, 29),
+    ("heldout8", HELDOUT_8, HELDOUT_8_FLOOR, 17),
+    ("heldout9", HELDOUT_9, HELDOUT_9_FLOOR, 21),
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "corpus", "floor", "size"),
-    [
-        ("heldout", HELDOUT, HELDOUT_FLOOR, 30),
-        ("heldout2", HELDOUT_2, HELDOUT_2_FLOOR, 14),
-        ("heldout3", HELDOUT_3, HELDOUT_3_FLOOR, 13),
-        ("heldout4", HELDOUT_4, HELDOUT_4_FLOOR, 15),
-        ("heldout5", HELDOUT_5, HELDOUT_5_FLOOR, 15),
-        ("heldout6", HELDOUT_6, HELDOUT_6_FLOOR, 38),
-        ("heldout7", HELDOUT_7, HELDOUT_7_FLOOR, 29),
-    ],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
+    ("name", "corpus", "floor", "size"), _FLOORS, ids=[row[0] for row in _FLOORS]
 )
 def test_the_heldout_header_sets_stay_above_their_floor(
     name: str, corpus: list[Path], floor: float, size: int
