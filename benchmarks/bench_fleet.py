@@ -6,14 +6,16 @@ sharing theirs: 1.4 per pupil), read together with ``ek.read_many``. Every way s
 same files into a store of its own (a table prefix of its own on PostgreSQL when
 ``EDUKOPPEL_POSTGRES_URL`` is set, else a SQLite file of its own): first the first sync, then
 a weekly sync at 2% churn (1% of pupils leave with their families' guardians, as many arrive,
-1% change their homeroom and name, 1% of families an e-mail address). Reported: schools per
+1% change their homeroom and name, 1% of families an e-mail address). In each phase every
+way syncs half the schools in the order sequential, pool, Dask and the other half in the
+mirrored order, each slot starting when the database server is idle. Reported: schools per
 minute, the ratio to the sequential loop (the target is 1.7x on two cores), p50 and p99
 seconds per school (the target for the weekly sync: p99 under 2 s), and each worker's peak
 resident memory.
 
 ``python -m benchmarks fleet`` is 200 tenants of 1,000 pupils (as the issue asks);
 ``--quick`` is 8 tenants of 100. ``EDUKOPPEL_FLEET_TENANTS`` and ``EDUKOPPEL_FLEET_PUPILS``
-choose other sizes.
+choose other sizes, ``EDUKOPPEL_FLEET_DASK_JOBS_PER_TASK`` Dask's jobs a task (default 4).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import attrs
 
 import edukoppel as ek
 from edukoppel import fleet
@@ -184,7 +188,15 @@ def dask_cluster(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
     with (
         # A service without Dask's dashboard needs no statistical profiler sampling every
         # task's stack each 10 ms (docs/fleet.md): it cost about 5% of a first sync here.
-        dask.config.set({"distributed.worker.profile.enabled": False}),
+        # Nor the nanny's MALLOC_TRIM_THRESHOLD_ of 64 KiB, which hands freed memory back to
+        # the system at once, so a school's reads and plan fault it in again: 5 to 10% of
+        # a weekly sync's CPU (docs/fleet.md).
+        dask.config.set(
+            {
+                "distributed.worker.profile.enabled": False,
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+            }
+        ),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
@@ -196,9 +208,7 @@ def dask_cluster(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
         # spend a few ms of CPU on every task, on the cores the schools' syncs need.
         per_task = int(os.environ.get("EDUKOPPEL_FLEET_DASK_JOBS_PER_TASK", "4"))
         return finish(
-            fleet.sync_many(
-                jobs, url=url, executor=client.get_executor(), jobs_per_task=per_task
-            )
+            fleet.sync_many(jobs, url=url, executor=client.get_executor(), jobs_per_task=per_task)
         )
 
 
@@ -247,35 +257,75 @@ def server_seconds(url: str | None) -> Callable[[], float] | None:
     return seconds
 
 
-def run(
-    label: str,
-    runner: Runner,
-    jobs: list[fleet.Job],
-    url: str,
-    baseline: float | None,
+def settle(server: Callable[[], float] | None, *, limit: float = 60.0) -> float:
+    """Wait until the database server is idle; the seconds waited.
+
+    The previous runner's writes set off the server's autovacuum and analyze, which would
+    otherwise run on the cores while the next runner is timed: the last runner of a phase
+    paid for the others'.
+    """
+    if server is None:
+        return 0.0
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit:
+        before = server()
+        time.sleep(0.5)
+        if server() - before < 0.01:
+            break
+    return time.perf_counter() - began
+
+
+@attrs.define
+class Tally:
+    """One runner's results and clocks over its slots."""
+
+    results: list[fleet.JobResult] = attrs.field(factory=list)
+    wall: float = 0.0
+    server: float = 0.0
+    settled: float = 0.0
+
+
+def run_phase(
+    entries: list[tuple[str, Runner, list[fleet.Job]]],
+    urls: dict[str, str],
     server: Callable[[], float] | None,
-) -> float:
-    started[0] = time.perf_counter()
-    server_before = server() if server else 0.0
-    results = runner(jobs, url)
-    wall = finished[0] - started[0]
-    server_used = (server() - server_before) / len(results) if server else None
-    outcomes = {r.outcome for r in results}
-    per_minute = len(results) / wall * 60
-    memory = {}
-    for result in results:
-        memory[result.worker] = max(memory.get(result.worker, 0.0), result.peak_memory_mib or 0.0)
-    ratio = f", {per_minute / baseline:.2f}x sequential" if baseline else ""
-    on_server = "" if server_used is None else f"; server CPU {server_used * 1000:.0f} ms/school"
-    print(
-        f"  {label:<13} {per_minute:7.1f} schools/min{ratio}; per school p50 "
-        f"{percentile((r.seconds for r in results), 0.5):.2f} s, p99 "
-        f"{percentile((r.seconds for r in results), 0.99):.2f} s; peak per worker "
-        f"{max(memory.values()):.0f} MiB ({len(memory)} workers){on_server}; "
-        f"load {os.getloadavg()[0]:.1f}; {sorted(outcomes)}",
-        flush=True,
-    )
-    return per_minute
+) -> None:
+    """Each runner syncs half the schools in a slot of its own, in the order ABC then CBA.
+
+    The machine's speed drifts during a run (a virtual machine's neighbours, the database
+    server's caches): timed one after another, the last runner of a phase met other
+    conditions than the first. In mirrored slots every runner meets the same on average.
+    """
+    tallies = {label: Tally() for label, _, _ in entries}
+    for slot, (label, runner, jobs) in enumerate([*entries, *reversed(entries)]):
+        half = jobs[: len(jobs) // 2] if slot < len(entries) else jobs[len(jobs) // 2 :]
+        tally = tallies[label]
+        tally.settled += settle(server)
+        server_before = server() if server else 0.0
+        tally.results += runner(half, urls[label])
+        tally.wall += finished[0] - started[0]
+        tally.server += (server() - server_before) if server else 0.0
+    baseline = None
+    for label, tally in tallies.items():
+        results = tally.results
+        per_minute = len(results) / tally.wall * 60
+        memory: dict[str, float] = {}
+        for result in results:
+            memory[result.worker] = max(
+                memory.get(result.worker, 0.0), result.peak_memory_mib or 0.0
+            )
+        ratio = f", {per_minute / baseline:.2f}x sequential" if baseline else ""
+        on_server = f"; server CPU {tally.server / len(results) * 1000:.0f} ms/school"
+        print(
+            f"  {label:<13} {per_minute:7.1f} schools/min{ratio}; per school p50 "
+            f"{percentile((r.seconds for r in results), 0.5):.2f} s, p99 "
+            f"{percentile((r.seconds for r in results), 0.99):.2f} s; peak per worker "
+            f"{max(memory.values()):.0f} MiB ({len(memory)} workers)"
+            f"{on_server if server else ''}; waited {tally.settled:.1f} s for an idle "
+            f"server; {sorted({r.outcome for r in results})}",
+            flush=True,
+        )
+        baseline = baseline or per_minute
 
 
 def main(quick: bool) -> None:
@@ -305,20 +355,27 @@ def main(quick: bool) -> None:
         )
         for week, phase in enumerate(("first sync", "weekly sync at 2% churn")):
             paths = write_files(here, tenants, pupils, week)
-            print(f"-- {phase}")
-            baseline = None
-            for label, runner in runners.items():
-                jobs = [
-                    fleet.Job(
-                        tenant=t,
-                        # ek.read_many itself, so every worker (a cluster's too) can unpickle it
-                        source=functools.partial(ek.read_many, list(paths[t]), source_name="las"),
-                        prefix=prefixes[label],
-                    )
-                    for t in tenants
-                ]
-                speed = run(label, runner, jobs, urls[label], baseline, server)
-                baseline = baseline or speed
+            print(f"-- {phase} (load average {os.getloadavg()[0]:.1f})")
+            entries = [
+                (
+                    label,
+                    runner,
+                    [
+                        fleet.Job(
+                            tenant=t,
+                            # ek.read_many itself, so every worker (a cluster's too) can
+                            # unpickle it
+                            source=functools.partial(
+                                ek.read_many, list(paths[t]), source_name="las"
+                            ),
+                            prefix=prefixes[label],
+                        )
+                        for t in tenants
+                    ],
+                )
+                for label, runner in runners.items()
+            ]
+            run_phase(entries, urls, server)
         if postgres:
             import sqlalchemy as sa
 

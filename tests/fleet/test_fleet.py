@@ -432,10 +432,10 @@ class CountingPool(cf.ThreadPoolExecutor):
 
     def __init__(self, workers: int) -> None:
         super().__init__(workers)
-        self.tasks = 0
+        self.sizes: list[int] = []  # the jobs of each task
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        self.tasks += 1
+        self.sizes.append(len(args[1]))
         return super().submit(fn, *args, **kwargs)
 
 
@@ -459,7 +459,8 @@ def test_jobs_go_to_the_executor_several_a_task_each_with_its_own_result(
                 progress=lambda done, *_: seen.append(done),
             )
         }
-        assert pool.tasks == 3  # 3 + 3 + 1 jobs
+        # 3 a task, then no more than the jobs left per worker: 4 left is 2 each, 2 is 1.
+        assert pool.sizes == [3, 2, 1, 1]
     assert seen == list(range(1, 8))
     assert results.pop("99ZZ").outcome == "failed"  # alone: its task's other jobs applied
     assert {r.outcome for r in results.values()} == {"applied"}
@@ -479,7 +480,7 @@ def test_at_most_max_in_flight_jobs_are_handed_over_even_in_bigger_tasks(
             r.outcome
             for r in fleet.sync_many(jobs, url=url, executor=pool, jobs_per_task=4, max_in_flight=2)
         ]
-        assert pool.tasks == 3  # 2 + 2 + 1: a task never holds more than may be in flight
+        assert pool.sizes == [2, 2, 1]  # a task never holds more than may be in flight
     assert outcomes == ["applied"] * 5
 
 

@@ -241,7 +241,9 @@ def sync_many(
     With ``jobs_per_task`` above 1, the jobs go to the executor that many at a time, each
     still with its own result, retries and failure: on a Dask cluster, whose scheduler and
     workers spend a few milliseconds of CPU on every task, 4 a task save most of that
-    (docs/fleet.md). Results then come a task at a time.
+    (docs/fleet.md). Results then come a task at a time. Towards the end the tasks get
+    smaller (never more than the jobs left per worker), so no worker idles long while
+    another finishes a big last task.
 
     Args:
         jobs: The tenants to sync (a tenant should occur once).
@@ -288,9 +290,8 @@ def sync_many(
         owned=owned,
         workers=workers,
     )
-    limit = (
-        max_in_flight if max_in_flight is not None else 2 * _workers(pool.executor) * jobs_per_task
-    )
+    threads = _workers(pool.executor)
+    limit = max_in_flight if max_in_flight is not None else 2 * threads * jobs_per_task
     done = 0
     try:
         while queue or pool.suspects or pool.pending:
@@ -299,7 +300,10 @@ def sync_many(
             if pool.suspects and not pool.pending and not pool.broken:
                 offered += pool.offer((pool.suspects.popleft(),), alone=True)
             while queue and not pool.suspects and not pool.broken:
-                room = min(jobs_per_task, limit - pool.jobs_pending, len(queue))
+                # Near the end a task takes no more than its share of what is left, so
+                # that the last tasks do not leave the other workers idle.
+                share = -(-len(queue) // threads)
+                room = min(jobs_per_task, limit - pool.jobs_pending, share)
                 if room < 1:
                     break
                 offered += pool.offer(tuple(queue.popleft() for _ in range(room)))
