@@ -242,10 +242,15 @@ def test_date_given_as_a_number_is_refused() -> None:
         ("female", "female"),
         ("other", "other"),
         ("unknown", "unknown"),
+        ("W", "female"),
+        ("D", "other"),
+        ("weiblich", "female"),
+        ("Männlich", "male"),
+        ("divers", "other"),
     ],
 )
 def test_gender_codes_of_every_source(value: object, expected: str) -> None:
-    """M/V/X, man/vrouw, jongen/meisje, EDEXML 0/1/2/9 and Somtoday MAN/VROUW/ONBEKEND."""
+    """M/V/X, man/vrouw, jongen/meisje, EDEXML 0/1/2/9, Somtoday MAN/VROUW, German m/w/d."""
     assert expected == ek.Student(key="1", gender=value).gender
 
 

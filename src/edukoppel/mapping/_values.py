@@ -34,7 +34,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     "gender": re.compile(
-        r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders)$",
+        r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders"
+        r"|w|d|weiblich|m(ä|ae)nnlich|divers)$",
         re.IGNORECASE,
     ),
     # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science: a short code or name

@@ -58,10 +58,12 @@ _DATE_ISO = re.compile(rf"^(\d{{4}})([-/.])(\d{{2}})\2(\d{{2}}){_TIME_OF_DAY}$")
 
 _GENDERS: dict[str, Gender] = {
     # M/V/X as in Dutch registrations, man/vrouw, jongen/meisje, English words,
-    # EDEXML 0/1/2/9 and Somtoday MAN/VROUW/ONBEKEND.
+    # EDEXML 0/1/2/9, Somtoday MAN/VROUW/ONBEKEND, and German exports' m/w/d
+    # (männlich, weiblich, divers).
     "m": "male", "man": "male", "jongen": "male", "male": "male", "1": "male",
     "v": "female", "vrouw": "female", "meisje": "female", "female": "female", "f": "female",
-    "2": "female",
+    "2": "female", "w": "female", "weiblich": "female", "männlich": "male", "maennlich": "male",
+    "d": "other",
     "x": "other", "anders": "other", "other": "other", "o": "other", "divers": "other",
     "onbekend": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown", "u": "unknown",
     "niet gespecificeerd": "unknown", "onbepaald": "unknown",
