@@ -10,11 +10,8 @@ file does not have never clears anything.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from functools import cache
-from importlib.resources import files
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,6 +21,7 @@ from edukoppel.mapping._catalogue import Target, catalogue
 from edukoppel.mapping._presets import preset
 from edukoppel.mapping._school import school_from_title
 from edukoppel.mapping._valuemap import ValueMap, fold, fold_expression
+from edukoppel.mapping._values import role_words
 from edukoppel.model import (
     ROSTER_ARGUMENTS,
     EntityKind,
@@ -587,17 +585,6 @@ def _groups(records: Sequence[Record], columns: _Columns) -> list[Group] | None:
     return [Group(key=key, kind=kind) for key, kind in sorted(kinds.items())]
 
 
-@cache
-def _role_words() -> dict[str, EntityKind]:
-    """Role values and the kind of row each means (``mapping/roles.toml``)."""
-    text = files("edukoppel.mapping").joinpath("roles.toml").read_text(encoding="utf-8")
-    return {
-        word: kind  # type: ignore[misc]
-        for kind, words in tomllib.loads(text).items()
-        for word in words
-    }
-
-
 def _split_by_role(
     table: Table, mapping: ColumnMapping, columns: _Columns, report: Report
 ) -> tuple[Table, dict[EntityKind, Table]]:
@@ -609,7 +596,7 @@ def _split_by_role(
     """
     position = columns.row_only["_role"][0]
     column = columns.names[position]
-    meanings = dict(_role_words())
+    meanings = dict(role_words())
     if mapping.preset is not None:
         meanings |= preset(mapping.preset).values_of(column)  # type: ignore[arg-type]
     values = [cell.strip().lower() for cell in table.column(table.unique_columns[position])]

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
+from functools import cache
 from importlib.resources import files
 
 import attrs
+
+from edukoppel.model import EntityKind
 
 __all__ = ["SAMPLE_SIZE", "ValueProfile", "fit", "profile"]
 
@@ -75,15 +78,31 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-def _pupil_roles() -> re.Pattern[str]:
-    """A role value that says a row is a pupil's (``mapping/roles.toml``: leerling, student)."""
+@cache
+def role_words() -> dict[str, EntityKind]:
+    """Role values and the kind of row each means (``mapping/roles.toml``).
+
+    Examples:
+        >>> role_words()["leerling"], role_words()["docent"]
+        ('student', 'staff')
+    """
     text = files("edukoppel.mapping").joinpath("roles.toml").read_text(encoding="utf-8")
-    words: list[str] = tomllib.loads(text)["student"]
-    return re.compile(rf"^({'|'.join(map(re.escape, words))})$", re.IGNORECASE)
+    return {
+        word: kind  # type: ignore[misc]
+        for kind, words in tomllib.loads(text).items()
+        for word in words
+    }
 
 
-# A role column of a staff file that names no pupil says what each staff member does.
-_PATTERNS["pupil_role"] = _pupil_roles()
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The value kinds, with ``pupil_role``: a role value that says a row is a pupil's.
+
+    (A role column of a staff file that names no pupil says what each staff member does.)
+    """
+    pupils = [word for word, kind in role_words().items() if kind == "student"]
+    pupil_role = re.compile(rf"^({'|'.join(map(re.escape, pupils))})$", re.IGNORECASE)
+    return {**_PATTERNS, "pupil_role": pupil_role}
 
 
 @attrs.frozen
@@ -125,7 +144,7 @@ def profile(values: Sequence[str]) -> ValueProfile:
     count = len(sample)
     shares = {
         kind: sum(1 for text in sample if pattern.match(text)) / count
-        for kind, pattern in _PATTERNS.items()
+        for kind, pattern in _patterns().items()
     }
     return ValueProfile(filled=count, shares=shares, distinct=len(set(sample)) / count)
 
