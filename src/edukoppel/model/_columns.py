@@ -92,9 +92,12 @@ _BRIN6 = r"^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$"
 _SCHOOL_YEAR = f"^{_SPACE}*([0-9]{{4}}){_SPACE}*[-/]{_SPACE}*([0-9]{{4}}){_SPACE}*$"
 _DATE_ISO = r"^[0-9]{4}(-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{2}$"  # no backreferences in Rust
 _DATE_DMY = r"^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}$"
-_TIME_OF_DAY = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
-_ZONED_TIME = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
-_MIDNIGHT = r"[T ]00:00(:00([.,]0+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+# A time of day after a date, as _values.parse_date reads one: hh:mm[:ss[.fff]], a zone.
+_CLOCK = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+_ZONE = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
+_TIME_OF_DAY = f"{_CLOCK}{_ZONE}?$"
+_ZONED_TIME = f"{_CLOCK}{_ZONE}$"
+_MIDNIGHT = f"[T ]00:00(:00([.,]0+)?)?{_ZONE}?$"
 #: Where polars' and Python's Unicode tables are compared (Latin: ASCII up to Latin
 #: Extended-B, what Dutch names and addresses are written in).
 _COMPARED = 0x250
