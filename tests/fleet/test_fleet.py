@@ -484,7 +484,7 @@ def test_at_most_max_in_flight_jobs_are_handed_over_even_in_bigger_tasks(
     assert outcomes == ["applied"] * 5
 
 
-def test_a_hosts_task_that_raises_fails_only_its_own_job() -> None:
+def test_a_job_whose_task_raises_fails_alone_and_the_others_keep_their_results() -> None:
     from edukoppel.fleet._many import _run_jobs
 
     def task(job: fleet.Job) -> fleet.JobResult:

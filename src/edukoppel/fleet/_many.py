@@ -35,7 +35,6 @@ OUTCOMES: tuple[RunOutcome, ...] = get_args(RunOutcome)
 
 #: What every job imports: the readers of each format, the matcher, the SQL store.
 _JOB_MODULES = (
-    "edukoppel.fleet",
     "edukoppel.readers",
     "edukoppel.readers.edexml",
     "edukoppel.readers.table",
@@ -98,8 +97,8 @@ def _run_jobs(
 ) -> list[JobResult]:
     """``task(job)`` for each job, in turn; ``token`` only makes each submission a task of its own.
 
-    One job's exception (``task`` is :func:`run_job`, which never raises; a host's own task
-    might) is that job's result: the task's other jobs still run.
+    ``task`` is :func:`run_job`, which never raises; should it all the same (a bug, not an
+    input), that job alone fails and the task's other jobs still run and keep their results.
     """
     del token
     results = []
