@@ -260,9 +260,9 @@ def server_seconds(url: str | None) -> Callable[[], float] | None:
 def settle(server: Callable[[], float] | None, *, limit: float = 60.0) -> float:
     """Wait until the database server is idle; the seconds waited.
 
-    The previous runner's writes set off the server's autovacuum and analyze, which would
-    otherwise run on the cores while the next runner is timed: the last runner of a phase
-    paid for the others'.
+    The previous slot's writes may set off the server's autovacuum and analyze, which would
+    run on the cores while the next slot is timed. (In the runs of session 21 it waited 0.5
+    to 1.5 s a slot; the mirrored slots of run_phase did more for fairness.)
     """
     if server is None:
         return 0.0
