@@ -23,6 +23,7 @@ from edukoppel.mapping import _presets
 from edukoppel.mapping._catalogue import (
     GERMAN_GUARDIAN_WORDS,
     OWNER_WORDS,
+    RELATED,
     Catalogue,
     FieldSpec,
     Target,
@@ -34,6 +35,7 @@ from edukoppel.mapping._profile import Profile
 from edukoppel.mapping._valuemap import ValueMap
 from edukoppel.mapping._values import ValueProfile, fit
 from edukoppel.mapping._values import profile as value_profile
+from edukoppel.mapping._words import words as word_lists
 from edukoppel.model import EntityKind
 
 if TYPE_CHECKING:
@@ -60,6 +62,11 @@ _REFERENCE_SUFFIXES = (
 )  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+# Fields that name a thing (a class, a year, a programme, a school) and may be followed by a
+# word for which form of its name a column holds (words.toml's form_words: "Kurzform").
+_FORM_TYPES = frozenset({"group", "groups", "year", "program", "location", "locations"})
+# German compounds join a word to the next with an -n- or -s- ("Klasse" + "n" + "bezeichnung").
+_LINKS = ("", "n", "s", "en")
 _FALLBACK = 0.92  # a fallback name of a field (``School`` for a vestiging) scores 92%
 _FALLBACK_NOTE = "a fallback name: another column may name it better"
 _LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
@@ -377,7 +384,10 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
         | GERMAN_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
-    "group": frozenset({"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}),
+    "group": frozenset(
+        {"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}
+        | {"klasse", "klassen", "gruppe", "kurs"}  # German: Klassenbezeichnung, Kursart
+    ),
 }
 # Informat's pointers: ``pPersoon``, ``p_persoon``, ``pRelatie`` are a person's number in the
 # database, which its documentation says may change in a migration (its GUIDs do not). So a
@@ -511,6 +521,8 @@ def _header_score(
             header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
         ):
             score, reason = 0.9, f"names alias {alias!r} by its name or code"
+        elif spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
+            score, reason = 0.9, f"alias {alias!r} with a word for its form"
         elif form in _LOGINS and form in unqualified:
             score, reason = 0.85, f"alias {alias!r} after a system's name: its login"
         elif (
@@ -535,6 +547,87 @@ def _header_score(
         if score > best:
             best, why = score, reason
     return best, why
+
+
+def _with_form_word(compact: str, form: str) -> bool:
+    """Whether a header is an alias followed by a word for its form (``KlasseKurzform``).
+
+    Examples:
+        >>> _with_form_word("jahrgangsstufekurzform", "jahrgangsstufe")
+        True
+        >>> _with_form_word("klassenbezeichnung", "klasse"), _with_form_word("klassen", "klasse")
+        (True, False)
+    """
+    if not compact.startswith(form):
+        return False
+    rest = compact[len(form) :]
+    forms = word_lists().form_words
+    return any(rest.startswith(link) and rest[len(link) :] in forms for link in _LINKS)
+
+
+def _unglued(
+    header: Header, vocabulary: Mapping[str, str], entity: EntityKind
+) -> tuple[Header, str] | None:
+    """A header glued from a person field's name and a word for whose it is, read apart.
+
+    ``VORNAMESCH`` is the pupil's Vorname, ``TELEFONERZ`` a guardian's Telefon,
+    ``VORNERZ2`` guardian 2's Vorname cut short, ``LEMAIL`` a teacher's E-mail (the short
+    forms in words.toml). The name part must be a person field's name (``vocabulary``:
+    compact form to field) or the start, four letters or more, of one field's names only.
+    Only for a kind the row holds (its own, or a related one: a pupil row's guardians).
+
+    Returns the header read apart (the kind's word first, as ``Schüler Vorname``) and how.
+    """
+    if len(header.words) != 1 or header.compact in vocabulary:
+        return None
+    word = header.words[0]
+    found = word_lists()
+    kinds = {entity, *RELATED.get(entity, ())}
+    splits = [
+        (word[: -len(short)], short, kind)
+        for short, kind in found.glued_suffixes.items()
+        if word.endswith(short)
+    ] + [
+        (word[len(short) :], short, kind)
+        for short, kind in found.glued_prefixes.items()
+        if word.startswith(short)
+    ]
+    for rest, short, kind in sorted(splits, key=lambda item: -len(item[1])):
+        if kind not in kinds or len(rest) < 3:
+            continue
+        full = "".join(normalise(rest).words)  # "tel": "telefoon"
+        if full not in vocabulary:
+            starts = {vocabulary[form] for form in vocabulary if form.startswith(rest)}
+            if len(rest) < 4 or len(starts) != 1:
+                continue
+            full = min(form for form in vocabulary if form.startswith(rest))
+        kind_word = _GLUED_KIND_WORDS[kind]
+        read = attrs.evolve(
+            header, words=(kind_word, full), compact=kind_word + full, alternatives=()
+        )
+        return read, f"read as {full!r} glued to {short!r} ({kind_word})"
+    return None
+
+
+# The person fields a glued header may name; never a key: a wrong key archives everyone.
+_GLUED_FIELDS = frozenset(
+    {"first_name", "initials", "infix", "last_name", "email", "gender", "phone", "username"}
+)
+_GLUED = 0.97  # a header read apart scores a little below one written apart
+
+
+def _glued_vocabulary(specs: Sequence[FieldSpec]) -> dict[str, str]:
+    """The names of the person fields a glued header may name: compact form to field."""
+    vocabulary: dict[str, str] = {}
+    for spec in specs:
+        if spec.name in _GLUED_FIELDS:
+            for form in (*(form for _, form, _, _ in spec.forms), *(f for _, f in spec.owned)):
+                vocabulary.setdefault(form, spec.name)
+    return vocabulary
+
+
+# The word a glued header is read with for each kind (one _KIND_WORDS and OWNER_WORDS know).
+_GLUED_KIND_WORDS: dict[str, str] = {"student": "schuler", "guardian": "erzieher", "staff": "lehrer"}
 
 
 def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tuple[float, str]:
@@ -796,6 +889,10 @@ def _score(
             numbers.setdefault(header.compact, set()).add(header.number)
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
+    vocabulary = _glued_vocabulary(specs)
+    # A header that is a name of some field, or the word for the row's kind ("Klasse" in a
+    # class file), is no shortened form of a longer name ("Klassenstufe").
+    known = names | _KIND_WORDS.get(entity, frozenset())
     halves = _name_halves(headers, specs, entity)
     official = _official_first_names(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
@@ -808,6 +905,7 @@ def _score(
             len(numbers.get(header.compact, ())) > 1 or values.share("group_list") >= _LISTED
         )
         scored: Scored = []
+        glued = _unglued(header, vocabulary, entity)
         for spec in specs:
             target = _target(spec, header, entity, series=series)
             if target is None:
@@ -815,7 +913,11 @@ def _score(
             own = spec.kind == entity
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
-            score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            score, why = _header_score(header, spec, own=own, known=header.compact in known)
+            if glued is not None and spec.name in _GLUED_FIELDS and why != "avoid":
+                apart, apart_why = _header_score(glued[0], spec, own=own)
+                if apart_why != "avoid" and apart * _GLUED > score:
+                    score, why = apart * _GLUED, f"{apart_why}, {glued[1]}"
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
             if own and position in official:
@@ -1086,12 +1188,12 @@ def _key_rank(name: str, options: int, outside: frozenset[str] = frozenset()) ->
     Examples:
         >>> [_key_rank(name, 1) for name in ("guid", "studentid", "dossiernummer", "userid")]
         [0, 1, 2, 5]
-        >>> _key_rank("idnumber", 1), _key_rank("leerlingnummer", 2)
-        (1, 3)
+        >>> _key_rank("idnumber", 1), _key_rank("leerlingnummer", 2), _key_rank("studentuserid", 1)
+        (1, 3, 5)
         >>> _key_rank("statestudentnumber", 2, frozenset({"statestudentnumber"}))
         4
     """
-    if name in _ACCOUNT_IDS:
+    if name.endswith(tuple(_ACCOUNT_IDS)):  # "StudentUserID" too: the account's id
         return 5
     if name in outside:
         return 4

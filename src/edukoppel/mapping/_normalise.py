@@ -13,6 +13,8 @@ import unicodedata
 
 import attrs
 
+from edukoppel.mapping._words import words as word_lists
+
 __all__ = ["Header", "compact", "normalise", "words"]
 
 # Type suffixes some systems add to every column (``stamnr_str``): not part of the name.
@@ -41,6 +43,9 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "stu": ("student",), "addr": ("address",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
+# Any word of four letters or more with one digit glued on counts too: "nachname1", "VORNERZ2".
+_GLUED_DIGIT = re.compile(r"\b([a-z]{4,})([1-9])\b")
+_ID_ENDS = (("id",), ("id", "nummer"), ("id", "number"))
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Words that mark a column as required or optional, not what it holds.
 _MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "mandatory"})
@@ -124,6 +129,49 @@ class Header:
     shortened: bool = False
 
 
+def _without_id_qualifiers(found: list[str]) -> list[str]:
+    """An id's words without those that only say which id it is (``Datenbank-ID``: ``id``).
+
+    Examples:
+        >>> _without_id_qualifiers(["eindeutige", "schuler", "id"])
+        ['schuler', 'id']
+        >>> _without_id_qualifiers(["org", "defined", "id"]), _without_id_qualifiers(["org", "id"])
+        (['id'], ['org', 'id'])
+    """
+    if len(found) < 2 or not any(tuple(found[-len(end) :]) == end for end in _ID_ENDS):
+        return found
+    qualifiers = word_lists().id_qualifiers
+    kept: list[str] = []
+    index = 0
+    while index < len(found):
+        pair = "".join(found[index : index + 2])
+        if index + 1 < len(found) and pair in qualifiers and found[index + 1] != "id":
+            index += 2
+        elif found[index] in qualifiers:
+            index += 1
+        else:
+            kept.append(found[index])
+            index += 1
+    return kept
+
+
+def _parents(found: list[str]) -> list[str]:
+    """A mother's or a father's column as a guardian's, numbered: the mother is guardian 1.
+
+    Examples:
+        >>> _parents(["mut", "nachname"]), _parents(["father", "email"]), _parents(["vater"])
+        (['parent', '1', 'nachname'], ['parent', '2', 'email'], ['vater'])
+    """
+    parents = word_lists().parents
+    if len(found) < 2 or any(word.isdigit() for word in found):
+        return found
+    which = [index for index, word in enumerate(found) if word in parents]
+    if len(which) != 1:
+        return found
+    index = which[0]
+    return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
+
+
 def normalise(header: str) -> Header:
     """A header's words, compact form, count number and path end.
 
@@ -167,9 +215,10 @@ def normalise(header: str) -> Header:
     found = [word for word in words(stripped) if word not in _MARKER_WORDS] or list(words(stripped))
     while len(found) > 1 and found[-1] in _TYPE_SUFFIXES:
         found.pop()
-    joined = _GLUED_NUMBER.sub(r"\1 \2", " ".join(found))
+    joined = _GLUED_DIGIT.sub(r"\1 \2", _GLUED_NUMBER.sub(r"\1 \2", " ".join(found)))
     written = joined.split()
     found = [full for word in written for full in _ABBREVIATIONS.get(word, (word,))]
+    found = _parents(_without_id_qualifiers(found))
     number = None
     digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
     if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":
