@@ -448,7 +448,8 @@ def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str
     first = header.words[0]
     if first in kind_words:
         return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
-    for word in kind_words:
+    # The longest word first: "Klassenbezeichnung" is "klassen" + "bezeichnung", not "klas" + ...
+    for word in sorted(kind_words, key=lambda kind: (-len(kind), kind)):
         if first.startswith(word) and len(first) >= len(word) + 3:
             return word, header.compact[len(word) :]
     return None, None
@@ -626,8 +627,25 @@ def _glued_vocabulary(specs: Sequence[FieldSpec]) -> dict[str, str]:
     return vocabulary
 
 
+def _read_apart(
+    scored: tuple[float, str], glued: tuple[Header, str] | None, spec: FieldSpec, *, own: bool
+) -> tuple[float, str]:
+    """A header's score for a field, or its glued reading's when that names it better."""
+    score, why = scored
+    if glued is None or spec.name not in _GLUED_FIELDS or why == "avoid":
+        return scored
+    apart, apart_why = _header_score(glued[0], spec, own=own)
+    if apart_why != "avoid" and apart * _GLUED > score:
+        return apart * _GLUED, f"{apart_why}, {glued[1]}"
+    return scored
+
+
 # The word a glued header is read with for each kind (one _KIND_WORDS and OWNER_WORDS know).
-_GLUED_KIND_WORDS: dict[str, str] = {"student": "schuler", "guardian": "erzieher", "staff": "lehrer"}
+_GLUED_KIND_WORDS: dict[str, str] = {
+    "student": "schuler",
+    "guardian": "erzieher",
+    "staff": "lehrer",
+}
 
 
 def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tuple[float, str]:
@@ -913,11 +931,12 @@ def _score(
             own = spec.kind == entity
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
-            score, why = _header_score(header, spec, own=own, known=header.compact in known)
-            if glued is not None and spec.name in _GLUED_FIELDS and why != "avoid":
-                apart, apart_why = _header_score(glued[0], spec, own=own)
-                if apart_why != "avoid" and apart * _GLUED > score:
-                    score, why = apart * _GLUED, f"{apart_why}, {glued[1]}"
+            score, why = _read_apart(
+                _header_score(header, spec, own=own, known=header.compact in known),
+                glued,
+                spec,
+                own=own,
+            )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
             if own and position in official:

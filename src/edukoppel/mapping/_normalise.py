@@ -43,8 +43,9 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "stu": ("student",), "addr": ("address",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
-# Any word of four letters or more with one digit glued on counts too: "nachname1", "VORNERZ2".
-_GLUED_DIGIT = re.compile(r"\b([a-z]{4,})([1-9])\b")
+# Any word of four letters or more with 1, 2 or 3 glued on counts too: "nachname1",
+# "VORNERZ2" (not a 4 or a 6, which name a code: BRIN4, BRIN6).
+_GLUED_DIGIT = re.compile(r"\b([a-z]{4,})([1-3])\b")
 _ID_ENDS = (("id",), ("id", "nummer"), ("id", "number"))
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Words that mark a column as required or optional, not what it holds.

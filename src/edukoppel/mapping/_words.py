@@ -40,8 +40,8 @@ def words() -> Words:
     """
     text = files("edukoppel.mapping").joinpath("words.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    parents = {word: 1 for word in data["parents"]["mother"]}
-    parents.update({word: 2 for word in data["parents"]["father"]})
+    parents = dict.fromkeys(data["parents"]["mother"], 1)
+    parents.update(dict.fromkeys(data["parents"]["father"], 2))
     return Words(
         id_qualifiers=frozenset(data["id_qualifiers"]["words"]),
         glued_suffixes=dict(data["glued"]["suffixes"]),
