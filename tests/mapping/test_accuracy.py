@@ -52,7 +52,7 @@ class HeldOut:
 HELDOUT_SETS = [
     # Set 1: US and UK rostering templates, a German and a Dutch tool. 93.7% in session 20
     # (86.9% before session 19's rules, 93.3% after them); 96.8% (244 of 252) after session 21's
-    # (German words, call names, qualified ties).
+    # (German words, call names, qualified ties); 97.2% (245) after session 22's.
     HeldOut("heldout", floor=0.96, sets=30),
     # Set 2: Dutch, Flemish and English layouts; never tuned on until session 20. 86.6% when it
     # was still blind, 95.0% (113 of 119 columns) after session 20's rules, the same after 21's.
@@ -85,8 +85,8 @@ HELDOUT_SETS = [
     # 85.4% (734) after the label review (Bujus' birth year, two class teachers as mentors,
     # Raet's roostercode); 93.6% (804), 2 wrong fields and no key mistake after session 21's
     # second rules (German guardian words, German and Swedish vocabulary, key ranks); 93.8%
-    # (806) with German gender codes. A tuning set from then on. 95.9% (824) after session 22's
-    # rules (glued and cut-short names, parents' words, id qualifiers, class words).
+    # (806) with German gender codes. A tuning set from then on. 96.3% (827) after session 22's
+    # rules (glued and cut-short names, parents' words, id qualifiers, class words, ...).
     HeldOut("heldout6", floor=0.95, sets=38),
     # Set 7: gathered in session 21 from English-language and Swedish tools (NWEA, WIDA, GIAP,
     # PowerSchool for PrimeroEdge, Edusight, SIMON, FastBridge, MEFS, Big Universe, eSpark,
@@ -103,16 +103,16 @@ HELDOUT_SETS = [
     # columns mapped. Its key mistake and wrong fields were read (the safety checks), its
     # unmapped misses not. LOGINEO's own id beside the source system's are both stable ids of
     # the account, and SVWS' Amtsbezeichnung is the function set 6 labels it: the labels accept
-    # either (85.1%, 188; 4 wrong fields, 1.8%). A tuning set from session 22 on: 86.9% (192),
+    # either (85.1%, 188; 4 wrong fields, 1.8%). A tuning set from session 22 on: 88.2% (195),
     # 4 wrong fields and no key mistake after that session's rules.
-    HeldOut("heldout8", floor=0.86, sets=17),
+    HeldOut("heldout8", floor=0.88, sets=17),
     # Set 9: blind, gathered at the end of session 21 from English-language tools (iSAMS,
     # Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
     # 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
     # Skole, Skola24): 21 sets, 270 columns. On arrival: 82.2% (222) right, 5 (1.9%) on a wrong
-    # field, no key mistake, 4 no-field columns mapped. A tuning set from session 22 on: 85.6%
-    # (231), 5 wrong fields, no key mistake after that session's rules.
-    HeldOut("heldout9", floor=0.85, sets=21),
+    # field, no key mistake, 4 no-field columns mapped. A tuning set from session 22 on: 87.0%
+    # (235), 5 wrong fields, no key mistake after that session's rules.
+    HeldOut("heldout9", floor=0.86, sets=21),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.

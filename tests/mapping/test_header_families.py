@@ -1197,3 +1197,54 @@ def test_an_account_id_after_a_kind_word_steps_aside_for_the_persons_id() -> Non
 def test_norwegian_danish_and_french_person_words(header: str, target: str) -> None:
     values = ["04-03-2012"] if target.endswith("birth_date") else ["Ola", "Kari"]
     assert _match({"Nummer": NUMBERS, header: values}).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "target"),
+    [
+        ("subgroepen", "student", "student.groups"),
+        ("Zusatzgruppen", "student", "student.groups"),
+        ("subgroepen", "staff", "staff.groups"),
+    ],
+)
+def test_a_compound_ending_in_a_plural_group_word_is_groups(
+    header: str, entity: EntityKind, target: str
+) -> None:
+    assert _match({"Nummer": NUMBERS, header: ["5A-en", "5A-wi"]}, entity).targets[header] == target
+
+
+def test_a_personnel_group_is_no_teaching_group() -> None:
+    mapping = _match({"Personeelsnummer": NUMBERS, "personeelsgroepen": ["OP", "OOP"]}, "staff")
+    assert "personeelsgroepen" not in mapping.targets
+
+
+@pytest.mark.parametrize("header", ["Kind-ID", "Kind-Nr.", "Child ID"])
+def test_a_childs_id_in_a_guardians_file_is_its_pupil(header: str) -> None:
+    mapping = _match({"Eltern-ID": NUMBERS, header: ["100345", "100346"]}, "guardian")
+    assert mapping.targets.get(header) == "guardian.students"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Förnamn för förälder", "guardian.first_name"),
+        ("Efternamn för förälder", "guardian.last_name"),
+        ("E-postadress för förälder", "guardian.email"),
+    ],
+)
+def test_a_field_then_whose_after_a_preposition_is_that_persons(header: str, target: str) -> None:
+    """Skola24's guardians file: the field, "för" (of), then the guardian's word."""
+    values = ["p@example.org"] if "post" in header else ["Anna", "Lind"]
+    mapping = _match({"Vårdnadshavare-ID": NUMBERS, header: values}, "guardian")
+    assert mapping.targets.get(header) == target
+
+
+def test_the_rows_kind_word_after_an_alias_names_the_rows_field() -> None:
+    """German "E-Mail-Adresse Schüler:in", as "Schüler E-Mail" before it."""
+    mapping = _match({"Nummer": NUMBERS, "E-Mail-Adresse Schüler:in": ["l.b@schule.de"]})
+    assert mapping.targets["E-Mail-Adresse Schüler:in"] == "student.email"
+
+
+@pytest.mark.parametrize("header", ["UID", "Student UID"])
+def test_a_uid_is_an_id(header: str) -> None:
+    assert _match({header: NUMBERS, "Surname": SURNAMES}).targets.get(header) == "student.key"

@@ -22,6 +22,7 @@ from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
 from edukoppel.mapping._catalogue import (
     GERMAN_GUARDIAN_WORDS,
+    NORDIC_GUARDIAN_WORDS,
     OWNER_WORDS,
     RELATED,
     Catalogue,
@@ -371,7 +372,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     # childcare systems (NHS Mavis: CHILD_FIRST_NAME) a child; German tools a Schüler.
     "student": frozenset(
         {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
-        | {"child", "schuler", "schueler"}
+        | {"child", "schuler", "schueler", "elev", "elever"}  # Swedish, Norwegian, Danish
         | _PERSON_WORDS
     ),
     "staff": frozenset(
@@ -382,6 +383,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     "guardian": frozenset(
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
+        | NORDIC_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset(
@@ -479,7 +481,7 @@ def _header_score(
     # "Student Gender" in a pupil file, "Teacher Email" in a staff file: the row's own kind
     # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
     fillers = _FILLERS.get(spec.type, ())
-    kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    kind_word, unprefixed = _kind_named(header, _KIND_WORDS.get(spec.kind, frozenset()))
     # "LeerID Gebruikersnaam", "Google Username": the login of a system the file names (in
     # one or two words before the alias).
     # Not after a word that names a kind or a school (Big Universe's ``school_username``,
@@ -512,18 +514,8 @@ def _header_score(
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
             score, reason = 0.9, f"plural of alias {alias!r}"
-        elif spec.type in _REFERENCE_TYPES and any(
-            other == form + suffix
-            for other in header.alternatives
-            for suffix in _REFERENCE_SUFFIXES
-        ):
-            score, reason = 0.85, f"names alias {alias!r} by its name or code, as an alternative"
-        elif spec.type in _REFERENCE_TYPES and any(
-            header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
-        ):
-            score, reason = 0.9, f"names alias {alias!r} by its name or code"
-        elif spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
-            score, reason = 0.9, f"alias {alias!r} with a word for its form"
+        elif (shaped := _shape_score(header, spec, alias, form, own=own)) is not None:
+            score, reason = shaped
         elif form in _LOGINS and form in unqualified:
             score, reason = 0.85, f"alias {alias!r} after a system's name: its login"
         elif (
@@ -548,6 +540,106 @@ def _header_score(
         if score > best:
             best, why = score, reason
     return best, why
+
+
+def _kind_named(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str | None]:
+    """A word of the kind's before an alias (see :func:`_before`), or after it.
+
+    Examples:
+        >>> _kind_named(normalise("Förnamn förälder"), frozenset({"foralder"}))
+        ('foralder', 'fornamn')
+    """
+    kind_word, rest = _before(header, kind_words)
+    if kind_word is None and len(header.words) > 1 and header.words[-1] in kind_words:
+        # "Förnamn förälder" in a guardians file, "Vorname Schüler": the kind after the alias
+        return header.words[-1], "".join(header.words[:-1])
+    return kind_word, rest
+
+
+def _shape_score(
+    header: Header, spec: FieldSpec, alias: str, form: str, *, own: bool
+) -> tuple[float, str] | None:
+    """A header shaped as a thing's alias with more words: a name or code, a form, a plural.
+
+    ``School Name``, ``Jahrgangsstufe.Kurzform``, ``Zusatzgruppen``; and a guardians file's
+    ``Kind-ID``. None when the header has no such shape for this alias.
+    """
+    if spec.type in _REFERENCE_TYPES:
+        if any(
+            other == form + suffix
+            for other in header.alternatives
+            for suffix in _REFERENCE_SUFFIXES
+        ):
+            return 0.85, f"names alias {alias!r} by its name or code, as an alternative"
+        if any(header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES):
+            return 0.9, f"names alias {alias!r} by its name or code"
+    if spec.type == "groups" and _group_compound(header.compact, form):
+        return 0.85, f"a compound ending in the plural {alias!r}: groups"
+    if own and spec.name == "students" and _child_id(header):
+        return 0.9, "a child's id or number: the guardian's pupil"
+    if spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
+        return 0.9, f"alias {alias!r} with a word for its form"
+    return None
+
+
+def _group_compound(compact: str, form: str) -> bool:
+    """Whether a header is a compound ending in the plural of a group word (``Zusatzgruppen``).
+
+    Examples:
+        >>> _group_compound("subgroepen", "groepen"), _group_compound("gruppen", "gruppen")
+        (True, False)
+    """
+    return (
+        form in word_lists().group_plurals
+        and compact.endswith(form)
+        and len(compact) >= len(form) + 3
+    )
+
+
+# A child's id or number, in a guardians file (``Kind-ID``, ``Kind-Nr.``, ``Child ID``).
+_CHILD_WORDS = frozenset({"kind", "child", "schuler", "schueler", "leerling", "elev"})
+_ID_WORDS = frozenset({"id", "nummer", "number", "code"})
+
+
+def _child_id(header: Header) -> bool:
+    """Whether a header names a child's id or number (in a guardians file: its pupil).
+
+    Examples:
+        >>> _child_id(normalise("Kind-Nr.")), _child_id(normalise("Kind-ID"))
+        (True, True)
+        >>> _child_id(normalise("Kind")), _child_id(normalise("Ouder-ID"))
+        (False, False)
+    """
+    return (
+        len(header.words) == 2 and header.words[0] in _CHILD_WORDS and header.words[1] in _ID_WORDS
+    )
+
+
+def _whose_linked(header: Header) -> Header | None:
+    """A header without the preposition before a word for whose (``Förnamn för förälder``).
+
+    Examples:
+        >>> _whose_linked(normalise("Förnamn för förälder")).words
+        ('fornamn', 'foralder')
+        >>> _whose_linked(normalise("Date of Birth")) is None
+        True
+    """
+    links = word_lists().whose_links
+    whose = OWNER_WORDS | {word for words in _KIND_WORDS.values() for word in words}
+    kept = list(header.words)
+    index = 1
+    changed = False
+    while index < len(kept) - 1:
+        end = index
+        while end < len(kept) - 1 and kept[end] in links:
+            end += 1
+        if end > index and kept[end] in whose:
+            del kept[index:end]
+            changed = True
+        index += 1
+    if not changed:
+        return None
+    return attrs.evolve(header, words=tuple(kept), compact="".join(kept))
 
 
 def _with_form_word(compact: str, form: str) -> bool:
@@ -923,6 +1015,7 @@ def _score(
             len(numbers.get(header.compact, ())) > 1 or values.share("group_list") >= _LISTED
         )
         scored: Scored = []
+        header = _whose_linked(header) or header  # noqa: PLW2901 (the header as it reads)
         glued = _unglued(header, vocabulary, entity)
         for spec in specs:
             target = _target(spec, header, entity, series=series)

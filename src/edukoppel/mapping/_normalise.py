@@ -40,7 +40,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dob": ("date", "of", "birth"), "yr": ("year",), "grp": ("group",),
     "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
     "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
-    "stu": ("student",), "addr": ("address",),
+    "stu": ("student",), "addr": ("address",), "uid": ("id",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
 # Any word of four letters or more with 1, 2 or 3 glued on counts too: "nachname1",
@@ -76,6 +76,11 @@ def _either(text: str) -> tuple[str, ...]:
     return tuple(compact(f"{head} {word} {tail}") for word in match.groups())
 
 
+# Letters no accent stripping takes apart (Norwegian and Danish ø, æ; French œ): written out,
+# so "Fødselsdato" is one word, not "f" and "dselsdato".
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d"})
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -89,11 +94,11 @@ def words(text: str) -> tuple[str, ...]:
         ('e', 'mailadres', 'ouder', 'verzorger')
         >>> words("sourcedId"), words("Contact’s Email")
         (('sourced', 'id'), ('contact', 'email'))
-        >>> words("Schüler/in E-Mail"), words("Lehrer*innen")
-        (('schuler', 'e', 'mail'), ('lehrer',))
+        >>> words("Schüler/in E-Mail"), words("Lehrer*innen"), words("Fødselsdato")
+        (('schuler', 'e', 'mail'), ('lehrer',), ('fodselsdato',))
     """
     split = _CAMEL.sub(" ", _strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
-    return tuple(word for word in _NON_WORD.split(split.casefold()) if word)
+    return tuple(word for word in _NON_WORD.split(split.casefold().translate(_LETTERS)) if word)
 
 
 def compact(text: str) -> str:

@@ -21,6 +21,8 @@ class Words:
             person each names (``sch``: a pupil, ``erz``: a guardian, ``l``: a teacher).
         parents: The words for a mother (guardian 1) and a father (guardian 2), by word.
         form_words: Words after a thing's name that say which form of it (``Kurzform``).
+        group_plurals: Plurals of a group word that end a compound (``Zusatzgruppen``).
+        whose_links: Prepositions and articles before a word for whose (``för``, ``van de``).
     """
 
     id_qualifiers: frozenset[str]
@@ -28,6 +30,8 @@ class Words:
     glued_prefixes: dict[str, str]
     parents: dict[str, int]
     form_words: frozenset[str]
+    group_plurals: tuple[str, ...]
+    whose_links: frozenset[str]
 
 
 @cache
@@ -48,4 +52,6 @@ def words() -> Words:
         glued_prefixes=dict(data["glued"]["prefixes"]),
         parents=parents,
         form_words=frozenset(data["form_words"]["words"]),
+        group_plurals=tuple(data["group_plurals"]["words"]),
+        whose_links=frozenset(data["whose_links"]["words"]),
     )
