@@ -94,7 +94,8 @@ HELDOUT_SETS = [
     # blind: 87.9% (335) right, 11 (2.9%) on a wrong field, 4 key mistakes, 4 no-field columns
     # mapped. 88.7% (338) after the label review (WIDA's district id is the key, PowerSchool's
     # guardian work phone no field), 2 key mistakes left; 93.2% (355), 3 wrong fields and no
-    # key mistake after session 21's second rules. A tuning set from then on.
+    # key mistake after session 21's second rules. A tuning set from then on. 93.7% (357)
+    # after session 22's.
     HeldOut("heldout7", floor=0.93, sets=29),
     # Set 8: blind, gathered at the end of session 21 from German-speaking tools (SVWS-Import,
     # WebUntis, SchILD-NRW, IServ, SchulIT, LOGINEO NRW, Elaisa, Escola, LabSoft, diklabu) and
@@ -110,9 +111,9 @@ HELDOUT_SETS = [
     # Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
     # 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
     # Skole, Skola24): 21 sets, 270 columns. On arrival: 82.2% (222) right, 5 (1.9%) on a wrong
-    # field, no key mistake, 4 no-field columns mapped. A tuning set from session 22 on: 87.0%
-    # (235), 5 wrong fields, no key mistake after that session's rules.
-    HeldOut("heldout9", floor=0.86, sets=21),
+    # field, no key mistake, 4 no-field columns mapped. A tuning set from session 22 on: 88.1%
+    # (238), 5 wrong fields, no key mistake after that session's rules.
+    HeldOut("heldout9", floor=0.88, sets=21),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.

@@ -1248,3 +1248,21 @@ def test_the_rows_kind_word_after_an_alias_names_the_rows_field() -> None:
 @pytest.mark.parametrize("header", ["UID", "Student UID"])
 def test_a_uid_is_an_id(header: str) -> None:
     assert _match({header: NUMBERS, "Surname": SURNAMES}).targets.get(header) == "student.key"
+
+
+@pytest.mark.parametrize(
+    ("values", "target"), [(["1", "2"], "student.year"), (["2024", "2025-2026"], None)]
+)
+def test_a_school_year_of_year_levels_is_the_year_group(
+    values: list[str], target: str | None
+) -> None:
+    """The values decide: year levels are the year group, calendar years no field."""
+    mapping = _match({"Student ID": NUMBERS, "School year": values})
+    assert mapping.targets.get("School year") == target
+
+
+def test_the_french_national_pupil_id_and_school_code() -> None:
+    """INE (Identifiant National Élève) as the NSN; UAI/RNE (a school's code) as a BRIN6."""
+    mapping = _match({"INE": NUMBERS, "RNE": ["0751234A", "0691234K"], "NOM": SURNAMES})
+    assert mapping.targets["INE"] == "student.key"
+    assert mapping.targets["RNE"] == "student.location"

@@ -732,6 +732,31 @@ def _read_apart(
     return scored
 
 
+def _year_levels(
+    scored: tuple[float, str], header: Header, spec: FieldSpec, values: ValueProfile
+) -> tuple[float, str]:
+    """A "School year" column that holds year levels (``1``, ``year 4``) is the year group.
+
+    The year field avoids the word school (a school year is ``2024-2025``); the values
+    decide: year levels make it the year group, calendar years leave it out.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> year = catalogue().spec("student.year")
+        >>> _year_levels((0.0, "avoid"), normalise("School year"), year, value_profile(["7"]))
+        (0.9, "alias 'Year' after 'school', and the values are year levels")
+        >>> _year_levels((0.0, "avoid"), normalise("School year"), year, value_profile(["2025"]))
+        (0.0, 'avoid')
+    """
+    if scored[1] != "avoid" or spec.type != "year" or header.words[:1] != ("school",):
+        return scored
+    rest = "".join(header.words[1:])
+    aliases = [alias for alias, form, _, _ in spec.forms if form == rest]
+    if not aliases or not values.filled or fit(spec.type, values) < 0.8:
+        return scored
+    return 0.9, f"alias {aliases[0]!r} after 'school', and the values are year levels"
+
+
 # The word a glued header is read with for each kind (one _KIND_WORDS and OWNER_WORDS know).
 _GLUED_KIND_WORDS: dict[str, str] = {
     "student": "schuler",
@@ -1024,11 +1049,16 @@ def _score(
             own = spec.kind == entity
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
-            score, why = _read_apart(
-                _header_score(header, spec, own=own, known=header.compact in known),
-                glued,
+            score, why = _year_levels(
+                _read_apart(
+                    _header_score(header, spec, own=own, known=header.compact in known),
+                    glued,
+                    spec,
+                    own=own,
+                ),
+                header,
                 spec,
-                own=own,
+                values,
             )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
