@@ -1179,7 +1179,8 @@ def test_the_rows_kind_word_abbreviates_no_longer_name() -> None:
 
 def test_an_account_id_after_a_kind_word_steps_aside_for_the_persons_id() -> None:
     """Blackbaud's StudentID beside StudentUserID: the account's id is no tie for the key."""
-    mapping = _match({"StudentID": NUMBERS, "StudentUserID": ["u1", "u2"]})
+    users = [str(200345 + index) for index in range(6)]
+    mapping = _match({"StudentID": NUMBERS, "StudentUserID": users, "LastName": SURNAMES})
     assert mapping.targets.get("StudentID") == "student.key"
     assert mapping.targets.get("StudentUserID") != "student.key"
 
