@@ -34,7 +34,8 @@ CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in sess
 # Header sets gathered by people who had seen neither the catalogue nor the corpus above (see
 # each file's source). Floors are ratchets against regressions, not the target. Sets 1 to 7
 # are tuning sets: their misses were read and turned into rules for classes of header
-# (test_header_families.py), never an alias per missed column; 8 and 9 are blind (BLIND).
+# (test_header_families.py), never an alias per missed column; so are 8 and 9 from session 22
+# on. Blind sets (BLIND) are measured by the lead on a branch and never read.
 @attrs.frozen
 class HeldOut:
     """A held-out set: its folder, the floor its accuracy must stay above, its header sets."""
@@ -51,7 +52,7 @@ class HeldOut:
 HELDOUT_SETS = [
     # Set 1: US and UK rostering templates, a German and a Dutch tool. 93.7% in session 20
     # (86.9% before session 19's rules, 93.3% after them); 96.8% (244 of 252) after session 21's
-    # (German words, call names, qualified ties).
+    # (German words, call names, qualified ties); 97.2% (245) after session 22's.
     HeldOut("heldout", floor=0.96, sets=30),
     # Set 2: Dutch, Flemish and English layouts; never tuned on until session 20. 86.6% when it
     # was still blind, 95.0% (113 of 119 columns) after session 20's rules, the same after 21's.
@@ -84,15 +85,17 @@ HELDOUT_SETS = [
     # 85.4% (734) after the label review (Bujus' birth year, two class teachers as mentors,
     # Raet's roostercode); 93.6% (804), 2 wrong fields and no key mistake after session 21's
     # second rules (German guardian words, German and Swedish vocabulary, key ranks); 93.8%
-    # (806) with German gender codes. A tuning set from then on.
-    HeldOut("heldout6", floor=0.93, sets=38),
+    # (806) with German gender codes. A tuning set from then on. 96.3% (827) after session 22's
+    # rules (glued and cut-short names, parents' words, id qualifiers, class words, ...).
+    HeldOut("heldout6", floor=0.95, sets=38),
     # Set 7: gathered in session 21 from English-language and Swedish tools (NWEA, WIDA, GIAP,
     # PowerSchool for PrimeroEdge, Edusight, SIMON, FastBridge, MEFS, Big Universe, eSpark,
     # PrimaryLeap, No More Marking, Unikum, Elevspel, ...): 29 sets, 381 columns. On arrival,
     # blind: 87.9% (335) right, 11 (2.9%) on a wrong field, 4 key mistakes, 4 no-field columns
     # mapped. 88.7% (338) after the label review (WIDA's district id is the key, PowerSchool's
     # guardian work phone no field), 2 key mistakes left; 93.2% (355), 3 wrong fields and no
-    # key mistake after session 21's second rules. A tuning set from then on.
+    # key mistake after session 21's second rules. A tuning set from then on. 93.7% (357)
+    # after session 22's.
     HeldOut("heldout7", floor=0.93, sets=29),
     # Set 8: blind, gathered at the end of session 21 from German-speaking tools (SVWS-Import,
     # WebUntis, SchILD-NRW, IServ, SchulIT, LOGINEO NRW, Elaisa, Escola, LabSoft, diklabu) and
@@ -101,18 +104,21 @@ HELDOUT_SETS = [
     # columns mapped. Its key mistake and wrong fields were read (the safety checks), its
     # unmapped misses not. LOGINEO's own id beside the source system's are both stable ids of
     # the account, and SVWS' Amtsbezeichnung is the function set 6 labels it: the labels accept
-    # either (85.1%, 188; 4 wrong fields, 1.8%).
-    HeldOut("heldout8", floor=0.84, sets=17),
+    # either (85.1%, 188; 4 wrong fields, 1.8%). A tuning set from session 22 on: 88.2% (195),
+    # 4 wrong fields and no key mistake after that session's rules.
+    HeldOut("heldout8", floor=0.88, sets=17),
     # Set 9: blind, gathered at the end of session 21 from English-language tools (iSAMS,
     # Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
     # 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
     # Skole, Skola24): 21 sets, 270 columns. On arrival: 82.2% (222) right, 5 (1.9%) on a wrong
-    # field, no key mistake, 4 no-field columns mapped.
-    HeldOut("heldout9", floor=0.82, sets=21),
+    # field, no key mistake, 4 no-field columns mapped. A tuning set from session 22 on: 88.1%
+    # (238), 5 wrong fields, no key mistake after that session's rules; 88.5% (239), 4 wrong
+    # fields, after its label review (5-Star's Counselor may be the mentor, as Aspen's in set 4).
+    HeldOut("heldout9", floor=0.88, sets=21),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.
-BLIND = ("heldout8", "heldout9")
+BLIND: tuple[str, ...] = ()  # sets 10 and 11 are measured by the lead, outside this folder
 
 
 @attrs.frozen

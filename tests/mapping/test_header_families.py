@@ -1079,3 +1079,191 @@ def test_the_own_name_is_the_surname_only_when_no_other_is_given() -> None:
     )
     assert both.targets["Achternaam"] == "staff.last_name"
     assert "Eigen naam" not in both.targets
+
+
+# -- session 22: glued, truncated and qualified headers (words.toml) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("VORNAMESCH", ["Lena", "Jonas"], "student.first_name"),
+        ("VORNAMEERZ", ["Petra", "Klaus"], "guardian[1].first_name"),
+        ("TELEFONERZ", ["0211 123456", "0211 654321"], "guardian[1].phone"),
+        ("VORNERZ2", ["Petra", "Klaus"], "guardian[2].first_name"),  # Vorname cut short
+        ("TELERZ2", ["0211 123456", "0211 654321"], "guardian[2].phone"),
+    ],
+)
+def test_a_field_name_glued_to_a_word_for_whose_it_is_is_read_apart(
+    header: str, values: list[str], target: str
+) -> None:
+    """IBIS' dBase names glue Sch(üler) and Erz(ieher) to the field, cut at ten letters."""
+    mapping = _match({"GUID": NUMBERS, header: values})
+    assert mapping.targets.get(header) == target
+    assert "glued to" in mapping[header].evidence[0]
+
+
+def test_a_teachers_glued_l_is_read_on_a_staff_row() -> None:
+    staff = _match({"Personalnummer": NUMBERS, "LEMAIL": ["a.berg@schule.de"]}, "staff")
+    assert staff.targets["LEMAIL"] == "staff.email"
+    assert "glued to 'l'" in staff["LEMAIL"].evidence[0]
+
+
+@pytest.mark.parametrize("header", ["STRERZ2", "PLZERZ", "FOERDERSCH", "NAMEERZ2", "GUIDSCH"])
+def test_a_glued_header_whose_rest_names_no_one_field_stays_unmapped(header: str) -> None:
+    """STR (Straße), PLZ, FOERDER name no person field; NAME is no German surname alone; a
+    glued header never takes a key."""
+    mapping = _match({"Nummer": NUMBERS, header: ["x1", "x2"]})
+    assert header not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("MutNachname", "guardian[1].last_name"),
+        ("VatVorname", "guardian[2].first_name"),
+        ("Father Email", "guardian[2].email"),
+    ],
+)
+def test_a_mothers_column_is_guardian_1_and_a_fathers_guardian_2(header: str, target: str) -> None:
+    values = ["p@example.org"] if "Email" in header else ["Petra", "Klaus"]
+    assert _match({"Nummer": NUMBERS, header: values}).targets.get(header) == target
+    # A word that only starts like one is no guardian's: the mother tongue.
+    assert "Muttersprache" not in _match({"Nummer": NUMBERS, "Muttersprache": ["de"]}).targets
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Datenbank-ID", "Schulinterne ID", "eindeutige Schüler-ID", "Schüler_Stamm_ID",
+     "org_defined_id", "Interne ID-Nummer"],
+)  # fmt: skip
+def test_a_word_that_says_which_id_before_an_id_leaves_the_id(header: str) -> None:
+    assert _match({header: NUMBERS, "Nachname": SURNAMES}).targets.get(header) == "student.key"
+
+
+def test_an_organisations_id_is_not_the_rows_id() -> None:
+    """Only org_defined_id reads as the id: a bare Org ID is an organisation's."""
+    assert _match({"Org ID": NUMBERS, "Nachname": SURNAMES}).targets.get("Org ID") is None
+
+
+def test_a_digit_glued_to_a_word_counts_the_person() -> None:
+    """SVWS' nachname1, email1 (person 1) and nachname2 (a second person: no field)."""
+    mapping = _match(
+        {"Erzieher-ID": NUMBERS, "nachname1": SURNAMES, "nachname2": SURNAMES}, "guardian"
+    )
+    assert mapping.targets.get("nachname1") == "guardian.last_name"
+    assert "nachname2" not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Jahrgangsstufe.Kurzform", ["7", "8"], "student", "student.year"),
+        ("Klassenbezeichnung", ["Klasse 7a", "Klasse 8b"], "group", "group.name"),
+        ("Klassenart", ["Stammklasse", "Kurs"], "group", "group.kind"),
+    ],
+)
+def test_a_things_name_with_a_word_for_its_form_or_after_its_kind_is_the_field(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    """A short or long form (Kurzform), or the class's word before Bezeichnung and Art."""
+    columns = {"Kennung": NUMBERS, header: values}
+    assert _match(columns, entity).targets.get(header) == target
+
+
+def test_the_rows_kind_word_abbreviates_no_longer_name() -> None:
+    """A class file's Klasse (the class taking a course) is not its Klassenstufe."""
+    mapping = _match({"Kursid": NUMBERS, "Klasse": ["7a", "8b"]}, "group")
+    assert mapping.targets.get("Klasse") is None
+
+
+def test_an_account_id_after_a_kind_word_steps_aside_for_the_persons_id() -> None:
+    """Blackbaud's StudentID beside StudentUserID: the account's id is no tie for the key."""
+    users = [str(200345 + index) for index in range(6)]
+    mapping = _match({"StudentID": NUMBERS, "StudentUserID": users, "LastName": SURNAMES})
+    assert mapping.targets.get("StudentID") == "student.key"
+    assert mapping.targets.get("StudentUserID") != "student.key"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Fornavn", "student.first_name"),
+        ("Etternavn", "student.last_name"),
+        ("Fødselsdato", "student.birth_date"),
+        ("PRENOM", "student.first_name"),
+        ("Date de naissance", "student.birth_date"),
+    ],
+)
+def test_norwegian_danish_and_french_person_words(header: str, target: str) -> None:
+    values = ["04-03-2012"] if target.endswith("birth_date") else ["Ola", "Kari"]
+    assert _match({"Nummer": NUMBERS, header: values}).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "target"),
+    [
+        ("subgroepen", "student", "student.groups"),
+        ("Zusatzgruppen", "student", "student.groups"),
+        ("subgroepen", "staff", "staff.groups"),
+    ],
+)
+def test_a_compound_ending_in_a_plural_group_word_is_groups(
+    header: str, entity: EntityKind, target: str
+) -> None:
+    assert _match({"Nummer": NUMBERS, header: ["5A-en", "5A-wi"]}, entity).targets[header] == target
+
+
+def test_a_personnel_group_is_no_teaching_group() -> None:
+    mapping = _match({"Personeelsnummer": NUMBERS, "personeelsgroepen": ["OP", "OOP"]}, "staff")
+    assert "personeelsgroepen" not in mapping.targets
+
+
+@pytest.mark.parametrize("header", ["Kind-ID", "Kind-Nr.", "Child ID"])
+def test_a_childs_id_in_a_guardians_file_is_its_pupil(header: str) -> None:
+    mapping = _match({"Eltern-ID": NUMBERS, header: ["100345", "100346"]}, "guardian")
+    assert mapping.targets.get(header) == "guardian.students"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Förnamn för förälder", "guardian.first_name"),
+        ("Efternamn för förälder", "guardian.last_name"),
+        ("E-postadress för förälder", "guardian.email"),
+    ],
+)
+def test_a_field_then_whose_after_a_preposition_is_that_persons(header: str, target: str) -> None:
+    """Skola24's guardians file: the field, "för" (of), then the guardian's word."""
+    values = ["p@example.org"] if "post" in header else ["Anna", "Lind"]
+    mapping = _match({"Vårdnadshavare-ID": NUMBERS, header: values}, "guardian")
+    assert mapping.targets.get(header) == target
+
+
+def test_the_rows_kind_word_after_an_alias_names_the_rows_field() -> None:
+    """German "E-Mail-Adresse Schüler:in", as "Schüler E-Mail" before it."""
+    mapping = _match({"Nummer": NUMBERS, "E-Mail-Adresse Schüler:in": ["l.b@schule.de"]})
+    assert mapping.targets["E-Mail-Adresse Schüler:in"] == "student.email"
+
+
+@pytest.mark.parametrize("header", ["UID", "Student UID"])
+def test_a_uid_is_an_id(header: str) -> None:
+    assert _match({header: NUMBERS, "Surname": SURNAMES}).targets.get(header) == "student.key"
+
+
+@pytest.mark.parametrize(
+    ("values", "target"), [(["1", "2"], "student.year"), (["2024", "2025-2026"], None)]
+)
+def test_a_school_year_of_year_levels_is_the_year_group(
+    values: list[str], target: str | None
+) -> None:
+    """The values decide: year levels are the year group, calendar years no field."""
+    mapping = _match({"Student ID": NUMBERS, "School year": values})
+    assert mapping.targets.get("School year") == target
+
+
+def test_the_french_national_pupil_id_and_school_code() -> None:
+    """INE (Identifiant National Élève) as the NSN; UAI/RNE (a school's code) as a BRIN6."""
+    mapping = _match({"INE": NUMBERS, "RNE": ["0751234A", "0691234K"], "NOM": SURNAMES})
+    assert mapping.targets["INE"] == "student.key"
+    assert mapping.targets["RNE"] == "student.location"

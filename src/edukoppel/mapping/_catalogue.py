@@ -13,7 +13,16 @@ import attrs
 from edukoppel.mapping._normalise import compact, normalise
 from edukoppel.model import ENTITY_KINDS, EntityKind, data_fields
 
-__all__ = ["RELATED", "ROW_FIELDS", "TYPES", "Catalogue", "FieldSpec", "Target", "catalogue"]
+__all__ = [
+    "NORDIC_GUARDIAN_WORDS",
+    "RELATED",
+    "ROW_FIELDS",
+    "TYPES",
+    "Catalogue",
+    "FieldSpec",
+    "Target",
+    "catalogue",
+]
 
 TYPES = frozenset(
     {
@@ -47,6 +56,10 @@ GERMAN_GUARDIAN_WORDS = frozenset(
     {"eltern", "erzieher", "ezb", "erziehungsberechtigte", "erziehungsberechtigter",
      "erziehungsberechtigten", "sorgeberechtigte", "sorgeberechtigter", "sorgeberechtigten"}
 )  # fmt: skip
+#: Swedish, Norwegian and Danish words for a pupil's guardians (``Förnamn för förälder``).
+NORDIC_GUARDIAN_WORDS = frozenset(
+    {"foralder", "foraldrar", "vardnadshavare", "foresatt", "foresatte"}
+)
 #: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
@@ -54,7 +67,7 @@ OWNER_WORDS = frozenset(
      "coaccount", "coaccounts",  # Smartschool: a parent's co-account on the pupil's account
      "relatie",  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
      # German: Eltern, Erzieher, Erziehungsberechtigte (Ezb), Sorgeberechtigte.
-     *GERMAN_GUARDIAN_WORDS}
+     *GERMAN_GUARDIAN_WORDS, *NORDIC_GUARDIAN_WORDS}
 )  # fmt: skip
 
 

@@ -22,7 +22,9 @@ from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
 from edukoppel.mapping._catalogue import (
     GERMAN_GUARDIAN_WORDS,
+    NORDIC_GUARDIAN_WORDS,
     OWNER_WORDS,
+    RELATED,
     Catalogue,
     FieldSpec,
     Target,
@@ -34,6 +36,7 @@ from edukoppel.mapping._profile import Profile
 from edukoppel.mapping._valuemap import ValueMap
 from edukoppel.mapping._values import ValueProfile, fit
 from edukoppel.mapping._values import profile as value_profile
+from edukoppel.mapping._words import words as word_lists
 from edukoppel.model import EntityKind
 
 if TYPE_CHECKING:
@@ -60,6 +63,11 @@ _REFERENCE_SUFFIXES = (
 )  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
+# Fields that name a thing (a class, a year, a programme, a school) and may be followed by a
+# word for which form of its name a column holds (words.toml's form_words: "Kurzform").
+_FORM_TYPES = frozenset({"group", "groups", "year", "program", "location", "locations"})
+# German compounds join a word to the next with an -n- or -s- ("Klasse" + "n" + "bezeichnung").
+_LINKS = ("", "n", "s", "en")
 _FALLBACK = 0.92  # a fallback name of a field (``School`` for a vestiging) scores 92%
 _FALLBACK_NOTE = "a fallback name: another column may name it better"
 _LISTED = 0.1  # from this share of cells that list several groups, a class column is groups
@@ -364,7 +372,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     # childcare systems (NHS Mavis: CHILD_FIRST_NAME) a child; German tools a Schüler.
     "student": frozenset(
         {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
-        | {"child", "schuler", "schueler"}
+        | {"child", "schuler", "schueler", "elev", "elever"}  # Swedish, Norwegian, Danish
         | _PERSON_WORDS
     ),
     "staff": frozenset(
@@ -375,9 +383,13 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     "guardian": frozenset(
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
+        | NORDIC_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
-    "group": frozenset({"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}),
+    "group": frozenset(
+        {"section", "class", "klas", "groep", "lesgroep", "cluster", "group"}
+        | {"klasse", "klassen", "gruppe", "kurs"}  # German: Klassenbezeichnung, Kursart
+    ),
 }
 # Informat's pointers: ``pPersoon``, ``p_persoon``, ``pRelatie`` are a person's number in the
 # database, which its documentation says may change in a migration (its GUIDs do not). So a
@@ -438,7 +450,8 @@ def _before(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str
     first = header.words[0]
     if first in kind_words:
         return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
-    for word in kind_words:
+    # The longest word first: "Klassenbezeichnung" is "klassen" + "bezeichnung", not "klas" + ...
+    for word in sorted(kind_words, key=lambda kind: (-len(kind), kind)):
         if first.startswith(word) and len(first) >= len(word) + 3:
             return word, header.compact[len(word) :]
     return None, None
@@ -468,7 +481,7 @@ def _header_score(
     # "Student Gender" in a pupil file, "Teacher Email" in a staff file: the row's own kind
     # named before an alias, as a word or glued to it (Dutch: "Leerlingvoornaam").
     fillers = _FILLERS.get(spec.type, ())
-    kind_word, unprefixed = _before(header, _KIND_WORDS.get(spec.kind, frozenset()))
+    kind_word, unprefixed = _kind_named(header, _KIND_WORDS.get(spec.kind, frozenset()))
     # "LeerID Gebruikersnaam", "Google Username": the login of a system the file names (in
     # one or two words before the alias).
     # Not after a word that names a kind or a school (Big Universe's ``school_username``,
@@ -501,16 +514,8 @@ def _header_score(
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
             score, reason = 0.9, f"plural of alias {alias!r}"
-        elif spec.type in _REFERENCE_TYPES and any(
-            other == form + suffix
-            for other in header.alternatives
-            for suffix in _REFERENCE_SUFFIXES
-        ):
-            score, reason = 0.85, f"names alias {alias!r} by its name or code, as an alternative"
-        elif spec.type in _REFERENCE_TYPES and any(
-            header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES
-        ):
-            score, reason = 0.9, f"names alias {alias!r} by its name or code"
+        elif (shaped := _shape_score(header, spec, alias, form, own=own)) is not None:
+            score, reason = shaped
         elif form in _LOGINS and form in unqualified:
             score, reason = 0.85, f"alias {alias!r} after a system's name: its login"
         elif (
@@ -535,6 +540,229 @@ def _header_score(
         if score > best:
             best, why = score, reason
     return best, why
+
+
+def _kind_named(header: Header, kind_words: frozenset[str]) -> tuple[str | None, str | None]:
+    """A word of the kind's before an alias (see :func:`_before`), or after it.
+
+    Examples:
+        >>> _kind_named(normalise("Förnamn förälder"), frozenset({"foralder"}))
+        ('foralder', 'fornamn')
+    """
+    kind_word, rest = _before(header, kind_words)
+    if kind_word is None and len(header.words) > 1 and header.words[-1] in kind_words:
+        # "Förnamn förälder" in a guardians file, "Vorname Schüler": the kind after the alias
+        return header.words[-1], "".join(header.words[:-1])
+    return kind_word, rest
+
+
+def _shape_score(
+    header: Header, spec: FieldSpec, alias: str, form: str, *, own: bool
+) -> tuple[float, str] | None:
+    """A header shaped as a thing's alias with more words: a name or code, a form, a plural.
+
+    ``School Name``, ``Jahrgangsstufe.Kurzform``, ``Zusatzgruppen``; and a guardians file's
+    ``Kind-ID``. None when the header has no such shape for this alias.
+    """
+    if spec.type in _REFERENCE_TYPES:
+        if any(
+            other == form + suffix
+            for other in header.alternatives
+            for suffix in _REFERENCE_SUFFIXES
+        ):
+            return 0.85, f"names alias {alias!r} by its name or code, as an alternative"
+        if any(header.compact == form + suffix for suffix in _REFERENCE_SUFFIXES):
+            return 0.9, f"names alias {alias!r} by its name or code"
+    if spec.type == "groups" and _group_compound(header.compact, form):
+        return 0.85, f"a compound ending in the plural {alias!r}: groups"
+    if own and spec.name == "students" and _child_id(header):
+        return 0.9, "a child's id or number: the guardian's pupil"
+    if spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
+        return 0.9, f"alias {alias!r} with a word for its form"
+    return None
+
+
+def _group_compound(compact: str, form: str) -> bool:
+    """Whether a header is a compound ending in the plural of a group word (``Zusatzgruppen``).
+
+    Examples:
+        >>> _group_compound("subgroepen", "groepen"), _group_compound("gruppen", "gruppen")
+        (True, False)
+    """
+    return (
+        form in word_lists().group_plurals
+        and compact.endswith(form)
+        and len(compact) >= len(form) + 3
+    )
+
+
+# A child's id or number, in a guardians file (``Kind-ID``, ``Kind-Nr.``, ``Child ID``).
+_CHILD_WORDS = frozenset({"kind", "child", "schuler", "schueler", "leerling", "elev"})
+_ID_WORDS = frozenset({"id", "nummer", "number", "code"})
+
+
+def _child_id(header: Header) -> bool:
+    """Whether a header names a child's id or number (in a guardians file: its pupil).
+
+    Examples:
+        >>> _child_id(normalise("Kind-Nr.")), _child_id(normalise("Kind-ID"))
+        (True, True)
+        >>> _child_id(normalise("Kind")), _child_id(normalise("Ouder-ID"))
+        (False, False)
+    """
+    return (
+        len(header.words) == 2 and header.words[0] in _CHILD_WORDS and header.words[1] in _ID_WORDS
+    )
+
+
+def _whose_linked(header: Header) -> Header | None:
+    """A header without the preposition before a word for whose (``Förnamn för förälder``).
+
+    Examples:
+        >>> _whose_linked(normalise("Förnamn för förälder")).words
+        ('fornamn', 'foralder')
+        >>> _whose_linked(normalise("Date of Birth")) is None
+        True
+    """
+    links = word_lists().whose_links
+    whose = OWNER_WORDS | {word for words in _KIND_WORDS.values() for word in words}
+    kept = list(header.words)
+    index = 1
+    changed = False
+    while index < len(kept) - 1:
+        end = index
+        while end < len(kept) - 1 and kept[end] in links:
+            end += 1
+        if end > index and kept[end] in whose:
+            del kept[index:end]
+            changed = True
+        index += 1
+    if not changed:
+        return None
+    return attrs.evolve(header, words=tuple(kept), compact="".join(kept))
+
+
+def _with_form_word(compact: str, form: str) -> bool:
+    """Whether a header is an alias followed by a word for its form (``KlasseKurzform``).
+
+    Examples:
+        >>> _with_form_word("jahrgangsstufekurzform", "jahrgangsstufe")
+        True
+        >>> _with_form_word("klassenbezeichnung", "klasse"), _with_form_word("klassen", "klasse")
+        (True, False)
+    """
+    if not compact.startswith(form):
+        return False
+    rest = compact[len(form) :]
+    forms = word_lists().form_words
+    return any(rest.startswith(link) and rest[len(link) :] in forms for link in _LINKS)
+
+
+def _unglued(
+    header: Header, vocabulary: Mapping[str, str], entity: EntityKind
+) -> tuple[Header, str] | None:
+    """A header glued from a person field's name and a word for whose it is, read apart.
+
+    ``VORNAMESCH`` is the pupil's Vorname, ``TELEFONERZ`` a guardian's Telefon,
+    ``VORNERZ2`` guardian 2's Vorname cut short, ``LEMAIL`` a teacher's E-mail (the short
+    forms in words.toml). The name part must be a person field's name (``vocabulary``:
+    compact form to field) or the start, four letters or more, of one field's names only.
+    Only for a kind the row holds (its own, or a related one: a pupil row's guardians).
+
+    Returns the header read apart (the kind's word first, as ``Schüler Vorname``) and how.
+    """
+    if len(header.words) != 1 or header.compact in vocabulary:
+        return None
+    word = header.words[0]
+    found = word_lists()
+    kinds = {entity, *RELATED.get(entity, ())}
+    splits = [
+        (word[: -len(short)], short, kind)
+        for short, kind in found.glued_suffixes.items()
+        if word.endswith(short)
+    ] + [
+        (word[len(short) :], short, kind)
+        for short, kind in found.glued_prefixes.items()
+        if word.startswith(short)
+    ]
+    for rest, short, kind in sorted(splits, key=lambda item: -len(item[1])):
+        if kind not in kinds or len(rest) < 3:
+            continue
+        full = "".join(normalise(rest).words)  # "tel": "telefoon"
+        if full not in vocabulary:
+            starts = {vocabulary[form] for form in vocabulary if form.startswith(rest)}
+            if len(rest) < 4 or len(starts) != 1:
+                continue
+            full = min(form for form in vocabulary if form.startswith(rest))
+        kind_word = _GLUED_KIND_WORDS[kind]
+        read = attrs.evolve(
+            header, words=(kind_word, full), compact=kind_word + full, alternatives=()
+        )
+        return read, f"read as {full!r} glued to {short!r} ({kind_word})"
+    return None
+
+
+# The person fields a glued header may name; never a key: a wrong key archives everyone.
+_GLUED_FIELDS = frozenset(
+    {"first_name", "initials", "infix", "last_name", "email", "gender", "phone", "username"}
+)
+_GLUED = 0.97  # a header read apart scores a little below one written apart
+
+
+def _glued_vocabulary(specs: Sequence[FieldSpec]) -> dict[str, str]:
+    """The names of the person fields a glued header may name: compact form to field."""
+    vocabulary: dict[str, str] = {}
+    for spec in specs:
+        if spec.name in _GLUED_FIELDS:
+            for form in (*(form for _, form, _, _ in spec.forms), *(f for _, f in spec.owned)):
+                vocabulary.setdefault(form, spec.name)
+    return vocabulary
+
+
+def _read_apart(
+    scored: tuple[float, str], glued: tuple[Header, str] | None, spec: FieldSpec, *, own: bool
+) -> tuple[float, str]:
+    """A header's score for a field, or its glued reading's when that names it better."""
+    score, why = scored
+    if glued is None or spec.name not in _GLUED_FIELDS or why == "avoid":
+        return scored
+    apart, apart_why = _header_score(glued[0], spec, own=own)
+    if apart_why != "avoid" and apart * _GLUED > score:
+        return apart * _GLUED, f"{apart_why}, {glued[1]}"
+    return scored
+
+
+def _year_levels(
+    scored: tuple[float, str], header: Header, spec: FieldSpec, values: ValueProfile
+) -> tuple[float, str]:
+    """A "School year" column that holds year levels (``1``, ``year 4``) is the year group.
+
+    The year field avoids the word school (a school year is ``2024-2025``); the values
+    decide: year levels make it the year group, calendar years leave it out.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> year = catalogue().spec("student.year")
+        >>> _year_levels((0.0, "avoid"), normalise("School year"), year, value_profile(["7"]))
+        (0.9, "alias 'Year' after 'school', and the values are year levels")
+        >>> _year_levels((0.0, "avoid"), normalise("School year"), year, value_profile(["2025"]))
+        (0.0, 'avoid')
+    """
+    if scored[1] != "avoid" or spec.type != "year" or header.words[:1] != ("school",):
+        return scored
+    rest = "".join(header.words[1:])
+    aliases = [alias for alias, form, _, _ in spec.forms if form == rest]
+    if not aliases or not values.filled or fit(spec.type, values) < 0.8:
+        return scored
+    return 0.9, f"alias {aliases[0]!r} after 'school', and the values are year levels"
+
+
+# The word a glued header is read with for each kind (one _KIND_WORDS and OWNER_WORDS know).
+_GLUED_KIND_WORDS: dict[str, str] = {
+    "student": "schuler",
+    "guardian": "erzieher",
+    "staff": "lehrer",
+}
 
 
 def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tuple[float, str]:
@@ -796,6 +1024,10 @@ def _score(
             numbers.setdefault(header.compact, set()).add(header.number)
     plural = {spec.kind: spec for spec in specs if spec.name == "groups" and spec.multi}
     names = {form for spec in specs for _, form, _, _ in spec.forms}
+    vocabulary = _glued_vocabulary(specs)
+    # A header that is a name of some field, or the word for the row's kind ("Klasse" in a
+    # class file), is no shortened form of a longer name ("Klassenstufe").
+    known = names | _KIND_WORDS.get(entity, frozenset())
     halves = _name_halves(headers, specs, entity)
     official = _official_first_names(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
@@ -808,6 +1040,8 @@ def _score(
             len(numbers.get(header.compact, ())) > 1 or values.share("group_list") >= _LISTED
         )
         scored: Scored = []
+        header = _whose_linked(header) or header  # noqa: PLW2901 (the header as it reads)
+        glued = _unglued(header, vocabulary, entity)
         for spec in specs:
             target = _target(spec, header, entity, series=series)
             if target is None:
@@ -815,7 +1049,17 @@ def _score(
             own = spec.kind == entity
             if addressed and header.compact in _TOWNS and spec.type in _REFERENCE_TYPES:
                 continue
-            score, why = _header_score(header, spec, own=own, known=header.compact in names)
+            score, why = _year_levels(
+                _read_apart(
+                    _header_score(header, spec, own=own, known=header.compact in known),
+                    glued,
+                    spec,
+                    own=own,
+                ),
+                header,
+                spec,
+                values,
+            )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
             if own and position in official:
@@ -1086,12 +1330,12 @@ def _key_rank(name: str, options: int, outside: frozenset[str] = frozenset()) ->
     Examples:
         >>> [_key_rank(name, 1) for name in ("guid", "studentid", "dossiernummer", "userid")]
         [0, 1, 2, 5]
-        >>> _key_rank("idnumber", 1), _key_rank("leerlingnummer", 2)
-        (1, 3)
+        >>> _key_rank("idnumber", 1), _key_rank("leerlingnummer", 2), _key_rank("studentuserid", 1)
+        (1, 3, 5)
         >>> _key_rank("statestudentnumber", 2, frozenset({"statestudentnumber"}))
         4
     """
-    if name in _ACCOUNT_IDS:
+    if name.endswith(tuple(_ACCOUNT_IDS)):  # "StudentUserID" too: the account's id
         return 5
     if name in outside:
         return 4

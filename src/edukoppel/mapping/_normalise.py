@@ -13,6 +13,8 @@ import unicodedata
 
 import attrs
 
+from edukoppel.mapping._words import words as word_lists
+
 __all__ = ["Header", "compact", "normalise", "words"]
 
 # Type suffixes some systems add to every column (``stamnr_str``): not part of the name.
@@ -38,9 +40,13 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dob": ("date", "of", "birth"), "yr": ("year",), "grp": ("group",),
     "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
     "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
-    "stu": ("student",), "addr": ("address",),
+    "stu": ("student",), "addr": ("address",), "uid": ("id",),
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
+# Any word of four letters or more with 1, 2 or 3 glued on counts too: "nachname1",
+# "VORNERZ2" (not a 4 or a 6, which name a code: BRIN4, BRIN6).
+_GLUED_DIGIT = re.compile(r"\b([a-z]{4,})([1-3])\b")
+_ID_ENDS = (("id",), ("id", "nummer"), ("id", "number"))
 _PARENTHESES = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Words that mark a column as required or optional, not what it holds.
 _MARKER_WORDS = frozenset({"required", "verplicht", "optional", "optioneel", "mandatory"})
@@ -70,6 +76,11 @@ def _either(text: str) -> tuple[str, ...]:
     return tuple(compact(f"{head} {word} {tail}") for word in match.groups())
 
 
+# Letters no accent stripping takes apart (Norwegian and Danish ø, æ; French œ): written out,
+# so "Fødselsdato" is one word, not "f" and "dselsdato".
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d"})
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -83,11 +94,11 @@ def words(text: str) -> tuple[str, ...]:
         ('e', 'mailadres', 'ouder', 'verzorger')
         >>> words("sourcedId"), words("Contact’s Email")
         (('sourced', 'id'), ('contact', 'email'))
-        >>> words("Schüler/in E-Mail"), words("Lehrer*innen")
-        (('schuler', 'e', 'mail'), ('lehrer',))
+        >>> words("Schüler/in E-Mail"), words("Lehrer*innen"), words("Fødselsdato")
+        (('schuler', 'e', 'mail'), ('lehrer',), ('fodselsdato',))
     """
     split = _CAMEL.sub(" ", _strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
-    return tuple(word for word in _NON_WORD.split(split.casefold()) if word)
+    return tuple(word for word in _NON_WORD.split(split.casefold().translate(_LETTERS)) if word)
 
 
 def compact(text: str) -> str:
@@ -122,6 +133,49 @@ class Header:
     note: tuple[str, ...] = ()
     alternatives: tuple[str, ...] = ()
     shortened: bool = False
+
+
+def _without_id_qualifiers(found: list[str]) -> list[str]:
+    """An id's words without those that only say which id it is (``Datenbank-ID``: ``id``).
+
+    Examples:
+        >>> _without_id_qualifiers(["eindeutige", "schuler", "id"])
+        ['schuler', 'id']
+        >>> _without_id_qualifiers(["org", "defined", "id"]), _without_id_qualifiers(["org", "id"])
+        (['id'], ['org', 'id'])
+    """
+    if len(found) < 2 or not any(tuple(found[-len(end) :]) == end for end in _ID_ENDS):
+        return found
+    qualifiers = word_lists().id_qualifiers
+    kept: list[str] = []
+    index = 0
+    while index < len(found):
+        pair = "".join(found[index : index + 2])
+        if index + 1 < len(found) and pair in qualifiers and found[index + 1] != "id":
+            index += 2
+        elif found[index] in qualifiers:
+            index += 1
+        else:
+            kept.append(found[index])
+            index += 1
+    return kept
+
+
+def _parents(found: list[str]) -> list[str]:
+    """A mother's or a father's column as a guardian's, numbered: the mother is guardian 1.
+
+    Examples:
+        >>> _parents(["mut", "nachname"]), _parents(["father", "email"]), _parents(["vater"])
+        (['parent', '1', 'nachname'], ['parent', '2', 'email'], ['vater'])
+    """
+    parents = word_lists().parents
+    if len(found) < 2 or any(word.isdigit() for word in found):
+        return found
+    which = [index for index, word in enumerate(found) if word in parents]
+    if len(which) != 1:
+        return found
+    index = which[0]
+    return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
 
 
 def normalise(header: str) -> Header:
@@ -167,9 +221,10 @@ def normalise(header: str) -> Header:
     found = [word for word in words(stripped) if word not in _MARKER_WORDS] or list(words(stripped))
     while len(found) > 1 and found[-1] in _TYPE_SUFFIXES:
         found.pop()
-    joined = _GLUED_NUMBER.sub(r"\1 \2", " ".join(found))
+    joined = _GLUED_DIGIT.sub(r"\1 \2", _GLUED_NUMBER.sub(r"\1 \2", " ".join(found)))
     written = joined.split()
     found = [full for word in written for full in _ABBREVIATIONS.get(word, (word,))]
+    found = _parents(_without_id_qualifiers(found))
     number = None
     digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
     if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":
