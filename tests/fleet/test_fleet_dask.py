@@ -82,3 +82,69 @@ def test_jobs_in_flight_follow_the_clusters_threads_not_this_machines_cores() ->
         distributed.Client(cluster) as client,
     ):
         assert _workers(client.get_executor()) == 6
+
+
+def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def test_dask_config_names_settings_this_dask_has_and_the_docs_file_says_the_same() -> None:
+    """A key Dask renamed would be set and never read: each must be one of Dask's own."""
+    import dask
+    import yaml
+    from tests.fleet.recipes import recipe
+
+    settings = fleet.dask_config()
+    for key in settings:
+        dask.config.get(key)  # raises KeyError for a key Dask does not have
+    assert _flatten(yaml.safe_load(recipe("dask-yaml", "yaml"))) == settings
+
+
+@pytest.mark.slow
+def test_workers_started_by_the_docs_cluster_recipe_have_the_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.fleet.recipes import recipe
+
+    # Defined here, so that Dask sends it by value: a worker cannot import this test module.
+    def _worker_settings() -> tuple[str | None, object, object, object]:
+        import dask
+
+        return (
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.admin.system-monitor.interval"),
+        )
+
+    # A nanny writes its variables into this process's environment, where the next cluster's
+    # workers inherit them: an earlier test's cluster would have left the trim threshold.
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    namespace: dict[str, object] = {"__name__": "dask_cluster_recipe"}
+    # No dashboard on a fixed port: another test's cluster may hold it.
+    code = recipe("dask-cluster").replace(
+        "threads_per_worker=1)", 'threads_per_worker=1, dashboard_address=":0")'
+    )
+    assert code != recipe("dask-cluster")
+    exec(compile(code, "docs/fleet.md (dask-cluster)", "exec"), namespace)
+    cluster = namespace["cluster"]
+    assert isinstance(cluster, distributed.LocalCluster)
+    with cluster, distributed.Client(cluster) as client:
+        seen = set(client.run(_worker_settings).values())
+    assert seen == {(None, False, "200ms", "5s")}
+    # Started without them, the nanny sets the trim threshold and the profiler runs.
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as plain,
+        distributed.Client(plain) as client,
+    ):
+        (default,) = client.run(_worker_settings).values()
+    assert default[0] is not None
+    assert default[1:] == (True, "20ms", "500ms")

@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+from edukoppel.fleet._dask import dask_config
 from edukoppel.fleet._job import (
     ErrorSummary,
     Job,
@@ -41,6 +42,7 @@ __all__ = [
     "Progress",
     "SecretFromEnvironment",
     "SecretSource",
+    "dask_config",
     "is_transient",
     "prepare_worker",
     "results_frame",
