@@ -6,16 +6,20 @@ sharing theirs: 1.4 per pupil), read together with ``ek.read_many``. Every way s
 same files into a store of its own (a table prefix of its own on PostgreSQL when
 ``EDUKOPPEL_POSTGRES_URL`` is set, else a SQLite file of its own): first the first sync, then
 a weekly sync at 2% churn (1% of pupils leave with their families' guardians, as many arrive,
-1% change their homeroom and name, 1% of families an e-mail address). In each phase every
-way syncs half the schools in the order sequential, pool, Dask and the other half in the
-mirrored order, each slot starting when the database server is idle. Reported: schools per
+1% change their homeroom and name, 1% of families an e-mail address), three times: week 1,
+back to week 0 (the leavers come back, the newcomers leave: 2% churn again), week 1 again;
+the weekly figures are the three rounds' together, each round's ratios printed too. In each
+phase every way syncs half the schools in the order sequential, pool, Dask and the other half
+in the mirrored order (the next round starts with the mirrored order), each slot starting
+when the database server is idle. Reported: schools per
 minute, the ratio to the sequential loop (the target is 1.7x on two cores), p50 and p99
 seconds per school (the target for the weekly sync: p99 under 2 s), and each worker's peak
 resident memory.
 
 ``python -m benchmarks fleet`` is 200 tenants of 1,000 pupils (as the issue asks);
 ``--quick`` is 8 tenants of 100. ``EDUKOPPEL_FLEET_TENANTS`` and ``EDUKOPPEL_FLEET_PUPILS``
-choose other sizes, ``EDUKOPPEL_FLEET_DASK_JOBS_PER_TASK`` Dask's jobs a task (default 4).
+choose other sizes, ``EDUKOPPEL_FLEET_WEEKLY_ROUNDS`` the weekly rounds (default 3; 1 with
+``--quick``), ``EDUKOPPEL_FLEET_DASK_JOBS_PER_TASK`` Dask's jobs a task (default 4).
 """
 
 from __future__ import annotations
@@ -186,17 +190,9 @@ def dask_cluster(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
     import distributed
 
     with (
-        # A service without Dask's dashboard needs no statistical profiler sampling every
-        # task's stack each 10 ms (docs/fleet.md): it cost about 5% of a first sync here.
-        # Nor the nanny's MALLOC_TRIM_THRESHOLD_ of 64 KiB, which hands freed memory back to
-        # the system at once, so a school's reads and plan fault it in again: 5 to 10% of
-        # a weekly sync's CPU (docs/fleet.md).
-        dask.config.set(
-            {
-                "distributed.worker.profile.enabled": False,
-                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-            }
-        ),
+        # The settings docs/fleet.md gives a service's workers (no profiler, no malloc
+        # trimming, quieter event loops), set before the cluster starts its workers.
+        dask.config.set(fleet.dask_config()),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
@@ -289,15 +285,19 @@ def run_phase(
     entries: list[tuple[str, Runner, list[fleet.Job]]],
     urls: dict[str, str],
     server: Callable[[], float] | None,
-) -> None:
+    *,
+    mirrored: bool = False,
+) -> dict[str, Tally]:
     """Each runner syncs half the schools in a slot of its own, in the order ABC then CBA.
 
     The machine's speed drifts during a run (a virtual machine's neighbours, the database
     server's caches): timed one after another, the last runner of a phase met other
     conditions than the first. In mirrored slots every runner meets the same on average.
+    ``mirrored`` starts with CBA (the weekly rounds alternate).
     """
     tallies = {label: Tally() for label, _, _ in entries}
-    for slot, (label, runner, jobs) in enumerate([*entries, *reversed(entries)]):
+    order = list(reversed(entries)) if mirrored else entries
+    for slot, (label, runner, jobs) in enumerate([*order, *reversed(order)]):
         half = jobs[: len(jobs) // 2] if slot < len(entries) else jobs[len(jobs) // 2 :]
         tally = tallies[label]
         tally.settled += settle(server)
@@ -305,6 +305,30 @@ def run_phase(
         tally.results += runner(half, urls[label])
         tally.wall += finished[0] - started[0]
         tally.server += (server() - server_before) if server else 0.0
+    return tallies
+
+
+def ratios(tallies: dict[str, Tally]) -> str:
+    """Each runner's schools a minute against the first runner's: ``pool 1.82x, Dask ...``."""
+    rates = {label: len(tally.results) / tally.wall for label, tally in tallies.items()}
+    first, *others = rates
+    return ", ".join(f"{label} {rates[label] / rates[first]:.2f}x" for label in others)
+
+
+def combined(rounds: list[dict[str, Tally]]) -> dict[str, Tally]:
+    """The rounds' tallies added up per runner."""
+    total: dict[str, Tally] = {}
+    for tallies in rounds:
+        for label, tally in tallies.items():
+            into = total.setdefault(label, Tally())
+            into.results += tally.results
+            into.wall += tally.wall
+            into.server += tally.server
+            into.settled += tally.settled
+    return total
+
+
+def report(tallies: dict[str, Tally], *, on_server: bool) -> None:
     baseline = None
     for label, tally in tallies.items():
         results = tally.results
@@ -315,13 +339,13 @@ def run_phase(
                 memory.get(result.worker, 0.0), result.peak_memory_mib or 0.0
             )
         ratio = f", {per_minute / baseline:.2f}x sequential" if baseline else ""
-        on_server = f"; server CPU {tally.server / len(results) * 1000:.0f} ms/school"
+        server = f"; server CPU {tally.server / len(results) * 1000:.0f} ms/school"
         print(
             f"  {label:<13} {per_minute:7.1f} schools/min{ratio}; per school p50 "
             f"{percentile((r.seconds for r in results), 0.5):.2f} s, p99 "
             f"{percentile((r.seconds for r in results), 0.99):.2f} s; peak per worker "
             f"{max(memory.values()):.0f} MiB ({len(memory)} workers)"
-            f"{on_server if server else ''}; waited {tally.settled:.1f} s for an idle "
+            f"{server if on_server else ''}; waited {tally.settled:.1f} s for an idle "
             f"server; {sorted({r.outcome for r in results})}",
             flush=True,
         )
@@ -353,9 +377,15 @@ def main(quick: bool) -> None:
             f"{tenants_count} tenants of {pupils} pupils on {where}, 2 workers; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
-        for week, phase in enumerate(("first sync", "weekly sync at 2% churn")):
-            paths = write_files(here, tenants, pupils, week)
-            print(f"-- {phase} (load average {os.getloadavg()[0]:.1f})")
+        # The weekly sync in rounds: week 1, back to week 0 (those who left come back, those
+        # who came leave: 2% churn again), week 1 again... Each slot of one is over in
+        # seconds, where one neighbour's burst on this virtual machine tips the ratio.
+        rounds = int(os.environ.get("EDUKOPPEL_FLEET_WEEKLY_ROUNDS", "1" if quick else "3"))
+        weekly: list[dict[str, Tally]] = []
+        for number in range(rounds + 1):
+            paths = write_files(here, tenants, pupils, number % 2)
+            phase = f"weekly sync at 2% churn, round {number}" if number else "first sync"
+            print(f"-- {phase} (load average {os.getloadavg()[0]:.1f})", flush=True)
             entries = [
                 (
                     label,
@@ -375,7 +405,14 @@ def main(quick: bool) -> None:
                 )
                 for label, runner in runners.items()
             ]
-            run_phase(entries, urls, server)
+            tallies = run_phase(entries, urls, server, mirrored=number > 0 and number % 2 == 0)
+            if number == 0:
+                report(tallies, on_server=server is not None)
+            else:
+                weekly.append(tallies)
+                print(f"  {ratios(tallies)}", flush=True)
+        print(f"-- weekly sync at 2% churn, {rounds} round(s) together")
+        report(combined(weekly), on_server=server is not None)
         if postgres:
             import sqlalchemy as sa
 
