@@ -98,7 +98,13 @@ def scan_bytes(data: bytes, needles: Sequence[bytes] = TRIGGERS) -> frozenset[by
     overlap = max((len(needle) for needle in needles), default=1) - 1
     for offset in range(0, len(data), _SCAN_CHUNK):
         chunk = data[offset : offset + _SCAN_CHUNK + overlap]
-        for needle in [needle for needle in missing if needle in chunk]:
+        # A search for one byte is a memchr; for several bytes ten to twenty times slower
+        # (``Err:`` cost 12 ms in a 23 MiB file): only where the needle's last byte occurs.
+        for needle in [
+            needle
+            for needle in missing
+            if (len(needle) == 1 or needle[-1:] in chunk) and needle in chunk
+        ]:
             found.add(needle)
             missing.remove(needle)
         if not missing:
