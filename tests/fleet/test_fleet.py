@@ -578,3 +578,21 @@ def test_a_hosts_broken_pool_is_the_hosts(tmp_path: Path, url: str) -> None:
     assert results["49ZZ"].outcome == "failed"
     assert results["49ZZ"].error is not None
     assert results["49ZZ"].error.message == "BrokenProcessPool"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's /proc")
+def test_a_spawned_workers_peak_memory_is_its_own_not_its_parents() -> None:
+    """ru_maxrss of a spawned process keeps its parent's peak; a result must not."""
+    import resource
+
+    from edukoppel.fleet._job import _peak_memory_mib
+
+    held = b"\x01" * (256 * 1024 * 1024)  # this process now holds 256 MiB more
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(1, mp_context=context) as pool:
+        theirs = pool.submit(_peak_memory_mib).result()
+        inherited = pool.submit(resource.getrusage, resource.RUSAGE_SELF).result().ru_maxrss
+    del held
+    assert inherited / 1024 > 256  # what the result said before
+    assert theirs is not None
+    assert theirs < 200
