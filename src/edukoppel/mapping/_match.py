@@ -23,6 +23,7 @@ from edukoppel.mapping import _presets
 from edukoppel.mapping._catalogue import (
     GERMAN_GUARDIAN_WORDS,
     NORDIC_GUARDIAN_WORDS,
+    ROMANCE_GUARDIAN_WORDS,
     OWNER_WORDS,
     RELATED,
     Catalogue,
@@ -384,6 +385,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
         | NORDIC_GUARDIAN_WORDS
+        | ROMANCE_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset(
@@ -510,7 +512,9 @@ def _header_score(
             score, reason = 0.95, f"alias {alias!r} after {kind_word!r}"
         elif any(header.compact == form + filler for filler in fillers):
             score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
-        elif form in header.alternatives:
+        elif form in header.alternatives and not (known and spec.type not in _FORMAT_TYPES):
+            # Not after another field's name: "Phone 1 (Type)" is the phone's type, not a
+            # relation's; but "Username (Email)" may say what the values are.
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
             score, reason = 0.9, f"plural of alias {alias!r}"
@@ -1030,6 +1034,7 @@ def _score(
     known = names | _KIND_WORDS.get(entity, frozenset())
     halves = _name_halves(headers, specs, entity)
     official = _official_first_names(headers, specs, entity)
+    addresses = _forms_of_address(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -1042,7 +1047,7 @@ def _score(
         scored: Scored = []
         header = _whose_linked(header) or header  # noqa: PLW2901 (the header as it reads)
         glued = _unglued(header, vocabulary, entity)
-        for spec in specs:
+        for spec in specs if position not in addresses else ():
             target = _target(spec, header, entity, series=series)
             if target is None:
                 continue
@@ -1117,6 +1122,7 @@ def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
 _CALL_NAMES = frozenset(
     {"roepnaam", "rufname", "preferredfirstname", "preferredforename", "preferredname", "knownas"}
 )
+_CALL_NAME_SIMILARITY = 90  # "prefferedname" is 96% "preferredname"
 _PLAIN_FIRST_NAMES = frozenset(
     {"voornaam", "vorname", "firstname", "forename", "givenname", "first"}
 )
@@ -1142,8 +1148,8 @@ def _official_first_names(
         >>> _official_first_names(heads, catalogue().for_entity("staff"), "staff")
         {0: "'Voornaam' beside a call name: the official given names"}
     """
-    if entity == "guardian":
-        return {}  # a parents file's FirstName beside PreferredName: its names as written
+    from rapidfuzz import fuzz
+
     kind_words = _KIND_WORDS.get(entity, frozenset())
 
     def rest(header: Header) -> str | None:
@@ -1153,13 +1159,59 @@ def _official_first_names(
         return unprefixed if word else header.compact
 
     forms = [rest(header) for header in headers]
-    if not _CALL_NAMES & set(forms):
+    # A call name as written, or misspelt (Gibbon's "Preffered Name").
+    called = [
+        position
+        for position, form in enumerate(forms)
+        if form and any(fuzz.ratio(form, name) >= _CALL_NAME_SIMILARITY for name in _CALL_NAMES)
+    ]
+    plain = [position for position, form in enumerate(forms) if form in _PLAIN_FIRST_NAMES]
+    if not called or not plain:
         return {}
+    if entity == "guardian":
+        # A parents file's First Name beside a Preferred Name: its names as written (a
+        # letter's), and a guardian has no given names to put the first name in.
+        return {
+            position: f"{headers[position].raw!r} beside a first name: a guardian's as written"
+            for position in called
+        }
     return {
         position: f"{headers[position].raw!r} beside a call name: the official given names"
-        for position, form in enumerate(forms)
-        if form in _PLAIN_FIRST_NAMES
+        for position in plain
     }
+
+
+_TITLES = frozenset({"title", "titel"})
+_NAME_FIELDS = frozenset({"first_name", "last_name", "given_names", "initials", "infix"})
+
+
+def _forms_of_address(
+    headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+) -> frozenset[int]:
+    """A ``Title`` column written just before a name of the row's person: Mr, Mrs, Dr.
+
+    A form of address comes before the name it goes with (Gibbon's and SIMON's ``Title``,
+    ``Surname``), a job title anywhere (Clever's ``Last_name``, ``Title``, ``Username``).
+    No field holds a form of address, so the column stays unmapped.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> specs = catalogue().for_entity("staff")
+        >>> heads = [normalise(h) for h in ("ID", "Title", "Surname", "Title")]
+        >>> sorted(_forms_of_address(heads, specs, "staff"))
+        [1]
+    """
+    names = {
+        form
+        for spec in specs
+        if spec.kind == entity and spec.name in _NAME_FIELDS
+        for _, form, _, _ in spec.forms
+    }
+    return frozenset(
+        position
+        for position, header in enumerate(headers[:-1])
+        if header.compact in _TITLES and headers[position + 1].compact in names
+    )
 
 
 def _name_halves(
