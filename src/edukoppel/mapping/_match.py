@@ -1034,7 +1034,6 @@ def _score(
     known = names | _KIND_WORDS.get(entity, frozenset())
     halves = _name_halves(headers, specs, entity)
     official = _official_first_names(headers, specs, entity)
-    addresses = _forms_of_address(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -1047,7 +1046,7 @@ def _score(
         scored: Scored = []
         header = _whose_linked(header) or header  # noqa: PLW2901 (the header as it reads)
         glued = _unglued(header, vocabulary, entity)
-        for spec in specs if position not in addresses else ():
+        for spec in specs:
             target = _target(spec, header, entity, series=series)
             if target is None:
                 continue
@@ -1179,39 +1178,6 @@ def _official_first_names(
         position: f"{headers[position].raw!r} beside a call name: the official given names"
         for position in plain
     }
-
-
-_TITLES = frozenset({"title", "titel"})
-_NAME_FIELDS = frozenset({"first_name", "last_name", "given_names", "initials", "infix"})
-
-
-def _forms_of_address(
-    headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
-) -> frozenset[int]:
-    """A ``Title`` column written just before a name of the row's person: Mr, Mrs, Dr.
-
-    A form of address comes before the name it goes with (Gibbon's and SIMON's ``Title``,
-    ``Surname``), a job title anywhere (Clever's ``Last_name``, ``Title``, ``Username``).
-    No field holds a form of address, so the column stays unmapped.
-
-    Examples:
-        >>> from edukoppel.mapping._catalogue import catalogue
-        >>> specs = catalogue().for_entity("staff")
-        >>> heads = [normalise(h) for h in ("ID", "Title", "Surname", "Title")]
-        >>> sorted(_forms_of_address(heads, specs, "staff"))
-        [1]
-    """
-    names = {
-        form
-        for spec in specs
-        if spec.kind == entity and spec.name in _NAME_FIELDS
-        for _, form, _, _ in spec.forms
-    }
-    return frozenset(
-        position
-        for position, header in enumerate(headers[:-1])
-        if header.compact in _TITLES and headers[position + 1].compact in names
-    )
 
 
 def _name_halves(
