@@ -1425,3 +1425,33 @@ def test_a_word_in_brackets_after_another_fields_name_qualifies_that_field() -> 
     assert mapping.targets["Phone 1"] == "guardian.phone"
     named = _match({"ID": NUMBERS, "Username (Email)": ["l.berg@school.example"]})
     assert named.targets["Username (Email)"] == "student.email"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Contact1FirstName", "guardian[1].first_name"),
+        ("Contact2LastName", "guardian[2].last_name"),
+        ("Parent2Email", "guardian[2].email"),
+    ],
+)
+def test_a_persons_number_glued_inside_a_camel_case_header_counts_the_person(
+    header: str, target: str
+) -> None:
+    """School Stream's ``Contact1FirstName``, as ``Contact 1 First Name``."""
+    values = ["p@example.org"] if "Email" in header else ["Anna"]
+    assert _match({"StudentID": NUMBERS, header: values}).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("user_given_name", "student.first_name"),
+        ("user_family_name", "student.last_name"),
+        ("user_email", "student.email"),
+        ("user_gender", "student.gender"),
+    ],
+)
+def test_the_word_user_before_a_field_names_the_rows_person(header: str, target: str) -> None:
+    """KidsLoop's ``user_given_name``: the user is the row's person, as "person" is."""
+    assert _language_mapping(header, target).targets.get(header) == target

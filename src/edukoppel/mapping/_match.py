@@ -367,7 +367,7 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 #: A person word (``persoon``, ``person``; a library system's ``patron``, ``borrower``,
 #: ``lener``) names the row's person whatever its kind (Informat's ``persoonId``, Sierra's
 #: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
-_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
+_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener", "user"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
     # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist; health and
     # childcare systems (NHS Mavis: CHILD_FIRST_NAME) a child; German tools a Schüler.
