@@ -1292,9 +1292,11 @@ def _language_mapping(header: str, target: str) -> ColumnMapping:
     if target.startswith("guardian["):
         entity = "student"
     key = {"student": "ID", "staff": "Staff ID", "guardian": "Guardian ID"}[entity]
-    columns = {header: _values_for(target)} if target.endswith(".key") else {
-        key: NUMBERS, header: _values_for(target)
-    }
+    columns = (
+        {header: _values_for(target)}
+        if target.endswith(".key")
+        else {key: NUMBERS, header: _values_for(target)}
+    )
     return _match(columns, entity)
 
 

@@ -15,8 +15,8 @@ from edukoppel.model import ENTITY_KINDS, EntityKind, data_fields
 
 __all__ = [
     "NORDIC_GUARDIAN_WORDS",
-    "ROMANCE_GUARDIAN_WORDS",
     "RELATED",
+    "ROMANCE_GUARDIAN_WORDS",
     "ROW_FIELDS",
     "TYPES",
     "Catalogue",

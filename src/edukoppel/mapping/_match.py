@@ -23,9 +23,9 @@ from edukoppel.mapping import _presets
 from edukoppel.mapping._catalogue import (
     GERMAN_GUARDIAN_WORDS,
     NORDIC_GUARDIAN_WORDS,
-    ROMANCE_GUARDIAN_WORDS,
     OWNER_WORDS,
     RELATED,
+    ROMANCE_GUARDIAN_WORDS,
     Catalogue,
     FieldSpec,
     Target,
