@@ -1457,3 +1457,20 @@ def test_a_persons_number_glued_inside_a_camel_case_header_counts_the_person(
 def test_the_word_user_before_a_field_names_the_rows_person(header: str, target: str) -> None:
     """KidsLoop's ``user_given_name``: the user is the row's person, as "person" is."""
     assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "values", "target"),
+    [
+        ("role_name", "student", ["Learner", "Instructor"], "student._role"),
+        ("Primary Role", "student", ["Student", "Teacher"], "student._role"),
+        ("role_name", "staff", ["Instructor", "Student"], "staff._role"),
+        ("Primary Role", "staff", ["Teacher", "Support Staff"], "staff.roles"),
+    ],
+)
+def test_a_role_name_or_primary_role_is_the_role(
+    header: str, entity: EntityKind, values: list[str], target: str
+) -> None:
+    """Brightspace's ``role_name``, Gibbon's ``Primary Role``: the row's kind, or functions."""
+    key = "ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS, header: values}, entity).targets.get(header) == target
