@@ -35,7 +35,8 @@ CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in sess
 # each file's source). Floors are ratchets against regressions, not the target. Sets 1 to 7
 # are tuning sets: their misses were read and turned into rules for classes of header
 # (test_header_families.py), never an alias per missed column; so are 8 and 9 from session 22
-# on. Blind sets (BLIND) are measured by the lead on a branch and never read.
+# on, and 10 and 11 from session 22's round 4 on. Blind sets (BLIND) are measured by the
+# lead on a branch and never read.
 @attrs.frozen
 class HeldOut:
     """A held-out set: its folder, the floor its accuracy must stay above, its header sets."""
@@ -86,7 +87,8 @@ HELDOUT_SETS = [
     # Raet's roostercode); 93.6% (804), 2 wrong fields and no key mistake after session 21's
     # second rules (German guardian words, German and Swedish vocabulary, key ranks); 93.8%
     # (806) with German gender codes. A tuning set from then on. 96.3% (827) after session 22's
-    # rules (glued and cut-short names, parents' words, id qualifiers, class words, ...).
+    # rules (glued and cut-short names, parents' words, id qualifiers, class words, ...), the
+    # same after its round 4.
     HeldOut("heldout6", floor=0.95, sets=38),
     # Set 7: gathered in session 21 from English-language and Swedish tools (NWEA, WIDA, GIAP,
     # PowerSchool for PrimeroEdge, Edusight, SIMON, FastBridge, MEFS, Big Universe, eSpark,
@@ -95,7 +97,7 @@ HELDOUT_SETS = [
     # mapped. 88.7% (338) after the label review (WIDA's district id is the key, PowerSchool's
     # guardian work phone no field), 2 key mistakes left; 93.2% (355), 3 wrong fields and no
     # key mistake after session 21's second rules. A tuning set from then on. 93.7% (357)
-    # after session 22's.
+    # after session 22's; 94.0% (358) after its round 4 (misspelt call names).
     HeldOut("heldout7", floor=0.93, sets=29),
     # Set 8: blind, gathered at the end of session 21 from German-speaking tools (SVWS-Import,
     # WebUntis, SchILD-NRW, IServ, SchulIT, LOGINEO NRW, Elaisa, Escola, LabSoft, diklabu) and
@@ -115,8 +117,10 @@ HELDOUT_SETS = [
     # (238), 5 wrong fields, no key mistake after that session's rules; 88.5% (239), 4 wrong
     # fields, after its label review (5-Star's Counselor may be the mentor, as Aspen's in set 4).
     # 89.6% (242) after the lead's review of national identity numbers (Skola24's Personnummer:
-    # no field, as the SSN and bsn_nummer of sets 5 to 7).
-    HeldOut("heldout9", floor=0.89, sets=21),
+    # no field, as the SSN and bsn_nummer of sets 5 to 7). 92.2% (249), 3 wrong fields, after
+    # session 22's round 4 (Nordic and French school words, national identity numbers, role
+    # names).
+    HeldOut("heldout9", floor=0.92, sets=21),
     # Set 10: blind, gathered in session 22 from French (ScoDoc, Gepi, SACoche, Zeus/ProEco),
     # Nordic (VOKAL, Bibsyst, Lin Education, UTV, Skoltavlan, a Finnish university export),
     # German and Austrian (linuxmuster.net, EntE, HPI Schul-Cloud, SchoolFox), Italian (Nuvola)
@@ -127,18 +131,24 @@ HELDOUT_SETS = [
     # number). Its key mistake and wrong fields were read, its unmapped misses not: a national
     # identity number is no field (ARCHITECTURE: BSN and such numbers are opt-in), so the
     # review made the three of them no field (73.4%, 138; 2 wrong fields, no key mistake).
-    HeldOut("heldout10", floor=0.73, sets=20),
+    # A tuning set from session 22's round 4 on: 86.7% (163), 1 wrong field, no key mistake
+    # after that round's rules (French, Nordic, Italian, Spanish and Finnish school words).
+    HeldOut("heldout10", floor=0.86, sets=20),
     # Set 11: blind, gathered in session 22 from English-language tools (Gibbon, Bromcom, Infinite
     # Campus, Seesaw, Scoir, ESGI, KidsLoop, Kolibri, Chamilo, School Stream, SIMS via Scomis,
     # SMART Response, ...) and one Spanish (EducaMadrid): 25 sets, 313 columns, all real header
     # rows or templates. On arrival, on main after session 21's rules: 83.4% (261); after
     # session 22's: 84.3% (264) right, 5 (1.6%) on a wrong field, no key mistake, 4 no-field
-    # columns mapped (Gibbon's).
-    HeldOut("heldout11", floor=0.84, sets=25),
+    # columns mapped (Gibbon's). A tuning set from session 22's round 4 on: 91.7% (287), 2
+    # wrong fields, no key mistake after that round's rules (misspelt call names, a number
+    # glued inside camelCase, "user" before a field, a word in brackets after a field, role
+    # names).
+    HeldOut("heldout11", floor=0.91, sets=25),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
-# never which columns, so that reading a failure cannot tune the catalogue on it.
-BLIND = ("heldout10", "heldout11")
+# never which columns, so that reading a failure cannot tune the catalogue on it. None just
+# now: sets 12 and 13 are being gathered.
+BLIND: tuple[str, ...] = ()
 
 
 @attrs.frozen

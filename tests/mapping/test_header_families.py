@@ -1267,3 +1267,210 @@ def test_the_french_national_pupil_id_and_school_code() -> None:
     mapping = _match({"INE": NUMBERS, "RNE": ["0751234A", "0691234K"], "NOM": SURNAMES})
     assert mapping.targets["INE"] == "student.key"
     assert mapping.targets["RNE"] == "student.location"
+
+
+def _values_for(target: str) -> list[str]:
+    """Sample values that suit a field, for the language-family tests below."""
+    field = target.rpartition(".")[2]
+    return {
+        "key": NUMBERS,
+        "birth_date": ["04-03-2012", "19-10-2011"],
+        "gender": ["M", "F"],
+        "email": ["l.berg@school.example", "s.vos@school.example"],
+        "username": ["lberg", "svos"],
+        "homeroom": ["4A", "3B"],
+        "groups": ["4latin", "ESP2"],
+        "year": ["4", "3"],
+        "location": ["Lycée Victor Hugo", "Collège Jean Moulin"],
+        "locations": ["Lycée Victor Hugo", "Collège Jean Moulin"],
+        "phone": ["+39 333 1234567", "+39 347 7654321"],
+    }.get(field, ["Anna", "Lind"])
+
+
+def _language_mapping(header: str, target: str) -> ColumnMapping:
+    entity: EntityKind = target.partition(".")[0].partition("[")[0]  # type: ignore[assignment]
+    if target.startswith("guardian["):
+        entity = "student"
+    key = {"student": "ID", "staff": "Staff ID", "guardian": "Guardian ID"}[entity]
+    columns = (
+        {header: _values_for(target)}
+        if target.endswith(".key")
+        else {key: NUMBERS, header: _values_for(target)}
+    )
+    return _match(columns, entity)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Division", "student.homeroom"),  # a collège's class (c2i-annu)
+        ("classe", "student.homeroom"),
+        ("Courriel", "student.email"),
+        ("Genre", "student.gender"),
+        ("Civilité", "student.gender"),
+        ("date naiss.", "student.birth_date"),
+        ("groupes", "student.groups"),
+        ("matricule", "student.key"),
+        ("Année", "student.year"),
+        ("Établissement", "student.location"),
+        ("Prénom", "staff.first_name"),
+        ("Nom", "staff.last_name"),
+        ("Nom du responsable", "guardian.last_name"),
+        ("Prénom responsable 1", "guardian[1].first_name"),
+    ],
+)
+def test_french_school_words(header: str, target: str) -> None:
+    """French and Belgian exports (Gepi, SACoche, ScoDoc, ProEco): whole vocabulary."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Klassetrinn", "student.year"),
+        ("Årskurs", "student.year"),
+        ("Klassenavn", "student.homeroom"),
+        ("Klass", "student.homeroom"),
+        ("Användarnamn", "student.username"),
+        ("Brukernavn", "student.username"),
+        ("Skole", "student.location"),
+        ("Skola", "staff.locations"),
+        ("Lånernummer", "student.key"),
+        ("Elevnummer", "student.key"),
+        ("Grupp", "student.groups"),
+        ("Kjønn", "staff.gender"),
+        ("Fornavn", "staff.first_name"),
+        ("Etternavn", "staff.last_name"),
+    ],
+)
+def test_norwegian_swedish_and_danish_school_words(header: str, target: str) -> None:
+    """Nordic exports (VOKAL, WIS Skole, Bibsyst, UTV, Skoltavlan): class, year, school."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Nome", "student.first_name"),
+        ("Cognome", "student.last_name"),
+        ("Classe", "student.homeroom"),
+        ("Sesso", "student.gender"),
+        ("Data di nascita", "student.birth_date"),
+        ("Scuola", "student.location"),
+        ("COGNOME TUTORE *", "guardian.last_name"),
+        ("NOME TUTORE", "guardian.first_name"),
+        ("EMAIL TUTORE", "guardian.email"),
+        ("CELLULARE", "guardian.phone"),
+        ("Nombre", "student.first_name"),
+        ("Apellidos", "student.last_name"),
+        ("Usuario", "student.username"),
+        ("Grupo", "student.homeroom"),
+        ("Cod centro", "student.location"),
+        ("Etunimi", "student.first_name"),
+        ("Sukunimi", "student.last_name"),
+    ],
+)
+def test_italian_spanish_and_finnish_school_words(header: str, target: str) -> None:
+    """Italian (Nuvola: the tutore is a guardian), Spanish (EducaMadrid), Finnish."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize("year", ["Année scolaire", "Anno scolastico"])
+def test_a_school_year_in_french_or_italian_is_no_year_group(year: str) -> None:
+    mapping = _match({"ID": NUMBERS, year: ["2024-2025"]})
+    assert year not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("Personnummer", ["20110412-1234", "20101129-5678"]),  # Sweden
+        ("Fødselsnummer", ["12031344556", "01111255667"]),  # Norway
+        ("CODICE FISCALE ALUNNO", ["BNCLRA12C45F205X", "VRDMTT11H08L219K"]),  # Italy
+    ],
+)
+def test_a_national_identity_number_is_no_key_nor_a_pupils_number(
+    header: str, values: list[str]
+) -> None:
+    """As the catalogue's bsn: a national identity number is opt-in, never guessed."""
+    for entity in ("student", "staff"):
+        alone = _match({header: values, "Fornavn": ["Ola", "Kari"]}, entity)
+        beside = _match({"ID": NUMBERS, header: values, "Fornavn": ["Ola", "Kari"]}, entity)
+        assert header not in alone.targets
+        assert header not in beside.targets
+
+
+@pytest.mark.parametrize(
+    ("entity", "call", "first", "preferred"),
+    [
+        ("student", "Preffered Name", "student.given_names", "student.first_name"),
+        ("staff", "Preffered Name", None, "staff.first_name"),
+        ("guardian", "Preferred Name", "guardian.first_name", None),
+    ],
+)
+def test_a_call_name_misspelt_or_beside_a_guardians_first_name(
+    entity: EntityKind, call: str, first: str | None, preferred: str | None
+) -> None:
+    """Gibbon's "Preffered Name" is a call name; a guardian's names stay as written."""
+    mapping = _match({"ID": NUMBERS, "Surname": SURNAMES, "First Name": [""], call: [""]}, entity)
+    assert mapping.targets.get("First Name") == first
+    assert mapping.targets.get(call) == preferred
+
+
+def test_a_word_in_brackets_after_another_fields_name_qualifies_that_field() -> None:
+    """Gibbon's "Phone 1 (Type)" is the phone's type (Mobile), not the guardian's relation."""
+    mapping = _match(
+        {"Guardian ID": NUMBERS, "Phone 1": ["0612345678"], "Phone 1 (Type)": ["Mobile"]},
+        "guardian",
+    )
+    assert "Phone 1 (Type)" not in mapping.targets
+    assert mapping.targets["Phone 1"] == "guardian.phone"
+    named = _match({"ID": NUMBERS, "Username (Email)": ["l.berg@school.example"]})
+    assert named.targets["Username (Email)"] == "student.email"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Contact1FirstName", "guardian[1].first_name"),
+        ("Contact2LastName", "guardian[2].last_name"),
+        ("Parent2Email", "guardian[2].email"),
+    ],
+)
+def test_a_persons_number_glued_inside_a_camel_case_header_counts_the_person(
+    header: str, target: str
+) -> None:
+    """School Stream's ``Contact1FirstName``, as ``Contact 1 First Name``."""
+    values = ["p@example.org"] if "Email" in header else ["Anna"]
+    assert _match({"StudentID": NUMBERS, header: values}).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("user_given_name", "student.first_name"),
+        ("user_family_name", "student.last_name"),
+        ("user_email", "student.email"),
+        ("user_gender", "student.gender"),
+    ],
+)
+def test_the_word_user_before_a_field_names_the_rows_person(header: str, target: str) -> None:
+    """KidsLoop's ``user_given_name``: the user is the row's person, as "person" is."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "values", "target"),
+    [
+        ("role_name", "student", ["Learner", "Instructor"], "student._role"),
+        ("Primary Role", "student", ["Student", "Teacher"], "student._role"),
+        ("role_name", "staff", ["Instructor", "Student"], "staff._role"),
+        ("Primary Role", "staff", ["Teacher", "Support Staff"], "staff.roles"),
+    ],
+)
+def test_a_role_name_or_primary_role_is_the_role(
+    header: str, entity: EntityKind, values: list[str], target: str
+) -> None:
+    """Brightspace's ``role_name``, Gibbon's ``Primary Role``: the row's kind, or functions."""
+    key = "ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS, header: values}, entity).targets.get(header) == target

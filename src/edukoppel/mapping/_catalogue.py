@@ -16,6 +16,7 @@ from edukoppel.model import ENTITY_KINDS, EntityKind, data_fields
 __all__ = [
     "NORDIC_GUARDIAN_WORDS",
     "RELATED",
+    "ROMANCE_GUARDIAN_WORDS",
     "ROW_FIELDS",
     "TYPES",
     "Catalogue",
@@ -60,6 +61,11 @@ GERMAN_GUARDIAN_WORDS = frozenset(
 NORDIC_GUARDIAN_WORDS = frozenset(
     {"foralder", "foraldrar", "vardnadshavare", "foresatt", "foresatte"}
 )
+#: French, Italian and Spanish words for a pupil's guardians (``Nom du responsable``,
+#: ``COGNOME TUTORE``): the one responsible, the tutor (Italian: the legal guardian), a parent.
+ROMANCE_GUARDIAN_WORDS = frozenset(
+    {"responsable", "responsables", "tutore", "tutori", "genitore", "genitori"}
+)
 #: Words that say a column on a pupil row is a guardian's (``Contact 1 Forename``).
 OWNER_WORDS = frozenset(
     {"ouder", "ouders", "verzorger", "verzorgers", "voogd", "parent", "parents", "guardian",
@@ -67,7 +73,7 @@ OWNER_WORDS = frozenset(
      "coaccount", "coaccounts",  # Smartschool: a parent's co-account on the pupil's account
      "relatie",  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
      # German: Eltern, Erzieher, Erziehungsberechtigte (Ezb), Sorgeberechtigte.
-     *GERMAN_GUARDIAN_WORDS, *NORDIC_GUARDIAN_WORDS}
+     *GERMAN_GUARDIAN_WORDS, *NORDIC_GUARDIAN_WORDS, *ROMANCE_GUARDIAN_WORDS}
 )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from edukoppel.mapping._catalogue import (
     NORDIC_GUARDIAN_WORDS,
     OWNER_WORDS,
     RELATED,
+    ROMANCE_GUARDIAN_WORDS,
     Catalogue,
     FieldSpec,
     Target,
@@ -366,7 +367,7 @@ def _key_ok(missing: Iterable[str], mapped: set[str]) -> tuple[str, ...]:
 #: A person word (``persoon``, ``person``; a library system's ``patron``, ``borrower``,
 #: ``lener``) names the row's person whatever its kind (Informat's ``persoonId``, Sierra's
 #: ``Patron First Name``); Flemish and Dutch systems call a guardian a ``relatie``.
-_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener"})
+_PERSON_WORDS = frozenset({"persoon", "person", "patron", "borrower", "lener", "user"})
 _KIND_WORDS: dict[str, frozenset[str]] = {
     # MBO (Eduarte) calls its pupil a deelnemer, adult education a cursist; health and
     # childcare systems (NHS Mavis: CHILD_FIRST_NAME) a child; German tools a Schüler.
@@ -384,6 +385,7 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *_PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
         | NORDIC_GUARDIAN_WORDS
+        | ROMANCE_GUARDIAN_WORDS
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset(
@@ -510,7 +512,9 @@ def _header_score(
             score, reason = 0.95, f"alias {alias!r} after {kind_word!r}"
         elif any(header.compact == form + filler for filler in fillers):
             score, reason = 0.95, f"alias {alias!r} with {header.words[-1]!r}"
-        elif form in header.alternatives:
+        elif form in header.alternatives and not (known and spec.type not in _FORMAT_TYPES):
+            # Not after another field's name: "Phone 1 (Type)" is the phone's type, not a
+            # relation's; but "Username (Email)" may say what the values are.
             score, reason = 0.9, f"names alias {alias!r} in brackets or a path"
         elif spec.type in _LISTS and any(header.compact == form + end for end in _PLURALS):
             score, reason = 0.9, f"plural of alias {alias!r}"
@@ -1117,6 +1121,7 @@ def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:
 _CALL_NAMES = frozenset(
     {"roepnaam", "rufname", "preferredfirstname", "preferredforename", "preferredname", "knownas"}
 )
+_CALL_NAME_SIMILARITY = 90  # "prefferedname" is 96% "preferredname"
 _PLAIN_FIRST_NAMES = frozenset(
     {"voornaam", "vorname", "firstname", "forename", "givenname", "first"}
 )
@@ -1142,8 +1147,8 @@ def _official_first_names(
         >>> _official_first_names(heads, catalogue().for_entity("staff"), "staff")
         {0: "'Voornaam' beside a call name: the official given names"}
     """
-    if entity == "guardian":
-        return {}  # a parents file's FirstName beside PreferredName: its names as written
+    from rapidfuzz import fuzz
+
     kind_words = _KIND_WORDS.get(entity, frozenset())
 
     def rest(header: Header) -> str | None:
@@ -1153,12 +1158,25 @@ def _official_first_names(
         return unprefixed if word else header.compact
 
     forms = [rest(header) for header in headers]
-    if not _CALL_NAMES & set(forms):
+    # A call name as written, or misspelt (Gibbon's "Preffered Name").
+    called = [
+        position
+        for position, form in enumerate(forms)
+        if form and any(fuzz.ratio(form, name) >= _CALL_NAME_SIMILARITY for name in _CALL_NAMES)
+    ]
+    plain = [position for position, form in enumerate(forms) if form in _PLAIN_FIRST_NAMES]
+    if not called or not plain:
         return {}
+    if entity == "guardian":
+        # A parents file's First Name beside a Preferred Name: its names as written (a
+        # letter's), and a guardian has no given names to put the first name in.
+        return {
+            position: f"{headers[position].raw!r} beside a first name: a guardian's as written"
+            for position in called
+        }
     return {
         position: f"{headers[position].raw!r} beside a call name: the official given names"
-        for position, form in enumerate(forms)
-        if form in _PLAIN_FIRST_NAMES
+        for position in plain
     }
 
 

@@ -54,7 +54,10 @@ _MARKERS = re.compile(r"[*:]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _CO_ACCOUNT = re.compile(r"\bco[-_ ]account", re.IGNORECASE)  # Smartschool's "Co-account 1"
 _SLASHED = re.compile(r"([^\W\d_]{2,})\s*/\s*([^\W\d_]{2,})")  # "School/Building": either
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# camelCase, and a person's number glued inside it (School Stream's "Contact1FirstName").
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[a-z])(?=[1-3][A-Z][a-z])|(?<=[a-z][1-3])(?=[A-Z][a-z])"
+)
 _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")  # "Contact's Email": the s says whose
 # German gender-inclusive endings: "Schüler/in", "Lehrer*innen", "Schüler:in", "Lehrer/-in".
 _GENDERED = re.compile(r"(?<=[^\W\d_]{3})[/*:]-?in(?:nen)?\b")
@@ -94,6 +97,8 @@ def words(text: str) -> tuple[str, ...]:
         ('e', 'mailadres', 'ouder', 'verzorger')
         >>> words("sourcedId"), words("Contact’s Email")
         (('sourced', 'id'), ('contact', 'email'))
+        >>> words("Contact1FirstName")
+        ('contact', '1', 'first', 'name')
         >>> words("Schüler/in E-Mail"), words("Lehrer*innen"), words("Fødselsdato")
         (('schuler', 'e', 'mail'), ('lehrer',), ('fodselsdato',))
     """
