@@ -25,7 +25,6 @@ choose other sizes, ``EDUKOPPEL_FLEET_WEEKLY_ROUNDS`` the weekly rounds (default
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import functools
 import multiprocessing
 import os
@@ -164,13 +163,20 @@ def finish(results: Iterable[fleet.JobResult]) -> list[fleet.JobResult]:
 
 
 def sequential(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
-    warm()  # the loop's own process, as a pool's worker
-    # This process may have run other benchmarks before (nox -s bench): its peak resident
-    # memory starts again here, so that the loop's figure is its schools' alone (Linux).
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-    started[0] = time.perf_counter()
-    return finish(fleet.run_job(job, url) for job in jobs)
+    """The schools one after another, in a worker process of its own (as the pool's are).
+
+    Not in this process: after other benchmarks (``nox -s bench``) it holds hundreds of MiB
+    of their memory, which made the loop slower than a fresh worker and flattered the pool.
+    """
+    context = multiprocessing.get_context("forkserver")
+    with cf.ProcessPoolExecutor(1, mp_context=context) as pool:
+        pool.submit(warm).result()
+        started[0] = time.perf_counter()
+        return finish(pool.submit(one_after_another, jobs, url).result())
+
+
+def one_after_another(jobs: list[fleet.Job], url: str) -> list[fleet.JobResult]:
+    return [fleet.run_job(job, url) for job in jobs]
 
 
 def warm(seconds: float = 0.0) -> int:

@@ -144,11 +144,22 @@ HELDOUT_SETS = [
     # glued inside camelCase, "user" before a field, a word in brackets after a field, role
     # names).
     HeldOut("heldout11", floor=0.91, sets=25),
+    # Set 13: blind, gathered in session 22 (with set 12, which is not landed yet: on arrival
+    # it had a key mistake and 2.7% wrong fields, see the session's closing note) from Dutch
+    # and Flemish files in public repositories (a mentor app's own template, a diploma list,
+    # a school app, a college list, a course administration, a pupil follow-up script; found
+    # by the search index, which names no repository: each file gives the index's id), and
+    # Spanish (Atenea, Santillana), Colombian, Swedish (Lexplore), French (idruide), German
+    # (OPAL), Ukrainian (Prosvita) and Japanese (GAKU) tools: 16 sets, 140 columns after two
+    # were dropped (a Finnish export from the same file as one of set 10's; LehrerOffice's
+    # export is Microsoft 365's layout, which the corpus covers). On arrival, on main after
+    # session 22's round-3 rules: 82.1% (115); after round 4's: 85.7% (120) right, 2 (1.4%)
+    # on a wrong field, no key mistake, 1 no-field column mapped.
+    HeldOut("heldout13", floor=0.85, sets=16),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
-# never which columns, so that reading a failure cannot tune the catalogue on it. None just
-# now: sets 12 and 13 are being gathered.
-BLIND: tuple[str, ...] = ()
+# never which columns, so that reading a failure cannot tune the catalogue on it.
+BLIND = ("heldout13",)
 
 
 @attrs.frozen
