@@ -619,6 +619,10 @@ def _child_id(header: Header) -> bool:
     )
 
 
+# The words for whose a value is: a guardian's, or any kind's (built once, not per header).
+_WHOSE_WORDS = OWNER_WORDS | {word for words in _KIND_WORDS.values() for word in words}
+
+
 def _whose_linked(header: Header) -> Header | None:
     """A header without the preposition before a word for whose (``Förnamn för förälder``).
 
@@ -629,7 +633,6 @@ def _whose_linked(header: Header) -> Header | None:
         True
     """
     links = word_lists().whose_links
-    whose = OWNER_WORDS | {word for words in _KIND_WORDS.values() for word in words}
     kept = list(header.words)
     index = 1
     changed = False
@@ -637,7 +640,7 @@ def _whose_linked(header: Header) -> Header | None:
         end = index
         while end < len(kept) - 1 and kept[end] in links:
             end += 1
-        if end > index and kept[end] in whose:
+        if end > index and kept[end] in _WHOSE_WORDS:
             del kept[index:end]
             changed = True
         index += 1
