@@ -1474,3 +1474,24 @@ def test_a_role_name_or_primary_role_is_the_role(
     """Brightspace's ``role_name``, Gibbon's ``Primary Role``: the row's kind, or functions."""
     key = "ID" if entity == "student" else "Staff ID"
     assert _match({key: NUMBERS, header: values}, entity).targets.get(header) == target
+
+
+UPNS = ["A123456789012", "H801200001001", "K100200300400", "M900800700600"]
+
+
+def test_the_only_pupil_number_of_a_file_without_a_key_is_the_key() -> None:
+    """A column that may be the key or the pupil's number, alone in its file, is the key.
+
+    Sparx's ``MIS/External ID`` (the UPN, for UK schools) is its file's only id.
+    """
+    mapping = _match({"First name": ["Daan", "Zoë"], "MIS/External ID": UPNS})
+    assert mapping.targets["MIS/External ID"] == "student.key"
+    assert "the file's only pupil number" in mapping["MIS/External ID"].evidence[-1]
+    assert "student.key" not in mapping.missing
+
+
+def test_a_pupil_number_beside_the_key_stays_the_pupil_number() -> None:
+    """With an id column beside it, the number keeps its own field."""
+    mapping = _match({"Student ID": NUMBERS[:4], "MIS/External ID": UPNS})
+    assert mapping.targets["Student ID"] == "student.key"
+    assert mapping.targets["MIS/External ID"] == "student.student_number"

@@ -791,6 +791,9 @@ def _owned_score(header: Header, spec: FieldSpec, fillers: Sequence[str]) -> tup
     return 0.0, ""
 
 
+_POINTER_EVIDENCE = "a database pointer to the row's person ('p' + its kind)"
+
+
 def _pointer_score(header: Header, spec: FieldSpec, *, own: bool) -> tuple[float, str]:
     """An Informat pointer (``pPersoon``): the row's number in the database, or nothing.
 
@@ -805,7 +808,7 @@ def _pointer_score(header: Header, spec: FieldSpec, *, own: bool) -> tuple[float
     pointed = header.words[1:] if header.words[:1] == ("p",) else header.words
     whose = _KIND_WORDS.get(spec.kind, frozenset())
     if own and spec.name in ("key", "student_number") and "".join(pointed) in whose:
-        return _POINTER_SCORE, "a database pointer to the row's person ('p' + its kind)"
+        return _POINTER_SCORE, _POINTER_EVIDENCE
     return 0.0, "avoid"
 
 
@@ -1475,7 +1478,44 @@ def _assign(
             continue
         chosen[position] = (score, target, evidence)
         taken.add(target)
+    _only_number_is_key(chosen, tied, candidates, fixed or {})
     return chosen, tied
+
+
+def _only_number_is_key(
+    chosen: dict[int, Pick],
+    tied: Mapping[int, Tie],
+    candidates: Mapping[int, Sequence[Pick]],
+    fixed: Mapping[int, Decision],
+) -> None:
+    """The pupil's number holds the key when it is the file's only id of the pupil.
+
+    A number the school gives each pupil is stable and unique: with no column sure to be the
+    key, and none tied for it, the one column chosen as the pupil's number is the key
+    (Sparx's ``MIS/External ID``, which may be either), if the key was among its candidates.
+    A key left unmapped would otherwise be made from the username or the e-mail address. Not
+    a database pointer (Informat's ``pPersoon``), which a migration may change.
+    """
+    numbers = [
+        position
+        for position, (_, target, _) in chosen.items()
+        if target.field == "student_number" and position not in fixed
+    ]
+    if len(numbers) != 1:
+        return
+    position = numbers[0]
+    score, target, _ = chosen[position]
+    key = attrs.evolve(target, field="key")
+    if any(pick[1] == key for pick in chosen.values()) or any(
+        tie[0] == str(key) for tie in tied.values()
+    ):
+        return
+    for candidate_score, candidate, evidence in candidates[position]:
+        pointer = _POINTER_EVIDENCE in evidence
+        if candidate == key and candidate_score >= min(score, ACCEPT) and not pointer:
+            why = (*evidence, "the file's only pupil number, and no other column is the key")
+            chosen[position] = (candidate_score, key, why)
+            return
 
 
 def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
