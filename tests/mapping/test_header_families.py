@@ -1495,3 +1495,21 @@ def test_a_pupil_number_beside_the_key_stays_the_pupil_number() -> None:
     mapping = _match({"Student ID": NUMBERS[:4], "MIS/External ID": UPNS})
     assert mapping.targets["Student ID"] == "student.key"
     assert mapping.targets["MIS/External ID"] == "student.student_number"
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("Kjønn", ["jente", "gutt"]),
+        ("Kön", ["flicka", "pojke"]),
+        ("Sexe", ["G", "F"]),
+        ("Geschlecht", ["Junge", "Mädchen"]),
+        ("Sesso", ["maschio", "femmina"]),
+        ("Gender", ["Female", "Male", "Not known"]),
+    ],
+)
+def test_a_gender_column_in_the_words_of_its_language(header: str, values: list[str]) -> None:
+    """The values count as gender codes in the words a record accepts (jente, G, Mädchen)."""
+    mapping = _match({"Nummer": NUMBERS, header: values})
+    assert mapping.targets.get(header) == "student.gender"
+    assert "values fit gender" in mapping[header].evidence

@@ -247,14 +247,37 @@ def test_date_given_as_a_number_is_refused() -> None:
         ("weiblich", "female"),
         ("Männlich", "male"),
         ("divers", "other"),
+        ("Mädchen", "female"),
+        ("Herr", "male"),
+        ("G", "male"),
+        ("fille", "female"),
+        ("M.", "male"),
+        ("MME", "female"),
+        ("Mlle", "female"),
+        ("K", "female"),
+        ("jente", "female"),
+        ("Gutt", "male"),
+        ("flicka", "female"),
+        ("pige", "female"),
+        ("tyttö", "female"),
+        ("maschio", "male"),
+        ("femenino", "female"),
+        ("kobieta", "female"),
+        ("Not known", "unknown"),
+        ("NOT_SPECIFIED", "unknown"),
+        ("Gender X", "other"),
     ],
 )
 def test_gender_codes_of_every_source(value: object, expected: str) -> None:
-    """M/V/X, man/vrouw, jongen/meisje, EDEXML 0/1/2/9, Somtoday MAN/VROUW, German m/w/d."""
+    """M/V/X, man/vrouw, jongen/meisje, EDEXML 0/1/2/9, Somtoday MAN/VROUW, German m/w/d.
+
+    And the words of French (G/F, a civilité), Nordic (K, jente/gutt), Italian, Spanish and
+    Polish exports, and English ones' longer words.
+    """
     assert expected == ek.Student(key="1", gender=value).gender
 
 
-@pytest.mark.parametrize("value", ["Q", "3", 3, "mannelijk?"])
+@pytest.mark.parametrize("value", ["Q", "3", 3, "mannelijk?", "H", "mujeres"])
 def test_unknown_gender_code_is_refused(value: object) -> None:
     """An unknown code is refused and the accepted codes are listed."""
     with pytest.raises(ek.InvalidValueError) as caught:

@@ -17,6 +17,7 @@ from importlib.resources import files
 import attrs
 
 from edukoppel.model import EntityKind
+from edukoppel.model._values import gender_codes
 
 __all__ = ["SAMPLE_SIZE", "ValueProfile", "fit", "profile"]
 
@@ -36,9 +37,16 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
+    # The codes a record accepts, but not EDEXML's digits: a column of 1s and 2s is no
+    # evidence of a gender.
     "gender": re.compile(
-        r"^(m|v|x|f|o|u|man|vrouw|jongen|meisje|male|female|other|onbekend|unknown|anders"
-        r"|w|d|weiblich|m(ä|ae)nnlich|divers)$",
+        "^({})$".format(
+            "|".join(
+                re.escape(code)
+                for code in sorted(gender_codes(), key=lambda code: (-len(code), code))
+                if not code.isdigit()
+            )
+        ),
         re.IGNORECASE,
     ),
     # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science: a short code or name

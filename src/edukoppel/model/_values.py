@@ -59,7 +59,7 @@ _DATE_ISO = re.compile(rf"^(\d{{4}})([-/.])(\d{{2}})\2(\d{{2}}){_TIME_OF_DAY}$")
 _GENDERS: dict[str, Gender] = {
     # M/V/X as in Dutch registrations, man/vrouw, jongen/meisje, English words,
     # EDEXML 0/1/2/9, Somtoday MAN/VROUW/ONBEKEND, and German exports' m/w/d
-    # (männlich, weiblich, divers).
+    # (männlich, weiblich, divers). Compared lower-case: add a code in lower case.
     "m": "male", "man": "male", "jongen": "male", "male": "male", "1": "male",
     "v": "female", "vrouw": "female", "meisje": "female", "female": "female", "f": "female",
     "2": "female", "w": "female", "weiblich": "female", "männlich": "male", "maennlich": "male",
@@ -67,7 +67,39 @@ _GENDERS: dict[str, Gender] = {
     "x": "other", "anders": "other", "other": "other", "o": "other", "divers": "other",
     "onbekend": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown", "u": "unknown",
     "niet gespecificeerd": "unknown", "onbepaald": "unknown",
+    # English exports' longer words.
+    "not known": "unknown", "not specified": "unknown", "not_specified": "unknown",
+    "prefer not to say": "unknown", "gender x": "other", "non-binary": "other",
+    "nonbinary": "other",
+    # German: Junge/Mädchen, and a form of address as the gender (Herr, Frau).
+    "junge": "male", "mädchen": "female", "maedchen": "female", "herr": "male", "frau": "female",
+    # French: garçon/fille (G/F), homme/femme, masculin/féminin, and a civilité (M., Mme, Mlle).
+    "g": "male", "garçon": "male", "garcon": "male", "fille": "female", "homme": "male",
+    "femme": "female", "masculin": "male", "féminin": "female", "feminin": "female",
+    "m.": "male", "mme": "female", "mlle": "female",
+    # Nordic: K for kvinne/kvinna/kvinde; gutt/jente, pojke/flicka, dreng/pige; Finnish too.
+    "k": "female", "mann": "male", "kvinne": "female", "gutt": "male", "jente": "female",
+    "kvinna": "female", "pojke": "male", "flicka": "female", "mand": "male",
+    "kvinde": "female", "dreng": "male", "pige": "female", "mies": "male", "nainen": "female",
+    "poika": "male", "tyttö": "female",
+    # Italian, Spanish, Portuguese, Polish (K: kobieta). Not Spanish H/M (hombre/mujer): there
+    # M is a woman, everywhere else a man.
+    "maschio": "male", "femmina": "female", "masculino": "male", "femenino": "female",
+    "feminino": "female", "hombre": "male", "mujer": "female", "niño": "male", "niña": "female",
+    "mężczyzna": "male", "kobieta": "female",
 }  # fmt: skip
+
+
+def gender_codes() -> frozenset[str]:
+    """Every gender code a record accepts, lower-case (the column matcher's evidence too).
+
+    Examples:
+        >>> {"v", "jente", "mme"} <= gender_codes()
+        True
+    """
+    return frozenset(_GENDERS)
+
+
 #: The words of a yes/no field, lower-case (shared with the column validation).
 _YES = frozenset({"ja", "j", "yes", "y", "true", "waar", "1"})
 _NO = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
