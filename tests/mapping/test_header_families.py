@@ -1513,3 +1513,15 @@ def test_a_gender_column_in_the_words_of_its_language(header: str, values: list[
     mapping = _match({"Nummer": NUMBERS, header: values})
     assert mapping.targets.get(header) == "student.gender"
     assert "values fit gender" in mapping[header].evidence
+
+
+def test_a_date_column_of_yyyymmdd_is_a_date_and_an_id_column_of_them_the_key() -> None:
+    """US state reporting writes dates as 20130304; eight-digit numbers stay an id's values."""
+    mapping = _match(
+        {
+            "Student ID": ["20100312", "20091101", "20110230"],
+            "Date of Birth": ["20180415", "20191102", "20171231"],
+        }
+    )
+    assert mapping.targets == {"Student ID": "student.key", "Date of Birth": "student.birth_date"}
+    assert "values fit date" in mapping["Date of Birth"].evidence

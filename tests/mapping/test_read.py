@@ -43,6 +43,22 @@ def test_the_quickstart_export_reads_without_a_hand_made_mapping() -> None:
     assert repr(result).startswith("<ReadResult table: <Roster source='leerlingen-export'")
 
 
+def test_a_us_export_with_yyyymmdd_dates_reads_them_and_refuses_a_day_that_does_not_exist() -> None:
+    export = (
+        b"Student ID,Student Last Name,Date of Birth\n"
+        b"W2024-0142,Garcia,20180415\n"
+        b"88120,Nguyen,20190230\n"
+    )
+    result = ek.read(export, name="waitlist.csv")
+
+    assert result.mapping is not None
+    assert result.mapping.targets["Date of Birth"] == "student.birth_date"
+    assert str(result.roster.students["W2024-0142"].birth_date) == "2018-04-15"
+    assert result.roster.students["88120"].birth_date is None
+    [bad] = result.report.by_code("invalid-value")
+    assert (bad.row, bad.key, bad.column, bad.severity) == (3, "88120", "Date of Birth", "warning")
+
+
 def test_paths_bytes_and_streams_read_alike() -> None:
     path = EXPORTS / "leerlingen-week-1.csv"
     data = path.read_bytes()

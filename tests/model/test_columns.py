@@ -93,6 +93,8 @@ def date_texts(draw: st.DrawFn) -> str:
     month, day = draw(st.integers(0, 13)), draw(st.integers(0, 32))
     pad = draw(st.booleans())
     two = (lambda n: f"{n:02d}") if pad else str
+    if draw(st.integers(0, 3)) == 0:
+        return f"{year:04d}{month:02d}{day:02d}"  # YYYYMMDD
     if draw(st.booleans()):
         return f"{year:04d}-{two(month)}-{two(day)}"
     first, second = draw(st.sampled_from("-/.")), draw(st.sampled_from("-/."))
@@ -443,6 +445,8 @@ def test_identifiers_are_stripped_and_damage_is_refused_as_the_constructor_refus
         ("4-3-2013 00:00", dt.date(2013, 3, 4)),
         ("04-03-2013 12:30", dt.date(2013, 3, 4)),
         ("2013-03-04T23:59:59", dt.date(2013, 3, 4)),
+        ("20130304", dt.date(2013, 3, 4)),
+        ("19991231", dt.date(1999, 12, 31)),
     ],
 )
 def test_dates_in_every_layout(text: str, expected: dt.date) -> None:
@@ -475,6 +479,11 @@ ZONED_TIME = (
         ("2013-03-04T00:00:00.5+01:00", ZONED_TIME),
         ("2013-03-04T12:00+0200", ZONED_TIME),
         ("2013-03-04T00:00:00 UTC", ""),
+        ("20130231", "that day does not exist"),
+        ("04032013", ""),  # DDMMYYYY: no month 20, so never read the wrong way round
+        ("03042013", ""),  # MMDDYYYY
+        ("21000101", ""),
+        ("2013034", ""),
     ],
 )
 def test_impossible_dates_are_refused_with_the_constructors_reason(text: str, detail: str) -> None:

@@ -27,19 +27,19 @@ def test_a_day_that_does_not_exist_is_refused_in_dutch() -> None:
         error = _refusal(lambda: ek.Student(key="00123", birth_date="31-02-2010"))
         assert str(error) == (
             "leerling '00123', veld 'birth_date': verwacht een datum "
-            "(JJJJ-MM-DD, DD-MM-JJJJ of DD/MM/JJJJ) (die dag bestaat niet)"
+            "(JJJJ-MM-DD, DD-MM-JJJJ, DD/MM/JJJJ of JJJJMMDD) (die dag bestaat niet)"
         )
         assert error.detail == "die dag bestaat niet"
         assert error.message_in("en") == (
             "student '00123', field 'birth_date': expected a date "
-            "(YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY) (that day does not exist)"
+            "(YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY or YYYYMMDD) (that day does not exist)"
         )
 
 
 def test_a_date_in_another_layout_is_refused_in_dutch() -> None:
     with ek.use_language("nl"):
         error = _refusal(lambda: ek.Student(key="00123", birth_date="28 februari 2010"))
-        assert error.expected == "een datum (JJJJ-MM-DD, DD-MM-JJJJ of DD/MM/JJJJ)"
+        assert error.expected == "een datum (JJJJ-MM-DD, DD-MM-JJJJ, DD/MM/JJJJ of JJJJMMDD)"
         assert error.detail == ""
 
 

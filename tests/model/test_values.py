@@ -175,10 +175,11 @@ def test_invalid_email_is_refused(value: str) -> None:
         "2011/03/04",
         "2011-03-04 13:45",
         "2011-03-04T00:00:00Z",
+        "20110304",
     ],
 )
 def test_date_is_read_from_dates_and_dutch_or_iso_text(value: object) -> None:
-    """Dates come from date, datetime, ISO text, DD-MM-YYYY and DD/MM/YYYY."""
+    """Dates come from date, datetime, ISO text, DD-MM-YYYY, DD/MM/YYYY and YYYYMMDD."""
     student = ek.Student(key="1", birth_date=value)
 
     assert dt.date(2011, 3, 4) == student.birth_date
@@ -194,14 +195,14 @@ def test_impossible_date_is_refused(value: str) -> None:
     assert ("start_date", "that day does not exist") == (caught.value.field, caught.value.detail)
 
 
-@pytest.mark.parametrize("value", ["4 maart 2011", "2011/3/4", "20110304", "03-2011"])
+@pytest.mark.parametrize("value", ["4 maart 2011", "2011/3/4", "04032011", "21110304", "03-2011"])
 def test_unreadable_date_is_refused(value: str) -> None:
     """Text in no supported date format is refused, listing the accepted formats."""
     with pytest.raises(ek.InvalidValueError) as caught:
         ek.Student(key="1", end_date=value)
 
     assert "end_date" == caught.value.field
-    assert "YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY" in caught.value.expected
+    assert "YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY or YYYYMMDD" in caught.value.expected
 
 
 def test_date_given_as_a_number_is_refused() -> None:

@@ -35,6 +35,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$",
         re.IGNORECASE,
     ),
+    # 20130304: ISO's basic layout, as the records read it (1900 to 2099). Not telling: a
+    # column of eight-digit pupil numbers looks the same. It fits a date field its header names.
+    "compact_date": re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$"),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     # The codes a record accepts, but not EDEXML's digits: a column of 1s and 2s is no
@@ -161,7 +164,7 @@ def profile(values: Sequence[str]) -> ValueProfile:
 # whether values of *other* telling kinds contradict the field).
 _EXPECT: dict[str, tuple[str, ...]] = {
     "email": ("email",),
-    "date": ("date",),
+    "date": ("date", "compact_date"),
     "gender": ("gender",),
     "year": ("year",),
     "group": ("group", "digits"),

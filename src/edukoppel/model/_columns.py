@@ -92,6 +92,7 @@ _BRIN6 = r"^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$"
 _SCHOOL_YEAR = f"^{_SPACE}*([0-9]{{4}}){_SPACE}*[-/]{_SPACE}*([0-9]{{4}}){_SPACE}*$"
 _DATE_ISO = r"^[0-9]{4}(-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{2}$"  # no backreferences in Rust
 _DATE_DMY = r"^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}$"
+_DATE_COMPACT = r"^(19|20)[0-9]{6}$"
 # A time of day after a date, as _values.parse_date reads one: hh:mm[:ss[.fff]], a zone.
 _CLOCK = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
 _ZONE = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
@@ -540,8 +541,11 @@ def _scalar(rule: str, text: pl.Expr) -> _Exprs:
         off_midnight = text.str.contains(_ZONED_TIME) & ~text.str.contains(_MIDNIGHT)
         iso = pl.when(day.str.contains(_DATE_ISO)).then(day).str.replace_all("[/.]", "-")
         dmy = pl.when(day.str.contains(_DATE_DMY)).then(day).str.replace_all("[/.]", "-")
+        compact = pl.when(day.str.contains(_DATE_COMPACT)).then(day)
         date = pl.coalesce(
-            iso.str.to_date("%Y-%m-%d", strict=False), dmy.str.to_date("%d-%m-%Y", strict=False)
+            iso.str.to_date("%Y-%m-%d", strict=False),
+            dmy.str.to_date("%d-%m-%Y", strict=False),
+            compact.str.to_date("%Y%m%d", strict=False),
         )
         undecided = present & (date.is_null() | (date.dt.year() < 1) | off_midnight | _unsafe(text))
         text = date

@@ -55,6 +55,10 @@ _SCHOOL_YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{4})\s*$")
 _TIME_OF_DAY = r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?"
 _DATE_DMY = re.compile(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME_OF_DAY}$")
 _DATE_ISO = re.compile(rf"^(\d{{4}})([-/.])(\d{{2}})\2(\d{{2}}){_TIME_OF_DAY}$")
+# ISO 8601's basic layout, as US state reporting writes a date (20130304). Only from 1900 to
+# 2099: then a DDMMYYYY or MMDDYYYY date, whose third and fourth digits are 19 or 20, never
+# reads as a month, so no date is read the wrong way round.
+_DATE_COMPACT = re.compile(rf"^((?:19|20)\d{{2}})(\d{{2}})(\d{{2}}){_TIME_OF_DAY}$")
 
 _GENDERS: dict[str, Gender] = {
     # M/V/X as in Dutch registrations, man/vrouw, jongen/meisje, English words,
@@ -230,7 +234,9 @@ def gender_converter(field: str) -> Callable[[object], Gender | None]:
 
 
 def parse_date(value: object, field: str) -> dt.date | None:
-    """A date from a date, a datetime, or text: YYYY-MM-DD, DD-MM-YYYY, with ``-``, ``/`` or ``.``.
+    """A date from a date, a datetime, or text: YYYY-MM-DD, DD-MM-YYYY, YYYYMMDD.
+
+    The first two with ``-``, ``/`` or ``.``; YYYYMMDD from 1900 to 2099.
 
     The text may end in a time of day (``04-03-2013 13:45``), which is cut off; a time in a
     time zone (``2013-03-04T00:00:00Z``) only at midnight, as another could be another day.
@@ -238,6 +244,8 @@ def parse_date(value: object, field: str) -> dt.date | None:
     Examples:
         >>> parse_date("2013/03/04", "birth_date"), parse_date("4-3-2013 00:00", "birth_date")
         (datetime.date(2013, 3, 4), datetime.date(2013, 3, 4))
+        >>> parse_date("20130304", "birth_date")
+        datetime.date(2013, 3, 4)
     """
     if value is None:
         return None
@@ -252,6 +260,8 @@ def parse_date(value: object, field: str) -> dt.date | None:
         (year, _, month, day), time = match.groups()[:4], match.groups()[4:]
     elif match := _DATE_DMY.match(text):
         (day, month, year), time = match.groups()[:3], match.groups()[3:]
+    elif match := _DATE_COMPACT.match(text):
+        (year, month, day), time = match.groups()[:3], match.groups()[3:]
     else:
         raise _Invalid(field, msg("invalid.date"))
     *clock, zone = time
