@@ -828,9 +828,34 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
     note = f"values fit {spec.type}" if suits >= 0.8 else None
     if suits < 0.15:
         note = f"values do not look like {spec.type}"
+        if score >= _NAMED and _unfamiliar(values):
+            # "Kjønn" of jente/gutt, "Year Group" of Y07: the header names the field
+            # exactly, and the values are of no kind that would say it is another.
+            return score * _UNFAMILIAR, f"values unfamiliar for {spec.type}, the header names it"
     return score * factor, note
 
 
+# A header that names a field exactly or once normalised (``Kjønn``, ``Year Group``) is
+# believed over values of no telling kind (codes of another language), at the least it maps.
+_NAMED = 0.98
+_UNFAMILIAR = 0.82
+
+
+def _unfamiliar(values: ValueProfile) -> bool:
+    """Whether values are of no kind that names a field on its own (an e-mail, a date...).
+
+    Examples:
+        >>> _unfamiliar(value_profile(["jente", "gutt"])), _unfamiliar(value_profile(["a@b.nl"]))
+        (True, False)
+        >>> _unfamiliar(value_profile(["Mr", "Ms"]))
+        False
+    """
+    kinds = (*_TELLING_KINDS, "honorific")
+    return all(values.share(kind) < 0.8 for kind in kinds)
+
+
+# Value kinds so distinctive that a column full of them is that kind and no other field.
+_TELLING_KINDS = ("email", "date", "eckid", "brin6", "upn", "phone")
 # Value kinds that name a field of the same type on their own (never enough to map it).
 _VALUE_ONLY = ("email", "date", "eckid", "brin6")
 
@@ -1095,10 +1120,127 @@ def _score(
             if not own:
                 weighed *= _RELATED  # on a tie, a pupil row's column is the pupil's
             scored.append((weighed, target, (why, note) if note else (why,)))
+        if not scored or max(item[0] for item in scored) < ACCEPT:
+            scored = _with_family(scored, header, values, specs, entity)
         scored.sort(key=lambda item: (-item[0], str(item[1])))
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+# A header word of a field's family, confirmed by values of the field's kind: above ACCEPT,
+# below any name of a field (a normalised alias scores 0.98, an abbreviation 0.85).
+_FAMILY = 0.84
+# Per field type, the value kind that must fill a column for its family word to decide it
+# (and the kind that must not: a year level is no class code).
+_FAMILY_VALUES: dict[str, tuple[str, str | None]] = {
+    "date": ("date", None),
+    "email": ("email", None),
+    "gender": ("gender", None),
+    "year": ("year", None),
+    "group": ("group", "year"),
+}
+_FAMILY_SHARE = 0.9
+# A school file dates many things (a consent, an exam, funding): a date family word decides
+# only where it comes first (see _dated_first).
+_DATE_FIELDS = frozenset({"birth_date", "start_date", "end_date"})
+_DATE_WORDS = frozenset({"date", "datum", "fecha", "data", "dato", "datetime"})
+
+
+def _dated_first(header: Header, entity: EntityKind) -> bool:
+    """Whether a header's first word (after the row's kind's, and a word for a date) names a
+    date's family: a word before it says what else is dated (a premium, a consent).
+
+    Examples:
+        >>> _dated_first(normalise("Fecha ingreso"), "student")
+        True
+        >>> _dated_first(normalise("PupilPremiumFYStartDate"), "student")
+        False
+    """
+    kind_words = _KIND_WORDS.get(entity, frozenset())
+    rest = [word for word in header.words if word not in kind_words]
+    while rest and rest[0] in _DATE_WORDS:
+        rest = rest[1:]
+    if not rest:
+        return False
+    first = attrs.evolve(header, words=(rest[0],), compact=rest[0], alternatives=())
+    return bool(_family_words(first) & _DATE_FIELDS)
+# Words that say a column is another person's than the row's (on top of the other kinds').
+_OTHERS = frozenset({"mentor", "tutor", "coach", "counselor", "counsellor", "advisor"})
+
+
+def _family_words(header: Header) -> set[str]:
+    """The fields whose family a header's words name (words.toml's value_families).
+
+    Examples:
+        >>> sorted(_family_words(normalise("Fecha nacimiento")))
+        ['birth_date']
+        >>> sorted(_family_words(normalise("NCyearActual"))), _family_words(normalise("Info"))
+        (['year'], set())
+    """
+    found = set()
+    for field, stems in word_lists().value_families.items():
+        for stem in stems:
+            if any(
+                word == stem
+                or (len(stem) >= 5 and stem in word)
+                or (len(stem) == 4 and (word.startswith(stem) or word.endswith(stem)))
+                for word in header.words
+            ):
+                found.add(field)
+                break
+    return found
+
+
+def _with_family(
+    scored: Scored,
+    header: Header,
+    values: ValueProfile,
+    specs: Sequence[FieldSpec],
+    entity: EntityKind,
+) -> Scored:
+    """A weak header's candidates, with the field its words and its values both name.
+
+    ``Nacimiento`` of dates is the birth date, ``mailAcademique`` of e-mail addresses the
+    e-mail, ``Niveau`` of year levels the year group: a word of the field's family (not a
+    name of the field) and values unmistakably of its kind. Neither alone maps a column; a
+    family word of two fields of one kind (a start and an end) decides nothing; never a key,
+    and only the row's own person's (not beside a guardian's or a mentor's word).
+    """
+    others = (
+        OWNER_WORDS
+        | _OTHERS
+        | {word for kind, found in _KIND_WORDS.items() if kind not in (entity, "group")
+           for word in found}
+    ) - _KIND_WORDS.get(entity, frozenset())  # fmt: skip
+    if not values.filled or others & set((*header.words, *header.note)):
+        return scored
+    named = _family_words(header)
+    if named & _DATE_FIELDS and not _dated_first(header, entity):
+        named -= _DATE_FIELDS  # "PupilPremiumFYStartDate": the start of something else
+    picks: dict[str, Pick] = {}
+    for spec in specs:
+        if spec.kind != entity or spec.name not in named or spec.type not in _FAMILY_VALUES:
+            continue
+        kind, not_kind = _FAMILY_VALUES[spec.type]
+        if values.share(kind) < _FAMILY_SHARE or (not_kind and values.share(not_kind) >= 0.5):
+            continue
+        said = (header.compact, *header.alternatives)
+        target = _target(spec, header, entity)
+        if target is None or any(word in form for word in spec.avoided for form in said):
+            continue
+        why = (
+            f"a word of the {spec.name} family in the header",
+            f"values: {values.share(kind):.0%} look like {kind}",
+        )
+        picks.setdefault(spec.type, (_FAMILY, target, why))
+        if picks[spec.type][1] != target:
+            picks[spec.type] = (0.0, target, why)  # a start and an end: which, the words say
+    found = [pick for pick in picks.values() if pick[0] > 0]
+    if not found:
+        return scored
+    chosen = {pick[1] for pick in found}
+    return [item for item in scored if item[1] not in chosen] + found
 
 
 def _no_pupil_roles(values: ValueProfile) -> bool:

@@ -23,6 +23,8 @@ class Words:
         form_words: Words after a thing's name that say which form of it (``Kurzform``).
         group_plurals: Plurals of a group word that end a compound (``Zusatzgruppen``).
         whose_links: Prepositions and articles before a word for whose (``för``, ``van de``).
+        value_families: Per person field, the words that name its family (``nacim``: a
+            birth date), which values of its kind confirm.
     """
 
     id_qualifiers: frozenset[str]
@@ -32,6 +34,7 @@ class Words:
     form_words: frozenset[str]
     group_plurals: tuple[str, ...]
     whose_links: frozenset[str]
+    value_families: dict[str, tuple[str, ...]]
 
 
 @cache
@@ -54,4 +57,7 @@ def words() -> Words:
         form_words=frozenset(data["form_words"]["words"]),
         group_plurals=tuple(data["group_plurals"]["words"]),
         whose_links=frozenset(data["whose_links"]["words"]),
+        value_families={
+            field: tuple(found) for field, found in data["value_families"].items()
+        },
     )
