@@ -1139,6 +1139,8 @@ _FAMILY_VALUES: dict[str, tuple[str, str | None]] = {
     "gender": ("gender", None),
     "year": ("year", None),
     "group": ("group", "year"),
+    "role": ("role", None),
+    "roles": ("role", None),
 }
 _FAMILY_SHARE = 0.9
 # A school file dates many things (a consent, an exam, funding): a date family word decides
@@ -1222,6 +1224,10 @@ def _with_family(
     for spec in specs:
         if spec.kind != entity or spec.name not in named or spec.type not in _FAMILY_VALUES:
             continue
+        if entity == "staff" and (spec.name == "_role") == _no_pupil_roles(values):
+            continue  # a staff file's roles name no pupil: the staff members' functions
+        if spec.name == "_role" and not 0 < values.share("pupil_role") < 1:
+            continue  # "Account Type" of only "Student": it tells no rows apart
         kind, not_kind = _FAMILY_VALUES[spec.type]
         if values.share(kind) < _FAMILY_SHARE or (not_kind and values.share(not_kind) >= 0.5):
             continue

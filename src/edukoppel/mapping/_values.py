@@ -96,13 +96,15 @@ def role_words() -> dict[str, EntityKind]:
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
-    """The value kinds, with ``pupil_role``: a role value that says a row is a pupil's.
+    """The value kinds, with ``pupil_role``: a role value that says a row is a pupil's, and
+    ``role``: any role value of roles.toml.
 
     (A role column of a staff file that names no pupil says what each staff member does.)
     """
     pupils = [word for word, kind in role_words().items() if kind == "student"]
     pupil_role = re.compile(rf"^({'|'.join(map(re.escape, pupils))})$", re.IGNORECASE)
-    return {**_PATTERNS, "pupil_role": pupil_role}
+    role = re.compile(rf"^({'|'.join(map(re.escape, role_words()))})$", re.IGNORECASE)
+    return {**_PATTERNS, "pupil_role": pupil_role, "role": role}
 
 
 @attrs.frozen
