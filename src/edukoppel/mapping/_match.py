@@ -374,11 +374,16 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     "student": frozenset(
         {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
         | {"child", "schuler", "schueler", "elev", "elever"}  # Swedish, Norwegian, Danish
+        # French, Spanish, Portuguese, Italian, Finnish: "Nom Elève", "Email alumno".
+        | {"eleve", "eleves", "alumno", "alumna", "alumnos", "estudiante", "estudiantes"}
+        | {"aluno", "aluna", "alunno", "alunni", "studente", "oppilas"}
         | _PERSON_WORDS
     ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
         | {"leerkracht", "leraar", "werknemer", "personeelslid", "lehrer", "mitarbeiter"}
+        | {"lehrkraft", "enseignant", "professeur", "profesor", "docente", "insegnante"}
+        | {"larare", "opettaja"}
         | _PERSON_WORDS
     ),
     "guardian": frozenset(
