@@ -843,7 +843,7 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
 # A header that names a field exactly or once normalised (``Kjønn``, ``Year Group``) is
 # believed over values of no telling kind (codes of another language), at the least it maps.
 _NAMED = 0.98
-_UNFAMILIAR = 0.82
+_UNFAMILIAR = 0.85
 
 
 def _unfamiliar(values: ValueProfile) -> bool:
@@ -1069,6 +1069,13 @@ def _score(
     # class file), is no shortened form of a longer name ("Klassenstufe").
     known = names | _KIND_WORDS.get(entity, frozenset())
     halves = _name_halves(headers, specs, entity)
+    singulars = {
+        form: alias
+        for spec in specs
+        if spec.type == "group" and spec.kind == entity
+        for alias, form, words, _ in spec.forms
+        if " " not in words
+    }
     official = _official_first_names(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
@@ -1107,6 +1114,10 @@ def _score(
                     continue  # beside a call name, a plain first name is the official one
                 if spec.name == "given_names" and why != "avoid":
                     score, why = max((score, why), (_PAIR_SCORE, official[position]))
+            if spec.type == "groups" and own and why != "avoid":
+                word = _plural_of(header, singulars)
+                if word is not None and score < _PLURAL_SCORE:
+                    score, why = _PLURAL_SCORE, f"plural of the class word {word!r}: groups"
             half = halves.get(position)
             if half and half[0] == spec.name and half[1] == own and why != "avoid":
                 score, why = max((score, why), (_PAIR_SCORE, half[2]))
@@ -1252,6 +1263,29 @@ def _with_family(
         return scored
     chosen = {pick[1] for pick in found}
     return [item for item in scored if item[1] not in chosen] + found
+
+
+# "Classes", "Courses": the plural of a word for one class names the several a row has.
+_PLURAL_ENDS = ("s", "es")
+_PLURAL_SCORE = 0.9
+
+
+def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
+    """The class word (a one-word name of the homeroom) a header is the English plural of.
+
+    Examples:
+        >>> _plural_of(normalise("Classes"), {"class": "Class"})
+        'Class'
+        >>> _plural_of(normalise("Class"), {"class": "Class"}) is None
+        True
+    """
+    if len(header.words) != 1 or header.compact in singulars:
+        return None
+    for end in _PLURAL_ENDS:
+        stem = header.compact[: -len(end)]
+        if header.compact.endswith(end) and stem in singulars:
+            return singulars[stem]
+    return None
 
 
 def _no_pupil_roles(values: ValueProfile) -> bool:
