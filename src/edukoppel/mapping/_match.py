@@ -584,6 +584,8 @@ def _shape_score(
             return 0.9, f"names alias {alias!r} by its name or code"
     if spec.type == "groups" and _group_compound(header.compact, form):
         return 0.85, f"a compound ending in the plural {alias!r}: groups"
+    if own and spec.name == "student_number" and _external_id(header):
+        return 0.9, "another system's id of the pupil: its number from outside"
     if own and spec.name == "students" and _child_id(header):
         return 0.9, "a child's id or number: the guardian's pupil"
     if spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
@@ -608,6 +610,22 @@ def _group_compound(compact: str, form: str) -> bool:
 # A child's id or number, in a guardians file (``Kind-ID``, ``Kind-Nr.``, ``Child ID``).
 _CHILD_WORDS = frozenset({"kind", "child", "schuler", "schueler", "leerling", "elev"})
 _ID_WORDS = frozenset({"id", "nummer", "number", "code"})
+
+
+def _external_id(header: Header) -> bool:
+    """Whether a header names another system's id (``externKey``, ``Import-ID``).
+
+    Examples:
+        >>> _external_id(normalise("KeyExtern")), _external_id(normalise("EksternID"))
+        (True, True)
+        >>> _external_id(normalise("Extern")), _external_id(normalise("Student ID"))
+        (False, False)
+    """
+    outside, ids = word_lists().external_ids
+    compact = header.compact
+    return any(
+        compact in (word + end, end + word) for word in outside for end in ids
+    )
 
 
 def _child_id(header: Header) -> bool:
@@ -1077,6 +1095,7 @@ def _score(
         if " " not in words
     }
     official = _official_first_names(headers, specs, entity)
+    preferred = _preferred_surnames(headers, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -1109,6 +1128,8 @@ def _score(
             )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
+            if own and position in preferred and spec.name == "last_name":
+                continue  # beside a plain surname, a preferred one is a variant of it
             if own and position in official:
                 if spec.name == "first_name":
                     continue  # beside a call name, a plain first name is the official one
@@ -1371,6 +1392,40 @@ def _official_first_names(
         position: f"{headers[position].raw!r} beside a call name: the official given names"
         for position in plain
     }
+
+
+_PLAIN_SURNAMES = frozenset({"lastname", "surname", "familyname", "achternaam", "nachname"})
+_PREFERRED = frozenset({"preferred", "known", "called"})
+
+
+def _preferred_surnames(headers: Sequence[Header], entity: EntityKind) -> frozenset[int]:
+    """Preferred surnames beside a plain one of the same person: the plain one is the name.
+
+    SIMON's ``Preferred Surname`` beside ``Surname``, Brightspace's ``pref_last_name``
+    beside ``last_name``: the plain one is the last name, not a tie between them.
+
+    Examples:
+        >>> heads = [normalise(h) for h in ("Surname", "Preferred Surname")]
+        >>> sorted(_preferred_surnames(heads, "staff"))
+        [1]
+        >>> sorted(_preferred_surnames(heads[1:], "staff"))
+        []
+    """
+    kind_words = _KIND_WORDS.get(entity, frozenset())
+
+    def rest(header: Header) -> tuple[bool, str]:
+        words = [word for word in header.words if word not in kind_words]
+        said = [word for word in words if word not in _PREFERRED]
+        return len(said) < len(words), "".join(said)
+
+    forms = [rest(header) for header in headers]
+    if not any(not marked and form in _PLAIN_SURNAMES for marked, form in forms):
+        return frozenset()
+    return frozenset(
+        position
+        for position, (marked, form) in enumerate(forms)
+        if marked and form in _PLAIN_SURNAMES
+    )
 
 
 def _name_halves(

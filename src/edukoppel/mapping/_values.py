@@ -50,11 +50,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"[0-9a-z][0-9a-z._\-/ ]{0,23}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,23})+$",
         re.IGNORECASE,
     ),
-    # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k); a US
-    # college's class level (freshman ... senior).
+    # 3, groep 5, leerjaar 2, Grade 4, Year 7, Y07, 3rd, 2nd Year; K, KG, PK (kindergarten,
+    # pre-k), R (England's reception year); a US college's class level (freshman ... senior);
+    # France's primary levels (CP, CE1, CE2, CM1, CM2).
     "year": re.compile(
-        r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?$"
-        r"|^(k|kg|pk|tk|pre-?k|kindergarten|reception|freshman|sophomore|junior|senior)$",
+        r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr|y)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?"
+        r"(\s+(year|grade))?$"
+        r"|^(k|kg|pk|tk|r|pre-?k|kindergarten|reception|freshman|sophomore|junior|senior"
+        r"|cp|ce1|ce2|cm1|cm2)$",
         re.IGNORECASE,
     ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
