@@ -433,6 +433,7 @@ _NOT_SYSTEMS = frozenset(
 _FILLERS: dict[str, tuple[str, ...]] = {
     "email": ("address", "adres"),
     "phone": ("number", "nummer"),
+    "identifier": ("number", "nummer"),  # "UPN number", "Barcode number"
 }
 
 
