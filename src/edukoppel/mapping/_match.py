@@ -1779,8 +1779,11 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
     for position, scored in free.items():
         top = scored[0][0] if scored else 0.0
         for score, target, evidence in scored:
-            # A column that names another field better is no key column.
-            if target.field == "key" and score >= max(ACCEPT_KEY, top - _TIE):
+            # A column that names another field better is no key column. A related kind's
+            # key ("parent_1_id" on a pupil row) is as sure before the nudge that makes a
+            # pupil row's column the pupil's on a tie (_RELATED).
+            sure = ACCEPT_KEY * (_RELATED if target.number is not None else 1.0)
+            if target.field == "key" and score >= max(sure, top - _TIE):
                 contenders.setdefault(target, []).append((score, position, evidence))
     for target in sorted(contenders, key=str):
         if target in taken:
