@@ -61,6 +61,7 @@ _RELATED = 0.97
 _REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
 _REFERENCE_SUFFIXES = (
     "name", "naam", "code", "id", "omschrijving", "description", "shortname", "afkorting",
+    "names", "namen",  # "Kursnamen": the courses by their names
 )  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})

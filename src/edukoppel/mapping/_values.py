@@ -41,13 +41,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|w|d|weiblich|m(ä|ae)nnlich|divers)$",
         re.IGNORECASE,
     ),
-    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science: a short code or name
-    # with digits and letters.
-    "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,23}$", re.IGNORECASE),
-    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3", "Period 2 Science,Period 5 Lab".
+    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science, ÜFA1: a short code or
+    # name with digits and letters (of any language).
+    "group": re.compile(r"^(?=.*\d)(?=.*[^\W\d_])[^\W_][\w.\-/ ]{0,23}$", re.IGNORECASE),
+    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3", "Period 2 Science,Period 5 Lab",
+    # "ÜFA1+ÜFA2".
     "group_list": re.compile(
-        r"^(?=.*\d)(?=.*[a-z])"
-        r"[0-9a-z][0-9a-z._\-/ ]{0,23}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,23})+$",
+        r"^(?=.*\d)(?=.*[^\W\d_])"
+        r"[^\W_][\w.\-/ ]{0,23}(\s*[;,|+]\s*[^\W_][\w.\-/ ]{0,23})+$",
         re.IGNORECASE,
     ),
     # 3, groep 5, leerjaar 2, Grade 4, Year 7, Y07, 3rd, 2nd Year; K, KG, PK (kindergarten,
