@@ -54,8 +54,9 @@ _PUPIL_WORDS = frozenset(
 #: German words for a pupil's guardians (``Erzieher1_Vorname``, ``Ezb1_Telefon``,
 #: ``NameEltern1``): parents, educators, those with custody or care.
 GERMAN_GUARDIAN_WORDS = frozenset(
-    {"eltern", "elternteil", "elternteile", "erzieher", "ezb", "erziehungsberechtigte", "erziehungsberechtigter",
-     "erziehungsberechtigten", "sorgeberechtigte", "sorgeberechtigter", "sorgeberechtigten"}
+    {"eltern", "elternteil", "elternteile", "erzieher", "ezb", "erziehungsberechtigte",
+     "erziehungsberechtigter", "erziehungsberechtigten", "sorgeberechtigte",
+     "sorgeberechtigter", "sorgeberechtigten"}
 )  # fmt: skip
 #: Swedish, Norwegian and Danish words for a pupil's guardians (``Förnamn för förälder``).
 NORDIC_GUARDIAN_WORDS = frozenset(

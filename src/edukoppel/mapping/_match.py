@@ -625,9 +625,7 @@ def _external_id(header: Header) -> bool:
     """
     outside, ids = word_lists().external_ids
     compact = header.compact
-    return any(
-        compact in (word + end, end + word) for word in outside for end in ids
-    )
+    return any(compact in (word + end, end + word) for word in outside for end in ids)
 
 
 def _child_id(header: Header) -> bool:
@@ -1088,16 +1086,7 @@ def _score(
     # A header that is a name of some field, or the word for the row's kind ("Klasse" in a
     # class file), is no shortened form of a longer name ("Klassenstufe").
     known = names | _KIND_WORDS.get(entity, frozenset())
-    halves = _name_halves(headers, specs, entity)
-    singulars = {
-        form: alias
-        for spec in specs
-        if spec.type == "group" and spec.kind == entity
-        for alias, form, words, _ in spec.forms
-        if " " not in words
-    }
-    official = _official_first_names(headers, specs, entity)
-    preferred = _preferred_surnames(headers, entity)
+    context = _Context.of(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -1130,20 +1119,10 @@ def _score(
             )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
-            if own and position in preferred and spec.name == "last_name":
-                continue  # beside a plain surname, a preferred one is a variant of it
-            if own and position in official:
-                if spec.name == "first_name":
-                    continue  # beside a call name, a plain first name is the official one
-                if spec.name == "given_names" and why != "avoid":
-                    score, why = max((score, why), (_PAIR_SCORE, official[position]))
-            if spec.type == "groups" and own and why != "avoid":
-                word = _plural_of(header, singulars)
-                if word is not None and score < _PLURAL_SCORE:
-                    score, why = _PLURAL_SCORE, f"plural of the class word {word!r}: groups"
-            half = halves.get(position)
-            if half and half[0] == spec.name and half[1] == own and why != "avoid":
-                score, why = max((score, why), (_PAIR_SCORE, half[2]))
+            beside = _beside((score, why), spec, header, position, own=own, context=context)
+            if beside is None:
+                continue
+            score, why = beside
             if score < SUGGEST or why == "avoid":
                 continue
             judged = plural.get(target.kind, spec) if target.field == "groups" else spec
@@ -1165,6 +1144,62 @@ def _score(
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+@attrs.frozen
+class _Context:
+    """What the other headers of a table say about each column's name."""
+
+    halves: dict[int, tuple[str, bool, str]]  # "Naam" beside "Voornaam": the other half
+    official: dict[int, str]  # "Voornaam" beside "Roepnaam": the official given names
+    preferred: frozenset[int]  # "Preferred Surname" beside "Surname": a variant
+    singulars: dict[str, str]  # the one-word class names ("class"), for their plurals
+
+    @classmethod
+    def of(
+        cls, headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+    ) -> _Context:
+        singulars = {
+            form: alias
+            for spec in specs
+            if spec.type == "group" and spec.kind == entity
+            for alias, form, words, _ in spec.forms
+            if " " not in words
+        }
+        return cls(
+            halves=_name_halves(headers, specs, entity),
+            official=_official_first_names(headers, specs, entity),
+            preferred=_preferred_surnames(headers, entity),
+            singulars=singulars,
+        )
+
+
+def _beside(
+    scored: tuple[float, str],
+    spec: FieldSpec,
+    header: Header,
+    position: int,
+    *,
+    own: bool,
+    context: _Context,
+) -> tuple[float, str] | None:
+    """A column's score for a field given the table's other headers; None: not this field."""
+    score, why = scored
+    if own and position in context.preferred and spec.name == "last_name":
+        return None  # beside a plain surname, a preferred one is a variant of it
+    if own and position in context.official:
+        if spec.name == "first_name":
+            return None  # beside a call name, a plain first name is the official one
+        if spec.name == "given_names" and why != "avoid":
+            score, why = max((score, why), (_PAIR_SCORE, context.official[position]))
+    if spec.type == "groups" and own and why != "avoid":
+        word = _plural_of(header, context.singulars)
+        if word is not None and score < _PLURAL_SCORE:
+            score, why = _PLURAL_SCORE, f"plural of the class word {word!r}: groups"
+    half = context.halves.get(position)
+    if half and half[0] == spec.name and half[1] == own and why != "avoid":
+        score, why = max((score, why), (_PAIR_SCORE, half[2]))
+    return score, why
 
 
 # A header word of a field's family, confirmed by values of the field's kind: above ACCEPT,
@@ -1189,8 +1224,9 @@ _DATE_WORDS = frozenset({"date", "datum", "fecha", "data", "dato", "datetime"})
 
 
 def _dated_first(header: Header, entity: EntityKind) -> bool:
-    """Whether a header's first word (after the row's kind's, and a word for a date) names a
-    date's family: a word before it says what else is dated (a premium, a consent).
+    """Whether a header's first word names a date's family (after a kind's or a date word).
+
+    A word before it says what else is dated (a premium, a consent).
 
     Examples:
         >>> _dated_first(normalise("Fecha ingreso"), "student")
@@ -1206,6 +1242,8 @@ def _dated_first(header: Header, entity: EntityKind) -> bool:
         return False
     first = attrs.evolve(header, words=(rest[0],), compact=rest[0], alternatives=())
     return bool(_family_words(first) & _DATE_FIELDS)
+
+
 # Words that say a column is another person's than the row's (on top of the other kinds').
 _OTHERS = frozenset({"mentor", "tutor", "coach", "counselor", "counsellor", "advisor"})
 
@@ -1254,7 +1292,7 @@ def _with_family(
         | {word for kind, found in _KIND_WORDS.items() if kind not in (entity, "group")
            for word in found}
     ) - _KIND_WORDS.get(entity, frozenset())  # fmt: skip
-    if not values.filled or others & set((*header.words, *header.note)):
+    if not values.filled or others & {*header.words, *header.note}:
         return scored
     named = _family_words(header)
     if named & _DATE_FIELDS and not _dated_first(header, entity):

@@ -100,9 +100,9 @@ def role_words() -> dict[str, EntityKind]:
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
-    """The value kinds, with ``pupil_role``: a role value that says a row is a pupil's, and
-    ``role``: any role value of roles.toml.
+    """The value kinds, with ``pupil_role`` and ``role`` (roles.toml's words).
 
+    ``pupil_role``: a role value that says a row is a pupil's; ``role``: any role value.
     (A role column of a staff file that names no pupil says what each staff member does.)
     """
     pupils = [word for word, kind in role_words().items() if kind == "student"]

@@ -64,7 +64,5 @@ def words() -> Words:
             frozenset(data["external_ids"]["words"]),
             frozenset(data["external_ids"]["ids"]),
         ),
-        value_families={
-            field: tuple(found) for field, found in data["value_families"].items()
-        },
+        value_families={field: tuple(found) for field, found in data["value_families"].items()},
     )
