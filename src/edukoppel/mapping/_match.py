@@ -1185,8 +1185,8 @@ def _beside(
 ) -> tuple[float, str] | None:
     """A column's score for a field given the table's other headers; None: not this field."""
     score, why = scored
-    if own and position in context.preferred and spec.name == "last_name":
-        return None  # beside a plain surname, a preferred one is a variant of it
+    if own and position in context.preferred:
+        return None  # beside a plain surname, a preferred one is a variant of it: no field
     if own and position in context.official:
         if spec.name == "first_name":
             return None  # beside a call name, a plain first name is the official one
