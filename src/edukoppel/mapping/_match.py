@@ -862,6 +862,8 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
 # believed over values of no telling kind (codes of another language), at the least it maps.
 _NAMED = 0.98
 _UNFAMILIAR = 0.85
+# A date or a gender code the model cannot read is then a bad cell in every row: such a
+# column provides nothing (see _convert's column-unreadable), so it clears nothing.
 
 
 def _unfamiliar(values: ValueProfile) -> bool:
@@ -1208,7 +1210,7 @@ _FAMILY = 0.84
 # Per field type, the value kind that must fill a column for its family word to decide it
 # (and the kind that must not: a year level is no class code).
 _FAMILY_VALUES: dict[str, tuple[str, str | None]] = {
-    "date": ("date", None),
+    "date": ("date_read", None),  # dates the model reads: never a bad cell in every row
     "email": ("email", None),
     "gender": ("gender", None),
     "year": ("year", None),

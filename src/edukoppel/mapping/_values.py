@@ -34,6 +34,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"([ T]\d{1,2}:\d{2}(:\d{2})?)?$",
         re.IGNORECASE,
     ),
+    # The dates the model reads (edukoppel.model's parse_date): DD-MM-YYYY and YYYY-MM-DD,
+    # with "-", "/" or ".", with a time or not.
+    "date_read": re.compile(
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}([-/.])\d{2}\2\d{2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+    ),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     "gender": re.compile(
