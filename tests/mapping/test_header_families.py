@@ -1663,3 +1663,19 @@ def test_an_id_alias_followed_by_number_is_that_id() -> None:
     assert _match({"UPN number": UPNS[:2], "Surname": SURNAMES[:2]}).targets["UPN number"] == (
         "student.key"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Wunschlogin", ["mue", "schm"], "staff.username"),  # linuxmuster.net
+        ("Inlognummer", ["r0123456", "r0123457"], "staff.username"),
+        ("Logins", ["12", "7"], None),  # a count of logins
+        ("Last login", ["2024-01-02", "2024-02-03"], None),  # when, not who
+    ],
+)
+def test_a_login_word_with_logins_of_letters_is_the_username(
+    header: str, values: list[str], target: str | None
+) -> None:
+    mapping = _match({"Staff ID": NUMBERS[:2], header: values}, "staff")
+    assert mapping.targets.get(header) == target

@@ -1209,14 +1209,16 @@ def _beside(
 _FAMILY = 0.84
 # Per field type, the value kind that must fill a column for its family word to decide it
 # (and the kind that must not: a year level is no class code).
-_FAMILY_VALUES: dict[str, tuple[str, str | None]] = {
-    "date": ("date_read", None),  # dates the model reads: never a bad cell in every row
-    "email": ("email", None),
-    "gender": ("gender", None),
-    "year": ("year", None),
-    "group": ("group", "year"),
-    "role": ("role", None),
-    "roles": ("role", None),
+_FAMILY_VALUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "date": ("date_read", ()),  # dates the model reads: never a bad cell in every row
+    "email": ("email", ()),
+    "gender": ("gender", ()),
+    "year": ("year", ()),
+    "group": ("group", ("year",)),
+    "role": ("role", ()),
+    "roles": ("role", ()),
+    # A login of letters (mue, r0123456), not a count of logins nor the last one's date.
+    "username": ("username", ("digits", "date")),
 }
 _FAMILY_SHARE = 0.9
 # A school file dates many things (a consent, an exam, funding): a date family word decides
@@ -1307,8 +1309,10 @@ def _with_family(
             continue  # a staff file's roles name no pupil: the staff members' functions
         if spec.name == "_role" and not 0 < values.share("pupil_role") < 1:
             continue  # "Account Type" of only "Student": it tells no rows apart
-        kind, not_kind = _FAMILY_VALUES[spec.type]
-        if values.share(kind) < _FAMILY_SHARE or (not_kind and values.share(not_kind) >= 0.5):
+        kind, not_kinds = _FAMILY_VALUES[spec.type]
+        if values.share(kind) < _FAMILY_SHARE or any(
+            values.share(other) >= 0.5 for other in not_kinds
+        ):
             continue
         said = (header.compact, *header.alternatives)
         target = _target(spec, header, entity)
