@@ -1260,6 +1260,8 @@ def _family_words(header: Header) -> set[str]:
         ['birth_date']
         >>> sorted(_family_words(normalise("NCyearActual"))), _family_words(normalise("Info"))
         (['year'], set())
+        >>> _family_words(normalise("Grades"))  # a plural names several things: marks
+        set()
     """
     found = set()
     for field, stems in word_lists().value_families.items():
@@ -1269,6 +1271,7 @@ def _family_words(header: Header) -> set[str]:
                 or (len(stem) >= 5 and stem in word)
                 or (len(stem) == 4 and (word.startswith(stem) or word.endswith(stem)))
                 for word in header.words
+                if word not in (stem + "s", stem + "es")  # "Grades" are marks, not a year
             ):
                 found.add(field)
                 break
