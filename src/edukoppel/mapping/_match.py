@@ -1260,7 +1260,7 @@ def _family_words(header: Header) -> set[str]:
         ['birth_date']
         >>> sorted(_family_words(normalise("NCyearActual"))), _family_words(normalise("Info"))
         (['year'], set())
-        >>> _family_words(normalise("Grades"))  # a plural names several things: marks
+        >>> _family_words(normalise("Maths Grades"))  # a plural names several things: marks
         set()
     """
     found = set()
