@@ -1680,3 +1680,11 @@ def test_a_login_word_with_logins_of_letters_is_the_username(
 ) -> None:
     mapping = _match({"Staff ID": NUMBERS[:2], header: values}, "staff")
     assert mapping.targets.get(header) == target
+
+
+@pytest.mark.parametrize("header", ["Student Number", "Username", "Email"])
+def test_an_identifying_column_of_odd_values_is_never_believed_on_its_name(header: str) -> None:
+    """An exact ``Student Number`` of values no id has (names shifted into it): no key, nor
+    a login or an address a key would be made from."""
+    mapping = _match({header: ["Zoë Noël", "Noël Çelik"], "Surname": SURNAMES[:2]})
+    assert header not in mapping.targets

@@ -851,7 +851,7 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
     note = f"values fit {spec.type}" if suits >= 0.8 else None
     if suits < 0.15:
         note = f"values do not look like {spec.type}"
-        if score >= _NAMED and _unfamiliar(values):
+        if score >= _NAMED and spec.type not in _IDENTIFYING and _unfamiliar(values):
             # "Kjønn" of jente/gutt, "Year Group" of Y07: the header names the field
             # exactly, and the values are of no kind that would say it is another.
             return score * _UNFAMILIAR, f"values unfamiliar for {spec.type}, the header names it"
@@ -863,7 +863,10 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
 _NAMED = 0.98
 _UNFAMILIAR = 0.85
 # A date or a gender code the model cannot read is then a bad cell in every row: such a
-# column provides nothing (see _convert's column-unreadable), so it clears nothing.
+# column provides nothing (see _convert's column-unreadable), so it clears nothing. Never
+# a field that identifies a person: a number, a login or an e-mail column of odd values
+# must not become the file's only key, nor the username or e-mail a key is made from.
+_IDENTIFYING = frozenset({"identifier", "username", "email", "eckid"})
 
 
 def _unfamiliar(values: ValueProfile) -> bool:
