@@ -1673,6 +1673,7 @@ def test_an_id_alias_followed_by_number_is_that_id() -> None:
         ("Inlognummer", ["r0123456", "r0123457"], "staff.username"),
         ("Logins", ["12", "7"], None),  # a count of logins
         ("Last login", ["2024-01-02", "2024-02-03"], None),  # when, not who
+        ("Login type", ["sso", "sso", "local", "sso", "sso", "local"], None),  # no one's
     ],
 )
 def test_a_login_word_with_logins_of_letters_is_the_username(

@@ -1320,6 +1320,8 @@ def _with_family(
             values.share(other) >= 0.5 for other in not_kinds
         ):
             continue
+        if spec.type == "username" and values.filled >= 5 and values.distinct < _FAMILY_SHARE:
+            continue  # logins are one per person: "Login type" of repeated words is none
         said = (header.compact, *header.alternatives)
         target = _target(spec, header, entity)
         if target is None or any(word in form for word in spec.avoided for form in said):
