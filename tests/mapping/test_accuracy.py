@@ -35,8 +35,8 @@ CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in sess
 # each file's source). Floors are ratchets against regressions, not the target. Sets 1 to 7
 # are tuning sets: their misses were read and turned into rules for classes of header
 # (test_header_families.py), never an alias per missed column; so are 8 and 9 from session 22
-# on, and 10 and 11 from session 22's round 4 on. Blind sets (BLIND) are measured by the
-# lead on a branch and never read.
+# on, 10 and 11 from session 22's round 4 on, and 12 and 13 from session 23's round 5 on.
+# Blind sets (BLIND) are measured by the lead on a branch and never read.
 @attrs.frozen
 class HeldOut:
     """A held-out set: its folder, the floor its accuracy must stay above, its header sets."""
@@ -53,14 +53,16 @@ class HeldOut:
 HELDOUT_SETS = [
     # Set 1: US and UK rostering templates, a German and a Dutch tool. 93.7% in session 20
     # (86.9% before session 19's rules, 93.3% after them); 96.8% (244 of 252) after session 21's
-    # (German words, call names, qualified ties); 97.2% (245) after session 22's.
-    HeldOut("heldout", floor=0.96, sets=30),
+    # (German words, call names, qualified ties); 97.2% (245) after session 22's; 98.8% (249)
+    # after session 23's round 5 (a German parent's word).
+    HeldOut("heldout", floor=0.98, sets=30),
     # Set 2: Dutch, Flemish and English layouts; never tuned on until session 20. 86.6% when it
-    # was still blind, 95.0% (113 of 119 columns) after session 20's rules, the same after 21's.
-    HeldOut("heldout2", floor=0.94, sets=14),
+    # was still blind, 95.0% (113 of 119 columns) after session 20's rules, the same after 21's;
+    # 95.8% (114) after session 23's round 5.
+    HeldOut("heldout2", floor=0.95, sets=14),
     # Set 3: Flemish (Informat, Smartschool, LeerID) and US layouts. 76.1% when it landed
     # blind (77.0% after the label review), 95.0% (211 of 222) after session 20's rules, 95.5%
-    # (212) after session 21's.
+    # (212) after session 21's; 95.9% (213) after session 23's round 5.
     HeldOut("heldout3", floor=0.95, sets=13),
     # Set 4: gathered in session 20 by someone who saw no edukoppel file (EduArte, DUO's open
     # data, a Flemish laptop register, NHS Mavis, VCAA, Renaissance, Amplify, Aspen, Koha, MNS
@@ -69,14 +71,16 @@ HELDOUT_SETS = [
     # Magister export, which has a preset) and wrote its guardian and class labels the way sets
     # 1-3 do: 86.6% of 305; its one key mistake (a US state id taking the key beside the
     # district's `local_id`) fixed with the LASID/SASID words of US state reporting: 87.2%. A
-    # tuning set from session 21 on: 96.1% (293 of 305) after that session's rules.
+    # tuning set from session 21 on: 96.1% (293 of 305) after that session's rules; 96.4%
+    # (294) after session 23's round 5.
     HeldOut("heldout4", floor=0.96, sets=15),
     # Set 5: gathered at the end of session 20 (WISA, Ziber, Planaday, Toets.nl, Hachette,
     # Hodder, CEM, Share911, Sokrates, RubricKing, Portfolium: templates and sample files).
     # 81.4% of 167 columns on arrival, blind; 82.0% after the lead reviewed one label (WISA's
     # stamboeknummer, a stable id of the pupil as Informat's stamnr is). A tuning set from
-    # session 21 on: 91.0% (152 of 167) after that session's rules.
-    HeldOut("heldout5", floor=0.90, sets=15),
+    # session 21 on: 91.0% (152 of 167) after that session's rules; 93.4% (156) after session
+    # 23's round 5 (family words with values, a related kind's key).
+    HeldOut("heldout5", floor=0.93, sets=15),
     # Set 6: gathered in session 21 from German-speaking tools (MAGELLAN, IBIS, SchoolExpert,
     # WinSchool, sPlan, edoo.sys, ASV, LUSD, Lan.FX, UCS@school, itslearning, Schulportal Hessen,
     # BBS-Verwaltung, Bujus, ...; 20 of the sets from Stüber's Magellan toolbox docs) and Dutch
@@ -88,8 +92,9 @@ HELDOUT_SETS = [
     # second rules (German guardian words, German and Swedish vocabulary, key ranks); 93.8%
     # (806) with German gender codes. A tuning set from then on. 96.3% (827) after session 22's
     # rules (glued and cut-short names, parents' words, id qualifiers, class words, ...), the
-    # same after its round 4; 96.5% (829) once dates written YYYYMMDD are read (session 23).
-    HeldOut("heldout6", floor=0.96, sets=38),
+    # same after its round 4; 96.5% (829) once dates written YYYYMMDD are read (session 23),
+    # 97.2% (835) after session 23's round 5.
+    HeldOut("heldout6", floor=0.97, sets=38),
     # Set 7: gathered in session 21 from English-language and Swedish tools (NWEA, WIDA, GIAP,
     # PowerSchool for PrimeroEdge, Edusight, SIMON, FastBridge, MEFS, Big Universe, eSpark,
     # PrimaryLeap, No More Marking, Unikum, Elevspel, ...): 29 sets, 381 columns. On arrival,
@@ -97,8 +102,9 @@ HELDOUT_SETS = [
     # mapped. 88.7% (338) after the label review (WIDA's district id is the key, PowerSchool's
     # guardian work phone no field), 2 key mistakes left; 93.2% (355), 3 wrong fields and no
     # key mistake after session 21's second rules. A tuning set from then on. 93.7% (357)
-    # after session 22's; 94.0% (358) after its round 4 (misspelt call names).
-    HeldOut("heldout7", floor=0.93, sets=29),
+    # after session 22's; 94.0% (358) after its round 4 (misspelt call names); 95.5% (364)
+    # after session 23's round 5.
+    HeldOut("heldout7", floor=0.95, sets=29),
     # Set 8: blind, gathered at the end of session 21 from German-speaking tools (SVWS-Import,
     # WebUntis, SchILD-NRW, IServ, SchulIT, LOGINEO NRW, Elaisa, Escola, LabSoft, diklabu) and
     # one Dutch (OCLC Wise schoolWise): 17 sets, 221 columns. On arrival, on main after session
@@ -107,8 +113,9 @@ HELDOUT_SETS = [
     # unmapped misses not. LOGINEO's own id beside the source system's are both stable ids of
     # the account, and SVWS' Amtsbezeichnung is the function set 6 labels it: the labels accept
     # either (85.1%, 188; 4 wrong fields, 1.8%). A tuning set from session 22 on: 88.2% (195),
-    # 4 wrong fields and no key mistake after that session's rules.
-    HeldOut("heldout8", floor=0.88, sets=17),
+    # 4 wrong fields and no key mistake after that session's rules; 91.0% (201) after session
+    # 23's round 5 (role words, family words with values, another system's id).
+    HeldOut("heldout8", floor=0.90, sets=17),
     # Set 9: blind, gathered at the end of session 21 from English-language tools (iSAMS,
     # Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
     # 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
@@ -119,8 +126,9 @@ HELDOUT_SETS = [
     # 89.6% (242) after the lead's review of national identity numbers (Skola24's Personnummer:
     # no field, as the SSN and bsn_nummer of sets 5 to 7). 92.2% (249), 3 wrong fields, after
     # session 22's round 4 (Nordic and French school words, national identity numbers, role
-    # names); 92.6% (250) with session 23's gender codes of more languages.
-    HeldOut("heldout9", floor=0.92, sets=21),
+    # names); 92.6% (250) with session 23's gender codes of more languages, 94.1% (254) after
+    # that session's round 5.
+    HeldOut("heldout9", floor=0.93, sets=21),
     # Set 10: blind, gathered in session 22 from French (ScoDoc, Gepi, SACoche, Zeus/ProEco),
     # Nordic (VOKAL, Bibsyst, Lin Education, UTV, Skoltavlan, a Finnish university export),
     # German and Austrian (linuxmuster.net, EntE, HPI Schul-Cloud, SchoolFox), Italian (Nuvola)
@@ -133,8 +141,9 @@ HELDOUT_SETS = [
     # review made the three of them no field (73.4%, 138; 2 wrong fields, no key mistake).
     # A tuning set from session 22's round 4 on: 86.7% (163), 1 wrong field, no key mistake
     # after that round's rules (French, Nordic, Italian, Spanish and Finnish school words);
-    # 88.3% (166) with session 23's gender codes of more languages (jente, G, M./MME).
-    HeldOut("heldout10", floor=0.88, sets=20),
+    # 88.3% (166) with session 23's gender codes of more languages (jente, G, M./MME), 91.5%
+    # (172) after that session's round 5 (exact headers over unfamiliar codes).
+    HeldOut("heldout10", floor=0.91, sets=20),
     # Set 11: blind, gathered in session 22 from English-language tools (Gibbon, Bromcom, Infinite
     # Campus, Seesaw, Scoir, ESGI, KidsLoop, Kolibri, Chamilo, School Stream, SIMS via Scomis,
     # SMART Response, ...) and one Spanish (EducaMadrid): 25 sets, 313 columns, all real header
@@ -143,8 +152,8 @@ HELDOUT_SETS = [
     # columns mapped (Gibbon's). A tuning set from session 22's round 4 on: 91.7% (287), 2
     # wrong fields, no key mistake after that round's rules (misspelt call names, a number
     # glued inside camelCase, "user" before a field, a word in brackets after a field, role
-    # names).
-    HeldOut("heldout11", floor=0.91, sets=25),
+    # names). 93.6% (293) after session 23's round 5.
+    HeldOut("heldout11", floor=0.93, sets=25),
     # Set 12: blind, gathered in session 22 from English-language tools (Aptem, ASCENDER,
     # CENTURY, Cognassist, DreamBox, Free Flow Info, IRIS ParentMail and IRIS Connect, Lexia
     # Core5, LiveSchool, MMARS, mySatori, PICS, Reading Plus, ReadyRule, Sparx Maths, ...)
@@ -156,9 +165,12 @@ HELDOUT_SETS = [
     # no key is its key (85.3%, 221; 6 wrong fields); Aptem's cohort and Free Flow Info's
     # class_name (one row per class) accept the homeroom too, as set 5's and 11's do (86.1%,
     # 223; 4 wrong fields, 1.5%; no key mistake). With the gender codes of more languages,
-    # laclasse's civilite (M., Mme) mapped to the gender: as set 10 labels Gepi's, so now
-    # does its label (86.1%). 86.5% (224) once dates written YYYYMMDD are read (ASCENDER's).
-    HeldOut("heldout12", floor=0.86, sets=21),
+    # laclasse's civilite (M., Mme) mapped to the gender: as set 10 labels Gepi's, so now does
+    # its label; 86.5% (224) once dates written YYYYMMDD are read (ASCENDER's). A tuning set
+    # from session 23's round 5 on, after a label review (LiveSchool's section, "Class section
+    # or homeroom", may be either): 92.3% (239), 4 wrong fields, no key mistake after that
+    # round's rules.
+    HeldOut("heldout12", floor=0.92, sets=21),
     # Set 13: blind, gathered in session 22 (with set 12, see above) from Dutch
     # and Flemish files in public repositories (a mentor app's own template, a diploma list,
     # a school app, a college list, a course administration, a pupil follow-up script; found
@@ -168,12 +180,27 @@ HELDOUT_SETS = [
     # were dropped (a Finnish export from the same file as one of set 10's; LehrerOffice's
     # export is Microsoft 365's layout, which the corpus covers). On arrival, on main after
     # session 22's round-3 rules: 82.1% (115); after round 4's: 85.7% (120) right, 2 (1.4%)
-    # on a wrong field, no key mistake, 1 no-field column mapped.
-    HeldOut("heldout13", floor=0.85, sets=16),
+    # on a wrong field, no key mistake, 1 no-field column mapped. A tuning set from session
+    # 23's round 5 on, after a label review (Atenea's mother is guardian 1 and its father
+    # guardian 2, as the other sets number them): 92.9% (130), 2 wrong fields, no key mistake.
+    HeldOut("heldout13", floor=0.92, sets=16),
+    # Set 14: blind, gathered in session 23 from English-language tools (Project Success,
+    # ReachMyTeach, Touchline REACH, Smarter Balanced, Fedena, Eduqfix, Forall Rubrics,
+    # Synergetic, Invoke, PerfectPass, EnterNOW, PTC Wizard, Scholastico, Hapara, ...) and
+    # Spanish, Colombian and Brazilian ones (APPetece, Kampus, Edools): 28 sets, 291 columns,
+    # nearly all templates or real header rows. On arrival, on main before session 23's round
+    # 5: 89.3% (260) right, 5 (1.7%) on a wrong field, 1 key mistake (Eduqfix's Student User
+    # Id, the file's only id, labelled the username); after round 5: 90.7% (264). Its key
+    # mistake and wrong fields were read, its unmapped misses not: the only id is the key
+    # either way (ek.read keys on the username when no column is), PerfectPass' ClassName
+    # (one row per class) accepts the homeroom, and Touchline's first and preferred names are
+    # labelled as the other sets label them: 92.1% (268), 1 wrong field (0.3%; PerfectPass'
+    # Location, the class's room), no key mistake (90.7% on the code before round 5).
+    HeldOut("heldout14", floor=0.92, sets=28),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.
-BLIND = ("heldout12", "heldout13")
+BLIND: tuple[str, ...] = ("heldout14",)
 
 
 @attrs.frozen
@@ -287,6 +314,17 @@ def test_the_heldout_header_sets_stay_above_their_floor(
         assert count <= allowed, f"{count} columns of {name}/ on a wrong field"
     else:
         assert count <= allowed, wrong
+
+
+def test_the_tuning_sets_together_reach_the_target() -> None:
+    """Every held-out set that is no longer blind, together: the issue's 95% of the columns."""
+    results = [
+        outcome
+        for held in HELDOUT_SETS
+        if held.name not in BLIND
+        for outcome in outcomes(held.paths)
+    ]
+    assert accuracy(results) >= TARGET_ACCURACY, f"{accuracy(results):.1%} of {len(results)}"
 
 
 def test_columns_without_a_canonical_field_stay_unmapped() -> None:

@@ -161,3 +161,47 @@ def test_refused_cells_are_listed_up_to_fifty_per_column_and_counted_after(
     assert issues[-1].row is None
     assert "and 10 more rows with a refused value in this column" in issues[-1].message
     assert len(roster.students) == 60  # kept, without the birth dates
+
+
+def test_a_column_whose_values_cannot_be_read_provides_nothing_and_clears_nothing(
+    small: Catalogue,
+) -> None:
+    """A birth-date column written ``2012年3月4日`` (no date the model reads) keeps the store's."""
+    before, _ = _read(small, COLUMNS[:5], [["00123", "Daan", "Berg", "1HA", "04-03-2012"]])
+    store = ek.MemoryStore()
+    ek.apply(ek.plan(store.snapshot(), before), store)
+
+    roster, report = _read(small, COLUMNS[:5], [["00123", "Daan", "Berg", "1HA", "2012年3月4日"]])
+
+    assert "birth_date" not in roster.provides["student"]
+    (unreadable,) = report.by_code("column-unreadable")
+    assert (unreadable.column, unreadable.row, unreadable.severity) == (
+        "Geboortedatum", None, "warning",
+    )  # fmt: skip
+    assert "provides nothing" in unreadable.message
+    assert "2012年3月4日" not in str(report)  # never the value itself
+    assert "levert niets" in unreadable.message_in("nl")
+    assert ek.plan(store.snapshot(), roster).is_empty  # the stored birth date stays
+    assert str(store.snapshot().students["00123"].birth_date) == "2012-03-04"
+
+
+def test_a_column_with_some_bad_cells_still_provides_its_field(small: Catalogue) -> None:
+    rows = [["00123", "Daan", "Berg", "1HA", "20120304"]] + [
+        [f"0020{n}", "Zoë", "Çelik", "1HA", "01-02-2012"] for n in range(4)
+    ]
+    roster, report = _read(small, COLUMNS[:5], rows)
+    assert "birth_date" in roster.provides["student"]
+    assert not report.by_code("column-unreadable")
+
+
+def test_a_value_map_makes_an_unreadable_column_readable() -> None:
+    """Czech ``chlapec``/``dívka`` under ``Gender``: mapped on its name; a value map reads them."""
+    export = "Student ID,Last Name,Gender\n1,Berg,dívka\n2,Bakker,chlapec\n".encode()
+    plain = ek.read(export, name="zaci.csv")
+    assert plain.mapping.targets["Gender"] == "student.gender"
+    assert "gender" not in plain.roster.provides["student"]
+    mapped = ek.read(
+        export, name="zaci.csv", values={"student.gender": {"dívka": "female", "chlapec": "male"}}
+    )
+    assert "gender" in mapped.roster.provides["student"]
+    assert mapped.roster.students["1"].gender == "female"

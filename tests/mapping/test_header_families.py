@@ -1502,7 +1502,7 @@ def test_a_pupil_number_beside_the_key_stays_the_pupil_number() -> None:
     [
         ("Kjønn", ["jente", "gutt"]),
         ("Kön", ["flicka", "pojke"]),
-        ("Sexe", ["G", "F"]),
+        ("Sexe", ["garçon", "fille"]),
         ("Geschlecht", ["Junge", "Mädchen"]),
         ("Sesso", ["maschio", "femmina"]),
         ("Gender", ["Female", "Male", "Not known"]),
@@ -1525,3 +1525,197 @@ def test_a_date_column_of_yyyymmdd_is_a_date_and_an_id_column_of_them_the_key() 
     )
     assert mapping.targets == {"Student ID": "student.key", "Date of Birth": "student.birth_date"}
     assert "values fit date" in mapping["Date of Birth"].evidence
+
+
+# -- session 23, round 5: what generalises to tools never seen -------------------------------
+
+DATES = ["12-03-2013", "01-11-2012", "23-06-2013"]
+EMAILS = ["daan@school.example", "zoe@school.example", "mila@school.example"]
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Kjønn", ["J", "G"], "student", "student.gender"),  # Norwegian jente, gutt
+        ("Sexe", ["Fém.", "Masc."], "student", "student.gender"),
+        ("geschlecht", ["3", "4"], "staff", "staff.gender"),  # SVWS' gender codes
+        ("Date of Birth", ["2018年4月15日", "2019年11月2日"], "student", "student.birth_date"),
+        ("grade", ["cours préparatoire", "cours moyen"], "group", "group.year"),
+    ],
+)
+def test_an_exact_header_is_believed_over_values_of_no_telling_kind(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    """Values of another language's codes do not veto a header that names the field exactly."""
+    key = {"student": "Student ID", "staff": "Staff ID", "group": "Class ID"}[entity]
+    mapping = _match({key: NUMBERS[:2], header: values}, entity)
+    assert mapping.targets.get(header) == target
+    assert "the header names it" in mapping[header].evidence[-1]
+
+
+def test_values_of_a_telling_kind_still_veto_an_exact_header() -> None:
+    """A "Geslacht" column of e-mail addresses is no gender, however exact its name."""
+    assert _match({"Student ID": NUMBERS[:3], "Geslacht": EMAILS})["Geslacht"].target is None
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Nacimiento", DATES, "student.birth_date"),  # Spanish: birth
+        ("datum_geboortedatum", DATES, "student.birth_date"),
+        ("Fecha ingreso", DATES, "student.start_date"),  # Spanish: entry
+        ("DatumEinschl", DATES, "student.start_date"),  # German: Einschulung
+        ("admitted", DATES, "student.start_date"),
+        ("privateMail", EMAILS, "student.email"),
+        ("mailAcademique", EMAILS, "student.email"),
+        ("genero", ["M", "F"], "student.gender"),
+        ("Niveau", ["CP", "CE2", "CM1"], "student.year"),  # French primary levels
+        ("NCyearActual", ["R", "4", "9"], "student.year"),
+        ("Standing year level", ["Grade 11", "2nd Year"], "student.year"),
+        ("Schulklasse", ["3A", "4B"], "student.homeroom"),
+        ("GruppeBezeichnung", ["5a", "6b"], "student.homeroom"),
+    ],
+)
+def test_a_family_word_with_values_of_its_kind_decides_a_weak_header(
+    header: str, values: list[str], target: str
+) -> None:
+    """A word of a field's family (birth, ingreso, mail, niveau, klasse) and its kind's values."""
+    mapping = _match({"Student ID": NUMBERS[:3], header: values})
+    assert mapping.targets.get(header) == target, mapping[header]
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("Nacimiento", ["Madrid", "Sevilla"]),  # a birthplace: the values are no dates
+        ("Kolom7", EMAILS),  # values alone: no family word
+        ("PupilPremiumFYStartDate", DATES),  # the start of something else
+        ("Tutor Email Address", EMAILS),  # another person's address
+        ("Niveau", ["3A", "4B"]),  # class codes are no year levels
+        ("Maths Grades", ["7", "8", "6"]),  # a plural of a family word: marks, not a year group
+    ],
+)
+def test_a_family_word_or_values_alone_map_nothing(header: str, values: list[str]) -> None:
+    assert _match({"Student ID": NUMBERS[:3], header: values})[header].target is None
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Type", ["Student", "Teacher"], "student", "student._role"),
+        ("organization_role_name", ["Student", "Teacher"], "student", "student._role"),
+        ("Kontotyp", ["Schüler*in", "Lehrkraft"], "student", "student._role"),
+        ("profil", ["professeur", "directeur"], "staff", "staff.roles"),
+        ("personalTyp", ["LEHRKRAFT"], "staff", "staff.roles"),
+        ("Account Type", ["Student"], "student", None),  # tells no rows apart
+        ("Type", ["A", "B"], "student", None),  # no role words
+    ],
+)
+def test_a_role_word_with_role_values_is_the_role(
+    header: str, values: list[str], entity: EntityKind, target: str | None
+) -> None:
+    key = "Student ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS[:2], header: values}, entity).targets.get(header) == target
+
+
+def test_spanish_and_german_parents_words() -> None:
+    """``Madre`` is guardian 1, ``Padre`` guardian 2 (as mother and father); ``Elternteil 1``."""
+    mapping = _match(
+        {
+            "Student ID": NUMBERS[:2],
+            "Email Madre": ["m@example.es", "n@example.es"],
+            "Telefono Padre": ["612345678", "699112233"],
+            "E-Mail-Adresse Elternteil 2": ["e@example.de", "f@example.de"],
+        }
+    )
+    assert mapping.targets.get("Email Madre") == "guardian[1].email"
+    assert mapping.targets.get("Telefono Padre") == "guardian[2].phone"
+    assert mapping.targets.get("E-Mail-Adresse Elternteil 2") == "guardian[2].email"
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [("Nom Elève", "student.last_name"), ("Prénom Elève", "student.first_name")],
+)
+def test_a_pupil_word_after_a_field_in_french_or_spanish(header: str, target: str) -> None:
+    assert _match({"Student ID": NUMBERS[:2], header: ["Berg", "Bakker"]}).targets[header] == target
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Classes", ["7A, 7B", "8C"], "student", "student.groups"),  # plural of a class word
+        ("Class name", ["7A Maths", "8C Science"], "staff", "staff.groups"),  # no homeroom
+        ("Kursnamen", ["Mathe 1", "Deutsch 2"], "student", "student.groups"),
+        ("Zusatzgruppen", ["ÜFA1", "ÜFA1+ÜFA2"], "student", "student.groups"),
+        ("Learner Register Class", ["7A", "RB"], "student", "student.homeroom"),
+    ],
+)
+def test_class_words_plurals_and_codes(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    key = "Student ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS[:2], header: values}, entity).targets.get(header) == target
+
+
+@pytest.mark.parametrize("header", ["externKey", "KeyExtern", "EksternID", "Import-ID"])
+def test_another_systems_id_is_the_pupils_number_never_the_key(header: str) -> None:
+    mapping = _match({"Student ID": NUMBERS[:2], header: ["X-100", "X-101"]})
+    assert mapping.targets.get(header) == "student.student_number"
+    assert mapping.targets["Student ID"] == "student.key"
+
+
+def test_a_preferred_surname_beside_a_plain_one_leaves_the_plain_one_the_last_name() -> None:
+    mapping = _match(
+        {"Staff ID": NUMBERS[:2], "Surname": SURNAMES[:2], "Preferred Surname": SURNAMES[:2]},
+        "staff",
+    )
+    assert mapping.targets.get("Surname") == "staff.last_name"
+    assert "Preferred Surname" not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("columns", "header", "target"),
+    [
+        ({"pref_first_name": ["Daan", "Zoë"]}, "pref_first_name", "student.first_name"),
+        ({"ULN": ["1234567890", "2345678901"]}, "ULN", "student.student_number"),
+        # An empty column of a template (Ziber's): as sure as the pupil's own id would be.
+        ({"parent_1_id": ["", ""]}, "parent_1_id", "guardian[1].key"),
+    ],
+)
+def test_short_words_national_numbers_and_a_guardians_id(
+    columns: dict[str, list[str]], header: str, target: str
+) -> None:
+    """``pref`` is preferred; England's ULN a nation's number; a parent's id its key."""
+    assert _match({"Student ID": NUMBERS[:2], **columns}).targets.get(header) == target
+
+
+def test_an_id_alias_followed_by_number_is_that_id() -> None:
+    assert _match({"UPN number": UPNS[:2], "Surname": SURNAMES[:2]}).targets["UPN number"] == (
+        "student.key"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("Wunschlogin", ["mue", "schm"], "staff.username"),  # linuxmuster.net
+        ("Inlognummer", ["r0123456", "r0123457"], "staff.username"),
+        ("Logins", ["12", "7"], None),  # a count of logins
+        ("Last login", ["2024-01-02", "2024-02-03"], None),  # when, not who
+        ("Login type", ["sso", "sso", "local", "sso", "sso", "local"], None),  # no one's
+    ],
+)
+def test_a_login_word_with_logins_of_letters_is_the_username(
+    header: str, values: list[str], target: str | None
+) -> None:
+    mapping = _match({"Staff ID": NUMBERS[:2], header: values}, "staff")
+    assert mapping.targets.get(header) == target
+
+
+@pytest.mark.parametrize("header", ["Student Number", "Username", "Email"])
+def test_an_identifying_column_of_odd_values_is_never_believed_on_its_name(header: str) -> None:
+    """An exact ``Student Number`` of values no id has (names shifted into it): no key, nor
+    a login or an address a key would be made from."""
+    mapping = _match({header: ["Zoë Noël", "Noël Çelik"], "Surname": SURNAMES[:2]})
+    assert header not in mapping.targets

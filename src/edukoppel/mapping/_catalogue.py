@@ -54,8 +54,9 @@ _PUPIL_WORDS = frozenset(
 #: German words for a pupil's guardians (``Erzieher1_Vorname``, ``Ezb1_Telefon``,
 #: ``NameEltern1``): parents, educators, those with custody or care.
 GERMAN_GUARDIAN_WORDS = frozenset(
-    {"eltern", "erzieher", "ezb", "erziehungsberechtigte", "erziehungsberechtigter",
-     "erziehungsberechtigten", "sorgeberechtigte", "sorgeberechtigter", "sorgeberechtigten"}
+    {"eltern", "elternteil", "elternteile", "erzieher", "ezb", "erziehungsberechtigte",
+     "erziehungsberechtigter", "erziehungsberechtigten", "sorgeberechtigte",
+     "sorgeberechtigter", "sorgeberechtigten"}
 )  # fmt: skip
 #: Swedish, Norwegian and Danish words for a pupil's guardians (``Förnamn för förälder``).
 NORDIC_GUARDIAN_WORDS = frozenset(
@@ -247,13 +248,14 @@ class Catalogue:
     def _with_owned_names(self, spec: FieldSpec) -> FieldSpec:
         """A guardian's person field with the names it has beside a word that says whose.
 
-        Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``) and
+        Those are its own aliases without that word (``Telefoon`` of ``Telefoon ouder``), the
+        names a guardians file gives it (``Telefono``: "Telefono Madre" is the mother's) and
         the pupil field's aliases (``Forename``, ``Tussenvoegsel``), except a pupil's own.
         """
         if spec.name not in _PERSON_FIELDS and spec.name != "relation":
             return spec
         pupil = self.fields.get(f"student.{spec.name}")
-        names = [*spec.aliases, *(pupil.aliases if pupil else ())]
+        names = [*spec.aliases, *spec.own_aliases, *(pupil.aliases if pupil else ())]
         owned: dict[str, str] = {}
         for alias in names:
             found = [word for word in normalise(alias).words if word not in OWNER_WORDS]

@@ -158,7 +158,7 @@ def to_roster(
         unknown=unknown,
     )
     records, places = builder.build()
-    provided = sorted({*columns.own, "key"} & set(data_fields(entity)))
+    provided = sorted(({*columns.own, "key"} - set(builder.unreadable)) & set(data_fields(entity)))
     collections: dict[str, list[Any]] = {ROSTER_ARGUMENTS[entity]: records}
     provides: dict[EntityKind, list[str] | None] = {entity: provided}
     provenance: dict[EntityKind, list[object]] = {entity: places}
@@ -270,6 +270,10 @@ def _key_field(columns: _Columns, entity: EntityKind) -> str | None:
     return None
 
 
+# From this share of a column's filled cells refused, the column provides nothing.
+_UNREADABLE = 0.9
+
+
 class _Unknown:
     """Values a value map did not know: per field and column, each value and its rows.
 
@@ -363,6 +367,8 @@ class _Builder:
         self.guardians: dict[str, Guardian] = {}
         self.cls = record_class(entity)
         self._shown: Counter[tuple[str, str]] = Counter()  # refusals seen per code and column
+        self._refused: Counter[str] = Counter()  # refused cells per field (not the key)
+        self.unreadable: list[str] = []  # fields whose column the model could not read
 
     def _issue(
         self,
@@ -423,6 +429,12 @@ class _Builder:
                 key = key.str.strip_chars().str.to_lowercase()
             exprs.append(key.alias("key"))
         selected = source.select(exprs)
+        counted = [
+            pl.col(field).str.strip_chars().str.len_chars().gt(0).sum()
+            for field in self.columns.own
+            if field in selected.columns and field != "key"
+        ]
+        filled: dict[str, int] = selected.select(counted).row(0, named=True) if counted else {}
         numbers = table.row_numbers
         records: list[Record] = []
         kept: list[int] = []
@@ -438,6 +450,7 @@ class _Builder:
             kept += [start + i for i in range(check.frame.height) if i not in dropped]
             del check, frame
         self._report_more()
+        self.unreadable = self._unreadable(filled)
         places: list[object] = [numbers[index] for index in kept]
         if self.entity == "student" and self.columns.guardians:
             rows = table.rows
@@ -496,10 +509,28 @@ class _Builder:
                     _invalid("invalid-value.kept", refusal),
                     "warning",
                 )
+                self._refused[field] += 1
             shown[(code, column or field)] += 1
             if shown[(code, column or field)] <= _MAX_PER_COLUMN:
                 self._issue(code, message, row=row, column=column, key=key, severity=severity)  # type: ignore[arg-type]
         return dropped
+
+    def _unreadable(self, filled: dict[str, int]) -> list[str]:
+        """The fields of which (nearly) every filled cell was refused: they provide nothing.
+
+        A column mapped on its name whose values the model cannot read (Czech
+        ``chlapec``/``dívka`` in a ``Gender`` column, dates in a layout it does not read)
+        would otherwise clear that field of every record in the store. Each gets one issue.
+        """
+        found = []
+        for field, count in filled.items():
+            refused = self._refused.get(field, 0)
+            if count and refused >= _UNREADABLE * count:
+                found.append(field)
+                column = self._column_of(field)
+                message = msg("column-unreadable", column=column or field, field=field)
+                self._issue("column-unreadable", message, row=None, column=column, key=None)
+        return found
 
     def _report_more(self) -> None:
         """One issue per column and code for the refusals past the listed ones."""

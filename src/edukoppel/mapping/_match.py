@@ -61,6 +61,7 @@ _RELATED = 0.97
 _REFERENCE_TYPES = frozenset({"location", "locations", "group", "groups", "program"})
 _REFERENCE_SUFFIXES = (
     "name", "naam", "code", "id", "omschrijving", "description", "shortname", "afkorting",
+    "names", "namen",  # "Kursnamen": the courses by their names
 )  # fmt: skip
 # Value kinds a header may name in brackets as the values' format: "Username (Email)".
 _FORMAT_TYPES = frozenset({"email", "date", "eckid", "brin6"})
@@ -374,11 +375,16 @@ _KIND_WORDS: dict[str, frozenset[str]] = {
     "student": frozenset(
         {"leerling", "student", "pupil", "learner", "lln", "deelnemer", "cursist", "scholier"}
         | {"child", "schuler", "schueler", "elev", "elever"}  # Swedish, Norwegian, Danish
+        # French, Spanish, Portuguese, Italian, Finnish: "Nom Elève", "Email alumno".
+        | {"eleve", "eleves", "alumno", "alumna", "alumnos", "estudiante", "estudiantes"}
+        | {"aluno", "aluna", "alunno", "alunni", "studente", "oppilas"}
         | _PERSON_WORDS
     ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
         | {"leerkracht", "leraar", "werknemer", "personeelslid", "lehrer", "mitarbeiter"}
+        | {"lehrkraft", "enseignant", "professeur", "profesor", "docente", "insegnante"}
+        | {"larare", "opettaja"}
         | _PERSON_WORDS
     ),
     "guardian": frozenset(
@@ -428,6 +434,7 @@ _NOT_SYSTEMS = frozenset(
 _FILLERS: dict[str, tuple[str, ...]] = {
     "email": ("address", "adres"),
     "phone": ("number", "nummer"),
+    "identifier": ("number", "nummer"),  # "UPN number", "Barcode number"
 }
 
 
@@ -579,6 +586,8 @@ def _shape_score(
             return 0.9, f"names alias {alias!r} by its name or code"
     if spec.type == "groups" and _group_compound(header.compact, form):
         return 0.85, f"a compound ending in the plural {alias!r}: groups"
+    if own and spec.name == "student_number" and _external_id(header):
+        return 0.9, "another system's id of the pupil: its number from outside"
     if own and spec.name == "students" and _child_id(header):
         return 0.9, "a child's id or number: the guardian's pupil"
     if spec.type in _FORM_TYPES and _with_form_word(header.compact, form):
@@ -603,6 +612,20 @@ def _group_compound(compact: str, form: str) -> bool:
 # A child's id or number, in a guardians file (``Kind-ID``, ``Kind-Nr.``, ``Child ID``).
 _CHILD_WORDS = frozenset({"kind", "child", "schuler", "schueler", "leerling", "elev"})
 _ID_WORDS = frozenset({"id", "nummer", "number", "code"})
+
+
+def _external_id(header: Header) -> bool:
+    """Whether a header names another system's id (``externKey``, ``Import-ID``).
+
+    Examples:
+        >>> _external_id(normalise("KeyExtern")), _external_id(normalise("EksternID"))
+        (True, True)
+        >>> _external_id(normalise("Extern")), _external_id(normalise("Student ID"))
+        (False, False)
+    """
+    outside, ids = word_lists().external_ids
+    compact = header.compact
+    return any(compact in (word + end, end + word) for word in outside for end in ids)
 
 
 def _child_id(header: Header) -> bool:
@@ -828,9 +851,39 @@ def _weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, 
     note = f"values fit {spec.type}" if suits >= 0.8 else None
     if suits < 0.15:
         note = f"values do not look like {spec.type}"
+        if score >= _NAMED and spec.type not in _IDENTIFYING and _unfamiliar(values):
+            # "Kjønn" of jente/gutt, "Year Group" of Y07: the header names the field
+            # exactly, and the values are of no kind that would say it is another.
+            return score * _UNFAMILIAR, f"values unfamiliar for {spec.type}, the header names it"
     return score * factor, note
 
 
+# A header that names a field exactly or once normalised (``Kjønn``, ``Year Group``) is
+# believed over values of no telling kind (codes of another language), at the least it maps.
+_NAMED = 0.98
+_UNFAMILIAR = 0.85
+# A date or a gender code the model cannot read is then a bad cell in every row: such a
+# column provides nothing (see _convert's column-unreadable), so it clears nothing. Never
+# a field that identifies a person: a number, a login or an e-mail column of odd values
+# must not become the file's only key, nor the username or e-mail a key is made from.
+_IDENTIFYING = frozenset({"identifier", "username", "email", "eckid"})
+
+
+def _unfamiliar(values: ValueProfile) -> bool:
+    """Whether values are of no kind that names a field on its own (an e-mail, a date...).
+
+    Examples:
+        >>> _unfamiliar(value_profile(["jente", "gutt"])), _unfamiliar(value_profile(["a@b.nl"]))
+        (True, False)
+        >>> _unfamiliar(value_profile(["Mr", "Ms"]))
+        False
+    """
+    kinds = (*_TELLING_KINDS, "honorific")
+    return all(values.share(kind) < 0.8 for kind in kinds)
+
+
+# Value kinds so distinctive that a column full of them is that kind and no other field.
+_TELLING_KINDS = ("email", "date", "eckid", "brin6", "upn", "phone")
 # Value kinds that name a field of the same type on their own (never enough to map it).
 _VALUE_ONLY = ("email", "date", "eckid", "brin6")
 
@@ -1038,8 +1091,7 @@ def _score(
     # A header that is a name of some field, or the word for the row's kind ("Klasse" in a
     # class file), is no shortened form of a longer name ("Klassenstufe").
     known = names | _KIND_WORDS.get(entity, frozenset())
-    halves = _name_halves(headers, specs, entity)
-    official = _official_first_names(headers, specs, entity)
+    context = _Context.of(headers, specs, entity)
     # Smartschool's "location" beside "street" and "postalCode" is the town of the address.
     # (Magister's LOCATION beside a CITY is the school's location: the CITY is the town.)
     towns = [header for header in headers if header.compact in _TOWNS]
@@ -1072,14 +1124,10 @@ def _score(
             )
             if spec.name == "_role" and entity == "staff" and _no_pupil_roles(values):
                 continue  # Teacher, Specialist: the staff members' functions, not row kinds
-            if own and position in official:
-                if spec.name == "first_name":
-                    continue  # beside a call name, a plain first name is the official one
-                if spec.name == "given_names" and why != "avoid":
-                    score, why = max((score, why), (_PAIR_SCORE, official[position]))
-            half = halves.get(position)
-            if half and half[0] == spec.name and half[1] == own and why != "avoid":
-                score, why = max((score, why), (_PAIR_SCORE, half[2]))
+            beside = _beside((score, why), spec, header, position, own=own, context=context)
+            if beside is None:
+                continue
+            score, why = beside
             if score < SUGGEST or why == "avoid":
                 continue
             judged = plural.get(target.kind, spec) if target.field == "groups" else spec
@@ -1095,10 +1143,224 @@ def _score(
             if not own:
                 weighed *= _RELATED  # on a tie, a pupil row's column is the pupil's
             scored.append((weighed, target, (why, note) if note else (why,)))
+        if not scored or max(item[0] for item in scored) < ACCEPT:
+            scored = _with_family(scored, header, values, specs, entity)
         scored.sort(key=lambda item: (-item[0], str(item[1])))
         candidates[position] = scored
         suggestions[position] = [] if scored else _value_suggestions(values, specs, entity)
     return candidates, suggestions
+
+
+@attrs.frozen
+class _Context:
+    """What the other headers of a table say about each column's name."""
+
+    halves: dict[int, tuple[str, bool, str]]  # "Naam" beside "Voornaam": the other half
+    official: dict[int, str]  # "Voornaam" beside "Roepnaam": the official given names
+    preferred: frozenset[int]  # "Preferred Surname" beside "Surname": a variant
+    singulars: dict[str, str]  # the one-word class names ("class"), for their plurals
+
+    @classmethod
+    def of(
+        cls, headers: Sequence[Header], specs: Sequence[FieldSpec], entity: EntityKind
+    ) -> _Context:
+        singulars = {
+            form: alias
+            for spec in specs
+            if spec.type == "group" and spec.kind == entity
+            for alias, form, words, _ in spec.forms
+            if " " not in words
+        }
+        return cls(
+            halves=_name_halves(headers, specs, entity),
+            official=_official_first_names(headers, specs, entity),
+            preferred=_preferred_surnames(headers, entity),
+            singulars=singulars,
+        )
+
+
+def _beside(
+    scored: tuple[float, str],
+    spec: FieldSpec,
+    header: Header,
+    position: int,
+    *,
+    own: bool,
+    context: _Context,
+) -> tuple[float, str] | None:
+    """A column's score for a field given the table's other headers; None: not this field."""
+    score, why = scored
+    if own and position in context.preferred:
+        return None  # beside a plain surname, a preferred one is a variant of it: no field
+    if own and position in context.official:
+        if spec.name == "first_name":
+            return None  # beside a call name, a plain first name is the official one
+        if spec.name == "given_names" and why != "avoid":
+            score, why = max((score, why), (_PAIR_SCORE, context.official[position]))
+    if spec.type == "groups" and own and why != "avoid":
+        word = _plural_of(header, context.singulars)
+        if word is not None and score < _PLURAL_SCORE:
+            score, why = _PLURAL_SCORE, f"plural of the class word {word!r}: groups"
+    half = context.halves.get(position)
+    if half and half[0] == spec.name and half[1] == own and why != "avoid":
+        score, why = max((score, why), (_PAIR_SCORE, half[2]))
+    return score, why
+
+
+# A header word of a field's family, confirmed by values of the field's kind: above ACCEPT,
+# below any name of a field (a normalised alias scores 0.98, an abbreviation 0.85).
+_FAMILY = 0.84
+# Per field type, the value kind that must fill a column for its family word to decide it
+# (and the kind that must not: a year level is no class code).
+_FAMILY_VALUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "date": ("date_read", ()),  # dates the model reads: never a bad cell in every row
+    "email": ("email", ()),
+    "gender": ("gender", ()),
+    "year": ("year", ()),
+    "group": ("group", ("year",)),
+    "role": ("role", ()),
+    "roles": ("role", ()),
+    # A login of letters (mue, r0123456), not a count of logins nor the last one's date.
+    "username": ("username", ("digits", "date")),
+}
+_FAMILY_SHARE = 0.9
+# A school file dates many things (a consent, an exam, funding): a date family word decides
+# only where it comes first (see _dated_first).
+_DATE_FIELDS = frozenset({"birth_date", "start_date", "end_date"})
+_DATE_WORDS = frozenset({"date", "datum", "fecha", "data", "dato", "datetime"})
+
+
+def _dated_first(header: Header, entity: EntityKind) -> bool:
+    """Whether a header's first word names a date's family (after a kind's or a date word).
+
+    A word before it says what else is dated (a premium, a consent).
+
+    Examples:
+        >>> _dated_first(normalise("Fecha ingreso"), "student")
+        True
+        >>> _dated_first(normalise("PupilPremiumFYStartDate"), "student")
+        False
+    """
+    kind_words = _KIND_WORDS.get(entity, frozenset())
+    rest = [word for word in header.words if word not in kind_words]
+    while rest and rest[0] in _DATE_WORDS:
+        rest = rest[1:]
+    if not rest:
+        return False
+    first = attrs.evolve(header, words=(rest[0],), compact=rest[0], alternatives=())
+    return bool(_family_words(first) & _DATE_FIELDS)
+
+
+# Words that say a column is another person's than the row's (on top of the other kinds').
+_OTHERS = frozenset({"mentor", "tutor", "coach", "counselor", "counsellor", "advisor"})
+
+
+def _family_words(header: Header) -> set[str]:
+    """The fields whose family a header's words name (words.toml's value_families).
+
+    Examples:
+        >>> sorted(_family_words(normalise("Fecha nacimiento")))
+        ['birth_date']
+        >>> sorted(_family_words(normalise("NCyearActual"))), _family_words(normalise("Info"))
+        (['year'], set())
+        >>> _family_words(normalise("Maths Grades"))  # a plural names several things: marks
+        set()
+    """
+    found = set()
+    for field, stems in word_lists().value_families.items():
+        for stem in stems:
+            if any(
+                word == stem
+                or (len(stem) >= 5 and stem in word)
+                or (len(stem) == 4 and (word.startswith(stem) or word.endswith(stem)))
+                for word in header.words
+                if word not in (stem + "s", stem + "es")  # "Grades" are marks, not a year
+            ):
+                found.add(field)
+                break
+    return found
+
+
+def _with_family(
+    scored: Scored,
+    header: Header,
+    values: ValueProfile,
+    specs: Sequence[FieldSpec],
+    entity: EntityKind,
+) -> Scored:
+    """A weak header's candidates, with the field its words and its values both name.
+
+    ``Nacimiento`` of dates is the birth date, ``mailAcademique`` of e-mail addresses the
+    e-mail, ``Niveau`` of year levels the year group: a word of the field's family (not a
+    name of the field) and values unmistakably of its kind. Neither alone maps a column; a
+    family word of two fields of one kind (a start and an end) decides nothing; never a key,
+    and only the row's own person's (not beside a guardian's or a mentor's word).
+    """
+    others = (
+        OWNER_WORDS
+        | _OTHERS
+        | {word for kind, found in _KIND_WORDS.items() if kind not in (entity, "group")
+           for word in found}
+    ) - _KIND_WORDS.get(entity, frozenset())  # fmt: skip
+    if not values.filled or others & {*header.words, *header.note}:
+        return scored
+    named = _family_words(header)
+    if named & _DATE_FIELDS and not _dated_first(header, entity):
+        named -= _DATE_FIELDS  # "PupilPremiumFYStartDate": the start of something else
+    picks: dict[str, Pick] = {}
+    for spec in specs:
+        if spec.kind != entity or spec.name not in named or spec.type not in _FAMILY_VALUES:
+            continue
+        if entity == "staff" and (spec.name == "_role") == _no_pupil_roles(values):
+            continue  # a staff file's roles name no pupil: the staff members' functions
+        if spec.name == "_role" and not 0 < values.share("pupil_role") < 1:
+            continue  # "Account Type" of only "Student": it tells no rows apart
+        kind, not_kinds = _FAMILY_VALUES[spec.type]
+        if values.share(kind) < _FAMILY_SHARE or any(
+            values.share(other) >= 0.5 for other in not_kinds
+        ):
+            continue
+        if spec.type == "username" and values.filled >= 5 and values.distinct < _FAMILY_SHARE:
+            continue  # logins are one per person: "Login type" of repeated words is none
+        said = (header.compact, *header.alternatives)
+        target = _target(spec, header, entity)
+        if target is None or any(word in form for word in spec.avoided for form in said):
+            continue
+        why = (
+            f"a word of the {spec.name} family in the header",
+            f"values: {values.share(kind):.0%} look like {kind}",
+        )
+        picks.setdefault(spec.type, (_FAMILY, target, why))
+        if picks[spec.type][1] != target:
+            picks[spec.type] = (0.0, target, why)  # a start and an end: which, the words say
+    found = [pick for pick in picks.values() if pick[0] > 0]
+    if not found:
+        return scored
+    chosen = {pick[1] for pick in found}
+    return [item for item in scored if item[1] not in chosen] + found
+
+
+# "Classes", "Courses": the plural of a word for one class names the several a row has.
+_PLURAL_ENDS = ("s", "es")
+_PLURAL_SCORE = 0.9
+
+
+def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
+    """The class word (a one-word name of the homeroom) a header is the English plural of.
+
+    Examples:
+        >>> _plural_of(normalise("Classes"), {"class": "Class"})
+        'Class'
+        >>> _plural_of(normalise("Class"), {"class": "Class"}) is None
+        True
+    """
+    if len(header.words) != 1 or header.compact in singulars:
+        return None
+    for end in _PLURAL_ENDS:
+        stem = header.compact[: -len(end)]
+        if header.compact.endswith(end) and stem in singulars:
+            return singulars[stem]
+    return None
 
 
 def _no_pupil_roles(values: ValueProfile) -> bool:
@@ -1184,6 +1446,40 @@ def _official_first_names(
         position: f"{headers[position].raw!r} beside a call name: the official given names"
         for position in plain
     }
+
+
+_PLAIN_SURNAMES = frozenset({"lastname", "surname", "familyname", "achternaam", "nachname"})
+_PREFERRED = frozenset({"preferred", "known", "called"})
+
+
+def _preferred_surnames(headers: Sequence[Header], entity: EntityKind) -> frozenset[int]:
+    """Preferred surnames beside a plain one of the same person: the plain one is the name.
+
+    SIMON's ``Preferred Surname`` beside ``Surname``, Brightspace's ``pref_last_name``
+    beside ``last_name``: the plain one is the last name, not a tie between them.
+
+    Examples:
+        >>> heads = [normalise(h) for h in ("Surname", "Preferred Surname")]
+        >>> sorted(_preferred_surnames(heads, "staff"))
+        [1]
+        >>> sorted(_preferred_surnames(heads[1:], "staff"))
+        []
+    """
+    kind_words = _KIND_WORDS.get(entity, frozenset())
+
+    def rest(header: Header) -> tuple[bool, str]:
+        words = [word for word in header.words if word not in kind_words]
+        said = [word for word in words if word not in _PREFERRED]
+        return len(said) < len(words), "".join(said)
+
+    forms = [rest(header) for header in headers]
+    if not any(not marked and form in _PLAIN_SURNAMES for marked, form in forms):
+        return frozenset()
+    return frozenset(
+        position
+        for position, (marked, form) in enumerate(forms)
+        if marked and form in _PLAIN_SURNAMES
+    )
 
 
 def _name_halves(
@@ -1536,8 +1832,11 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with _assign)
     for position, scored in free.items():
         top = scored[0][0] if scored else 0.0
         for score, target, evidence in scored:
-            # A column that names another field better is no key column.
-            if target.field == "key" and score >= max(ACCEPT_KEY, top - _TIE):
+            # A column that names another field better is no key column. A related kind's
+            # key ("parent_1_id" on a pupil row) is as sure before the nudge that makes a
+            # pupil row's column the pupil's on a tie (_RELATED).
+            sure = ACCEPT_KEY * (_RELATED if target.number is not None else 1.0)
+            if target.field == "key" and score >= max(sure, top - _TIE):
                 contenders.setdefault(target, []).append((score, position, evidence))
     for target in sorted(contenders, key=str):
         if target in taken:

@@ -41,6 +41,8 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "reg": ("registration",), "adno": ("admission", "number"), "no": ("number",),
     "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
     "stu": ("student",), "addr": ("address",), "uid": ("id",),
+    "pref": ("preferred",),  # Brightspace's pref_first_name
+    "register": ("registration",),  # the UK's register class: the registration class
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
 # Any word of four letters or more with 1, 2 or 3 glued on counts too: "nachname1",

@@ -38,6 +38,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # 20130304: ISO's basic layout, as the records read it (1900 to 2099). Not telling: a
     # column of eight-digit pupil numbers looks the same. It fits a date field its header names.
     "compact_date": re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$"),
+    # The dates the model reads (edukoppel.model's parse_date): DD-MM-YYYY and YYYY-MM-DD,
+    # with "-", "/" or ".", with a time or not; YYYYMMDD from 1900 to 2099.
+    "date_read": re.compile(
+        r"^(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}([-/.])\d{2}\2\d{2})([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+        r"|^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$"
+    ),
     # Mr, Ms., Mevr., Dhr., Dr: a form of address, which no field of the catalogue holds.
     "honorific": re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dhr|mevr|mw)\.?$", re.IGNORECASE),
     # The codes a record accepts, but not EDEXML's digits: a column of 1s and 2s is no
@@ -52,20 +58,24 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         ),
         re.IGNORECASE,
     ),
-    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science: a short code or name
-    # with digits and letters.
-    "group": re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z._\-/ ]{0,23}$", re.IGNORECASE),
-    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3", "Period 2 Science,Period 5 Lab".
+    # 1HA, H2A, 3havo2, 4h.maatA, 2V_lo, B1c, 5VWO-B, Period 2 Science, ÜFA1: a short code or
+    # name with digits and letters (of any language).
+    "group": re.compile(r"^(?=.*\d)(?=.*[^\W\d_])[^\W_][\w.\-/ ]{0,23}$", re.IGNORECASE),
+    # Several of them in one cell: "1HA; 2VB", "3havo2|3havo3", "Period 2 Science,Period 5 Lab",
+    # "ÜFA1+ÜFA2".
     "group_list": re.compile(
-        r"^(?=.*\d)(?=.*[a-z])"
-        r"[0-9a-z][0-9a-z._\-/ ]{0,23}(\s*[;,|]\s*[0-9a-z][0-9a-z._\-/ ]{0,23})+$",
+        r"^(?=.*\d)(?=.*[^\W\d_])"
+        r"[^\W_][\w.\-/ ]{0,23}(\s*[;,|+]\s*[^\W_][\w.\-/ ]{0,23})+$",
         re.IGNORECASE,
     ),
-    # 3, groep 5, leerjaar 2, Grade 4, Year 7, 3rd; K, KG, PK (kindergarten, pre-k); a US
-    # college's class level (freshman ... senior).
+    # 3, groep 5, leerjaar 2, Grade 4, Year 7, Y07, 3rd, 2nd Year; K, KG, PK (kindergarten,
+    # pre-k), R (England's reception year); a US college's class level (freshman ... senior);
+    # France's primary levels (CP, CE1, CE2, CM1, CM2).
     "year": re.compile(
-        r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?$"
-        r"|^(k|kg|pk|tk|pre-?k|kindergarten|reception|freshman|sophomore|junior|senior)$",
+        r"^((groep|leerjaar|jaar|klas|grade|year|yr|gr|y)\.?\s*)?(0?[1-9]|1[0-3])(e|de|st|nd|rd|th)?"
+        r"(\s+(year|grade))?$"
+        r"|^(k|kg|pk|tk|r|pre-?k|kindergarten|reception|freshman|sophomore|junior|senior"
+        r"|cp|ce1|ce2|cm1|cm2)$",
         re.IGNORECASE,
     ),
     "brin6": re.compile(r"^\d{2}[a-z]{2}\d{2}$", re.IGNORECASE),
@@ -107,13 +117,15 @@ def role_words() -> dict[str, EntityKind]:
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
-    """The value kinds, with ``pupil_role``: a role value that says a row is a pupil's.
+    """The value kinds, with ``pupil_role`` and ``role`` (roles.toml's words).
 
+    ``pupil_role``: a role value that says a row is a pupil's; ``role``: any role value.
     (A role column of a staff file that names no pupil says what each staff member does.)
     """
     pupils = [word for word, kind in role_words().items() if kind == "student"]
     pupil_role = re.compile(rf"^({'|'.join(map(re.escape, pupils))})$", re.IGNORECASE)
-    return {**_PATTERNS, "pupil_role": pupil_role}
+    role = re.compile(rf"^({'|'.join(map(re.escape, role_words()))})$", re.IGNORECASE)
+    return {**_PATTERNS, "pupil_role": pupil_role, "role": role}
 
 
 @attrs.frozen

@@ -23,6 +23,10 @@ class Words:
         form_words: Words after a thing's name that say which form of it (``Kurzform``).
         group_plurals: Plurals of a group word that end a compound (``Zusatzgruppen``).
         whose_links: Prepositions and articles before a word for whose (``för``, ``van de``).
+        external_ids: Words that say an id is another system's (``extern``), and the id
+            words they go with (``id``, ``key``).
+        value_families: Per person field, the words that name its family (``nacim``: a
+            birth date), which values of its kind confirm.
     """
 
     id_qualifiers: frozenset[str]
@@ -32,6 +36,8 @@ class Words:
     form_words: frozenset[str]
     group_plurals: tuple[str, ...]
     whose_links: frozenset[str]
+    value_families: dict[str, tuple[str, ...]]
+    external_ids: tuple[frozenset[str], frozenset[str]]
 
 
 @cache
@@ -54,4 +60,9 @@ def words() -> Words:
         form_words=frozenset(data["form_words"]["words"]),
         group_plurals=tuple(data["group_plurals"]["words"]),
         whose_links=frozenset(data["whose_links"]["words"]),
+        external_ids=(
+            frozenset(data["external_ids"]["words"]),
+            frozenset(data["external_ids"]["ids"]),
+        ),
+        value_families={field: tuple(found) for field, found in data["value_families"].items()},
     )

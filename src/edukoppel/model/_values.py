@@ -77,8 +77,9 @@ _GENDERS: dict[str, Gender] = {
     "nonbinary": "other",
     # German: Junge/Mädchen, and a form of address as the gender (Herr, Frau).
     "junge": "male", "mädchen": "female", "maedchen": "female", "herr": "male", "frau": "female",
-    # French: garçon/fille (G/F), homme/femme, masculin/féminin, and a civilité (M., Mme, Mlle).
-    "g": "male", "garçon": "male", "garcon": "male", "fille": "female", "homme": "male",
+    # French: garçon/fille, homme/femme, masculin/féminin, and a civilité (M., Mme, Mlle).
+    # Not G: a garçon in French, a girl in English (B/G).
+    "garçon": "male", "garcon": "male", "fille": "female", "homme": "male",
     "femme": "female", "masculin": "male", "féminin": "female", "feminin": "female",
     "m.": "male", "mme": "female", "mlle": "female",
     # Nordic: K for kvinne/kvinna/kvinde; gutt/jente, pojke/flicka, dreng/pige; Finnish too.
