@@ -429,12 +429,6 @@ class _Builder:
                 key = key.str.strip_chars().str.to_lowercase()
             exprs.append(key.alias("key"))
         selected = source.select(exprs)
-        counted = [
-            pl.col(field).str.strip_chars().str.len_chars().gt(0).sum()
-            for field in self.columns.own
-            if field in selected.columns and field != "key"
-        ]
-        filled: dict[str, int] = selected.select(counted).row(0, named=True) if counted else {}
         numbers = table.row_numbers
         records: list[Record] = []
         kept: list[int] = []
@@ -450,7 +444,7 @@ class _Builder:
             kept += [start + i for i in range(check.frame.height) if i not in dropped]
             del check, frame
         self._report_more()
-        self.unreadable = self._unreadable(filled)
+        self.unreadable = self._unreadable(selected)
         places: list[object] = [numbers[index] for index in kept]
         if self.entity == "student" and self.columns.guardians:
             rows = table.rows
@@ -515,16 +509,25 @@ class _Builder:
                 self._issue(code, message, row=row, column=column, key=key, severity=severity)  # type: ignore[arg-type]
         return dropped
 
-    def _unreadable(self, filled: dict[str, int]) -> list[str]:
+    def _unreadable(self, selected: pl.DataFrame) -> list[str]:
         """The fields of which (nearly) every filled cell was refused: they provide nothing.
 
         A column mapped on its name whose values the model cannot read (Czech
         ``chlapec``/``dívka`` in a ``Gender`` column, dates in a layout it does not read)
         would otherwise clear that field of every record in the store. Each gets one issue.
         """
+        import polars as pl
+
+        # Only the columns with a refused cell are counted: none, in a clean file.
+        counted = [
+            pl.col(field).str.strip_chars().str.len_chars().gt(0).sum()
+            for field in self._refused
+            if field in selected.columns
+        ]
+        filled: dict[str, int] = selected.select(counted).row(0, named=True) if counted else {}
         found = []
         for field, count in filled.items():
-            refused = self._refused.get(field, 0)
+            refused = self._refused[field]
             if count and refused >= _UNREADABLE * count:
                 found.append(field)
                 column = self._column_of(field)
