@@ -10,14 +10,8 @@ Importing this package imports neither polars nor rapidfuzz; they load on first 
 """
 
 from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
-from edukoppel.mapping._match import (
-    ACCEPT,
-    ACCEPT_KEY,
-    Candidate,
-    ColumnMapping,
-    ColumnMatch,
-    match_columns,
-)
+from edukoppel.mapping._mapping import ACCEPT, ACCEPT_KEY, Candidate, ColumnMapping, ColumnMatch
+from edukoppel.mapping._match import match_columns
 from edukoppel.mapping._presets import Preset, detect, preset, presets
 from edukoppel.mapping._profile import Profile
 from edukoppel.mapping._template import TemplateColumn, template_columns, write_template

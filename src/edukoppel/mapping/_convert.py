@@ -42,7 +42,7 @@ from edukoppel.report import Issue, Report
 if TYPE_CHECKING:
     import polars as pl
 
-    from edukoppel.mapping._match import ColumnMapping
+    from edukoppel.mapping._mapping import ColumnMapping
     from edukoppel.model._columns import CellRefusal
     from edukoppel.readers import Table
 
