@@ -574,6 +574,7 @@ def test_smartschool_writes_co_account_with_a_hyphen_too() -> None:
         {
             "Stamboeknummer": NUMBERS,
             "Co-account 1 e-mail": ["els@mail.example.be"],
+            "Co-account 2 voornaam": ["An", "Jan"],  # beside it, as Smartschool writes both
             "Co-account 2 naam": ["Peeters", "Wouters"],
         }
     )
@@ -835,7 +836,9 @@ def test_of_two_columns_as_sure_the_one_that_names_the_rows_kind_wins() -> None:
 
 
 def test_an_english_guardians_name_in_one_column_is_a_full_name_no_field() -> None:
-    """Mavis's PARENT_1_NAME: "Sam Parent" is no surname. A Dutch "Naam ouder" is one."""
+    """Mavis's PARENT_1_NAME: "Sam Parent" is no surname, nor is a Dutch "Naam ouder" alone
+    (session 24: a klaslijst's "Naam ouder" holds "Eva de Vries"); beside the guardian's first
+    name it is the surname (test_a_bare_name_without_a_first_name_beside_it_is_a_full_name)."""
     mapping = _match(
         {
             "Nummer": NUMBERS,
@@ -848,7 +851,9 @@ def test_an_english_guardians_name_in_one_column_is_a_full_name_no_field() -> No
     assert "Guardian Name" not in mapping.targets
     assert mapping.targets["PARENT_1_EMAIL"] == "guardian[1].email"
     dutch = _match({"Nummer": NUMBERS, "Naam ouder": ["de Vries"]})
-    assert dutch.targets["Naam ouder"] == "guardian[1].last_name"
+    assert "Naam ouder" not in dutch.targets
+    named = _match({"Nummer": NUMBERS, "Naam ouder": ["de Vries"], "Voornaam ouder": ["Eva"]})
+    assert named.targets["Naam ouder"] == "guardian[1].last_name"
 
 
 def test_a_staff_files_role_column_that_names_no_pupil_holds_the_functions() -> None:
@@ -1314,7 +1319,7 @@ def _language_mapping(header: str, target: str) -> ColumnMapping:
         ("Année", "student.year"),
         ("Établissement", "student.location"),
         ("Prénom", "staff.first_name"),
-        ("Nom", "staff.last_name"),
+        ("Nom de famille", "staff.last_name"),  # a bare "Nom": only beside a first name
         ("Nom du responsable", "guardian.last_name"),
         ("Prénom responsable 1", "guardian[1].first_name"),
     ],
@@ -1719,3 +1724,48 @@ def test_an_identifying_column_of_odd_values_is_never_believed_on_its_name(heade
     a login or an address a key would be made from."""
     mapping = _match({header: ["Zoë Noël", "Noël Çelik"], "Surname": SURNAMES[:2]})
     assert header not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("columns", "header", "target"),
+    [
+        # Alone, a bare name holds the full name in one cell: neither half.
+        ({"Fiche": NUMBERS[:2], "Nom": ["Jean Dupont", "Awa Diallo"]}, "Nom", None),
+        ({"Leerlingnr": NUMBERS[:2], "Naam ouder": ["Eva de Vries", "Ali Kaya"]},
+         "Naam ouder", None),
+        # Beside a first name of the same person, it is the surname.
+        ({"Fiche": NUMBERS[:2], "Nom": SURNAMES[:2], "Prénom": ["Jean", "Awa"]},
+         "Nom", "student.last_name"),
+        ({"Leerlingnr": NUMBERS[:2], "Naam ouder": SURNAMES[:2], "Voornaam ouder": ["Eva", "Ali"]},
+         "Naam ouder", "guardian[1].last_name"),
+        # A first name under a header no rule of names knows still counts: the scores decide.
+        ({"Fiche": NUMBERS[:2], "Nom": SURNAMES[:2], "Prénom élève": ["Jean", "Awa"]},
+         "Nom", "student.last_name"),
+        # The pupil's first name is no guardian's: "Naam ouder" beside it is a full name.
+        ({"Leerlingnr": NUMBERS[:2], "Voornaam": ["Daan", "Zoë"], "Naam ouder": ["Eva de Vries"]},
+         "Naam ouder", None),
+    ],
+)  # fmt: skip
+def test_a_bare_name_without_a_first_name_beside_it_is_a_full_name(
+    columns: dict[str, list[str]], header: str, target: str | None
+) -> None:
+    """F-teXpress's ``Nom`` alone holds "Jean Dupont": mapped to the surname, every full name
+    would land there. It stays a suggestion, and says why."""
+    mapping = _match(columns)
+    assert mapping.targets.get(header) == target
+    if target is None:
+        assert "perhaps the full name in one cell" in "; ".join(
+            "; ".join(candidate.evidence) for candidate in mapping[header].candidates
+        )
+
+
+@pytest.mark.parametrize("header", ["section", "Klas", "Class"])
+def test_a_class_column_of_single_letters_is_no_class(header: str) -> None:
+    """Italy's ``section`` of A, C beside the year: a homeroom ``A`` would join the A classes
+    of every year in one class."""
+    mapping = _match({"Student ID": NUMBERS[:4], "year": ["1", "3"], header: ["A", "C", "B"]})
+    assert header not in mapping.targets
+    assert _match({"Student ID": NUMBERS[:2], header: ["3A", "1C"]}).targets[header] in (
+        "student.homeroom",
+        "student.groups",
+    )

@@ -13,11 +13,13 @@ import attrs
 
 from edukoppel.mapping._catalogue import OWNER_WORDS, FieldSpec
 from edukoppel.mapping._headers import KIND_WORDS, kind_prefix
+from edukoppel.mapping._mapping import ACCEPT, Scored
 from edukoppel.mapping._normalise import Header
 from edukoppel.model import EntityKind
 
 __all__ = [
     "HeaderContext",
+    "cap_full_names",
     "score_beside",
 ]
 
@@ -25,6 +27,12 @@ __all__ = [
 # "Surname": a bare name header is the other half of a name the file splits in two.
 _BARE_NAMES = frozenset({"naam", "name"})
 _PAIR_SCORE = 0.9
+# A bare name that is a surname beside a first name (French "Nom", German "Name"), and
+# otherwise the person's full name in one cell (F-teXpress's "Nom": "Jean Dupont").
+_FULL_NAMES = _BARE_NAMES | {"nom"}
+_FULL_NAME_SCORE = 0.6  # below ACCEPT: a suggestion only
+_NAME_FIELDS = frozenset({"first_name", "last_name"})
+_FIRST_NAME_FIELDS = frozenset({"first_name", "given_names"})
 
 
 @attrs.frozen
@@ -232,12 +240,7 @@ def _name_halves(
     if len(forms) < 2:
         return {}
 
-    def split(header: Header) -> tuple[tuple[str, ...], str]:
-        owner = tuple(sorted(word for word in header.words if word in OWNER_WORDS))
-        rest = "".join(word for word in header.words if word not in OWNER_WORDS)
-        return (*owner, str(header.number or "")), rest
-
-    parts = [split(header) for header in headers]
+    parts = [_whose_and_rest(header) for header in headers]
     halves: dict[int, tuple[str, bool, str]] = {}
     for position, (whose, rest) in enumerate(parts):
         if rest not in _BARE_NAMES:
@@ -255,3 +258,60 @@ def _name_halves(
             said = "a first name" if other_half == "first_name" else "a surname"
             halves[position] = (field, len(whose) == 1, f"{rest!r} beside {said}: the other half")
     return halves
+
+
+def _whose_and_rest(header: Header) -> tuple[tuple[str, ...], str]:
+    """Whose a name header is (its owner words and number), and the name it says (compact).
+
+    Examples:
+        >>> from edukoppel.mapping._normalise import normalise
+        >>> _whose_and_rest(normalise("Naam ouder 2")), _whose_and_rest(normalise("Nom"))
+        ((('ouder', '2'), 'naam'), (('',), 'nom'))
+    """
+    owner = tuple(sorted(word for word in header.words if word in OWNER_WORDS))
+    rest = "".join(word for word in header.words if word not in OWNER_WORDS)
+    return (*owner, str(header.number or "")), rest
+
+
+def cap_full_names(candidates: Mapping[int, Scored], headers: Sequence[Header]) -> None:
+    """A bare name with no first name beside it, or beside both halves, is a full name.
+
+    ``Nom`` is a surname beside a ``Prénom``, and ``Naam ouder`` a guardian's beside a
+    ``Voornaam ouder``; alone they hold ``Jean Dupont`` in one cell, which is neither half.
+    Such a column's name fields drop below ``ACCEPT`` (suggestions only), so its full names
+    never land in the surname. Judged on the scores: the first name is any column sure
+    enough to be that person's first name (``Prénom usuel`` too), whatever its header.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import Target
+        >>> from edukoppel.mapping._normalise import normalise
+        >>> surname = (0.97, Target("student", "last_name"), ("exact alias 'Nom'",))
+        >>> alone = {0: [surname], 1: []}
+        >>> cap_full_names(alone, [normalise("Nom"), normalise("Classe")])
+        >>> alone[0][0][:2]
+        (0.6, Target(kind='student', field='last_name', number=None))
+    """
+    sure: dict[tuple[str, int | None], dict[str, set[int]]] = {}
+    for position, scored in candidates.items():
+        for score, target, _ in scored:
+            if score >= ACCEPT and target.field in (*_NAME_FIELDS, *_FIRST_NAME_FIELDS):
+                half = "first" if target.field in _FIRST_NAME_FIELDS else "last"
+                person = sure.setdefault((target.kind, target.number), {})
+                person.setdefault(half, set()).add(position)
+    for position, scored in candidates.items():
+        if _whose_and_rest(headers[position])[1] not in _FULL_NAMES:
+            continue
+        for index, (score, target, why) in enumerate(scored):
+            if target.field not in _NAME_FIELDS or score <= _FULL_NAME_SCORE:
+                continue
+            person = sure.get((target.kind, target.number), {})
+            halves = {half for half, where in person.items() if where - {position}}
+            if len(halves) == 1:
+                continue  # the other half of a name split in two
+            said = "no first name" if not halves else "a first name and a surname"
+            scored[index] = (
+                _FULL_NAME_SCORE,
+                target,
+                (*why, f"{said} beside it: perhaps the full name in one cell"),
+            )
+        scored.sort(key=lambda item: (-item[0], str(item[1])))

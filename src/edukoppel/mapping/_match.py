@@ -19,7 +19,7 @@ from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
 from edukoppel.mapping._assign import Decision, Tie, assign, qualified_columns
 from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
-from edukoppel.mapping._context import HeaderContext, score_beside
+from edukoppel.mapping._context import HeaderContext, cap_full_names, score_beside
 from edukoppel.mapping._evidence import no_pupil_roles, value_suggestions, weigh, with_family
 from edukoppel.mapping._headers import (
     ADDRESS_WORDS,
@@ -288,6 +288,7 @@ def _score(
         scored.sort(key=lambda item: (-item[0], str(item[1])))
         candidates[position] = scored
         suggestions[position] = [] if scored else value_suggestions(values, specs, entity)
+    cap_full_names(candidates, headers)
     return candidates, suggestions
 
 

@@ -95,6 +95,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"^[0-9a-z][0-9a-z\-_.]{0,39}(\s*[;,|]\s*[0-9a-z][0-9a-z\-_.]{0,39})+$", re.IGNORECASE
     ),
     "digits": re.compile(r"^\d+$"),
+    "letter": re.compile(r"^[^\W\d_]$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
 }
 
