@@ -205,3 +205,33 @@ def test_a_value_map_makes_an_unreadable_column_readable() -> None:
     )
     assert "gender" in mapped.roster.provides["student"]
     assert mapped.roster.students["1"].gender == "female"
+
+
+@pytest.mark.parametrize(
+    ("header", "boy", "girl"),
+    [("Sexo", "H", "M"), ("Gender", "h", "m"), ("Sexe", "H", "D"), ("Sexo", "V", "M")],
+)
+def test_spanish_and_catalan_gender_codes_are_read_as_the_column_writes_them(
+    header: str, boy: str, girl: str
+) -> None:
+    """Spanish H/M (hombre, mujer): read code by code, M made every girl a boy."""
+    export = f"Student ID,Last Name,{header}\n1,García,{girl}\n2,Pérez,{boy}\n".encode()
+    result = ek.read(export, name="alumnos.csv")
+    assert result.roster.students["1"].gender == "female"
+    assert result.roster.students["2"].gender == "male"
+    (note,) = result.report.by_code("gender-codes-iberian")
+    assert (note.column, note.severity, note.row) == (header, "info", None)
+    assert "mujer" in note.message
+    assert "niet M als man" in note.message_in("nl")
+
+
+@pytest.mark.parametrize(
+    ("header", "codes"), [("Geslacht", ("M", "V")), ("Sexo", ("M", "F")), ("Gender", ("M", "F"))]
+)
+def test_the_usual_gender_codes_keep_m_for_male(header: str, codes: tuple[str, str]) -> None:
+    male, female = codes
+    export = f"Student ID,Last Name,{header}\n1,Berg,{female}\n2,Bakker,{male}\n".encode()
+    result = ek.read(export, name="pupils.csv")
+    assert result.roster.students["1"].gender == "female"
+    assert result.roster.students["2"].gender == "male"
+    assert not result.report.by_code("gender-codes-iberian")

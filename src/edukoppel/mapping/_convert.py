@@ -53,6 +53,7 @@ _BATCH_ROWS = 10_000
 ROW_NUMBERS = "__rows__"
 _MAX_PER_COLUMN = 50  # refused cells listed per column and code; the rest are counted
 _LIST_FIELDS = frozenset({"groups", "roles", "mentees", "locations"})
+_GENDER_CODES = 20  # distinct values a gender column's convention is judged on
 
 
 class _Columns:
@@ -421,6 +422,8 @@ class _Builder:
                 target = f"{self.mapped_as}.{field}"
                 self.unknown.find(source, target, names[positions[0]], self.values, table)
                 exprs.append(self.values.expression(target, cells[0]).alias(field))
+            elif field == "gender":
+                exprs.append(self._gender(source, names[positions[0]]).alias(field))
             else:
                 exprs.append(cells[0].alias(field))
         if self.key_from != "key":
@@ -451,6 +454,23 @@ class _Builder:
             for index, record in zip(kept, records, strict=True):
                 self._guardians(rows[index], record.key, numbers[index])
         return records, places
+
+    def _gender(self, source: pl.DataFrame, column: str) -> pl.Expr:
+        """The gender column, read as Spanish or Catalan when its codes say so (see _gender)."""
+        import polars as pl
+
+        from edukoppel.mapping._gender import iberian_codes
+
+        cell = pl.col(column)
+        codes = source.select(cell.unique().head(_GENDER_CODES)).to_series().to_list()
+        reading = iberian_codes(self.table.columns[self._position("gender")] or column, codes)
+        if reading is None:
+            return cell
+        said = ", ".join(f"{code.upper()} {gender}" for code, gender in reading.items())
+        message = msg("gender-codes-iberian", column=column, reading=said)
+        self._issue("gender-codes-iberian", message, row=None, column=column, key=None,
+                    severity="info")  # fmt: skip
+        return cell.str.strip_chars().str.to_lowercase().replace(reading)
 
     def _report_refusals(
         self,
