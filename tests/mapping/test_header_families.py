@@ -874,8 +874,10 @@ def test_a_globally_unique_id_takes_the_key_before_another_id() -> None:
     mapping = _match({"GUID": guids, "Import-ID": ids, "Nachname": SURNAMES})
     assert mapping.targets["GUID"] == "student.key"
     assert mapping.targets.get("Import-ID") != "student.key"
-    staff = _match({"uuid": guids, "Lehrer-ID": ids}, "staff")
+    staff = _match({"uuid": guids, "Lehrer-Nr": ids}, "staff")
     assert staff.targets["uuid"] == "staff.key"
+    # Beside an id that names the row's kind, a bare uuid is no surer (a tie, see below).
+    assert "uuid" not in _match({"uuid": guids, "Lehrer-ID": ids}, "staff").targets
 
 
 def test_a_user_accounts_id_steps_aside_for_the_persons_number() -> None:
@@ -1769,3 +1771,16 @@ def test_a_class_column_of_single_letters_is_no_class(header: str) -> None:
         "student.homeroom",
         "student.groups",
     )
+
+
+def test_a_bare_guid_beside_an_id_that_names_the_row_kind_leaves_the_key_to_the_user() -> None:
+    """NYC's exam registrations: ``StudentID`` is the pupil's, the bare ``GUID`` the row's;
+    another system's bare GUID may be the person's. Neither is sure: a tie, no key."""
+    named = _match({"GUID": GUIDS, "StudentID": NUMBERS, "LastName": SURNAMES})
+    assert "GUID" not in named.targets
+    assert "StudentID" not in named.targets
+    assert named.ties == (("student.key", ("GUID", "StudentID")),)
+    # Beside a number, or an id that names nobody, the GUID still holds the key.
+    for other in ("Leerlingnummer", "Import-ID"):
+        plain = _match({"GUID": GUIDS, other: NUMBERS, "Achternaam": SURNAMES})
+        assert plain.targets["GUID"] == "student.key"

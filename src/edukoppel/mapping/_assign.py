@@ -261,6 +261,7 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with assign)
         ranks = {
             item[1]: _key_rank(names.get(item[1], ""), options[item[1]], outside) for item in pool
         }
+        _bare_global_id_steps_aside(ranks, names, target.kind)
         first = min(ranks.values(), default=0)
         # A number steps aside for an id, an account's id for both (see _key_rank).
         field = [item for item in pool if ranks[item[1]] == first]
@@ -276,3 +277,27 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with assign)
             continue
         chosen[best[1]] = (best[0], target, best[2])
         taken.add(target)
+
+
+def _bare_global_id_steps_aside(ranks: dict[int, int], names: Mapping[int, str], kind: str) -> None:
+    """A bare ``GUID`` beside a ``StudentID`` may be the row's record's id: neither is sure.
+
+    A globally unique id holds the key before any other id (see :func:`_key_rank`). But one
+    that names nobody (``GUID``, ``uuid``) beside an id that names the row's kind may be the
+    id of the row itself (NYC's exam registrations: the registration's ``GUID`` beside the
+    pupil's ``StudentID``), or the person's (a system that issues GUIDs to people). Both then
+    rank alike, so two sure columns tie and the key is left for the user to choose.
+
+    Examples:
+        >>> ranks = {0: 0, 1: 3}
+        >>> _bare_global_id_steps_aside(ranks, {0: "guid", 1: "studentid"}, "student")
+        >>> ranks
+        {0: 3, 1: 3}
+    """
+    whose = {word + "id" for word in KIND_WORDS.get(kind, frozenset()) - PERSON_WORDS}
+    named = [ranks[position] for position in ranks if names.get(position, "") in whose]
+    if not named:
+        return
+    for position in ranks:
+        if names.get(position, "") in _GLOBAL_IDS:
+            ranks[position] = min(named)
