@@ -31,6 +31,10 @@ def weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, s
     """The header score weighed by what the values look like; and a note on the values."""
     if values.filled == 0:
         return score * 0.97, None
+    if spec.type in _CLASS_TYPES and values.share("character") >= 0.8:
+        # Italy's section A, EdVal's class line 3: a homeroom "A" would put the A classes
+        # of every year in one class.
+        return score * 0.4, "values are single characters: a class's letter, not the class"
     suits = fit(spec.type, values)
     if suits >= 0.8:
         factor = 1.0
@@ -43,7 +47,7 @@ def weigh(score: float, spec: FieldSpec, values: ValueProfile) -> tuple[float, s
     note = f"values fit {spec.type}" if suits >= 0.8 else None
     if suits < 0.15:
         note = f"values do not look like {spec.type}"
-        if score >= _NAMED and spec.type not in _IDENTIFYING and _unfamiliar(values, spec):
+        if score >= _NAMED and spec.type not in _IDENTIFYING and _unfamiliar(values):
             # "Kjønn" of jente/gutt, "Year Group" of Y07: the header names the field
             # exactly, and the values are of no kind that would say it is another.
             return score * _UNFAMILIAR, f"values unfamiliar for {spec.type}, the header names it"
@@ -61,25 +65,17 @@ _UNFAMILIAR = 0.85
 _IDENTIFYING = frozenset({"identifier", "username", "email", "eckid"})
 
 
-def _unfamiliar(values: ValueProfile, spec: FieldSpec | None = None) -> bool:
+def _unfamiliar(values: ValueProfile) -> bool:
     """Whether values are of no kind that names a field on its own (an e-mail, a date...).
 
-    For a class field (``spec``), single letters are no class either: Italy's ``section``
-    of ``A``, ``C`` is the letter of a class whose year is another column.
-
     Examples:
-        >>> from edukoppel.mapping._catalogue import catalogue
         >>> from edukoppel.mapping._values import profile as value_profile
         >>> _unfamiliar(value_profile(["jente", "gutt"])), _unfamiliar(value_profile(["a@b.nl"]))
         (True, False)
         >>> _unfamiliar(value_profile(["Mr", "Ms"]))
         False
-        >>> _unfamiliar(value_profile(["A", "C"]), catalogue().spec("student.groups"))
-        False
     """
-    kinds: tuple[str, ...] = (*_TELLING_KINDS, "honorific")
-    if spec is not None and spec.type in _CLASS_TYPES:
-        kinds = (*kinds, "letter")
+    kinds = (*_TELLING_KINDS, "honorific")
     return all(values.share(kind) < 0.8 for kind in kinds)
 
 

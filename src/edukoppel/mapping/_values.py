@@ -95,7 +95,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"^[0-9a-z][0-9a-z\-_.]{0,39}(\s*[;,|]\s*[0-9a-z][0-9a-z\-_.]{0,39})+$", re.IGNORECASE
     ),
     "digits": re.compile(r"^\d+$"),
-    "letter": re.compile(r"^[^\W\d_]$"),
+    # A, C, 3: one letter or digit, a class's section or timetable line rather than a class.
+    "character": re.compile(r"^[^\W_]$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
 }
 
