@@ -80,6 +80,7 @@ KIND_WORDS: dict[str, frozenset[str]] = {
         | {"eleve", "eleves", "alumno", "alumna", "alumnos", "estudiante", "estudiantes"}
         | {"aluno", "aluna", "alunno", "alunni", "studente", "oppilas"}
         | PERSON_WORDS
+        | word_lists().kind_words("student")  # words.toml's languages: "Imię ucznia"
     ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
@@ -87,12 +88,14 @@ KIND_WORDS: dict[str, frozenset[str]] = {
         | {"lehrkraft", "enseignant", "professeur", "profesor", "docente", "insegnante"}
         | {"larare", "opettaja"}
         | PERSON_WORDS
+        | word_lists().kind_words("staff")
     ),
     "guardian": frozenset(
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
         | NORDIC_GUARDIAN_WORDS
         | ROMANCE_GUARDIAN_WORDS
+        | word_lists().kind_words("guardian")
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset(
