@@ -2012,3 +2012,107 @@ def test_a_staff_and_a_guardians_file_read_the_languages_words_too() -> None:
     }  # fmt: skip
     guardians = _match({"ID": NUMBERS, "Sukunimi": SURNAMES, "Puhelin": ["040 123"]}, "guardian")
     assert guardians.targets["Puhelin"] == "guardian.phone"
+
+
+@pytest.mark.parametrize(
+    ("columns", "entity", "header", "target"),
+    [
+        ({"Admission no|Student": NUMBERS}, "student", "Admission no|Student", "student.key"),
+        (
+            {"Employee number|Employee": NUMBERS, "First name|Employee": ["Anna"]},
+            "staff",
+            "Employee number|Employee",
+            "staff.key",
+        ),
+        (
+            {"ID": NUMBERS, "Email|Guardian": ["a.berg@example.com"]},
+            "student",
+            "Email|Guardian",
+            "guardian[1].email",
+        ),
+    ],
+)
+def test_a_tables_name_after_a_pipe_says_whose_the_field_is(
+    columns: dict[str, list[str]], entity: EntityKind, header: str, target: str
+) -> None:
+    """Fedena's "field|table" headers read as the field with whose in brackets."""
+    assert _match(columns, entity).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "target"),
+    [
+        ("BOARDER PK", "student", "student.key"),  # a boarding school's pupil, its primary key
+        ("STAFF PK", "staff", "staff.key"),
+        ("teacher_localid", "staff", "staff.key"),  # the district's own id of any person
+        ("parent_localid", "guardian", "guardian.key"),
+    ],
+)
+def test_a_primary_key_or_a_local_id_of_any_kind_is_its_key(
+    header: str, entity: EntityKind, target: str
+) -> None:
+    assert (
+        _match({header: NUMBERS, "First name": ["Anna", "Jan"]}, entity).targets[header] == target
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "values", "target"),
+    [
+        ("Joining date|Employee", "staff", ["02/22/2019", "01-07-2021"], "staff.start_date"),
+        ("Date of Joining", "student", ["02/22/2019"], "student.start_date"),
+        ("First Attendance", "student", ["2019-02-04"], "student.start_date"),
+        ("Employee Position Name", "staff", ["Senior Teacher", "Librarian"], "staff.roles"),
+        ("Designation", "staff", ["Senior Teacher", "Librarian"], "staff.roles"),
+        ("Preferred Family Name", "student", SURNAMES, "student.last_name"),
+    ],
+)
+def test_more_english_wordings_of_a_start_a_position_and_a_surname(
+    header: str, entity: EntityKind, values: list[str], target: str
+) -> None:
+    """Indian English (Fedena's joining date, designation), New Zealand's (EnterNOW)."""
+    key = "ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS, header: values}, entity).targets.get(header) == target
+
+
+def test_a_class_word_with_a_plural_reference_lists_the_groups() -> None:
+    mapping = _match({"ID": NUMBERS, "Class Names": ["4latin", "ESP2"]})
+    assert mapping.targets.get("Class Names") == "student.groups"
+
+
+_LANGUAGE_LISTS = frozenset(
+    {"first_name", "given_names", "last_name", "birth_date", "gender", "email", "username",
+     "homeroom", "year", "school", "site", "pupil_number", "start_date", "end_date", "phone",
+     "mentor", "no_field", "national_id", "student", "staff", "guardian", "mother", "father"}
+)  # fmt: skip
+
+
+def test_every_language_table_holds_known_lists_of_whole_words() -> None:
+    """words.toml's languages: known list names; a kind's and a parent's words are one word."""
+    from edukoppel.mapping._normalise import normalise
+    from edukoppel.mapping._words import words
+
+    found = words()
+    for language, lists in found.languages.items():
+        assert set(lists) <= _LANGUAGE_LISTS, language
+        for name in ("student", "staff", "guardian", "mother", "father"):
+            for word in lists.get(name, ()):
+                assert len(normalise(word).words) == 1, (language, name, word)
+    mothers = {word for word, which in found.parents.items() if which == 1}
+    assert not {word for word, which in found.parents.items() if which == 2} & mothers
+
+
+def test_no_header_that_names_no_field_is_inside_a_name_or_login_alias() -> None:
+    """A no-field header is an avoid word of the name fields: it must not hide an alias."""
+    from edukoppel.mapping._catalogue import catalogue
+    from edukoppel.mapping._normalise import compact
+    from edukoppel.mapping._words import words
+
+    no_field = {compact(word) for word in words().vocabulary("no_field")}
+    national = {compact(word) for word in words().vocabulary("national_id")}
+    for spec in catalogue().fields.values():
+        forms = {form for _, form, _, _ in spec.forms}
+        if spec.type in ("name", "username"):
+            assert not {(a, f) for a in no_field for f in forms if a in f}, spec.target
+        if spec.type == "identifier":
+            assert not {(a, f) for a in national for f in forms if a in f}, spec.target

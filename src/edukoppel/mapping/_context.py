@@ -100,6 +100,10 @@ _PLURAL_ENDS = ("s", "es")
 _PLURAL_SCORE = 0.9
 
 
+# A plural reference word after a class word: "Class Names", "Class Codes" list classes.
+_PLURAL_REFERENCES = frozenset({"names", "codes", "ids"})
+
+
 def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
     """The class word (a one-word name of the homeroom) a header is the English plural of.
 
@@ -109,7 +113,15 @@ def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
         'Class'
         >>> _plural_of(normalise("Class"), {"class": "Class"}) is None
         True
+        >>> _plural_of(normalise("Class Names"), {"class": "Class"})
+        'Class'
     """
+    if (
+        len(header.words) == 2
+        and header.words[0] in singulars
+        and header.words[1] in _PLURAL_REFERENCES
+    ):
+        return singulars[header.words[0]]  # "Class Names": the classes by their names
     if len(header.words) != 1 or header.compact in singulars:
         return None
     for end in _PLURAL_ENDS:

@@ -181,6 +181,11 @@ def _parents(found: list[str]) -> list[str]:
     return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
 
 
+# Fedena's "field|table" ("Admission no|Student", "First name|Guardian"): the table's name
+# after a pipe says whose the field is, as a word in brackets would.
+_TABLE_SUFFIX = re.compile(r"(?<=\w)\s*\|\s*([^\W\d_]+)\s*$")
+
+
 def normalise(header: str) -> Header:
     """A header's words, compact form, count number and path end.
 
@@ -196,8 +201,11 @@ def normalise(header: str) -> Header:
         'geboortedatum'
         >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
+        >>> normalise("Employee number|Employee").compact, normalise("Email|Student").note
+        ('employeenumber', ('student',))
     """
     text = _GENDERED.sub("", _CO_ACCOUNT.sub("coaccount", header.strip()))
+    text = _TABLE_SUFFIX.sub(r" (\1)", text)
     note: list[str] = []
 
     asides: list[str] = []
