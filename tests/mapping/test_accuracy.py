@@ -35,7 +35,8 @@ CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in sess
 # each file's source). Floors are ratchets against regressions, not the target. Sets 1 to 7
 # are tuning sets: their misses were read and turned into rules for classes of header
 # (test_header_families.py), never an alias per missed column; so are 8 and 9 from session 22
-# on, 10 and 11 from session 22's round 4 on, and 12 and 13 from session 23's round 5 on.
+# on, 10 and 11 from session 22's round 4 on, 12 and 13 from session 23's round 5 on, and
+# 14 from session 24's round 6 on.
 # Blind sets (BLIND) are measured by the lead on a branch and never read.
 @attrs.frozen
 class HeldOut:
@@ -195,8 +196,12 @@ HELDOUT_SETS = [
     # either way (ek.read keys on the username when no column is), PerfectPass' ClassName
     # (one row per class) accepts the homeroom, and Touchline's first and preferred names are
     # labelled as the other sets label them: 92.1% (268), 1 wrong field (0.3%; PerfectPass'
-    # Location, the class's room), no key mistake (90.7% on the code before round 5).
-    HeldOut("heldout14", floor=0.92, sets=28),
+    # Location, the class's room), no key mistake (90.7% on the code before round 5). A tuning
+    # set from session 24's round 6 on: 92.8% (270) with that round's vocabulary of the
+    # languages of Europe (Curso, First Attendance), 94.2% (274), 1 wrong field, no key
+    # mistake after its rules for set 14's misses (a table's name after a pipe, a primary key
+    # and a local id of any kind, Indian English joining dates and positions).
+    HeldOut("heldout14", floor=0.94, sets=28),
     # Set 15: blind, gathered in session 23 from Dutch and Flemish files in public repositories
     # (DaCapo, GroepenMaken, a groepsindeling, a klas-indeler, Scalda's pasimo, Scolpanos, a
     # codeercursus klaslijst, a studentenlijst export) and other European ones (diNo, ETH's
@@ -229,7 +234,7 @@ HELDOUT_SETS = [
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.
-BLIND: tuple[str, ...] = ("heldout14", "heldout15", "heldout16")
+BLIND: tuple[str, ...] = ("heldout15", "heldout16")
 
 
 @attrs.frozen

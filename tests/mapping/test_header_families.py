@@ -1358,17 +1358,14 @@ def test_norwegian_swedish_and_danish_school_words(header: str, target: str) -> 
 @pytest.mark.parametrize(
     ("header", "target"),
     [
-        ("Nome", "student.first_name"),
         ("Cognome", "student.last_name"),
         ("Classe", "student.homeroom"),
         ("Sesso", "student.gender"),
         ("Data di nascita", "student.birth_date"),
         ("Scuola", "student.location"),
         ("COGNOME TUTORE *", "guardian.last_name"),
-        ("NOME TUTORE", "guardian.first_name"),
         ("EMAIL TUTORE", "guardian.email"),
         ("CELLULARE", "guardian.phone"),
-        ("Nombre", "student.first_name"),
         ("Apellidos", "student.last_name"),
         ("Usuario", "student.username"),
         ("Grupo", "student.homeroom"),
@@ -1787,3 +1784,353 @@ def test_a_bare_guid_beside_an_id_that_names_the_row_kind_leaves_the_key_to_the_
     for other in ("Leerlingnummer", "Import-ID"):
         plain = _match({"GUID": GUIDS, other: NUMBERS, "Achternaam": SURNAMES})
         assert plain.targets["GUID"] == "student.key"
+
+
+# -- session 24, round 6: the core vocabulary of the languages of Europe (words.toml) -------
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Imię", "student.first_name"),  # Polish
+        ("Nazwisko", "student.last_name"),
+        ("Data urodzenia", "student.birth_date"),
+        ("Płeć", "student.gender"),
+        ("Klasa", "student.homeroom"),
+        ("Identyfikator ucznia", "student.key"),
+        ("Nazwa użytkownika", "student.username"),
+        ("Imię matki", "guardian[1].first_name"),
+        ("Nazwisko ojca", "guardian[2].last_name"),
+        ("Email rodzica", "guardian.email"),
+        ("Jméno", "student.first_name"),  # Czech
+        ("Příjmení", "student.last_name"),
+        ("Datum narození", "student.birth_date"),
+        ("Pohlaví", "student.gender"),
+        ("Třída", "student.homeroom"),
+        ("Ročník", "student.year"),
+        ("Uživatelské jméno", "student.username"),
+        ("E-mail rodiče", "guardian.email"),
+        ("Meno", "student.first_name"),  # Slovak
+        ("Priezvisko", "student.last_name"),
+        ("Dátum narodenia", "student.birth_date"),
+        ("Trieda", "student.homeroom"),
+        ("Priezvisko rodiča", "guardian.last_name"),
+    ],
+)
+def test_west_slavic_school_words(header: str, target: str) -> None:
+    """Polish, Czech and Slovak exports: names, dates, class, and whose (ucznia, rodiče)."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Vezetéknév", "student.last_name"),  # Hungarian
+        ("Keresztnév", "student.first_name"),
+        ("Születési dátum", "student.birth_date"),
+        ("Neme", "student.gender"),
+        ("Nem", "student.gender"),
+        ("Osztály", "student.homeroom"),
+        ("Évfolyam", "student.year"),
+        ("Oktatási azonosító", "student.key"),
+        ("Szülő e-mail címe", "guardian.email"),
+        ("Etunimet", "student.given_names"),  # Finnish
+        ("Kutsumanimi", "student.first_name"),
+        ("Luokka", "student.homeroom"),
+        ("Huoltajan puhelin", "guardian.phone"),
+        ("Eesnimi", "student.first_name"),  # Estonian
+        ("Perekonnanimi", "student.last_name"),
+        ("Sünniaeg", "student.birth_date"),
+        ("Lapsevanema e-post", "guardian.email"),
+    ],
+)
+def test_hungarian_finnish_and_estonian_school_words(header: str, target: str) -> None:
+    """Uralic exports: Hungarian (KRÉTA's kind of names), Finnish and Estonian ones."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Vārds", "student.first_name"),  # Latvian
+        ("Uzvārds", "student.last_name"),
+        ("Dzimšanas datums", "student.birth_date"),
+        ("Vardas", "student.first_name"),  # Lithuanian
+        ("Pavardė", "student.last_name"),
+        ("Gimimo data", "student.birth_date"),
+        ("Klasė", "student.homeroom"),
+        ("Ime", "student.first_name"),  # Croatian, Bosnian, Serbian, Slovenian
+        ("Prezime", "student.last_name"),
+        ("Priimek", "student.last_name"),
+        ("Datum rođenja", "student.birth_date"),
+        ("Spol", "student.gender"),
+        ("Ime roditelja", "guardian.first_name"),
+        ("Prenume", "student.first_name"),  # Romanian
+        ("Data nașterii", "student.birth_date"),
+        ("Clasa", "student.homeroom"),
+        ("Email părinte", "guardian.email"),
+    ],
+)
+def test_baltic_south_slavic_and_romanian_school_words(header: str, target: str) -> None:
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Primer apellido", "student.last_name"),  # Spanish
+        ("Curso", "student.year"),
+        ("NIA", "student.key"),
+        ("Fecha de alta", "student.start_date"),
+        ("Fecha de baja", "student.end_date"),
+        ("Cognoms", "student.last_name"),  # Catalan
+        ("Data de naixement", "student.birth_date"),
+        ("Correu electrònic", "student.email"),
+        ("Usuari", "student.username"),
+        ("Curs", "student.year"),
+        ("Grup", "student.homeroom"),
+        ("Correu pare", "guardian[2].email"),
+        ("Apelidos", "student.last_name"),  # Galician
+        ("Data de nacemento", "student.birth_date"),
+        ("Izena", "student.first_name"),  # Basque
+        ("Abizena", "student.last_name"),
+        ("Jaiotze data", "student.birth_date"),
+        ("Taldea", "student.homeroom"),
+        ("Sobrenome", "student.last_name"),  # Portuguese
+        ("Primeiro nome", "student.first_name"),
+        ("Data de nascimento", "student.birth_date"),
+        ("Turma", "student.homeroom"),
+        ("Série", "student.year"),
+        ("Número de matrícula", "student.key"),
+        ("Email do responsável", "guardian.email"),
+    ],
+)
+def test_iberian_school_words(header: str, target: str) -> None:
+    """Spanish, Catalan, Galician, Basque and Portuguese (Portugal, Brazil) exports."""
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Céadainm", "student.first_name"),  # Irish
+        ("Sloinne", "student.last_name"),
+        ("Dáta breithe", "student.birth_date"),
+        ("Enw cyntaf", "student.first_name"),  # Welsh
+        ("Cyfenw", "student.last_name"),
+        ("Dyddiad geni", "student.birth_date"),
+        ("Dosbarth", "student.homeroom"),
+        ("Blwyddyn", "student.year"),
+        ("E-bost rhiant", "guardian.email"),
+        ("Isem", "student.first_name"),  # Maltese
+        ("Kunjom", "student.last_name"),
+        ("Fornafn", "student.first_name"),  # Icelandic
+        ("Eftirnafn", "student.last_name"),
+        ("Noemnaam", "student.first_name"),  # Afrikaans
+        ("Graad", "student.year"),
+        ("Ouer e-pos", "guardian.email"),
+    ],
+)
+def test_celtic_maltese_icelandic_and_afrikaans_school_words(header: str, target: str) -> None:
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Adı", "student.first_name"),  # Turkish: a dotless ı compares as an i
+        ("Soyadı", "student.last_name"),
+        ("SOYADI", "student.last_name"),
+        ("Doğum Tarihi", "student.birth_date"),
+        ("Cinsiyet", "student.gender"),
+        ("Sınıf", "student.homeroom"),
+        ("Öğrenci No", "student.key"),
+        ("Veli Telefon", "guardian.phone"),
+        ("NISN", "student.key"),  # Indonesian and Malay
+        ("Tanggal Lahir", "student.birth_date"),
+        ("Jenis Kelamin", "student.gender"),
+        ("Kelas", "student.homeroom"),
+        ("Nama depan", "student.first_name"),
+        ("Nama belakang", "student.last_name"),
+    ],
+)
+def test_turkish_indonesian_and_malay_school_words(header: str, target: str) -> None:
+    assert _language_mapping(header, target).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Imię i nazwisko",
+        "Hasło",
+        "Celé jméno",
+        "Heslo",
+        "Teljes név",
+        "Jelszó",
+        "Segundo apellido",
+        "Nombre completo",
+        "Contraseña",
+        "Segon cognom",
+        "Bigarren abizena",
+        "Nome completo",
+        "Senha",
+        "Koko nimi",
+        "Salasana",
+        "Ad Soyad",
+        "Nama lengkap",
+        "Vollständiger Name",
+        "Passwort",
+        "Mot de passe",
+        "Volledige naam",
+        "Full Name",
+    ],
+)
+def test_a_full_name_a_second_surname_or_a_password_is_no_field(header: str) -> None:
+    """Such a header holds no field: it never takes a name or a login beside the others."""
+    mapping = _match(
+        {"ID": NUMBERS, "Vorname": ["Anna", "Jan"], "Nachname": SURNAMES, header: ["Anna Berg"]}
+    )
+    assert header not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("columns", "header", "target"),
+    [
+        ({"Nom": ["Anna", "Jan"], "Cognoms": SURNAMES}, "Nom", "student.first_name"),  # Catalan
+        ({"Nom": SURNAMES, "Prénom": ["Anna", "Jan"]}, "Nom", "student.last_name"),  # French
+        ({"Nume": SURNAMES, "Prenume": ["Ana", "Ion"]}, "Nume", "student.last_name"),
+        ({"Nome": ["Anna", "Luca"], "Cognome": SURNAMES}, "Nome", "student.first_name"),
+        ({"Nome": ["Ana Souza", "João Silva"], "Turma": ["5A"]}, "Nome", None),  # Portuguese
+        ({"Nombre": ["Ana Pérez García"], "Curso": ["1"]}, "Nombre", None),
+        ({"Nama": ["Budi Santoso", "Siti Rahma"], "Kelas": ["7A"]}, "Nama", None),
+        (  # Nuvola: the tutore's name beside the tutore's surname
+            {"NOME TUTORE": ["Anna"], "COGNOME TUTORE *": SURNAMES},
+            "NOME TUTORE",
+            "guardian[1].first_name",
+        ),
+    ],
+)
+def test_a_bare_name_of_more_languages_is_the_other_half_or_the_full_name(
+    columns: dict[str, list[str]], header: str, target: str | None
+) -> None:
+    """Catalan "Nom" is a first name, French "Nom" a surname: the other half decides."""
+    assert _match({"ID": NUMBERS, **columns}).targets.get(header) == target
+
+
+@pytest.mark.parametrize("header", ["PESEL", "Rodné číslo", "Isikukood", "Henkilötunnus"])
+def test_a_national_identity_number_of_more_languages_is_no_id(header: str) -> None:
+    mapping = _match({header: ["85010112345", "90020254321"], "Nazwisko": SURNAMES})
+    assert header not in mapping.targets
+
+
+def test_a_staff_and_a_guardians_file_read_the_languages_words_too() -> None:
+    staff = _match({"ID": NUMBERS, "Imię": ["Anna"], "Nazwisko": SURNAMES, "Hasło": ["x"]}, "staff")
+    assert staff.targets == {
+        "ID": "staff.key", "Imię": "staff.first_name", "Nazwisko": "staff.last_name"
+    }  # fmt: skip
+    guardians = _match({"ID": NUMBERS, "Sukunimi": SURNAMES, "Puhelin": ["040 123"]}, "guardian")
+    assert guardians.targets["Puhelin"] == "guardian.phone"
+
+
+@pytest.mark.parametrize(
+    ("columns", "entity", "header", "target"),
+    [
+        ({"Admission no|Student": NUMBERS}, "student", "Admission no|Student", "student.key"),
+        (
+            {"Employee number|Employee": NUMBERS, "First name|Employee": ["Anna"]},
+            "staff",
+            "Employee number|Employee",
+            "staff.key",
+        ),
+        (
+            {"ID": NUMBERS, "Email|Guardian": ["a.berg@example.com"]},
+            "student",
+            "Email|Guardian",
+            "guardian[1].email",
+        ),
+    ],
+)
+def test_a_tables_name_after_a_pipe_says_whose_the_field_is(
+    columns: dict[str, list[str]], entity: EntityKind, header: str, target: str
+) -> None:
+    """Fedena's "field|table" headers read as the field with whose in brackets."""
+    assert _match(columns, entity).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "target"),
+    [
+        ("BOARDER PK", "student", "student.key"),  # a boarding school's pupil, its primary key
+        ("STAFF PK", "staff", "staff.key"),
+        ("teacher_localid", "staff", "staff.key"),  # the district's own id of any person
+        ("parent_localid", "guardian", "guardian.key"),
+    ],
+)
+def test_a_primary_key_or_a_local_id_of_any_kind_is_its_key(
+    header: str, entity: EntityKind, target: str
+) -> None:
+    assert (
+        _match({header: NUMBERS, "First name": ["Anna", "Jan"]}, entity).targets[header] == target
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "entity", "values", "target"),
+    [
+        ("Joining date|Employee", "staff", ["02/22/2019", "01-07-2021"], "staff.start_date"),
+        ("Date of Joining", "student", ["02/22/2019"], "student.start_date"),
+        ("First Attendance", "student", ["2019-02-04"], "student.start_date"),
+        ("Employee Position Name", "staff", ["Senior Teacher", "Librarian"], "staff.roles"),
+        ("Designation", "staff", ["Senior Teacher", "Librarian"], "staff.roles"),
+        ("Preferred Family Name", "student", SURNAMES, "student.last_name"),
+    ],
+)
+def test_more_english_wordings_of_a_start_a_position_and_a_surname(
+    header: str, entity: EntityKind, values: list[str], target: str
+) -> None:
+    """Indian English (Fedena's joining date, designation), New Zealand's (EnterNOW)."""
+    key = "ID" if entity == "student" else "Staff ID"
+    assert _match({key: NUMBERS, header: values}, entity).targets.get(header) == target
+
+
+def test_a_class_word_with_a_plural_reference_lists_the_groups() -> None:
+    mapping = _match({"ID": NUMBERS, "Class Names": ["4latin", "ESP2"]})
+    assert mapping.targets.get("Class Names") == "student.groups"
+
+
+_LANGUAGE_LISTS = frozenset(
+    {"first_name", "given_names", "last_name", "birth_date", "gender", "email", "username",
+     "homeroom", "year", "school", "site", "pupil_number", "start_date", "end_date", "phone",
+     "mentor", "no_field", "national_id", "student", "staff", "guardian", "mother", "father"}
+)  # fmt: skip
+
+
+def test_every_language_table_holds_known_lists_of_whole_words() -> None:
+    """words.toml's languages: known list names; a kind's and a parent's words are one word."""
+    from edukoppel.mapping._normalise import normalise
+    from edukoppel.mapping._words import words
+
+    found = words()
+    for language, lists in found.languages.items():
+        assert set(lists) <= _LANGUAGE_LISTS, language
+        for name in ("student", "staff", "guardian", "mother", "father"):
+            for word in lists.get(name, ()):
+                assert len(normalise(word).words) == 1, (language, name, word)
+    mothers = {word for word, which in found.parents.items() if which == 1}
+    assert not {word for word, which in found.parents.items() if which == 2} & mothers
+
+
+def test_no_header_that_names_no_field_is_inside_a_name_or_login_alias() -> None:
+    """A no-field header is an avoid word of the name fields: it must not hide an alias."""
+    from edukoppel.mapping._catalogue import catalogue
+    from edukoppel.mapping._normalise import compact
+    from edukoppel.mapping._words import words
+
+    no_field = {compact(word) for word in words().vocabulary("no_field")}
+    national = {compact(word) for word in words().vocabulary("national_id")}
+    for spec in catalogue().fields.values():
+        forms = {form for _, form, _, _ in spec.forms}
+        if spec.type in ("name", "username"):
+            assert not {(a, f) for a in no_field for f in forms if a in f}, spec.target
+        if spec.type == "identifier":
+            assert not {(a, f) for a in national for f in forms if a in f}, spec.target

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from edukoppel.mapping._normalise import compact, normalise
+from edukoppel.mapping._words import Words, words
 from edukoppel.model import ENTITY_KINDS, EntityKind, data_fields
 
 __all__ = [
@@ -75,7 +76,57 @@ OWNER_WORDS = frozenset(
      "relatie",  # Informat, Wisa, Eduarte, ParnasSys: a pupil's relaties are its guardians
      # German: Eltern, Erzieher, Erziehungsberechtigte (Ezb), Sorgeberechtigte.
      *GERMAN_GUARDIAN_WORDS, *NORDIC_GUARDIAN_WORDS, *ROMANCE_GUARDIAN_WORDS}
-)  # fmt: skip
+) | words().kind_words("guardian")  # fmt: skip
+
+#: Where each list of words.toml's languages goes: (kind, field, which list of the field).
+#: A school's word is a location only without a vestiging (a fallback, as "School").
+_VOCABULARY: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    **{
+        field: (("student", field, "aliases"),)
+        for field in ("first_name", "given_names", "last_name", "birth_date", "gender", "email",
+                      "username", "homeroom", "year")
+    },
+    "site": (("student", "location", "aliases"),),
+    "school": (("student", "location", "aliases"), ("student", "location", "fallback")),
+    "pupil_number": (("student", "key", "aliases"), ("student", "student_number", "aliases")),
+    "start_date": (("student", "start_date", "aliases"), ("staff", "start_date", "aliases")),
+    "end_date": (("student", "end_date", "aliases"), ("staff", "end_date", "aliases")),
+    "phone": (("guardian", "phone", "own_aliases"),),
+    "mentor": (("student", "_mentor", "aliases"),),
+    "national_id": tuple(
+        (kind, field, "avoid")
+        for kind, field in (("student", "key"), ("student", "student_number"),
+                            ("staff", "key"), ("guardian", "key"))
+    ),
+}  # fmt: skip
+#: The types of field a no-field header (a full name, a password) must never take.
+_NO_FIELD_TYPES = frozenset({"name", "username"})
+
+
+def with_vocabulary(data: Mapping[str, Any], found: Words) -> dict[str, Any]:
+    """The fields of a ``fields.toml`` with the words of every language added to them.
+
+    Examples:
+        >>> merged = with_vocabulary(tomllib.loads(_fields_text()), words())
+        >>> "Nazwisko" in merged["student"]["last_name"]["aliases"]
+        True
+        >>> "Hasło" in merged["staff"]["username"]["avoid"]
+        True
+    """
+    merged = {kind: {name: dict(entry) for name, entry in fields.items()}
+              for kind, fields in data.items()}  # fmt: skip
+    for name, places in _VOCABULARY.items():
+        for kind, field, which in places:
+            entry = merged[kind][field]
+            known = {word.casefold() for word in entry.get(which, ())}
+            added = [word for word in found.vocabulary(name) if word.casefold() not in known]
+            entry[which] = [*entry.get(which, ()), *dict.fromkeys(added)]
+    no_field = found.vocabulary("no_field")
+    for fields in merged.values():
+        for entry in fields.values():
+            if entry.get("type") in _NO_FIELD_TYPES:
+                entry["avoid"] = [*entry.get("avoid", ()), *no_field]
+    return merged
 
 
 @attrs.frozen(order=True)
@@ -284,8 +335,11 @@ class Catalogue:
         return self.fields.get(f"{target.kind}.{target.field}")
 
 
+def _fields_text() -> str:
+    return files("edukoppel.mapping").joinpath("fields.toml").read_text(encoding="utf-8")
+
+
 @cache
 def catalogue() -> Catalogue:
-    """The catalogue that ships with edukoppel (``edukoppel/mapping/fields.toml``)."""
-    text = files("edukoppel.mapping").joinpath("fields.toml").read_text(encoding="utf-8")
-    return Catalogue.from_toml(text)
+    """The catalogue that ships with edukoppel: ``fields.toml``, with ``words.toml``'s languages."""
+    return Catalogue.from_dict(with_vocabulary(tomllib.loads(_fields_text()), words()))

@@ -24,12 +24,16 @@ __all__ = [
 ]
 
 # "Naam" beside "Voornaam" (Flemish and Dutch: Informat, Smartschool, Wisa), "Name" beside
-# "Surname": a bare name header is the other half of a name the file splits in two.
-_BARE_NAMES = frozenset({"naam", "name"})
+# "Surname": a bare name header is the other half of a name the file splits in two. So is
+# French "Nom" beside "Prénom" (Catalan "Nom" beside "Cognoms": the first name) and Romanian
+# "Nume" beside "Prenume".
+_BARE_NAMES = frozenset({"naam", "name", "nom", "nume"})
 _PAIR_SCORE = 0.9
 # A bare name that is a surname beside a first name (French "Nom", German "Name"), and
 # otherwise the person's full name in one cell (F-teXpress's "Nom": "Jean Dupont").
-_FULL_NAMES = _BARE_NAMES | {"nom"}
+# Italian "Nome" and Spanish "Nombre" are first names beside a surname, and the full name
+# alone (Portuguese "Nome"); Indonesian and Malay "Nama" is the full name.
+_FULL_NAMES = _BARE_NAMES | {"nome", "nombre", "nama"}
 _FULL_NAME_SCORE = 0.6  # below ACCEPT: a suggestion only
 _NAME_FIELDS = frozenset({"first_name", "last_name"})
 _FIRST_NAME_FIELDS = frozenset({"first_name", "given_names"})
@@ -96,6 +100,10 @@ _PLURAL_ENDS = ("s", "es")
 _PLURAL_SCORE = 0.9
 
 
+# A plural reference word after a class word: "Class Names", "Class Codes" list classes.
+_PLURAL_REFERENCES = frozenset({"names", "codes", "ids"})
+
+
 def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
     """The class word (a one-word name of the homeroom) a header is the English plural of.
 
@@ -105,7 +113,15 @@ def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
         'Class'
         >>> _plural_of(normalise("Class"), {"class": "Class"}) is None
         True
+        >>> _plural_of(normalise("Class Names"), {"class": "Class"})
+        'Class'
     """
+    if (
+        len(header.words) == 2
+        and header.words[0] in singulars
+        and header.words[1] in _PLURAL_REFERENCES
+    ):
+        return singulars[header.words[0]]  # "Class Names": the classes by their names
     if len(header.words) != 1 or header.compact in singulars:
         return None
     for end in _PLURAL_ENDS:

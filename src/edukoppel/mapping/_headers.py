@@ -7,6 +7,7 @@ form read apart, an abbreviation, a fuzzy likeness: each scores a little below t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -80,6 +81,7 @@ KIND_WORDS: dict[str, frozenset[str]] = {
         | {"eleve", "eleves", "alumno", "alumna", "alumnos", "estudiante", "estudiantes"}
         | {"aluno", "aluna", "alunno", "alunni", "studente", "oppilas"}
         | PERSON_WORDS
+        | word_lists().kind_words("student")  # words.toml's languages: "Imię ucznia"
     ),
     "staff": frozenset(
         {"docent", "teacher", "educator", "staff", "medewerker", "employee", "instructor"}
@@ -87,12 +89,14 @@ KIND_WORDS: dict[str, frozenset[str]] = {
         | {"lehrkraft", "enseignant", "professeur", "profesor", "docente", "insegnante"}
         | {"larare", "opettaja"}
         | PERSON_WORDS
+        | word_lists().kind_words("staff")
     ),
     "guardian": frozenset(
         {"ouder", "verzorger", "parent", "guardian", "contact", "relatie", *PERSON_WORDS}
         | GERMAN_GUARDIAN_WORDS
         | NORDIC_GUARDIAN_WORDS
         | ROMANCE_GUARDIAN_WORDS
+        | word_lists().kind_words("guardian")
     ),
     # A class list's own columns: "sectionGradeLevel", "Class Subject", "Groep naam".
     "group": frozenset(
@@ -158,11 +162,16 @@ def kind_prefix(header: Header, kind_words: frozenset[str]) -> tuple[str | None,
     first = header.words[0]
     if first in kind_words:
         return (first, "".join(header.words[1:])) if len(header.words) > 1 else (None, None)
-    # The longest word first: "Klassenbezeichnung" is "klassen" + "bezeichnung", not "klas" + ...
-    for word in sorted(kind_words, key=lambda kind: (-len(kind), kind)):
+    for word in _longest_first(kind_words):
         if first.startswith(word) and len(first) >= len(word) + 3:
             return word, header.compact[len(word) :]
     return None, None
+
+
+@functools.cache
+def _longest_first(kind_words: frozenset[str]) -> tuple[str, ...]:
+    """The longest word first: "Klassenbezeichnung" is "klassen" + "bezeichnung", not "klas"."""
+    return tuple(sorted(kind_words, key=lambda kind: (-len(kind), kind)))
 
 
 def header_score(

@@ -13,6 +13,7 @@ import unicodedata
 
 import attrs
 
+from edukoppel.mapping._words import LETTERS
 from edukoppel.mapping._words import words as word_lists
 
 __all__ = ["Header", "compact", "normalise", "words"]
@@ -81,11 +82,6 @@ def _either(text: str) -> tuple[str, ...]:
     return tuple(compact(f"{head} {word} {tail}") for word in match.groups())
 
 
-# Letters no accent stripping takes apart (Norwegian and Danish ø, æ; French œ): written out,
-# so "Fødselsdato" is one word, not "f" and "dselsdato".
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d"})
-
-
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -105,7 +101,7 @@ def words(text: str) -> tuple[str, ...]:
         (('schuler', 'e', 'mail'), ('lehrer',), ('fodselsdato',))
     """
     split = _CAMEL.sub(" ", _strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
-    return tuple(word for word in _NON_WORD.split(split.casefold().translate(_LETTERS)) if word)
+    return tuple(word for word in _NON_WORD.split(split.casefold().translate(LETTERS)) if word)
 
 
 def compact(text: str) -> str:
@@ -185,6 +181,11 @@ def _parents(found: list[str]) -> list[str]:
     return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
 
 
+# Fedena's "field|table" ("Admission no|Student", "First name|Guardian"): the table's name
+# after a pipe says whose the field is, as a word in brackets would.
+_TABLE_SUFFIX = re.compile(r"(?<=\w)\s*\|\s*([^\W\d_]+)\s*$")
+
+
 def normalise(header: str) -> Header:
     """A header's words, compact form, count number and path end.
 
@@ -200,8 +201,11 @@ def normalise(header: str) -> Header:
         'geboortedatum'
         >>> normalise("Geb. dat.").compact, normalise("lln.nr").compact, normalise("DOB").compact
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
+        >>> normalise("Employee number|Employee").compact, normalise("Email|Student").note
+        ('employeenumber', ('student',))
     """
     text = _GENDERED.sub("", _CO_ACCOUNT.sub("coaccount", header.strip()))
+    text = _TABLE_SUFFIX.sub(r" (\1)", text)
     note: list[str] = []
 
     asides: list[str] = []

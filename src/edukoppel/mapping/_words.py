@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from functools import cache
 from importlib.resources import files
 
 import attrs
 
-__all__ = ["Words", "words"]
+__all__ = ["LETTERS", "Words", "plain", "words"]
+
+# Letters no accent stripping takes apart (Norwegian and Danish ø, æ; French œ; Polish ł;
+# Croatian đ; Icelandic þ, ð; Turkish dotless ı): written out, so "Fødselsdato" is one word,
+# not "f" and "dselsdato", and "Soyadı" compares as "SOYADI" does.
+LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th", "ð": "d", "ħ": "h"}
+)
+
+
+def plain(word: str) -> str:
+    """A word as the matcher compares it: lower case, without accents.
+
+    Examples:
+        >>> plain("Płeć"), plain("Öğrenci"), plain("Faðir")
+        ('plec', 'ogrenci', 'fadir')
+    """
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return stripped.casefold().translate(LETTERS)
 
 
 @attrs.frozen
@@ -27,6 +47,8 @@ class Words:
             words they go with (``id``, ``key``).
         value_families: Per person field, the words that name its family (``nacim``: a
             birth date), which values of its kind confirm.
+        languages: Per language, per list (``first_name``, ``no_field``, ``student``, ...),
+            its words as written (``Imię``, ``Hasło``, ``ucznia``).
     """
 
     id_qualifiers: frozenset[str]
@@ -38,6 +60,25 @@ class Words:
     whose_links: frozenset[str]
     value_families: dict[str, tuple[str, ...]]
     external_ids: tuple[frozenset[str], frozenset[str]]
+    languages: dict[str, dict[str, tuple[str, ...]]]
+
+    def vocabulary(self, name: str) -> tuple[str, ...]:
+        """One list of every language, in the file's order (``vocabulary("last_name")``).
+
+        Examples:
+            >>> {"Nazwisko", "Příjmení", "Vezetéknév"} <= set(words().vocabulary("last_name"))
+            True
+        """
+        return tuple(word for found in self.languages.values() for word in found.get(name, ()))
+
+    def kind_words(self, kind: str) -> frozenset[str]:
+        """The words of every language for a kind of person, compared form (``ucznia``).
+
+        Examples:
+            >>> {"uczen", "zaka", "ogrenci"} <= words().kind_words("student")
+            True
+        """
+        return frozenset(plain(word) for word in self.vocabulary(kind))
 
 
 @cache
@@ -50,8 +91,20 @@ def words() -> Words:
     """
     text = files("edukoppel.mapping").joinpath("words.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    parents = dict.fromkeys(data["parents"]["mother"], 1)
-    parents.update(dict.fromkeys(data["parents"]["father"], 2))
+    languages = {
+        language: {name: tuple(found) for name, found in lists.items()}
+        for language, lists in data["languages"].items()
+    }
+    mothers = [
+        *data["parents"]["mother"],
+        *(plain(word) for found in languages.values() for word in found.get("mother", ())),
+    ]
+    fathers = [
+        *data["parents"]["father"],
+        *(plain(word) for found in languages.values() for word in found.get("father", ())),
+    ]
+    parents = dict.fromkeys(mothers, 1)
+    parents.update(dict.fromkeys(fathers, 2))
     return Words(
         id_qualifiers=frozenset(data["id_qualifiers"]["words"]),
         glued_suffixes=dict(data["glued"]["suffixes"]),
@@ -65,4 +118,5 @@ def words() -> Words:
             frozenset(data["external_ids"]["ids"]),
         ),
         value_families={field: tuple(found) for field, found in data["value_families"].items()},
+        languages=languages,
     )
