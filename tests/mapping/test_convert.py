@@ -195,14 +195,13 @@ def test_a_column_with_some_bad_cells_still_provides_its_field(small: Catalogue)
 
 
 def test_a_value_map_makes_an_unreadable_column_readable() -> None:
-    """Czech ``chlapec``/``dívka`` under ``Gender``: mapped on its name; a value map reads them."""
-    export = "Student ID,Last Name,Gender\n1,Berg,dívka\n2,Bakker,chlapec\n".encode()
-    plain = ek.read(export, name="zaci.csv")
+    """Greek ``αγόρι``/``κορίτσι`` under ``Gender``: mapped on its name; a value map reads them."""
+    export = "Student ID,Last Name,Gender\n1,Berg,κορίτσι\n2,Bakker,αγόρι\n".encode()
+    plain = ek.read(export, name="mathites.csv")
     assert plain.mapping.targets["Gender"] == "student.gender"
     assert "gender" not in plain.roster.provides["student"]
-    mapped = ek.read(
-        export, name="zaci.csv", values={"student.gender": {"dívka": "female", "chlapec": "male"}}
-    )
+    greek = {"student.gender": {"κορίτσι": "female", "αγόρι": "male"}}
+    mapped = ek.read(export, name="mathites.csv", values=greek)
     assert "gender" in mapped.roster.provides["student"]
     assert mapped.roster.students["1"].gender == "female"
 

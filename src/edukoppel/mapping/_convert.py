@@ -532,8 +532,8 @@ class _Builder:
     def _unreadable(self, selected: pl.DataFrame) -> list[str]:
         """The fields of which (nearly) every filled cell was refused: they provide nothing.
 
-        A column mapped on its name whose values the model cannot read (Czech
-        ``chlapec``/``dívka`` in a ``Gender`` column, dates in a layout it does not read)
+        A column mapped on its name whose values the model cannot read (Greek
+        ``αγόρι``/``κορίτσι`` in a ``Gender`` column, dates in a layout it does not read)
         would otherwise clear that field of every record in the store. Each gets one issue.
         """
         import polars as pl

@@ -92,6 +92,33 @@ _GENDERS: dict[str, Gender] = {
     "maschio": "male", "femmina": "female", "masculino": "male", "femenino": "female",
     "feminino": "female", "hombre": "male", "mujer": "female", "niño": "male", "niña": "female",
     "mężczyzna": "male", "kobieta": "female",
+    # More of Europe's words, with and without their accents (session 24). Not the single
+    # letters of Turkish (E, erkek), Indonesian (L, P) or Hungarian (F is a férfi, a man).
+    "chłopiec": "male", "chlopiec": "male", "dziewczynka": "female",  # Polish
+    "muž": "male", "muz": "male", "žena": "female", "zena": "female",  # Czech, Slovak
+    "chlapec": "male", "dívka": "female", "divka": "female", "dievča": "female",
+    "dievca": "female",
+    "férfi": "male", "ferfi": "male", "nő": "female", "fiú": "male", "fiu": "male",  # Hungarian
+    "lány": "female", "lany": "female",
+    "erkek": "male", "kız": "female", "kiz": "female", "kadın": "female",  # Turkish
+    "kadin": "female",
+    "mees": "male", "naine": "female",  # Estonian
+    "vīrietis": "male", "virietis": "male", "sieviete": "female",  # Latvian
+    "vyras": "male", "moteris": "female",  # Lithuanian
+    "muški": "male", "muski": "male", "ženski": "female", "zenski": "female",  # Croatian
+    "ž": "female",
+    "bărbat": "male", "barbat": "male", "femeie": "female", "băiat": "male",  # Romanian
+    "baiat": "male", "fată": "female",
+    "home": "male", "dona": "female", "noi": "male", "noia": "female",  # Catalan
+    "varón": "male", "varon": "male",  # Spanish
+    "gizona": "male", "emakumea": "female", "mutila": "male", "neska": "female",  # Basque
+    "homem": "male", "mulher": "female", "menino": "male", "menina": "female",  # Portuguese
+    "ragazzo": "male", "ragazza": "female",  # Italian
+    "manlik": "male", "vroulik": "female", "seun": "male", "dogter": "female",  # Afrikaans
+    "gwryw": "male", "benyw": "female",  # Welsh
+    "fireann": "male", "baineann": "female",  # Irish
+    "karl": "male", "kona": "female", "kk": "male", "kvk": "female",  # Icelandic
+    "laki-laki": "male", "perempuan": "female",  # Indonesian, Malay
 }  # fmt: skip
 
 
