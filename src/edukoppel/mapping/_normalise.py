@@ -9,11 +9,10 @@ number that tells guardian 1 from guardian 2, and the last part of a dotted path
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import attrs
 
-from edukoppel.mapping._words import LETTERS
+from edukoppel.mapping._words import LETTERS, strip_accents
 from edukoppel.mapping._words import words as word_lists
 
 __all__ = ["Header", "compact", "normalise", "words"]
@@ -82,11 +81,6 @@ def _either(text: str) -> tuple[str, ...]:
     return tuple(compact(f"{head} {word} {tail}") for word in match.groups())
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def words(text: str) -> tuple[str, ...]:
     """The lower-case, accent-free words of a text (camelCase split, punctuation dropped).
 
@@ -100,7 +94,7 @@ def words(text: str) -> tuple[str, ...]:
         >>> words("Schüler/in E-Mail"), words("Lehrer*innen"), words("Fødselsdato")
         (('schuler', 'e', 'mail'), ('lehrer',), ('fodselsdato',))
     """
-    split = _CAMEL.sub(" ", _strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
+    split = _CAMEL.sub(" ", strip_accents(_GENDERED.sub("", _POSSESSIVE.sub("", text))))
     return tuple(word for word in _NON_WORD.split(split.casefold().translate(LETTERS)) if word)
 
 

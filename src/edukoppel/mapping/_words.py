@@ -9,7 +9,7 @@ from importlib.resources import files
 
 import attrs
 
-__all__ = ["LETTERS", "Words", "plain", "words"]
+__all__ = ["LETTERS", "Words", "plain", "strip_accents", "words"]
 
 # Letters no accent stripping takes apart (Norwegian and Danish ø, æ; French œ; Polish ł;
 # Croatian đ; Icelandic þ, ð; Turkish dotless ı): written out, so "Fødselsdato" is one word,
@@ -26,9 +26,18 @@ def plain(word: str) -> str:
         >>> plain("Płeć"), plain("Öğrenci"), plain("Faðir")
         ('plec', 'ogrenci', 'fadir')
     """
-    decomposed = unicodedata.normalize("NFKD", word)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return stripped.casefold().translate(LETTERS)
+    return strip_accents(word).casefold().translate(LETTERS)
+
+
+def strip_accents(text: str) -> str:
+    """A text without its combining accents (``é`` is ``e``; ``ø`` stays: see ``LETTERS``).
+
+    Examples:
+        >>> strip_accents("Élève Øya")
+        'Eleve Øya'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @attrs.frozen
