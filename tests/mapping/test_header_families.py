@@ -2101,7 +2101,8 @@ def test_a_class_word_with_a_plural_reference_lists_the_groups() -> None:
 _LANGUAGE_LISTS = frozenset(
     {"first_name", "given_names", "last_name", "birth_date", "gender", "email", "username",
      "homeroom", "year", "school", "site", "pupil_number", "start_date", "end_date", "phone",
-     "mentor", "no_field", "national_id", "student", "staff", "guardian", "mother", "father"}
+     "mentor", "program", "relation", "abbreviation", "no_field", "national_id", "student",
+     "staff", "guardian", "mother", "father"}
 )  # fmt: skip
 
 
@@ -2134,3 +2135,218 @@ def test_no_header_that_names_no_field_is_inside_a_name_or_login_alias() -> None
             assert not {(a, f) for a in no_field for f in forms if a in f}, spec.target
         if spec.type == "identifier":
             assert not {(a, f) for a in national for f in forms if a in f}, spec.target
+
+
+# -- session 25, round 7: rules from sets 15-17 once they were no longer blind --------------
+
+
+@pytest.mark.parametrize("header", ["Nr", "Nummer", "numéro", "Reference number", "Referenz-ID"])
+def test_a_files_only_bare_number_is_the_key_of_its_rows(header: str) -> None:
+    """linuxmuster's ``Nr``, SACoche's ``numéro``, a hogeschool's ``Nummer``: nothing but a
+    number, and the file's only id column. A staff file's is the staff members' key."""
+    columns = {header: NUMBERS, "Achternaam": SURNAMES, "Voornaam": ["Daan", "Zoë"]}
+    assert _match(columns).targets.get(header) == "student.key"
+    assert _match(columns, entity="staff").targets.get(header) == "staff.key"
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # A class list counts its pupils 1, 2, 3: no stable id.
+        {"Nummer": [str(n) for n in range(1, 25)], "Achternaam": SURNAMES},
+        # Beside the pupil's own number or key, a bare "nr" is something else (a house number).
+        {"Leerlingnummer": NUMBERS, "nr": ["12", "7", "113"], "Achternaam": SURNAMES},
+        {"p_persoon": NUMBERS, "nr": ["12A", "7"], "Achternaam": SURNAMES},
+        # Two bare numbers: which is the pupil's, nothing says.
+        {"Nr": NUMBERS, "Nummer": ["A-1", "A-2"], "Achternaam": SURNAMES},
+    ],
+)
+def test_a_bare_number_is_no_key_beside_another_id_or_over_a_class_lists_counts(
+    columns: dict[str, list[str]],
+) -> None:
+    mapping = _match(columns)
+    bare = [column for column in columns if column.casefold() in ("nr", "nummer")]
+    assert not [column for column in bare if mapping.targets.get(column) == "student.key"]
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "target"),
+    [
+        ("SecondParentEmail", ["eva@example.nl"], "guardian[2].email"),  # EarlyTree
+        ("SecondParentFirstName", ["Eva", "Ali"], "guardian[2].first_name"),
+        ("Tweede ouder e-mail", ["eva@example.nl"], "guardian[2].email"),
+        ("Primer apellido Segundo tutor", SURNAMES, "guardian[2].last_name"),  # Séneca
+        ("Parent First Name", ["Eva", "Ali"], "guardian[1].first_name"),  # "first": a name
+        ("Primer apellido", SURNAMES, "student.last_name"),  # Spanish: a first surname
+    ],
+)
+def test_an_ordinal_before_a_guardians_word_numbers_the_guardian(
+    header: str, values: list[str], target: str
+) -> None:
+    assert _match({"Leerlingnummer": NUMBERS, header: values}).targets.get(header) == target
+
+
+def test_a_numbered_tutor_is_a_guardian_never_the_mentor() -> None:
+    """Séneca: ``Nombre Primer tutor`` beside ``Primer apellido Primer tutor`` is guardian 1's."""
+    mapping = _match(
+        {"Nº Id. Escolar": NUMBERS, "Primer apellido Primer tutor": SURNAMES,
+         "Nombre Primer tutor": ["Ana", "Luis"], "Sexo Segundo tutor": ["H", "M"]}
+    )  # fmt: skip
+    assert mapping.targets["Primer apellido Primer tutor"] == "guardian[1].last_name"
+    assert mapping.targets["Nombre Primer tutor"] == "guardian[1].first_name"
+    assert mapping.targets["Sexo Segundo tutor"] == "guardian[2].gender"
+    assert "student._mentor" not in mapping.targets.values()
+
+
+def test_a_swedish_call_name_beside_the_first_names_makes_them_the_given_names() -> None:
+    """Primus: ``Förnamn`` (Anna Maria) beside ``Tilltalsnamn`` (Maria), as Wisa's
+    VOORNAAM beside ROEPNAAM."""
+    mapping = _match({"Elevnummer": NUMBERS, "Förnamn": ["Anna Maria"], "Tilltalsnamn": ["Maria"]})
+    assert mapping.targets["Förnamn"] == "student.given_names"
+    assert mapping.targets["Tilltalsnamn"] == "student.first_name"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("School Level", ["Middle School", "Upper School"], "student", "student.location"),
+        ("Organisatienummer school", ["12AB", "07XY"], "staff", "staff.locations"),  # DUO
+        ("School Level", ["Junior School", "All School"], "staff", "staff.locations"),
+        # A school word over levels, or a previous school's names: no location.
+        ("School Level", ["1", "2", "3"], "student", None),
+        ("Vorige school", ["Basisschool De Regenboog", "OBS Het Anker"], "student", None),
+    ],
+)
+def test_a_schools_word_over_school_names_or_brin_codes_is_the_location(
+    header: str, values: list[str], entity: EntityKind, target: str | None
+) -> None:
+    key = "Leerlingnummer" if entity == "student" else "Personeelsnummer"
+    assert _match({key: NUMBERS, header: values}, entity=entity).targets.get(header) == target
+
+
+def test_a_german_account_type_of_gender_inclusive_roles_tells_pupils_from_teachers() -> None:
+    """Sdui's ``Accounttyp`` of Schüler/in and Lehrer/in: the row's kind, read as such."""
+    data = (
+        "Vorname;Nachname;Accounttyp;E-Mail\n"
+        "Anna;Berg;Schüler/in;anna@schule.example\n"
+        "Jan;Jansen;Lehrer/in;jan@schule.example\n"
+    ).encode()
+    result = ek.read(data, name="sdui.csv")
+    assert result.mapping is not None
+    assert result.mapping.targets["Accounttyp"] == "student._role"
+    assert [s.first_name for s in result.roster.students] == ["Anna"]
+    assert [s.first_name for s in result.roster.staff] == ["Jan"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "header", "target"),
+    [
+        ({"ID Étudiant": ["STU001", "STU002"], "Nom": SURNAMES[:2], "Prénom": ["Jean", "Awa"]},
+         "ID Étudiant", "student.key"),
+        ({"ID Étudiant": ["STU001"], "ID Parent": ["PAR001"]}, "ID Parent", "guardian[1].key"),
+        ({"Leerlingnummer": NUMBERS, "Huidige klas": ["3A", "4B"]}, "Huidige klas",
+         "student.homeroom"),
+        # DUO's mbo layout: the opleiding followed, and the actual date of leaving.
+        ({"Leerlingnummer": NUMBERS, "Gevolgde opleiding": ["25187"], "Leerweg": ["BOL"]},
+         "Gevolgde opleiding", "student.program"),
+        ({"Leerlingnummer": NUMBERS, "Werkelijke datum uitschrijving": ["31-07-2024"]},
+         "Werkelijke datum uitschrijving", "student.end_date"),
+    ],
+)  # fmt: skip
+def test_a_french_student_an_id_before_its_kind_and_the_current_one(
+    columns: dict[str, list[str]], header: str, target: str
+) -> None:
+    assert _match(columns).targets.get(header) == target
+
+
+def test_the_opleiding_followed_leaves_the_leerweg_unmapped() -> None:
+    mapping = _match(
+        {"Leerlingnummer": NUMBERS, "Gevolgde opleiding": ["25187"], "Leerweg": ["BOL", "BBL"]}
+    )
+    assert "Leerweg" not in mapping.targets
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("Né(e) le", ["13/04/2012"], "student", "student.birth_date"),  # PRONOTE
+        ("Fecha di nacementu", ["2013-04-12"], "student", "student.birth_date"),  # Papiamento
+        ("Zweig", ["Technik", "Wirtschaft"], "student", "student.program"),
+        ("Studijní obor", ["Informační technologie"], "student", "student.program"),
+        ("Filière", ["Générale", "Technologique"], "student", "student.program"),
+        ("Ohjelma", ["Tietotekniikka"], "student", "student.program"),
+        ("Parentesco", ["Madre", "Padre"], "guardian", "guardian.relation"),
+        ("Gondviselő rokonsági foka", ["Anya", "Apa"], "guardian", "guardian.relation"),
+        ("Gondviselő telefonszáma", ["+36 30 123 4567"], "guardian", "guardian.phone"),
+        ("Ročník", ["1", "7"], "group", "group.year"),  # EduPage's classes
+    ],
+)
+def test_more_words_of_the_languages_programmes_relations_and_a_groups_year(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    key = {"student": "Leerlingnummer", "guardian": "Oudernummer", "group": "Klascode"}[entity]
+    keys = NUMBERS if entity != "group" else ["1A", "7B"]
+    assert _match({key: keys, header: values}, entity=entity).targets.get(header) == target
+
+
+@pytest.mark.parametrize(
+    ("columns", "header", "target"),
+    [
+        # IBIS: a pupil row's ART of Mutter and Vater; Nuvola: a guardians file's role of them.
+        ({"Schülernummer": NUMBERS, "ART": ["Mutter", "Vater"]}, "ART", "guardian[1].relation"),
+        ({"Oudernummer": NUMBERS, "RUOLO DEL TUTORE *": ["MADRE", "PADRE", "NONNA"]},
+         "RUOLO DEL TUTORE *", "guardian.relation"),
+        # iSchool: a parent's contact of phone numbers is the guardian's phone.
+        ({"Leerlingnummer": NUMBERS, "parent_contact": ["+243 812 000 111", "+243 990 000 222"]},
+         "parent_contact", "guardian[1].phone"),
+        # A column of relatives' words under a header that names another field keeps it.
+        ({"Leerlingnummer": NUMBERS, "ART": ["Regulier", "Gast"]}, "ART", None),
+    ],
+)  # fmt: skip
+def test_a_guardians_relatives_or_phone_numbers_name_the_field_a_weak_header_does_not(
+    columns: dict[str, list[str]], header: str, target: str | None
+) -> None:
+    entity: EntityKind = "guardian" if "Oudernummer" in columns else "student"
+    assert _match(columns, entity=entity).targets.get(header) == target
+
+
+def test_a_header_naming_the_class_and_the_groups_over_one_class_a_cell_is_the_homeroom() -> None:
+    """Primus' ``Grupp/Klass`` of 6A, 9C: a pupil has one homeroom; a plural (``Class Names``)
+    or a list in a cell still says groups."""
+    assert _match({"Elevnummer": NUMBERS, "Grupp/Klass": ["6A", "9C"]}).targets["Grupp/Klass"] == (
+        "student.homeroom"
+    )
+    listed = _match({"Elevnummer": NUMBERS, "Grupp/Klass": ["6A, 6B", "9C; 9D"]})
+    assert listed.targets.get("Grupp/Klass") == "student.groups"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "entity", "target"),
+    [
+        ("NNAME", SURNAMES, "student", "student.last_name"),  # diklabu
+        ("VNAME", ["Daan", "Zoë"], "student", "student.first_name"),
+        ("Einddatum arbeidsrelatie", ["31-07-2024"], "staff", "staff.end_date"),  # DUO
+        ("Einde dienstverband", ["31-07-2024"], "staff", "staff.end_date"),
+        ("Signatur", ["ANLA", "PEJO"], "staff", "staff.abbreviation"),  # Skola24
+        ("Skolans namn", ["Björkskolan"], "staff", "staff.locations"),
+        ("Cod Meccanografico", ["VIIC81200X"], "student", "student.location"),  # Spaggiari
+        ("InternalCode", ["CH-0042", "CH-0107"], "student", "student.key"),  # EarlyTree
+        ("Other ID", ["2031457", "2029981"], "student", "student.key"),  # the only id
+    ],
+)
+def test_german_abbreviations_employment_dates_and_more_school_words(
+    header: str, values: list[str], entity: EntityKind, target: str
+) -> None:
+    columns = {header: values, "Achternaam": SURNAMES[:2], "Voornaam": ["Daan", "Zoë"]}
+    if header in ("NNAME", "VNAME"):
+        columns = {"Schülernummer": NUMBERS, header: values}
+    elif not target.endswith(".key"):
+        columns = {"Personeelsnummer" if entity == "staff" else "Leerlingnummer": NUMBERS,
+                   header: values}  # fmt: skip
+    assert _match(columns, entity=entity).targets.get(header) == target
+
+
+def test_a_title_of_job_titles_is_the_roles_and_a_bare_title_is_none() -> None:
+    """Most files' ``Title`` is a form of address (Gibbon, SIMON): only roles in it say roles."""
+    bare = ek.match_columns(Table.from_rows(["Staff ID", "Title"], []), entity="staff")
+    assert "Title" not in bare.targets

@@ -15,6 +15,7 @@ from edukoppel.mapping._catalogue import Catalogue, Target
 from edukoppel.mapping._headers import KIND_WORDS, PERSON_WORDS, POINTER_EVIDENCE, kind_prefix
 from edukoppel.mapping._mapping import ACCEPT, ACCEPT_KEY, RELATED_WEIGHT, Pick
 from edukoppel.mapping._normalise import normalise
+from edukoppel.mapping._values import ValueProfile
 from edukoppel.model import EntityKind
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "Decision",
     "Tie",
     "assign",
+    "bare_id_columns",
     "qualified_columns",
 ]
 
@@ -100,12 +102,56 @@ def qualified_columns(table: Table, entity: EntityKind) -> frozenset[int]:
     return frozenset(found)
 
 
+# The words of a header that is nothing but an id or a number, and the qualifiers beside them
+# that name no kind and no other field ("Reference number", "Identifiant unique", "ID Code").
+_BARE_ID_WORDS = frozenset(
+    {"id", "nr", "nummer", "number", "no", "num", "numero", "identifier", "identifiant",
+     "identificador", "identificativo", "kennung", "kennnummer"}
+)  # fmt: skip
+_BARE_ID_QUALIFIERS = frozenset(
+    {"code", "ref", "reference", "referenz", "referentie", "unique", "uniek", "eindeutig",
+     "unico", "internal", "intern", "interne", "other", "andere"}
+)  # fmt: skip
+# A code that says it is the file's own (EarlyTree's "InternalCode") is an id too.
+_OWN_CODES = frozenset({"internal", "intern", "interne", "unique", "uniek", "eindeutig"})
+# A column of numbers this short, mostly, counts a class list's pupils (1, 2, ... 31): no key.
+_COUNTED = 0.5
+
+
+def bare_id_columns(table: Table, profiles: Sequence[ValueProfile]) -> frozenset[int]:
+    """The columns whose header is only an id or a number word, and whose values may be ids.
+
+    Examples:
+        >>> from edukoppel.readers import Table
+        >>> from edukoppel.mapping._values import profile
+        >>> table = Table.from_rows(["Nummer", "Naam", "nr"], [["20912345", "Daan", "7"]])
+        >>> sorted(bare_id_columns(table, [profile(table.column(i)) for i in range(3)]))
+        [0]
+    """
+    found = set()
+    for position, name in enumerate(table.unique_columns):
+        words = set(normalise(table.columns[position] or name).words)
+        named = words & _BARE_ID_WORDS or ("code" in words and words & _OWN_CODES)
+        if not named or not words <= _BARE_ID_WORDS | _BARE_ID_QUALIFIERS:
+            continue
+        values = profiles[position]
+        if values.filled and (
+            values.share("identifier") < 0.9 or values.share("short_number") >= _COUNTED
+        ):
+            continue
+        found.add(position)
+    return frozenset(found)
+
+
 def assign(
     candidates: Mapping[int, Sequence[Pick]],
     fields: Catalogue,
     fixed: Mapping[int, Decision] | None = None,
     names: Mapping[int, str] | None = None,
     qualified: frozenset[int] = frozenset(),
+    *,
+    bare_ids: frozenset[int] = frozenset(),
+    row_key: Target | None = None,
 ) -> tuple[dict[int, Pick], dict[int, Tie]]:
     """Decided columns first, then best score first, one column per target (or several).
 
@@ -126,6 +172,10 @@ def assign(
       ``qualified``): that one is the row's, the other may still take another field. The
       same when the bare one scores higher by less than ``_QUALIFIED_GAP`` (an exact
       ``Email Address`` against ``Student Email``, an alias after the kind's word).
+
+    ``bare_ids``: the columns whose header is nothing but an id or a number (``Nummer``,
+    ``numéro``, ``Referenz-ID``), and ``row_key`` the key of the row's kind: one such column
+    is the key when nothing else is (see :func:`_lone_bare_id_is_key`).
     """
     chosen: dict[int, Pick] = {}
     tied: dict[int, Tie] = {}
@@ -191,7 +241,55 @@ def assign(
         chosen[position] = (score, target, evidence)
         taken.add(target)
     _only_number_is_key(chosen, tied, candidates, fixed or {})
+    _lone_bare_id_is_key(chosen, tied, candidates, bare_ids, row_key)
     return chosen, tied
+
+
+# A bare id's key candidate must be its best, or this close to it.
+_BARE_ID_GAP = 0.1
+
+
+def _lone_bare_id_is_key(
+    chosen: dict[int, Pick],
+    tied: Mapping[int, Tie],
+    candidates: Mapping[int, Sequence[Pick]],
+    bare_ids: frozenset[int],
+    row_key: Target | None,
+) -> None:
+    """A file's one column headed by a bare ``Nummer`` or ``ID`` is the key of its rows.
+
+    ``Nr``, ``Nummer``, ``numéro``, ``Referenz-ID`` name no kind, so they score below the
+    key's threshold. But in a file of pupils whose only id column is that one, with no other
+    column chosen or tied for the key, it is the pupils' number (linuxmuster's ``Nr``,
+    SACoche's ``numéro``, a hogeschool's ``Nummer``), even when no alias of the key looks like
+    it (``Reference number`` in a staff file). Not beside a column chosen as the
+    pupil's number (Informat's ``nr`` is then the house number), not when it went to another
+    field, nor when two such columns are there, nor (see ``bare_ids``) over a class list's
+    counts.
+    """
+    free = [position for position in sorted(bare_ids) if position not in chosen]
+    if len(free) != 1 or len(bare_ids) != 1:
+        return
+    position = free[0]
+    if position in tied or row_key is None:
+        return
+    if any(
+        pick[1].field in ("key", "student_number") and pick[1].number is None
+        for pick in chosen.values()
+    ) or any(tie[0] == str(row_key) for tie in tied.values()):
+        return  # the key, or the pupil's number: a bare "nr" beside it is something else
+    scored = candidates.get(position, ())
+    top = scored[0][0] if scored else 0.0
+    found = [
+        (score, evidence)
+        for score, target, evidence in scored
+        if target == row_key and score >= top - _BARE_ID_GAP
+    ]
+    if not found and any(target.field != "key" for _, target, _ in scored):
+        return  # another field's name ("ID Code": a teacher's code)
+    score, evidence = found[0] if found else (0.0, ("a bare id or number",))
+    why = (*evidence, "the file's only id column, and no other column is the key")
+    chosen[position] = (max(score, ACCEPT_KEY), row_key, why)
 
 
 def _only_number_is_key(

@@ -84,15 +84,22 @@ _VOCABULARY: Mapping[str, tuple[tuple[str, str, str], ...]] = {
     **{
         field: (("student", field, "aliases"),)
         for field in ("first_name", "given_names", "last_name", "birth_date", "gender", "email",
-                      "username", "homeroom", "year")
+                      "username", "homeroom")
     },
-    "site": (("student", "location", "aliases"),),
-    "school": (("student", "location", "aliases"), ("student", "location", "fallback")),
+    "year": (("student", "year", "aliases"), ("group", "year", "aliases")),
+    "site": (("student", "location", "aliases"), ("staff", "locations", "aliases")),
+    "school": (
+        ("student", "location", "aliases"), ("student", "location", "fallback"),
+        ("staff", "locations", "aliases"), ("staff", "locations", "fallback"),
+    ),
     "pupil_number": (("student", "key", "aliases"), ("student", "student_number", "aliases")),
     "start_date": (("student", "start_date", "aliases"), ("staff", "start_date", "aliases")),
     "end_date": (("student", "end_date", "aliases"), ("staff", "end_date", "aliases")),
     "phone": (("guardian", "phone", "own_aliases"),),
     "mentor": (("student", "_mentor", "aliases"),),
+    "program": (("student", "program", "aliases"),),
+    "relation": (("guardian", "relation", "aliases"),),
+    "abbreviation": (("staff", "abbreviation", "aliases"),),
     "national_id": tuple(
         (kind, field, "avoid")
         for kind, field in (("student", "key"), ("student", "student_number"),

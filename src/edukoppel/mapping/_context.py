@@ -133,13 +133,17 @@ def _plural_of(header: Header, singulars: Mapping[str, str]) -> str | None:
 
 # The name a person goes by (Dutch roepnaam, German Rufname, English preferred name), and a
 # plain first name: beside a call name, the plain one is the official first name(s).
+# Swedish "Tilltalsnamn", Finnish "Kutsumanimi", Danish "Kaldenavn": the name one is called by.
+# Not a nickname: beside a First Name (Genesis, Edusight, Informat) it is no field.
 _CALL_NAMES = frozenset(
-    {"roepnaam", "rufname", "preferredfirstname", "preferredforename", "preferredname", "knownas"}
-)
+    {"roepnaam", "rufname", "preferredfirstname", "preferredforename", "preferredname", "knownas",
+     "tilltalsnamn", "kutsumanimi", "kaldenavn"}
+)  # fmt: skip
 _CALL_NAME_SIMILARITY = 90  # "prefferedname" is 96% "preferredname"
 _PLAIN_FIRST_NAMES = frozenset(
-    {"voornaam", "vorname", "firstname", "forename", "givenname", "first"}
-)
+    {"voornaam", "vorname", "firstname", "forename", "givenname", "first", "fornamn", "fornavn",
+     "etunimi"}
+)  # fmt: skip
 
 
 def _official_first_names(

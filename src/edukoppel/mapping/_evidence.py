@@ -24,6 +24,7 @@ __all__ = [
     "value_suggestions",
     "weigh",
     "with_family",
+    "with_relatives",
 ]
 
 
@@ -114,6 +115,8 @@ _FAMILY_VALUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "year": ("year", ()),
     "group": ("group", ("year",)),
     "role": ("role", ()),
+    "location": ("school", ()),
+    "locations": ("school", ()),
     "roles": ("role", ()),
     # A login of letters (mue, r0123456), not a count of logins nor the last one's date.
     "username": ("username", ("digits", "date")),
@@ -235,6 +238,53 @@ def with_family(
         return scored
     chosen = {pick[1] for pick in found}
     return [item for item in scored if item[1] not in chosen] + found
+
+
+# A column of relatives (Mutter, Vater; MADRE, PADRE, NONNA) under a header that names no field
+# is a guardian's relation: below a name of the field, above ACCEPT.
+_RELATIVES_SHARE = 0.8
+
+
+def with_relatives(
+    scored: Scored,
+    header: Header,
+    values: ValueProfile,
+    specs: Sequence[FieldSpec],
+    entity: EntityKind,
+) -> Scored:
+    """A weak header's candidates, with a guardian's field its values name.
+
+    IBIS' ``ART`` of Mutter and Vater on a pupil row, Nuvola's ``RUOLO DEL TUTORE`` of MADRE,
+    PADRE, NONNA in a guardians file: the relation of the guardian (numbered as the header
+    numbers it, 1 by default), whatever the header calls it. A guardian's column of phone
+    numbers (iSchool's ``parent_contact``) is the guardian's phone.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import catalogue
+        >>> from edukoppel.mapping._normalise import normalise
+        >>> from edukoppel.mapping._values import profile
+        >>> specs = catalogue().for_entity("student")
+        >>> art, relatives = normalise("ART"), profile(["Mutter", "Vater"])
+        >>> found = with_relatives([], art, relatives, specs, "student")
+        >>> str(found[0][1]), found[0][0]
+        ('guardian[1].relation', 0.84)
+    """
+    if not values.filled:
+        return scored
+    if values.share("relative") >= _RELATIVES_SHARE:
+        name, why = "relation", f"values: {values.share('relative'):.0%} name a guardian's relation"
+    elif values.share("phone") >= _FAMILY_SHARE and OWNER_WORDS & {*header.words, *header.note}:
+        # "parent_contact", "Contact ouder" of phone numbers: the guardian's phone
+        name, why = "phone", f"a guardian's column, values: {values.share('phone'):.0%} phone"
+    else:
+        return scored
+    for spec in specs:
+        if spec.kind == "guardian" and spec.name == name:
+            target = target_for(spec, header, entity)
+            if target is None:
+                return scored
+            return [item for item in scored if item[1] != target] + [(_FAMILY, target, (why,))]
+    return scored
 
 
 def no_pupil_roles(values: ValueProfile) -> bool:

@@ -138,6 +138,8 @@ _FILLERS: dict[str, tuple[str, ...]] = {
     "email": ("address", "adres"),
     "phone": ("number", "nummer"),
     "identifier": ("number", "nummer"),  # "UPN number", "Barcode number"
+    # A staff member's dates of the employment: DUO's "Einddatum arbeidsrelatie".
+    "date": ("arbeidsrelatie", "dienstverband", "aanstelling", "employment", "contract"),
 }
 
 
@@ -246,6 +248,9 @@ def header_score(
             and " " not in alias_words
         ):
             score, reason = 0.85, f"abbreviation of alias {alias!r}"
+        elif len(header.words) == 2 and header.words[::-1] == tuple(alias_words.split()):
+            # French, Spanish, Italian: the thing before its kind ("ID Parent", "ID Classe").
+            score, reason = 0.95, f"alias {alias!r} in another order"
         else:
             similarity = max(
                 fuzz.ratio(header.compact, form), fuzz.token_sort_ratio(spaced, alias_words)

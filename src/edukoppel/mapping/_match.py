@@ -17,10 +17,16 @@ from typing import TYPE_CHECKING, Literal
 
 from edukoppel.exceptions import MappingError
 from edukoppel.mapping import _presets
-from edukoppel.mapping._assign import Decision, Tie, assign, qualified_columns
+from edukoppel.mapping._assign import Decision, Tie, assign, bare_id_columns, qualified_columns
 from edukoppel.mapping._catalogue import Catalogue, FieldSpec, Target, catalogue
 from edukoppel.mapping._context import HeaderContext, cap_full_names, score_beside
-from edukoppel.mapping._evidence import no_pupil_roles, value_suggestions, weigh, with_family
+from edukoppel.mapping._evidence import (
+    no_pupil_roles,
+    value_suggestions,
+    weigh,
+    with_family,
+    with_relatives,
+)
 from edukoppel.mapping._headers import (
     ADDRESS_WORDS,
     FORMAT_TYPES,
@@ -134,7 +140,10 @@ def match_columns(
         raise MappingError(f"the field catalogue has no fields for {entity!r}")
     candidates, suggestions = _score(table, specs, entity, profiles)
     compared = {position: normalise(name).compact for position, name in enumerate(names)}
-    chosen, tied = assign(candidates, fields, fixed, compared, qualified_columns(table, entity))
+    chosen, tied = assign(
+        candidates, fields, fixed, compared, qualified_columns(table, entity),
+        bare_ids=bare_id_columns(table, profiles), row_key=_row_key(fields, entity),
+    )  # fmt: skip
     columns = [
         _column_match(name, position, scored=candidates[position],
                       suggestions=suggestions[position], pick=chosen.get(position),
@@ -285,11 +294,47 @@ def _score(
             scored.append((weighed, target, (why, note) if note else (why,)))
         if not scored or max(item[0] for item in scored) < ACCEPT:
             scored = with_family(scored, header, values, specs, entity)
+            scored = with_relatives(scored, header, values, specs, entity)
         scored.sort(key=lambda item: (-item[0], str(item[1])))
-        candidates[position] = scored
+        both = not series and len(header.alternatives) > 1  # "Grupp/Klass": either name
+        candidates[position] = _one_class_is_the_homeroom(scored) if both else scored
         suggestions[position] = [] if scored else value_suggestions(values, specs, entity)
     cap_full_names(candidates, headers)
     return candidates, suggestions
+
+
+_ONE_CLASS = 0.99  # a homeroom's rival, the teaching groups, steps just below it
+_SAME_SCORE = 0.005  # as assign's tie
+
+
+def _one_class_is_the_homeroom(scored: Scored) -> Scored:
+    """One class a cell, under a header that names the homeroom and the groups alike.
+
+    Primus' ``Grupp/Klass`` of 6A, 9C: the homeroom, which a pupil has one of, rather than
+    the field the alphabet puts first.
+
+    Examples:
+        >>> from edukoppel.mapping._catalogue import Target
+        >>> groups, homeroom = Target("student", "groups"), Target("student", "homeroom")
+        >>> both = [(0.9, groups, ()), (0.9, homeroom, ())]
+        >>> [str(target) for _, target, _ in _one_class_is_the_homeroom(both)]
+        ['student.homeroom', 'student.groups']
+    """
+    if len(scored) < 2:
+        return scored
+    (first, one, why), (second, other, rival) = scored[0], scored[1]
+    fields = {one.field, other.field}
+    if fields != {"groups", "homeroom"} or one.kind != other.kind or first - second > _SAME_SCORE:
+        return scored
+    if one.field == "homeroom":
+        return [(first, one, why), (second * _ONE_CLASS, other, rival), *scored[2:]]
+    return [(second, other, rival), (first * _ONE_CLASS, one, why), *scored[2:]]
+
+
+def _row_key(fields: Catalogue, entity: EntityKind) -> Target | None:
+    """The key of the row's kind, if the catalogue has one (``student.key``)."""
+    target = Target(entity, "key")
+    return target if fields.spec(target) is not None else None
 
 
 def _tie_text(tie: Tie | None, names: Sequence[str]) -> str | None:

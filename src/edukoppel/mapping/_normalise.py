@@ -42,6 +42,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "fname": ("first", "name"), "lname": ("last", "name"), "afd": ("afdeling",),
     "stu": ("student",), "addr": ("address",), "uid": ("id",),
     "pref": ("preferred",),  # Brightspace's pref_first_name
+    "nname": ("nachname",), "vname": ("vorname",),  # German databases (diklabu's NNAME)
     "register": ("registration",),  # the UK's register class: the registration class
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(rf"\b({'|'.join(_NUMBERED)})(\d)\b")
@@ -175,6 +176,43 @@ def _parents(found: list[str]) -> list[str]:
     return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
 
 
+# Words of a guardian that an ordinal before them numbers (on top of every language's guardian
+# words); a numbered tutor is a guardian (Spanish "Primer tutor"), never a pupil's mentor.
+_ORDINAL_GUARDIANS = frozenset(
+    {"parent", "guardian", "ouder", "verzorger", "contact", "contactpersoon", "carer",
+     "caregiver", "elternteil", "erziehungsberechtigte", "erziehungsberechtigter"}
+)  # fmt: skip
+_TUTORS = frozenset({"tutor", "tutora", "tutore"})
+
+
+def _ordinal_guardians(found: list[str]) -> list[str]:
+    """A guardian numbered by an ordinal word before it, as by a digit after it.
+
+    Examples:
+        >>> _ordinal_guardians(["second", "parent", "email"])
+        ['parent', '2', 'email']
+        >>> _ordinal_guardians(["nombre", "primer", "tutor"])
+        ['nombre', 'parent', '1']
+        >>> _ordinal_guardians(["primer", "apellido"])
+        ['primer', 'apellido']
+    """
+    if any(word.isdigit() for word in found):
+        return found
+    lists = word_lists()
+    guardians = _ORDINAL_GUARDIANS | _TUTORS | lists.kind_words("guardian")
+    which = [
+        index
+        for index, word in enumerate(found[:-1])
+        if word in lists.ordinals and found[index + 1] in guardians
+    ]
+    if len(which) != 1:
+        return found
+    index = which[0]
+    guardian = "parent" if found[index + 1] in _TUTORS else found[index + 1]
+    number = str(lists.ordinals[found[index]])
+    return [*found[:index], guardian, number, *found[index + 2 :]]
+
+
 # Fedena's "field|table" ("Admission no|Student", "First name|Guardian"): the table's name
 # after a pipe says whose the field is, as a word in brackets would.
 _TABLE_SUFFIX = re.compile(r"(?<=\w)\s*\|\s*([^\W\d_]+)\s*$")
@@ -197,6 +235,8 @@ def normalise(header: str) -> Header:
         ('geboortedatum', 'leerlingnummer', 'dateofbirth')
         >>> normalise("Employee number|Employee").compact, normalise("Email|Student").note
         ('employeenumber', ('student',))
+        >>> normalise("Huidige klas").compact, normalise("Current").compact
+        ('klas', 'current')
     """
     text = _GENDERED.sub("", _CO_ACCOUNT.sub("coaccount", header.strip()))
     text = _TABLE_SUFFIX.sub(r" (\1)", text)
@@ -229,7 +269,9 @@ def normalise(header: str) -> Header:
     joined = _GLUED_DIGIT.sub(r"\1 \2", _GLUED_NUMBER.sub(r"\1 \2", " ".join(found)))
     written = joined.split()
     found = [full for word in written for full in _ABBREVIATIONS.get(word, (word,))]
-    found = _parents(_without_id_qualifiers(found))
+    while len(found) > 1 and found[0] in word_lists().current_words:
+        found.pop(0)  # "Huidige klas", "Werkelijke datum uitschrijving": the field itself
+    found = _ordinal_guardians(_parents(_without_id_qualifiers(found)))
     number = None
     digits = [index for index, word in enumerate(found) if word.isdigit() and len(word) == 1]
     if len(digits) == 1 and len(found) > 1 and found[digits[0]] != "0":

@@ -16,6 +16,8 @@ from importlib.resources import files
 
 import attrs
 
+from edukoppel.mapping._words import plain
+from edukoppel.mapping._words import words as word_lists
 from edukoppel.model import EntityKind
 from edukoppel.model._values import gender_codes
 
@@ -83,6 +85,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # (a letter for a temporary one).
     "upn": re.compile(r"^[a-z]\d{11}[0-9a-z]$", re.IGNORECASE),
     "brin4": re.compile(r"^\d{2}[a-z]{2}$", re.IGNORECASE),
+    # A school as a file names it: a BRIN (12AB, 12AB00) or a name with a school's word in it
+    # (Middle School, OH HIGH SCHOOL, Lycée Pasteur, Basisschool De Regenboog).
+    "school": re.compile(
+        r"^(\d{2}[a-z]{2}(\d{2})?"
+        r"|.*\b(school|schule|college|lyceum|lyc[eé]e|gymnasium|academy|acad[eé]mie|elementary"
+        r"|basisschool|[eé]cole|escuela|scuola|liceo|istituto|escola|skola|skole|koulu)\b.*)$",
+        re.IGNORECASE,
+    ),
     "eckid": re.compile(r"^https?://(id\.)?ketenid\.nl/", re.IGNORECASE),
     "phone": re.compile(r"^(\+|00)?[\d\s\-()]{9,16}$"),
     "bool": re.compile(r"^(ja|nee|j|n|yes|no|y|true|false|waar|onwaar|0|1|x)$", re.IGNORECASE),
@@ -95,6 +105,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"^[0-9a-z][0-9a-z\-_.]{0,39}(\s*[;,|]\s*[0-9a-z][0-9a-z\-_.]{0,39})+$", re.IGNORECASE
     ),
     "digits": re.compile(r"^\d+$"),
+    # 1, 7, 31: a number of three digits at most, as a class list counts its pupils.
+    "short_number": re.compile(r"^\d{1,3}$"),
     # A, C, 3: one letter or digit, a class's section or timetable line rather than a class.
     "character": re.compile(r"^[^\W_]$"),
     "number": re.compile(r"^\d+([.,]\d+)?$"),
@@ -171,6 +183,8 @@ def profile(values: Sequence[str]) -> ValueProfile:
         kind: sum(1 for text in sample if pattern.match(text)) / count
         for kind, pattern in _patterns().items()
     }
+    relatives = word_lists().relatives
+    shares["relative"] = sum(1 for text in sample if plain(text) in relatives) / count
     return ValueProfile(filled=count, shares=shares, distinct=len(set(sample)) / count)
 
 

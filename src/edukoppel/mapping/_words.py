@@ -49,6 +49,9 @@ class Words:
         glued_suffixes, glued_prefixes: Short forms glued to a field's name, and the kind of
             person each names (``sch``: a pupil, ``erz``: a guardian, ``l``: a teacher).
         parents: The words for a mother (guardian 1) and a father (guardian 2), by word.
+        ordinals: The words for first and second (1, 2), which number the guardian after them.
+        relatives: The words of a guardian's relation to a pupil, the parents' among them.
+        current_words: Words before a field's name that say "the one now" (``Huidige klas``).
         form_words: Words after a thing's name that say which form of it (``Kurzform``).
         group_plurals: Plurals of a group word that end a compound (``Zusatzgruppen``).
         whose_links: Prepositions and articles before a word for whose (``för``, ``van de``).
@@ -64,6 +67,9 @@ class Words:
     glued_suffixes: dict[str, str]
     glued_prefixes: dict[str, str]
     parents: dict[str, int]
+    ordinals: dict[str, int]
+    current_words: frozenset[str]
+    relatives: frozenset[str]
     form_words: frozenset[str]
     group_plurals: tuple[str, ...]
     whose_links: frozenset[str]
@@ -119,6 +125,12 @@ def words() -> Words:
         glued_suffixes=dict(data["glued"]["suffixes"]),
         glued_prefixes=dict(data["glued"]["prefixes"]),
         parents=parents,
+        ordinals={
+            **dict.fromkeys(data["ordinals"]["first"], 1),
+            **dict.fromkeys(data["ordinals"]["second"], 2),
+        },
+        current_words=frozenset(data["current_words"]["words"]),
+        relatives=frozenset(plain(word) for word in (*data["relatives"]["words"], *parents)),
         form_words=frozenset(data["form_words"]["words"]),
         group_plurals=tuple(data["group_plurals"]["words"]),
         whose_links=frozenset(data["whose_links"]["words"]),
