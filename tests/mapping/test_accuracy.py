@@ -28,15 +28,17 @@ from edukoppel.mapping import ColumnMapping
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.toml"))
 TARGET_ACCURACY = 0.95
-CORPUS_FLOOR = 0.99  # a ratchet: measured at 99.7% (332 of 333 columns) in session 20
+CORPUS_FLOOR = 0.99  # a ratchet: 99.7% (332 of 333 columns) in session 20, 99.4% (331) from
+# session 25 on (Clever's bare "Title" of job titles: most files' is a form of address)
 
 
 # Header sets gathered by people who had seen neither the catalogue nor the corpus above (see
 # each file's source). Floors are ratchets against regressions, not the target. Sets 1 to 7
 # are tuning sets: their misses were read and turned into rules for classes of header
 # (test_header_families.py), never an alias per missed column; so are 8 and 9 from session 22
-# on, 10 and 11 from session 22's round 4 on, 12 and 13 from session 23's round 5 on, and
-# 14 from session 24's round 6 on.
+# on, 10 and 11 from session 22's round 4 on, 12 and 13 from session 23's round 5 on, 14
+# from session 24's round 6 on, and 15, 16 and 17 from session 25's round 7 on (a set's
+# gains from each later round are in its comment).
 # Blind sets (BLIND) are measured by the lead on a branch and never read.
 @attrs.frozen
 class HeldOut:
@@ -116,7 +118,7 @@ HELDOUT_SETS = [
     # either (85.1%, 188; 4 wrong fields, 1.8%). A tuning set from session 22 on: 88.2% (195),
     # 4 wrong fields and no key mistake after that session's rules; 91.0% (201) after session
     # 23's round 5 (role words, family words with values, another system's id).
-    HeldOut("heldout8", floor=0.90, sets=17),
+    HeldOut("heldout8", floor=0.91, sets=17),
     # Set 9: blind, gathered at the end of session 21 from English-language tools (iSAMS,
     # Compass, SportsTrak, Blackbaud, Brightspace, Purple Mash, SchoolMint Hero, d6+, Grado,
     # 5-Star Students, 7 Mindsets, ...) and French, Norwegian and Swedish ones (c2i-annu, WIS
@@ -129,7 +131,7 @@ HELDOUT_SETS = [
     # session 22's round 4 (Nordic and French school words, national identity numbers, role
     # names); 92.6% (250) with session 23's gender codes of more languages, 94.1% (254) after
     # that session's round 5.
-    HeldOut("heldout9", floor=0.93, sets=21),
+    HeldOut("heldout9", floor=0.94, sets=21),
     # Set 10: blind, gathered in session 22 from French (ScoDoc, Gepi, SACoche, Zeus/ProEco),
     # Nordic (VOKAL, Bibsyst, Lin Education, UTV, Skoltavlan, a Finnish university export),
     # German and Austrian (linuxmuster.net, EntE, HPI Schul-Cloud, SchoolFox), Italian (Nuvola)
@@ -144,7 +146,7 @@ HELDOUT_SETS = [
     # after that round's rules (French, Nordic, Italian, Spanish and Finnish school words);
     # 88.3% (166) with session 23's gender codes of more languages (jente, G, M./MME), 91.5%
     # (172) after that session's round 5 (exact headers over unfamiliar codes).
-    HeldOut("heldout10", floor=0.91, sets=20),
+    HeldOut("heldout10", floor=0.94, sets=20),
     # Set 11: blind, gathered in session 22 from English-language tools (Gibbon, Bromcom, Infinite
     # Campus, Seesaw, Scoir, ESGI, KidsLoop, Kolibri, Chamilo, School Stream, SIMS via Scomis,
     # SMART Response, ...) and one Spanish (EducaMadrid): 25 sets, 313 columns, all real header
@@ -184,7 +186,7 @@ HELDOUT_SETS = [
     # on a wrong field, no key mistake, 1 no-field column mapped. A tuning set from session
     # 23's round 5 on, after a label review (Atenea's mother is guardian 1 and its father
     # guardian 2, as the other sets number them): 92.9% (130), 2 wrong fields, no key mistake.
-    HeldOut("heldout13", floor=0.92, sets=16),
+    HeldOut("heldout13", floor=0.94, sets=16),
     # Set 14: blind, gathered in session 23 from English-language tools (Project Success,
     # ReachMyTeach, Touchline REACH, Smarter Balanced, Fedena, Eduqfix, Forall Rubrics,
     # Synergetic, Invoke, PerfectPass, EnterNOW, PTC Wizard, Scholastico, Hapara, ...) and
@@ -218,8 +220,11 @@ HELDOUT_SETS = [
     # 81.2% (130), 3 wrong fields (1.9%: iSchool's post-nom under "surname" beside last_name,
     # Scolpanos' Klas5 and Klas6, links to uploaded reports), no key mistake. Still blind
     # after session 24's round 6 (the core words of Europe's languages, written without
-    # reading it): 84.4% (135), 3 wrong fields, no key mistake.
-    HeldOut("heldout15", floor=0.84, sets=19),
+    # reading it): 84.4% (135), 3 wrong fields, no key mistake. A tuning set from session 25's
+    # round 7 on (its unmapped misses read): 89.4% (143), 3 wrong fields, no key mistake (a
+    # file's only bare Nummer is its key, ID Étudiant, a parent's contact of phone numbers,
+    # Identifiant unique, Zweig, Papiamento's Fecha di nacemento).
+    HeldOut("heldout15", floor=0.89, sets=19),
     # Set 16: blind, gathered in session 24 with a brief asking for attributable sources
     # (a product's own help page or template, or a school's real integration): Dutch (DUO's
     # BRON mbo and PO staff record layouts and its BRIN vestiging, Schoolgesprek), Polish
@@ -235,8 +240,10 @@ HELDOUT_SETS = [
     # core words of Europe's languages): 84.3% (167), 2 wrong fields, no key mistake. Round 6
     # once made a key mistake here; the helper found its cause from the count alone by
     # turning its Polish pupil-number words off (register numbers 1, 2, 3 are no key): a
-    # little feedback from a blind set.
-    HeldOut("heldout16", floor=0.84, sets=19),
+    # little feedback from a blind set. A tuning set from session 25's round 7 on: 94.4% (187),
+    # no wrong field, no key mistake (Séneca's numbered tutors, Primus' Tilltalsnamn and
+    # Grupp/Klass, DUO's Gevolgde opleiding and dates, Sdui's Accounttyp, KRÉTA's guardians).
+    HeldOut("heldout16", floor=0.94, sets=19),
     # Set 17: blind, gathered in session 24 from English-language tools' own help pages and
     # templates, and from schools' integration scripts that name the export they read
     # (Achieve3000, Veracross, EdVal, Linewize Classwize, NYC DOE ATS/STARS, Skyward,
@@ -249,12 +256,42 @@ HELDOUT_SETS = [
     # id that names the row's kind ties with it, and single characters are no class (EdVal's
     # class line); three files of one row per pupil and class, or one group slot, accept the
     # homeroom too, as set 11's Seesaw and set 12's class_name do: 84.9% (135), no wrong
-    # field, no key mistake; the same after round 6.
-    HeldOut("heldout17", floor=0.84, sets=19),
+    # field, no key mistake; the same after round 6. A tuning set from session 25's round 7
+    # on: 90.6% (144), no wrong field, no key mistake (EarlyTree's SecondParent columns and
+    # InternalCode, Veracross' and MySchool's School Level of school names, Skyward's Other ID).
+    HeldOut("heldout17", floor=0.90, sets=19),
+    # Set 18: blind, gathered in session 25 from English-language and non-European tools' own
+    # help pages and templates (Reading Cloud, ManageBac, Education Perfect, ADInstruments Lt,
+    # Boardingware, Transportant, eSchoolData, Enriching Students, TutorCruncher, Hubbli,
+    # Exercode, Toddle, Xello, Literably, Learning Ladders) and a school's own export (Friends
+    # School of Minnesota): 18 sets, 153 columns, all real file headers. On arrival, on main
+    # after session 25's round 7: 90.2% (138) right, 4 (2.6%) on a wrong field, no key
+    # mistake. Its wrong fields were read, its unmapped misses not: ManageBac's legal First
+    # Name beside a Preferred Name, Education Perfect's class of one row per user and class,
+    # accept the readings the other sets give them: 92.2% (141), 1 wrong field (Transportant's
+    # "emails", every address linked to the pupil, on the pupil's e-mail).
+    HeldOut("heldout18", floor=0.92, sets=18),
+    # Set 19: blind, gathered in session 25 from Flemish (Hoepel), German (BBS-Planung,
+    # LogoDIDACT, aula), French (Edulib, csv2spip), Spanish (Innovamat, Rayuela), Turkish
+    # (e-Okul, DynEd), Swedish (Digiexam) and Norwegian files: 14 sets, 89 columns; the
+    # gatherer found no unused Dutch file with real column headers. On arrival, on main after
+    # round 7: 85.4% (76) right, 2 (2.2%) on a wrong field, 1 key mistake (LogoDIDACT's
+    # UserID, the generated login and the file's only id, on the key). Its key mistake and
+    # wrong fields were read: a file with no id column is keyed on its logins, so the key is
+    # acceptable there: 86.5% (77), 1 wrong field (csv2spip's groupe of PROFS/ELEVES on the
+    # groups, not the role), no key mistake.
+    HeldOut("heldout19", floor=0.86, sets=14),
+    # Set 20: blind, School Online's Flemish pupil import layout (one file, 361 columns, from
+    # the gatherer of set 19), kept apart so that it does not drown set 19's figure. On
+    # arrival: 93.9% (339), 10 (2.8%) on a wrong field, no key mistake; its wrong fields were
+    # read: beside the roepnaam the voornaam is the given names, and the mother is guardian 1
+    # as in the other sets: 96.1% (347), 2 wrong fields (the parents' tel taken for the phone
+    # where the gatherer took the gsm).
+    HeldOut("heldout20", floor=0.96, sets=1),
 ]
 # Blind sets, measured by the lead and never tuned on: a failing test on one says how many,
 # never which columns, so that reading a failure cannot tune the catalogue on it.
-BLIND: tuple[str, ...] = ("heldout15", "heldout16", "heldout17")
+BLIND: tuple[str, ...] = ("heldout18", "heldout19", "heldout20")
 
 
 @attrs.frozen
