@@ -38,7 +38,7 @@ import edukoppel as ek
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ["corpus", "heldout", *(f"heldout{number}" for number in range(2, 15))]
 """The tuning sets; the blind ones (``heldout15`` on) are never read here."""
-TARGET = 15.0
+TARGET = 14.0
 """At most this many times the baseline, over all sets (see docs/mapping.md, "Speed")."""
 
 
@@ -104,8 +104,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def import_times(runs: int) -> list[tuple[float, float]]:
-    """``import edukoppel`` in fresh processes: (total ms, edukoppel.mapping's ms) per run."""
+def import_times(runs: int) -> list[tuple[float, float, float]]:
+    """``import edukoppel`` in fresh processes, per run, in ms: the whole import, that of
+    ``edukoppel.mapping`` with what it imports (the readers, for the templates), and the
+    mapping modules' own time alone."""
     out = []
     for _ in range(runs):
         done = subprocess.run(
@@ -115,18 +117,21 @@ def import_times(runs: int) -> list[tuple[float, float]]:
             check=True,
             cwd=ROOT,
         )
-        total = mapping = 0.0
+        total = mapping = own = 0.0
         for line in done.stderr.splitlines():
             if not line.startswith("import time:") or "|" not in line:
                 continue
-            _, cumulative, name = line.removeprefix("import time:").split("|")
+            alone, cumulative, name = line.removeprefix("import time:").split("|")
             if not cumulative.strip().isdigit():
                 continue  # the column titles
-            if name.strip() == "edukoppel":
+            name = name.strip()
+            if name == "edukoppel":
                 total = int(cumulative) / 1000
-            elif name.strip() == "edukoppel.mapping":
+            elif name == "edukoppel.mapping":
                 mapping = int(cumulative) / 1000
-        out.append((total, mapping))
+            if name.startswith("edukoppel.mapping"):
+                own += int(alone) / 1000
+        out.append((total, mapping, own))
     return out
 
 
@@ -167,9 +172,10 @@ def main(quick: bool) -> None:
     )
     verdict = "met" if ratio <= TARGET else "MISSED"
     print(f"    target time ratio <= {TARGET:g}x: {verdict} ({ratio:.1f}x)")
-    for number, (total, mapping) in enumerate(import_times(1 if quick else 3), start=1):
+    for number, (total, mapping, own) in enumerate(import_times(1 if quick else 3), start=1):
         print(
             f"  import edukoppel, fresh process {number}: {total:.0f} ms, of which "
-            f"edukoppel.mapping {mapping:.0f} ms ({mapping / total:.0%})"
+            f"edukoppel.mapping {mapping:.0f} ms ({mapping / total:.0%}; its own modules "
+            f"{own:.0f} ms, {own / total:.0%}; the rest is what they import, the readers most)"
         )
     print(f"  ({time.perf_counter() - start:.0f}s in all)")
