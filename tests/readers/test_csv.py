@@ -123,6 +123,22 @@ def test_bytes_undefined_in_windows_1252_are_reported() -> None:
     assert table.column("naam") == ["Zoë", "A\x81B"]
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16-le"])
+def test_a_bad_byte_beyond_the_first_mib_is_reported_on_its_own_line(encoding: str) -> None:
+    """The text is decoded a MiB at a time; the line counts from the file's start all the same."""
+    lines = ["nr;naam", *(f"{i:07d};Zoë" for i in range(200_000))]
+    lines[150_001] = "0150000;XY"
+    bom = codecs.BOM_UTF16_LE if encoding == "utf-16-le" else b""
+    data = bom + "\n".join(lines).encode(encoding)
+    good = "X".encode(encoding)
+    bad = b"\x81" if encoding == "cp1252" else b"\x00\xd8"  # undefined; a lone surrogate
+    position = data.index(good, len(data) // 2)
+    data = data[:position] + bad + data[position + len(good) :]
+    assert position > 2**20
+    (issue,) = read_table(data, name="x.csv").report.by_code("unknown-encoding")
+    assert issue.row == 150_002
+
+
 def test_given_encoding_is_used_and_bad_bytes_are_replaced() -> None:
     table = read_table(b"id;naam\n1;Zo\xeb\n", encoding="utf-8")
     assert table.column("naam") == ["Zo\ufffd"]

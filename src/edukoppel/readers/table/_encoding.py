@@ -90,14 +90,38 @@ def line_of(data: bytes, position: int, start: int = 0) -> int:
 
 
 def _transcode(data: bytes, start: int, encoding: str) -> bytes:
-    """Decode ``data[start:]`` strictly and encode it as UTF-8, a chunk at a time."""
+    r"""Decode ``data[start:]`` strictly and encode it as UTF-8, a chunk at a time.
+
+    Raises:
+        UnicodeDecodeError: With ``start`` and ``end`` counted from ``data[start:]``, as a
+            decode of the whole text would count them (not from the chunk's start).
+
+    Examples:
+        >>> _transcode(b"ab\xe9", 1, "cp1252")
+        b'b\xc3\xa9'
+        >>> try:
+        ...     _transcode(b"a" * (_CHUNK + 5) + b"\x81", 2, "cp1252")
+        ... except UnicodeDecodeError as error:
+        ...     print(error.start - _CHUNK, error.object[error.start])
+        3 129
+    """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     view = memoryview(data)
-    parts = [
-        decoder.decode(view[offset : offset + _CHUNK]).encode("utf-8")
-        for offset in range(start, len(data), _CHUNK)
-    ]
-    parts.append(decoder.decode(b"", True).encode("utf-8"))
+    parts = []
+    offset = start
+    try:
+        for offset in range(start, len(data), _CHUNK):
+            parts.append(decoder.decode(view[offset : offset + _CHUNK]).encode("utf-8"))
+        offset = len(data)
+        parts.append(decoder.decode(b"", True).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        # The error counts from the chunk, with the bytes the decoder held back in front.
+        chunk = min(_CHUNK, len(data) - offset)
+        first = offset - (len(error.object) - chunk) - start
+        text = bytes(view[start:])  # a copy, on this path only
+        raise UnicodeDecodeError(
+            error.encoding, text, first + error.start, first + error.end, error.reason
+        ) from None
     return b"".join(parts)
 
 
