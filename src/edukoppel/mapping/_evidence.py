@@ -24,7 +24,7 @@ __all__ = [
     "value_suggestions",
     "weigh",
     "with_family",
-    "with_relatives",
+    "with_guardian_values",
 ]
 
 
@@ -245,7 +245,7 @@ def with_family(
 _RELATIVES_SHARE = 0.8
 
 
-def with_relatives(
+def with_guardian_values(
     scored: Scored,
     header: Header,
     values: ValueProfile,
@@ -265,7 +265,7 @@ def with_relatives(
         >>> from edukoppel.mapping._values import profile
         >>> specs = catalogue().for_entity("student")
         >>> art, relatives = normalise("ART"), profile(["Mutter", "Vater"])
-        >>> found = with_relatives([], art, relatives, specs, "student")
+        >>> found = with_guardian_values([], art, relatives, specs, "student")
         >>> str(found[0][1]), found[0][0]
         ('guardian[1].relation', 0.84)
     """

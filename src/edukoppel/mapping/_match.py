@@ -25,7 +25,7 @@ from edukoppel.mapping._evidence import (
     value_suggestions,
     weigh,
     with_family,
-    with_relatives,
+    with_guardian_values,
 )
 from edukoppel.mapping._headers import (
     ADDRESS_WORDS,
@@ -294,7 +294,7 @@ def _score(
             scored.append((weighed, target, (why, note) if note else (why,)))
         if not scored or max(item[0] for item in scored) < ACCEPT:
             scored = with_family(scored, header, values, specs, entity)
-            scored = with_relatives(scored, header, values, specs, entity)
+            scored = with_guardian_values(scored, header, values, specs, entity)
         scored.sort(key=lambda item: (-item[0], str(item[1])))
         both = not series and len(header.alternatives) > 1  # "Grupp/Klass": either name
         candidates[position] = _one_class_is_the_homeroom(scored) if both else scored
