@@ -8,6 +8,7 @@ number that tells guardian 1 from guardian 2, and the last part of a dotted path
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -185,6 +186,11 @@ _ORDINAL_GUARDIANS = frozenset(
 _TUTORS = frozenset({"tutor", "tutora", "tutore"})
 
 
+@functools.cache
+def _ordinal_guardian_words() -> frozenset[str]:
+    return _ORDINAL_GUARDIANS | _TUTORS | word_lists().kind_words("guardian")
+
+
 def _ordinal_guardians(found: list[str]) -> list[str]:
     """A guardian numbered by an ordinal word before it, as by a digit after it.
 
@@ -196,10 +202,10 @@ def _ordinal_guardians(found: list[str]) -> list[str]:
         >>> _ordinal_guardians(["primer", "apellido"])
         ['primer', 'apellido']
     """
-    if any(word.isdigit() for word in found):
-        return found
     lists = word_lists()
-    guardians = _ORDINAL_GUARDIANS | _TUTORS | lists.kind_words("guardian")
+    if any(word.isdigit() for word in found) or not lists.ordinals.keys() & set(found):
+        return found
+    guardians = _ordinal_guardian_words()
     which = [
         index
         for index, word in enumerate(found[:-1])

@@ -183,9 +183,27 @@ def profile(values: Sequence[str]) -> ValueProfile:
         kind: sum(1 for text in sample if pattern.match(text)) / count
         for kind, pattern in _patterns().items()
     }
-    relatives = word_lists().relatives
-    shares["relative"] = sum(1 for text in sample if plain(text) in relatives) / count
+    shares["relative"] = _relatives_share(sample)
     return ValueProfile(filled=count, shares=shares, distinct=len(set(sample)) / count)
+
+
+_FEW = 50  # a column of relatives holds a handful of words: more distinct values are none
+
+
+def _relatives_share(sample: Sequence[str]) -> float:
+    """The share of cells that name a guardian's relation (Mutter, MADRE, oma).
+
+    Examples:
+        >>> _relatives_share(["Mutter", "Vater", "Tante Eva"])
+        0.6666666666666666
+    """
+    counts: dict[str, int] = {}
+    for text in sample:
+        counts[text] = counts.get(text, 0) + 1
+        if len(counts) > _FEW:
+            return 0.0
+    relatives = word_lists().relatives
+    return sum(n for text, n in counts.items() if plain(text) in relatives) / len(sample)
 
 
 # Per field type: (the value kinds that fit, the share above which they count as a fit, and
