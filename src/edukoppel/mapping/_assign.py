@@ -13,7 +13,7 @@ import attrs
 
 from edukoppel.mapping._catalogue import Catalogue, Target
 from edukoppel.mapping._headers import KIND_WORDS, PERSON_WORDS, POINTER_EVIDENCE, kind_prefix
-from edukoppel.mapping._mapping import ACCEPT, ACCEPT_KEY, RELATED_WEIGHT, Pick
+from edukoppel.mapping._mapping import ACCEPT, ACCEPT_KEY, RELATED_WEIGHT, TIE, Pick
 from edukoppel.mapping._normalise import normalise
 from edukoppel.mapping._values import ValueProfile
 from edukoppel.model import EntityKind
@@ -34,7 +34,6 @@ Decision = tuple["Target | None", tuple[str, ...]]
 
 
 Tie = tuple[str, tuple[int, ...]]  # the field, and the columns (positions) as sure to be it
-_TIE = 0.005  # two scores this close are one score: neither column has more evidence
 # A column that names the row's kind (``Student Email``) scores a little below a bare alias
 # (``Email Address``) for naming more than the field: within this gap, the one that names
 # the row's kind is the row's, and the bare one another person's (NWEA: the instructor's).
@@ -225,7 +224,7 @@ def assign(
         rivals = [] if multi else [
             other
             for rival, other, aim, _ in ranked[index + 1 :]
-            if rival >= score - _TIE and aim == target and other not in chosen
+            if rival >= score - TIE and aim == target and other not in chosen
             and other not in tied and other != position and options[other] == options[position]
         ]  # fmt: skip
         named = [other for other in (position, *rivals) if other in qualified]
@@ -267,11 +266,10 @@ def _lone_bare_id_is_key(
     field, nor when two such columns are there, nor (see ``bare_ids``) over a class list's
     counts.
     """
-    free = [position for position in sorted(bare_ids) if position not in chosen]
-    if len(free) != 1 or len(bare_ids) != 1:
+    if len(bare_ids) != 1 or row_key is None:
         return
-    position = free[0]
-    if position in tied or row_key is None:
+    (position,) = bare_ids
+    if position in chosen or position in tied:
         return
     if any(
         pick[1].field in ("key", "student_number") and pick[1].number is None
@@ -350,7 +348,7 @@ def _assign_keys(  # noqa: PLR0917 (the assignment's state, shared with assign)
             # key ("parent_1_id" on a pupil row) is as sure before the nudge that makes a
             # pupil row's column the pupil's on a tie (RELATED_WEIGHT).
             sure = ACCEPT_KEY * (RELATED_WEIGHT if target.number is not None else 1.0)
-            if target.field == "key" and score >= max(sure, top - _TIE):
+            if target.field == "key" and score >= max(sure, top - TIE):
                 contenders.setdefault(target, []).append((score, position, evidence))
     for target in sorted(contenders, key=str):
         if target in taken:

@@ -27,6 +27,7 @@ __all__ = [
     "ACCEPT_KEY",
     "RELATED_WEIGHT",
     "SUGGEST",
+    "TIE",
     "Candidate",
     "ColumnMapping",
     "ColumnMatch",
@@ -42,6 +43,8 @@ ACCEPT_KEY = 0.95
 """The record's key needs more: a wrong key column makes the next sync archive everyone."""
 SUGGEST = 0.40
 """Candidates from this score on are listed as suggestions."""
+TIE = 0.005
+"""Two scores this close are one score: neither has more evidence."""
 
 
 RELATED_WEIGHT = 0.97

@@ -46,6 +46,7 @@ from edukoppel.mapping._mapping import (
     ACCEPT_KEY,
     RELATED_WEIGHT,
     SUGGEST,
+    TIE,
     Candidate,
     ColumnMapping,
     ColumnMatch,
@@ -304,7 +305,6 @@ def _score(
 
 
 _ONE_CLASS = 0.99  # a homeroom's rival, the teaching groups, steps just below it
-_SAME_SCORE = 0.005  # as assign's tie
 
 
 def _one_class_is_the_homeroom(scored: Scored) -> Scored:
@@ -324,7 +324,7 @@ def _one_class_is_the_homeroom(scored: Scored) -> Scored:
         return scored
     (first, one, why), (second, other, rival) = scored[0], scored[1]
     fields = {one.field, other.field}
-    if fields != {"groups", "homeroom"} or one.kind != other.kind or first - second > _SAME_SCORE:
+    if fields != {"groups", "homeroom"} or one.kind != other.kind or first - second > TIE:
         return scored
     if one.field == "homeroom":
         return [(first, one, why), (second * _ONE_CLASS, other, rival), *scored[2:]]

@@ -177,18 +177,16 @@ def _parents(found: list[str]) -> list[str]:
     return [*found[:index], "parent", str(parents[found[index]]), *found[index + 1 :]]
 
 
-# Words of a guardian that an ordinal before them numbers (on top of every language's guardian
-# words); a numbered tutor is a guardian (Spanish "Primer tutor"), never a pupil's mentor.
-_ORDINAL_GUARDIANS = frozenset(
-    {"parent", "guardian", "ouder", "verzorger", "contact", "contactpersoon", "carer",
-     "caregiver", "elternteil", "erziehungsberechtigte", "erziehungsberechtigter"}
-)  # fmt: skip
+# A numbered tutor is a guardian (Spanish "Primer tutor"), never a pupil's mentor.
 _TUTORS = frozenset({"tutor", "tutora", "tutore"})
 
 
 @functools.cache
 def _ordinal_guardian_words() -> frozenset[str]:
-    return _ORDINAL_GUARDIANS | _TUTORS | word_lists().kind_words("guardian")
+    """The words of a guardian an ordinal before them numbers: the catalogue's, and a tutor."""
+    from edukoppel.mapping._catalogue import OWNER_WORDS  # it reads headers with normalise
+
+    return OWNER_WORDS | _TUTORS | {"contactpersoon", "caregiver"}
 
 
 def _ordinal_guardians(found: list[str]) -> list[str]:

@@ -96,6 +96,19 @@ class Words:
         return frozenset(plain(word) for word in self.vocabulary(kind))
 
 
+def _families(data: dict[str, list[str] | str]) -> dict[str, tuple[str, ...]]:
+    """Per field, its family words; a field given another's name has that one's words.
+
+    Examples:
+        >>> _families({"location": ["school"], "locations": "location"})
+        {'location': ('school',), 'locations': ('school',)}
+    """
+    return {
+        field: tuple(data[found] if isinstance(found, str) else found)
+        for field, found in data.items()
+    }
+
+
 @cache
 def words() -> Words:
     """The word lists that ship with edukoppel (``edukoppel/mapping/words.toml``).
@@ -138,6 +151,6 @@ def words() -> Words:
             frozenset(data["external_ids"]["words"]),
             frozenset(data["external_ids"]["ids"]),
         ),
-        value_families={field: tuple(found) for field, found in data["value_families"].items()},
+        value_families=_families(data["value_families"]),
         languages=languages,
     )
